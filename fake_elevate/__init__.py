@@ -1,0 +1,1 @@
+"""Fake LinkedIn Elevate: Account Center and the SCIM 2.0 service provider."""

@@ -1,0 +1,372 @@
+"""LinkedIn Account Center: SCIM configurations, access tokens and licence pools.
+
+Tutorial steps 1-6 (linkedin-scim.md §6): Admin > Admin Settings > Advanced
+Integrations > "+ Add new SCIM configuration" > "Generate token". The token is
+shown once, under "Access token", and kept only as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+#: linkedin-scim.md §2: the Sales Navigator token stays valid two years; the
+#: same is assumed for Elevate (unconfirmed there), so it is a setting.
+DEFAULT_TOKEN_LIFETIME = timedelta(days=730)
+
+LicenseState = Literal["Licensed", "NoLicenseAvailable", "Unlicensed", "Revoked"]
+
+
+class AccountCenterError(ValueError):
+    """A refused Account Center action; ``status`` is the HTTP status the admin API answers with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TokenRefused(Exception):
+    """The bearer token is missing, unknown, revoked or expired; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ScimConfiguration:
+    """One "SCIM configuration" row in Advanced Integrations."""
+
+    id: str
+    name: str
+    auto_assign_licenses: bool
+    application_instance: str
+    license_type: str
+    created: datetime
+    token_hash: bytes | None = None
+    token_created: datetime | None = None
+    token_expires: datetime | None = None
+    #: How many tokens this configuration has had; the newest is the only valid one.
+    token_generation: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "autoAssignLicenses": self.auto_assign_licenses,
+            "applicationInstance": self.application_instance,
+            "licenseType": self.license_type,
+            "created": _iso(self.created),
+            "hasToken": self.token_hash is not None,
+            "tokenCreated": _iso(self.token_created) if self.token_created else None,
+            "tokenExpires": _iso(self.token_expires) if self.token_expires else None,
+        }
+
+
+@dataclass
+class LicensePool:
+    """Seats of one licence type on one application instance."""
+
+    application_instance: str
+    license_type: str
+    seats: int
+    holders: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.application_instance, self.license_type)
+
+    @property
+    def used(self) -> int:
+        return len(self.holders)
+
+    @property
+    def available(self) -> int:
+        return max(self.seats - self.used, 0)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "applicationInstance": self.application_instance,
+            "licenseType": self.license_type,
+            "seats": self.seats,
+            "used": self.used,
+            "available": self.available,
+        }
+
+
+@dataclass
+class LicensedUser:
+    """Account Center's view of one SCIM-provisioned user."""
+
+    user_id: str
+    user_name: str
+    configuration_id: str | None
+    active: bool
+    state: LicenseState
+    pool: tuple[str, str] | None = None
+    #: linkedin-scim.md §1: SCIM users are labelled "IdP" in the admin centre.
+    source: str = "IdP"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.user_id,
+            "userName": self.user_name,
+            "source": self.source,
+            "active": self.active,
+            "licenseState": self.state,
+            "applicationInstance": self.pool[0] if self.pool else None,
+            "licenseType": self.pool[1] if self.pool else None,
+            "scimConfiguration": self.configuration_id,
+        }
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def hash_token(token: str) -> bytes:
+    # Tokens are 256-bit random values, so one SHA-256 is enough: there is
+    # nothing to brute-force that a slow KDF would protect.
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+class AccountCenter:
+    """SCIM configurations, tokens and licence pools of one LinkedIn account.
+
+    Thread-safe: the web layer may call it from several threads at once.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        *,
+        rng: random.Random | None = None,
+        token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
+    ) -> None:
+        self._now = now
+        # A seeded generator makes simulations repeatable; without one, tokens
+        # come from the operating system's CSPRNG.
+        self._rng = rng
+        self.token_lifetime = token_lifetime
+        self._lock = threading.RLock()
+        self._configurations: dict[str, ScimConfiguration] = {}
+        self._by_hash: dict[bytes, str] = {}
+        self._pools: dict[tuple[str, str], LicensePool] = {}
+        self._users: dict[str, LicensedUser] = {}
+        self._seq = 0
+
+    # --- SCIM configurations -------------------------------------------------------------------
+
+    def add_scim_configuration(
+        self,
+        name: str,
+        *,
+        auto_assign_licenses: bool = True,
+        application_instance: str = "LinkedIn Elevate",
+        license_type: str = "Elevate",
+    ) -> ScimConfiguration:
+        name = (name or "").strip()
+        if not name:
+            raise AccountCenterError("A SCIM configuration needs a name")
+        if auto_assign_licenses and not (application_instance.strip() and license_type.strip()):
+            raise AccountCenterError(
+                "Auto-assign licenses needs an application instance and a license type"
+            )
+        with self._lock:
+            self._seq += 1
+            config = ScimConfiguration(
+                id=f"scim-config-{self._seq}",
+                name=name,
+                auto_assign_licenses=auto_assign_licenses,
+                application_instance=application_instance.strip(),
+                license_type=license_type.strip(),
+                created=self._now(),
+            )
+            self._configurations[config.id] = config
+            return config
+
+    def scim_configurations(self) -> list[ScimConfiguration]:
+        with self._lock:
+            return list(self._configurations.values())
+
+    def scim_configuration(self, config_id: str) -> ScimConfiguration:
+        with self._lock:
+            try:
+                return self._configurations[config_id]
+            except KeyError:
+                raise AccountCenterError(f"No SCIM configuration {config_id!r}", 404) from None
+
+    def update_scim_configuration(
+        self, config_id: str, *, auto_assign_licenses: bool | None = None
+    ) -> ScimConfiguration:
+        with self._lock:
+            config = self.scim_configuration(config_id)
+            if auto_assign_licenses is not None:
+                config.auto_assign_licenses = auto_assign_licenses
+            return config
+
+    def remove_scim_configuration(self, config_id: str) -> None:
+        """Remove a configuration; its token stops working at once."""
+        with self._lock:
+            config = self.scim_configuration(config_id)
+            if config.token_hash is not None:
+                self._by_hash.pop(config.token_hash, None)
+            del self._configurations[config_id]
+
+    # --- tokens --------------------------------------------------------------------------------
+
+    def generate_token(self, config_id: str) -> str:
+        """Generate (or regenerate) the access token; the previous one is revoked at once.
+
+        The value is returned once and only its hash is kept.
+        """
+        with self._lock:
+            config = self.scim_configuration(config_id)
+            token = self._new_token()
+            if config.token_hash is not None:
+                self._by_hash.pop(config.token_hash, None)
+            config.token_hash = hash_token(token)
+            config.token_created = self._now()
+            config.token_expires = config.token_created + self.token_lifetime
+            config.token_generation += 1
+            self._by_hash[config.token_hash] = config.id
+            return token
+
+    def install_token(self, config_id: str, token: str) -> None:
+        """Use a token chosen by the operator (``provisim serve elevate --token``)."""
+        if len(token) < 16:
+            raise AccountCenterError("A chosen token must be at least 16 characters long")
+        with self._lock:
+            config = self.scim_configuration(config_id)
+            if config.token_hash is not None:
+                self._by_hash.pop(config.token_hash, None)
+            config.token_hash = hash_token(token)
+            config.token_created = self._now()
+            config.token_expires = config.token_created + self.token_lifetime
+            config.token_generation += 1
+            self._by_hash[config.token_hash] = config.id
+
+    def _new_token(self) -> str:
+        if self._rng is None:
+            return secrets.token_urlsafe(32)
+        return "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(43))
+
+    def authenticate(self, token: str | None) -> ScimConfiguration:
+        """Return the configuration a bearer token belongs to, or raise TokenRefused."""
+        if not token:
+            raise TokenRefused("missing bearer token")
+        presented = hash_token(token)
+        with self._lock:
+            config_id = self._by_hash.get(presented)
+            config = self._configurations.get(config_id) if config_id else None
+            # Compare in constant time so the hash lookup leaks nothing either.
+            if (
+                config is None
+                or config.token_hash is None
+                or not hmac.compare_digest(config.token_hash, presented)
+            ):
+                raise TokenRefused("the token is not valid: unknown, regenerated or removed")
+            if config.token_expires is not None and self._now() >= config.token_expires:
+                raise TokenRefused("the token has expired; generate a new one in Account Center")
+            return config
+
+    # --- licence pools -------------------------------------------------------------------------
+
+    def set_license_pool(
+        self, application_instance: str, license_type: str, seats: int
+    ) -> LicensePool:
+        if seats < 0:
+            raise AccountCenterError("A licence pool cannot have a negative number of seats")
+        with self._lock:
+            key = (application_instance, license_type)
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = LicensePool(application_instance, license_type, seats)
+            else:
+                pool.seats = seats
+            return pool
+
+    def license_pools(self) -> list[LicensePool]:
+        with self._lock:
+            return list(self._pools.values())
+
+    def license_pool(self, application_instance: str, license_type: str) -> LicensePool | None:
+        with self._lock:
+            return self._pools.get((application_instance, license_type))
+
+    def users(self) -> list[LicensedUser]:
+        with self._lock:
+            return list(self._users.values())
+
+    def user(self, user_id: str) -> LicensedUser | None:
+        with self._lock:
+            return self._users.get(user_id)
+
+    # --- reactions to SCIM writes (called by the store under its own lock) ----------------------
+
+    def user_written(
+        self, user_id: str, user_name: str, active: bool, config: ScimConfiguration | None
+    ) -> None:
+        """A user was created or changed through SCIM: apply the licence rules.
+
+        linkedin-scim.md §3: with auto-assign on, seats go first come, first
+        served; a user created when none is left is still created, without a
+        licence. Deactivation frees the seat; reactivation runs auto-assignment
+        again. With auto-assign off only user data syncs.
+        """
+        with self._lock:
+            record = self._users.get(user_id)
+            if record is None:
+                record = LicensedUser(
+                    user_id, user_name, config.id if config else None, active, "Unlicensed"
+                )
+                self._users[user_id] = record
+            record.user_name = user_name
+            was_active = record.active
+            record.active = active
+            if not active:
+                if record.pool is not None:
+                    self._release(record)
+                    record.state = "Revoked"
+                return
+            if record.pool is not None:
+                return
+            if was_active and record.state == "Licensed":
+                return
+            if config is None or not config.auto_assign_licenses:
+                if record.state != "NoLicenseAvailable":
+                    record.state = "Unlicensed"
+                return
+            record.configuration_id = config.id
+            self._assign(record, config)
+
+    def user_deleted(self, user_id: str) -> None:
+        with self._lock:
+            record = self._users.pop(user_id, None)
+            if record is not None and record.pool is not None:
+                self._release(record)
+
+    def _assign(self, record: LicensedUser, config: ScimConfiguration) -> None:
+        pool = self._pools.get((config.application_instance, config.license_type))
+        if pool is None or pool.available == 0:
+            record.state = "NoLicenseAvailable"
+            return
+        pool.holders.add(record.user_id)
+        record.pool = pool.key
+        record.state = "Licensed"
+
+    def _release(self, record: LicensedUser) -> None:
+        pool = self._pools.get(record.pool) if record.pool else None
+        if pool is not None:
+            pool.holders.discard(record.user_id)
+        record.pool = None
+
+
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

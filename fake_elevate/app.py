@@ -1,0 +1,576 @@
+"""The FastAPI application: the SCIM 2.0 service provider and the Account Center admin API.
+
+Every error, SCIM or admin, is answered as SCIM Error JSON (RFC 7644 §3.12)
+with ``Content-Type: application/scim+json``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .account_center import AccountCenterError, ScimConfiguration, TokenRefused
+from .elevate import FakeElevate
+from .scim.errors import ScimError, invalid_syntax, invalid_value
+from .scim.resource import parse_attribute_list, project
+from .scim.schema import (
+    LIST_RESPONSE_SCHEMA,
+    RESOURCE_TYPES,
+    SCHEMAS,
+    SEARCH_REQUEST_SCHEMA,
+    SERVICE_PROVIDER_CONFIG_SCHEMA,
+    ResourceType,
+)
+from .store import MAX_RESULTS
+
+SCIM_MEDIA_TYPE = "application/scim+json"
+_ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
+_REALM = 'Bearer realm="LinkedIn SCIM"'
+
+
+def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status_code=status,
+        media_type=SCIM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def error_response(error: ScimError, headers: dict[str, str] | None = None) -> Response:
+    return scim_response(error.to_json(), error.status, headers)
+
+
+class _Unauthorized(ScimError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(401, f"Authentication failed: {reason}")
+        self.reason = reason
+
+
+def create_app(elevate: FakeElevate) -> FastAPI:
+    """Build the ASGI app serving ``elevate``; usable in-process or under uvicorn."""
+    app = FastAPI(
+        title="Fake LinkedIn Elevate",
+        description="LinkedIn Account Center and SCIM 2.0 service provider, as seen by "
+        "Microsoft Entra ID provisioning (provisim).",
+        version="0.1.0",
+    )
+    app.state.elevate = elevate
+    settings = elevate.settings
+
+    @app.exception_handler(ScimError)
+    async def _scim_error(_request: Request, exc: ScimError) -> Response:
+        headers = None
+        if exc.status == 401:
+            headers = {"WWW-Authenticate": f'{_REALM}, error="invalid_token"'}
+        return error_response(exc, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return error_response(invalid_value(f"{where or 'body'}: {first.get('msg', 'invalid')}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+        return error_response(ScimError(exc.status_code, detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> Response:
+        # Never a stack trace on the wire; the status says it is ours.
+        return error_response(ScimError(500, f"Internal error: {type(exc).__name__}"))
+
+    # --- request helpers -----------------------------------------------------------------------
+
+    def authenticate(request: Request) -> ScimConfiguration:
+        header = request.headers.get("authorization")
+        if not header:
+            raise _Unauthorized("missing bearer token")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _Unauthorized("the Authorization header must be 'Bearer <token>'")
+        try:
+            return elevate.account_center.authenticate(token.strip())
+        except TokenRefused as refused:
+            raise _Unauthorized(refused.reason) from None
+
+    async def read_json(request: Request) -> Any:
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in _ACCEPTED_MEDIA_TYPES:
+            raise ScimError(
+                415,
+                f"Content-Type must be {SCIM_MEDIA_TYPE} (or application/json), not {media_type or 'missing'}",
+            )
+        limit = settings.max_payload_size
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise invalid_syntax(
+                f"The request body is not valid UTF-8 (byte {exc.start})"
+            ) from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise invalid_syntax(
+                f"The request body is not valid JSON: {exc.msg} at position {exc.pos}"
+            ) from None
+        except RecursionError:
+            raise invalid_syntax("The request body is nested too deeply") from None
+
+    def int_param(request: Request, name: str) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise invalid_value(f"{name} must be an integer, not {raw!r}") from None
+
+    def location(request: Request, prefix: str, endpoint: str, resource_id: str) -> str:
+        base = str(request.base_url).rstrip("/")
+        return f"{base}{prefix}{endpoint}/{resource_id}"
+
+    def render(
+        request: Request,
+        prefix: str,
+        resource_type: ResourceType,
+        resource: dict[str, Any],
+        attributes: list[tuple[str, str | None]] | None = None,
+        excluded: list[tuple[str, str | None]] | None = None,
+    ) -> dict[str, Any]:
+        resource["meta"]["location"] = location(
+            request, prefix, resource_type.endpoint, resource["id"]
+        )
+        return project(resource, resource_type, attributes, excluded)
+
+    def projection(request: Request, resource_type: ResourceType) -> tuple[Any, Any]:
+        return (
+            parse_attribute_list(request.query_params.get("attributes"), resource_type),
+            parse_attribute_list(request.query_params.get("excludedAttributes"), resource_type),
+        )
+
+    def list_response(
+        resources: list[dict[str, Any]], total: int, start_index: int
+    ) -> dict[str, Any]:
+        # RFC 7644 §3.4.2: an empty result is 200 with totalResults 0.
+        return {
+            "schemas": [LIST_RESPONSE_SCHEMA],
+            "totalResults": total,
+            "startIndex": start_index,
+            "itemsPerPage": len(resources),
+            "Resources": resources,
+        }
+
+    def search(
+        request: Request,
+        prefix: str,
+        resource_type: ResourceType,
+        *,
+        filter_text: str | None,
+        start_index: int | None,
+        count: int | None,
+        sort_by: str | None,
+        sort_order: str | None,
+        attributes: str | None,
+        excluded: str | None,
+    ) -> Response:
+        if sort_order is not None and sort_order.lower() not in ("ascending", "descending"):
+            raise invalid_value("sortOrder must be 'ascending' or 'descending'")
+        page = elevate.store.search(
+            resource_type.name,
+            filter_text,
+            start_index=start_index if start_index is not None else 1,
+            count=count if count is not None else settings.default_page_size,
+            sort_by=sort_by,
+            descending=(sort_order or "").lower() == "descending",
+        )
+        wanted = parse_attribute_list(attributes, resource_type)
+        dropped = parse_attribute_list(excluded, resource_type)
+        items = [render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources]
+        return scim_response(list_response(items, page.total, page.start_index))
+
+    # --- SCIM routes, mounted under each base path ----------------------------------------------
+
+    def scim_router(prefix: str) -> APIRouter:
+        router = APIRouter(tags=["SCIM 2.0"])
+
+        def discovery_guard(request: Request) -> None:
+            # RFC 7644 §4: filtering discovery endpoints is not supported; 403 says so.
+            if "filter" in request.query_params:
+                raise ScimError(403, "Filtering is not supported on discovery endpoints")
+
+        @router.get(
+            "/ServiceProviderConfig", summary="Service provider configuration (RFC 7643 §5)"
+        )
+        async def service_provider_config(request: Request) -> Response:
+            discovery_guard(request)
+            base = str(request.base_url).rstrip("/") + prefix
+            return scim_response(
+                {
+                    "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
+                    "documentationUri": "https://github.com/provisim/provisim#fake-elevate",
+                    "patch": {"supported": True},
+                    "bulk": {
+                        "supported": False,
+                        "maxOperations": 0,
+                        "maxPayloadSize": settings.max_payload_size,
+                    },
+                    "filter": {"supported": True, "maxResults": MAX_RESULTS},
+                    "changePassword": {"supported": False},
+                    "sort": {"supported": True},
+                    "etag": {"supported": False},
+                    "authenticationSchemes": [
+                        {
+                            "type": "oauthbearertoken",
+                            "name": "OAuth Bearer Token",
+                            "description": "The access token generated in Account Center "
+                            "(Advanced Integrations > SCIM configuration > Generate token).",
+                            "specUri": "https://www.rfc-editor.org/info/rfc6750",
+                            "primary": True,
+                        }
+                    ],
+                    "meta": {
+                        "resourceType": "ServiceProviderConfig",
+                        "location": f"{base}/ServiceProviderConfig",
+                    },
+                }
+            )
+
+        @router.get("/Schemas", summary="Schemas (RFC 7643 §7)")
+        async def list_schemas(request: Request) -> Response:
+            discovery_guard(request)
+            base = str(request.base_url).rstrip("/") + prefix
+            items = [s.to_json(f"{base}/Schemas/{s.id}") for s in SCHEMAS.values()]
+            return scim_response(list_response(items, len(items), 1))
+
+        @router.get("/Schemas/{schema_id:path}", summary="One schema")
+        async def get_schema(request: Request, schema_id: str) -> Response:
+            base = str(request.base_url).rstrip("/") + prefix
+            for schema in SCHEMAS.values():
+                if schema.id.lower() == schema_id.lower():
+                    return scim_response(schema.to_json(f"{base}/Schemas/{schema.id}"))
+            raise ScimError(404, f"Schema {schema_id!r} not found")
+
+        @router.get("/ResourceTypes", summary="Resource types (RFC 7643 §6)")
+        async def list_resource_types(request: Request) -> Response:
+            discovery_guard(request)
+            base = str(request.base_url).rstrip("/") + prefix
+            items = [t.to_json(f"{base}/ResourceTypes/{t.name}") for t in RESOURCE_TYPES.values()]
+            return scim_response(list_response(items, len(items), 1))
+
+        @router.get("/ResourceTypes/{name}", summary="One resource type")
+        async def get_resource_type(request: Request, name: str) -> Response:
+            base = str(request.base_url).rstrip("/") + prefix
+            for resource_type in RESOURCE_TYPES.values():
+                if resource_type.name.lower() == name.lower():
+                    return scim_response(
+                        resource_type.to_json(f"{base}/ResourceTypes/{resource_type.name}")
+                    )
+            raise ScimError(404, f"ResourceType {name!r} not found")
+
+        for resource_type in RESOURCE_TYPES.values():
+            add_resource_routes(router, prefix, resource_type)
+        return router
+
+    def add_resource_routes(router: APIRouter, prefix: str, resource_type: ResourceType) -> None:
+        endpoint = resource_type.endpoint
+        name = resource_type.name
+
+        async def list_resources(request: Request) -> Response:
+            authenticate(request)
+            q = request.query_params
+            return search(
+                request,
+                prefix,
+                resource_type,
+                filter_text=q.get("filter"),
+                start_index=int_param(request, "startIndex"),
+                count=int_param(request, "count"),
+                sort_by=q.get("sortBy"),
+                sort_order=q.get("sortOrder"),
+                attributes=q.get("attributes"),
+                excluded=q.get("excludedAttributes"),
+            )
+
+        async def search_resources(request: Request) -> Response:
+            authenticate(request)
+            body = await read_json(request)
+            if not isinstance(body, dict) or SEARCH_REQUEST_SCHEMA not in (
+                body.get("schemas") or []
+            ):
+                raise invalid_syntax(
+                    f"A search request must list the schema {SEARCH_REQUEST_SCHEMA}"
+                )
+
+            def opt(key: str, kind: type) -> Any:
+                value = body.get(key)
+                if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+                    raise invalid_value(f"'{key}' has the wrong type")
+                return value
+
+            def names(key: str) -> str | None:
+                value = body.get(key)
+                if value is None:
+                    return None
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise invalid_value(f"'{key}' must be an array of attribute names")
+                return ",".join(value)
+
+            return search(
+                request,
+                prefix,
+                resource_type,
+                filter_text=opt("filter", str),
+                start_index=opt("startIndex", int),
+                count=opt("count", int),
+                sort_by=opt("sortBy", str),
+                sort_order=opt("sortOrder", str),
+                attributes=names("attributes"),
+                excluded=names("excludedAttributes"),
+            )
+
+        async def create_resource(request: Request) -> Response:
+            config = authenticate(request)
+            body = await read_json(request)
+            created = elevate.store.create(name, body, config)
+            wanted, dropped = projection(request, resource_type)
+            rendered = render(request, prefix, resource_type, created, wanted, dropped)
+            return scim_response(
+                rendered,
+                201,
+                {"Location": rendered["meta"]["location"], "ETag": created["meta"]["version"]},
+            )
+
+        async def get_resource(request: Request, resource_id: str) -> Response:
+            authenticate(request)
+            found = elevate.store.get(name, resource_id)
+            wanted, dropped = projection(request, resource_type)
+            return scim_response(
+                render(request, prefix, resource_type, found, wanted, dropped),
+                headers={"ETag": found["meta"]["version"]},
+            )
+
+        async def replace_resource(request: Request, resource_id: str) -> Response:
+            config = authenticate(request)
+            body = await read_json(request)
+            replaced = elevate.store.replace(name, resource_id, body, config)
+            wanted, dropped = projection(request, resource_type)
+            return scim_response(
+                render(request, prefix, resource_type, replaced, wanted, dropped),
+                headers={"ETag": replaced["meta"]["version"]},
+            )
+
+        async def patch_resource(request: Request, resource_id: str) -> Response:
+            config = authenticate(request)
+            body = await read_json(request)
+            patched = elevate.store.patch(name, resource_id, body, config)
+            wanted, dropped = projection(request, resource_type)
+            # entra §1: group PATCH should answer 204 (returning members is discouraged);
+            # users get 200 with the resource, as RFC 7644 §3.5.2 allows.
+            if name == "Group" and not (wanted or dropped):
+                return Response(status_code=204, headers={"ETag": patched["meta"]["version"]})
+            return scim_response(
+                render(request, prefix, resource_type, patched, wanted, dropped),
+                headers={"ETag": patched["meta"]["version"]},
+            )
+
+        async def delete_resource(request: Request, resource_id: str) -> Response:
+            authenticate(request)
+            elevate.store.delete(name, resource_id)
+            return Response(status_code=204)
+
+        include = prefix == settings.base_paths[0]
+        routes: list[tuple[str, str, Callable[..., Awaitable[Response]], str]] = [
+            ("GET", endpoint, list_resources, f"List or filter {name}s"),
+            ("POST", f"{endpoint}/.search", search_resources, f"Search {name}s (RFC 7644 §3.4.3)"),
+            ("POST", endpoint, create_resource, f"Create a {name}"),
+            ("GET", f"{endpoint}/{{resource_id}}", get_resource, f"Get a {name}"),
+            ("PUT", f"{endpoint}/{{resource_id}}", replace_resource, f"Replace a {name}"),
+            ("PATCH", f"{endpoint}/{{resource_id}}", patch_resource, f"Modify a {name}"),
+            ("DELETE", f"{endpoint}/{{resource_id}}", delete_resource, f"Delete a {name}"),
+        ]
+        for method, path, handler, summary in routes:
+            router.add_api_route(
+                path,
+                handler,
+                methods=[method],
+                summary=summary,
+                include_in_schema=include,
+                name=f"{method.lower()}_{name.lower()}{'' if path == endpoint else '_item'}{prefix.replace('/', '_')}",
+                openapi_extra=_openapi_body(method, path, resource_type),
+            )
+
+    # --- Account Center admin API -------------------------------------------------------------
+
+    admin = APIRouter(prefix="/account-center", tags=["Account Center"])
+
+    def require_admin(request: Request) -> None:
+        if elevate.admin_key is None:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), elevate.admin_key.encode()
+        ):
+            raise _Unauthorized("the Account Center admin API needs its admin key")
+
+    def account_center_call(fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except AccountCenterError as exc:
+            raise ScimError(
+                exc.status, str(exc), "invalidValue" if exc.status == 400 else None
+            ) from None
+
+    class NewScimConfiguration(BaseModel):
+        name: str = Field(min_length=1, max_length=200)
+        autoAssignLicenses: bool = True
+        applicationInstance: str = Field("LinkedIn Elevate", max_length=200)
+        licenseType: str = Field("Elevate", max_length=200)
+
+    class ScimConfigurationUpdate(BaseModel):
+        autoAssignLicenses: bool
+
+    class LicensePoolSeats(BaseModel):
+        applicationInstance: str = Field(min_length=1, max_length=200)
+        licenseType: str = Field(min_length=1, max_length=200)
+        seats: int = Field(ge=0, le=10_000_000)
+
+    @admin.get("/scim-configurations", summary="List SCIM configurations")
+    async def list_configurations(request: Request) -> Response:
+        require_admin(request)
+        items = [c.to_json() for c in elevate.account_center.scim_configurations()]
+        return scim_response({"configurations": items})
+
+    @admin.post("/scim-configurations", status_code=201, summary="+ Add new SCIM configuration")
+    async def add_configuration(request: Request, body: NewScimConfiguration) -> Response:
+        require_admin(request)
+        config = account_center_call(
+            lambda: elevate.account_center.add_scim_configuration(
+                body.name,
+                auto_assign_licenses=body.autoAssignLicenses,
+                application_instance=body.applicationInstance,
+                license_type=body.licenseType,
+            )
+        )
+        return scim_response(config.to_json(), 201)
+
+    @admin.get("/scim-configurations/{config_id}", summary="One SCIM configuration")
+    async def get_configuration(request: Request, config_id: str) -> Response:
+        require_admin(request)
+        config = account_center_call(lambda: elevate.account_center.scim_configuration(config_id))
+        return scim_response(config.to_json())
+
+    @admin.patch("/scim-configurations/{config_id}", summary="Switch auto-assign licenses")
+    async def update_configuration(
+        request: Request, config_id: str, body: ScimConfigurationUpdate
+    ) -> Response:
+        require_admin(request)
+        config = account_center_call(
+            lambda: elevate.account_center.update_scim_configuration(
+                config_id, auto_assign_licenses=body.autoAssignLicenses
+            )
+        )
+        return scim_response(config.to_json())
+
+    @admin.delete(
+        "/scim-configurations/{config_id}", status_code=204, summary="Remove a SCIM configuration"
+    )
+    async def remove_configuration(request: Request, config_id: str) -> Response:
+        require_admin(request)
+        account_center_call(lambda: elevate.account_center.remove_scim_configuration(config_id))
+        return Response(status_code=204)
+
+    @admin.post("/scim-configurations/{config_id}/token", status_code=201, summary="Generate token")
+    async def generate_token(request: Request, config_id: str) -> Response:
+        require_admin(request)
+        token = account_center_call(lambda: elevate.account_center.generate_token(config_id))
+        config = elevate.account_center.scim_configuration(config_id)
+        # The access token is shown once; only its hash is kept.
+        return scim_response(
+            {"accessToken": token, "expires": config.to_json()["tokenExpires"]},
+            201,
+            {"Cache-Control": "no-store"},
+        )
+
+    @admin.get("/license-pools", summary="Seat usage per licence pool")
+    async def list_pools(request: Request) -> Response:
+        require_admin(request)
+        return scim_response(
+            {"pools": [p.to_json() for p in elevate.account_center.license_pools()]}
+        )
+
+    @admin.put("/license-pools", summary="Set the seats of a licence pool")
+    async def set_pool(request: Request, body: LicensePoolSeats) -> Response:
+        require_admin(request)
+        pool = account_center_call(
+            lambda: elevate.account_center.set_license_pool(
+                body.applicationInstance, body.licenseType, body.seats
+            )
+        )
+        return scim_response(pool.to_json())
+
+    @admin.get("/users", summary="Users with their licence state and source")
+    async def list_licensed_users(request: Request) -> Response:
+        require_admin(request)
+        return scim_response({"users": [u.to_json() for u in elevate.account_center.users()]})
+
+    for prefix in settings.base_paths:
+        app.include_router(scim_router(prefix), prefix=prefix)
+    app.include_router(admin)
+    return app
+
+
+def _openapi_body(method: str, path: str, resource_type: ResourceType) -> dict[str, Any] | None:
+    """Describe the JSON body in the OpenAPI document, since handlers read it themselves."""
+    if method not in ("POST", "PUT", "PATCH"):
+        return None
+    if path.endswith("/.search"):
+        required = ["schemas"]
+        schema: dict[str, Any] = {"type": "object", "required": required}
+    elif method == "PATCH":
+        schema = {
+            "type": "object",
+            "required": ["schemas", "Operations"],
+            "properties": {
+                "schemas": {"type": "array", "items": {"type": "string"}},
+                "Operations": {"type": "array", "items": {"type": "object", "required": ["op"]}},
+            },
+        }
+    else:
+        required_attrs = [a.name for a in resource_type.schema.attributes if a.required]
+        schema = {
+            "type": "object",
+            "required": ["schemas", *required_attrs],
+            "properties": {"schemas": {"type": "array", "items": {"type": "string"}}},
+        }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                SCIM_MEDIA_TYPE: {"schema": schema},
+                "application/json": {"schema": schema},
+            },
+        }
+    }

@@ -1,0 +1,87 @@
+"""FakeElevate: one LinkedIn account, its Account Center and its SCIM service, wired together."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from .account_center import DEFAULT_TOKEN_LIFETIME, AccountCenter, ScimConfiguration
+from .store import ScimStore
+
+#: RFC 7644 §3.12 / ServiceProviderConfig ``bulk.maxPayloadSize``: the largest
+#: request body accepted; larger ones get 413.
+DEFAULT_MAX_PAYLOAD_SIZE = 1_048_576
+
+
+@dataclass(frozen=True)
+class ElevateSettings:
+    #: Base paths the SCIM service answers on. linkedin-scim.md §1: the
+    #: tutorial's Tenant URL is the bare host, so the root serves SCIM too.
+    base_paths: tuple[str, ...] = ("/scim/v2", "/scim", "")
+    max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE
+    #: RFC 7644 §3.4.2.4: page size when the client sends no ``count``.
+    default_page_size: int = 100
+    token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class FakeElevate:
+    """LinkedIn's side of the tutorial.
+
+    ``now`` is the clock (inject ``VirtualClock.now`` in simulations; the wall
+    clock only when served for real). ``seed`` makes ids and tokens repeatable.
+    """
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] = _wall_clock,
+        seed: int | None = None,
+        settings: ElevateSettings | None = None,
+        admin_key: str | None = None,
+    ) -> None:
+        self.settings = settings or ElevateSettings()
+        self.now = now
+        rng = random.Random(seed) if seed is not None else None
+        self.account_center = AccountCenter(
+            now, rng=rng, token_lifetime=self.settings.token_lifetime
+        )
+        new_id: Callable[[], str] | None = None
+        if rng is not None:
+            id_rng = random.Random(rng.getrandbits(64))
+            new_id = lambda: uuid.UUID(int=id_rng.getrandbits(128), version=4).hex  # noqa: E731
+        self.store = ScimStore(now, self.account_center, new_id=new_id)
+        #: When set, the Account Center admin API needs ``Authorization: Bearer <admin_key>``.
+        self.admin_key = admin_key
+
+    def quick_setup(
+        self,
+        *,
+        name: str = "Entra ID provisioning",
+        seats: int = 100,
+        auto_assign_licenses: bool = True,
+        token: str | None = None,
+    ) -> tuple[ScimConfiguration, str]:
+        """Tutorial steps 1-6 in one call: a SCIM configuration, a licence pool and a token."""
+        config = self.account_center.add_scim_configuration(
+            name, auto_assign_licenses=auto_assign_licenses
+        )
+        self.account_center.set_license_pool(
+            config.application_instance, config.license_type, seats
+        )
+        if token is None:
+            token = self.account_center.generate_token(config.id)
+        else:
+            self.account_center.install_token(config.id, token)
+        return config, token
+
+    def asgi_app(self):  # type: ignore[no-untyped-def]
+        from .app import create_app
+
+        return create_app(self)

@@ -1,0 +1,321 @@
+"""The SCIM resource store: Users and Groups, indexed, thread-safe.
+
+Every write happens under one lock and is checked completely before it is
+committed, so concurrent requests never lose or duplicate a write and a
+refused request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .account_center import AccountCenter, ScimConfiguration
+from .scim.errors import invalid_value, not_found, uniqueness
+from .scim.filter import parse_filter
+from .scim.patch import apply_patch
+from .scim.resource import normalize_resource, sort_resources
+from .scim.schema import RESOURCE_TYPES, ResourceType
+
+#: RFC 7644 §3.4.2.4: a server may cap how many resources one page returns;
+#: the cap is advertised as ``filter.maxResults`` in ServiceProviderConfig.
+MAX_RESULTS = 1000
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    start_index: int
+    resources: list[dict[str, Any]]
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ScimStore:
+    """Users and Groups of one LinkedIn account, as the SCIM service sees them."""
+
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        account_center: AccountCenter | None = None,
+        *,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self._now = now
+        self._account_center = account_center
+        self._new_id = new_id or (lambda: uuid.uuid4().hex)
+        self.lock = threading.RLock()
+        self._resources: dict[str, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
+        # Unique, case-insensitive keys: userName (caseExact=false, RFC 7643 §4.1)
+        # and Group displayName (Entra needs it unique, entra §1).
+        self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
+        self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
+        self._groups_of: dict[str, set[str]] = {}
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def count(self, type_name: str) -> int:
+        with self.lock:
+            return len(self._resources[type_name])
+
+    def get(self, type_name: str, resource_id: str) -> dict[str, Any]:
+        with self.lock:
+            resource = self._resources[type_name].get(resource_id)
+            if resource is None:
+                raise not_found(f"{type_name} {resource_id!r} not found")
+            return self._render(type_name, resource)
+
+    def search(
+        self,
+        type_name: str,
+        filter_text: str | None = None,
+        *,
+        start_index: int = 1,
+        count: int | None = None,
+        sort_by: str | None = None,
+        descending: bool = False,
+    ) -> Page:
+        """Filter, sort and page (RFC 7644 §3.4.2). Inactive users are returned too."""
+        resource_type = RESOURCE_TYPES[type_name]
+        flt = parse_filter(filter_text, resource_type) if filter_text else None
+        # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0.
+        start_index = max(start_index, 1)
+        count = MAX_RESULTS if count is None else max(min(count, MAX_RESULTS), 0)
+        with self.lock:
+            candidates = self._candidates(type_name, flt.equality_hint() if flt else None)
+            matched = [r for r in candidates if flt is None or flt.matches(r)]
+            total = len(matched)
+            if sort_by:
+                matched = sort_resources(matched, resource_type, sort_by, descending)
+            window = matched[start_index - 1 : start_index - 1 + count]
+            return Page(total, start_index, [self._render(type_name, r) for r in window])
+
+    def _candidates(self, type_name: str, hint: tuple[str, Any] | None) -> list[dict[str, Any]]:
+        table = self._resources[type_name]
+        if hint is not None and isinstance(hint[1], str):
+            key, value = hint
+            unique_key = "userName" if type_name == "User" else "displayName"
+            if key == "id":
+                found = table.get(value)
+                return [found] if found else []
+            if key == unique_key:
+                found_id = self._unique[type_name].get(value.lower())
+                return [table[found_id]] if found_id else []
+            if key == "externalId":
+                return [table[i] for i in self._external[type_name].get(value, ())]
+        return list(table.values())
+
+    def _render(self, type_name: str, resource: dict[str, Any]) -> dict[str, Any]:
+        out = dict(resource)
+        out["meta"] = dict(resource["meta"])
+        if type_name == "User":
+            group_ids = self._groups_of.get(resource["id"])
+            if group_ids:
+                groups = self._resources["Group"]
+                out["groups"] = [
+                    {"value": gid, "display": groups[gid].get("displayName"), "type": "direct"}
+                    for gid in sorted(group_ids)
+                ]
+        return out
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def create(
+        self, type_name: str, body: Any, config: ScimConfiguration | None = None
+    ) -> dict[str, Any]:
+        resource_type = RESOURCE_TYPES[type_name]
+        data = normalize_resource(body, resource_type)
+        with self.lock:
+            self._check_unique(type_name, data, None)
+            self._check_members(data)
+            resource_id = self._new_id()
+            while resource_id in self._resources[type_name]:
+                resource_id = self._new_id()
+            now = _iso(self._now())
+            resource = {
+                "schemas": self._schemas_for(resource_type, data),
+                "id": resource_id,
+                **data,
+                "meta": {
+                    "resourceType": type_name,
+                    "created": now,
+                    "lastModified": now,
+                    "version": 'W/"1"',
+                },
+            }
+            self._commit(type_name, None, resource)
+            self._after_user_write(type_name, resource, config)
+            return self._render(type_name, resource)
+
+    def replace(
+        self, type_name: str, resource_id: str, body: Any, config: ScimConfiguration | None = None
+    ) -> dict[str, Any]:
+        resource_type = RESOURCE_TYPES[type_name]
+        data = normalize_resource(body, resource_type)
+        with self.lock:
+            current = self._existing(type_name, resource_id)
+            self._check_unique(type_name, data, resource_id)
+            self._check_members(data)
+            resource = {
+                "schemas": self._schemas_for(resource_type, data),
+                "id": resource_id,
+                **data,
+                "meta": dict(current["meta"]),
+            }
+            self._touch(resource, changed=_content(resource) != _content(current))
+            self._commit(type_name, current, resource)
+            self._after_user_write(type_name, resource, config)
+            return self._render(type_name, resource)
+
+    def patch(
+        self, type_name: str, resource_id: str, body: Any, config: ScimConfiguration | None = None
+    ) -> dict[str, Any]:
+        resource_type = RESOURCE_TYPES[type_name]
+        with self.lock:
+            current = self._existing(type_name, resource_id)
+            result = apply_patch(current, body, resource_type)
+            resource = result.resource
+            if not result.changed:
+                return self._render(type_name, current)
+            for attr in resource_type.schema.attributes:
+                if attr.required and resource.get(attr.name) in (None, ""):
+                    raise invalid_value(f"'{attr.name}' is required and cannot be removed")
+            self._check_unique(type_name, resource, resource_id)
+            self._check_members(resource)
+            resource["id"] = resource_id
+            resource["schemas"] = self._schemas_for(resource_type, resource)
+            resource["meta"] = dict(current["meta"])
+            self._touch(resource, changed=True)
+            self._commit(type_name, current, resource)
+            self._after_user_write(type_name, resource, config)
+            return self._render(type_name, resource)
+
+    def delete(self, type_name: str, resource_id: str) -> None:
+        """Delete a resource and drop it from every group that lists it as a member."""
+        with self.lock:
+            current = self._existing(type_name, resource_id)
+            self._commit(type_name, current, None)
+            groups = self._resources["Group"]
+            for gid in sorted(self._groups_of.pop(resource_id, ())):
+                group = groups[gid]
+                updated = dict(group)
+                members = [m for m in group.get("members", ()) if m.get("value") != resource_id]
+                if members:
+                    updated["members"] = members
+                else:
+                    updated.pop("members", None)
+                updated["meta"] = dict(group["meta"])
+                self._touch(updated, changed=True)
+                groups[gid] = updated
+            if type_name == "User" and self._account_center is not None:
+                self._account_center.user_deleted(resource_id)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _existing(self, type_name: str, resource_id: str) -> dict[str, Any]:
+        current = self._resources[type_name].get(resource_id)
+        if current is None:
+            raise not_found(f"{type_name} {resource_id!r} not found")
+        return current
+
+    @staticmethod
+    def _schemas_for(resource_type: ResourceType, data: dict[str, Any]) -> list[str]:
+        schemas = [resource_type.schema.id]
+        schemas.extend(ext.id for ext in resource_type.extensions if ext.id in data)
+        return schemas
+
+    def _touch(self, resource: dict[str, Any], *, changed: bool) -> None:
+        if not changed:
+            return
+        meta = resource["meta"]
+        meta["lastModified"] = _iso(self._now())
+        version = int(meta.get("version", 'W/"0"')[3:-1]) + 1
+        meta["version"] = f'W/"{version}"'
+
+    def _check_unique(self, type_name: str, data: dict[str, Any], own_id: str | None) -> None:
+        key = "userName" if type_name == "User" else "displayName"
+        value = data.get(key)
+        if not isinstance(value, str):
+            return
+        holder = self._unique[type_name].get(value.lower())
+        if holder is not None and holder != own_id:
+            raise uniqueness(f"{key} {value!r} is already taken by another {type_name}")
+
+    def _check_members(self, data: dict[str, Any]) -> None:
+        seen: set[str] = set()
+        deduped: list[dict[str, Any]] = []
+        for member in data.get("members", ()):
+            value = member.get("value")
+            if not isinstance(value, str) or not value:
+                raise invalid_value("Every member needs a 'value' holding a User or Group id")
+            if value in self._resources["User"]:
+                kind = "User"
+            elif value in self._resources["Group"]:
+                kind = "Group"
+            else:
+                raise invalid_value(f"Member {value!r} is not a known User or Group id")
+            if value in seen:
+                continue
+            seen.add(value)
+            member = {k: v for k, v in member.items() if k not in ("display",)}
+            member["type"] = kind
+            deduped.append(member)
+        if "members" in data:
+            data["members"] = deduped
+
+    def _commit(
+        self, type_name: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+    ) -> None:
+        unique_key = "userName" if type_name == "User" else "displayName"
+        unique = self._unique[type_name]
+        external = self._external[type_name]
+        if old is not None:
+            unique.pop(str(old.get(unique_key, "")).lower(), None)
+            ext = old.get("externalId")
+            if ext is not None:
+                ids = external.get(ext)
+                if ids is not None:
+                    ids.discard(old["id"])
+                    if not ids:
+                        del external[ext]
+            if type_name == "Group":
+                for member in old.get("members", ()):
+                    groups = self._groups_of.get(member["value"])
+                    if groups is not None:
+                        groups.discard(old["id"])
+            if new is None:
+                del self._resources[type_name][old["id"]]
+        if new is not None:
+            self._resources[type_name][new["id"]] = new
+            unique[str(new.get(unique_key, "")).lower()] = new["id"]
+            ext = new.get("externalId")
+            if ext is not None:
+                external.setdefault(ext, set()).add(new["id"])
+            if type_name == "Group":
+                for member in new.get("members", ()):
+                    self._groups_of.setdefault(member["value"], set()).add(new["id"])
+
+    def _after_user_write(
+        self, type_name: str, resource: dict[str, Any], config: ScimConfiguration | None
+    ) -> None:
+        if type_name != "User" or self._account_center is None:
+            return
+        # RFC 7643 §4.1.1 leaves a missing "active" to the provider: Elevate treats it as active.
+        active = resource.get("active", True) is not False
+        self._account_center.user_written(resource["id"], resource["userName"], active, config)
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """A deep copy of everything stored, for tests and persistence."""
+        with self.lock:
+            return {t: copy.deepcopy(list(r.values())) for t, r in self._resources.items()}
+
+
+def _content(resource: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in resource.items() if k != "meta"}

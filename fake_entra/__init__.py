@@ -1,0 +1,1 @@
+"""Fake Microsoft Entra ID: tenant, provisioning configuration, mappings and the provisioning engine."""

@@ -1,0 +1,152 @@
+import random
+from datetime import timedelta
+
+import pytest
+
+from fake_elevate.account_center import AccountCenter, AccountCenterError, TokenRefused
+from fake_entra.clock import VirtualClock
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def center(clock: VirtualClock) -> AccountCenter:
+    return AccountCenter(clock.now, rng=random.Random(7))
+
+
+def test_add_list_and_remove_several_configurations(center: AccountCenter) -> None:
+    a = center.add_scim_configuration("Entra ID")
+    b = center.add_scim_configuration("Second tenant", auto_assign_licenses=False)
+    assert [c.name for c in center.scim_configurations()] == ["Entra ID", "Second tenant"]
+    center.remove_scim_configuration(a.id)
+    assert [c.id for c in center.scim_configurations()] == [b.id]
+    with pytest.raises(AccountCenterError) as refused:
+        center.scim_configuration(a.id)
+    assert refused.value.status == 404
+
+
+def test_a_configuration_needs_a_name_and_a_pool_when_auto_assigning(center: AccountCenter) -> None:
+    with pytest.raises(AccountCenterError, match="name"):
+        center.add_scim_configuration("  ")
+    with pytest.raises(AccountCenterError, match="application instance"):
+        center.add_scim_configuration("x", auto_assign_licenses=True, application_instance="")
+
+
+def test_generated_token_is_shown_once_and_kept_only_as_a_hash(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    token = center.generate_token(config.id)
+    assert len(token) >= 43
+    assert token not in repr(config) and token.encode() not in (config.token_hash or b"")
+    assert center.authenticate(token) is config
+    assert "hasToken" in config.to_json() and token not in str(config.to_json())
+
+
+def test_regenerating_revokes_the_previous_token_at_once(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    old = center.generate_token(config.id)
+    new = center.generate_token(config.id)
+    assert old != new
+    with pytest.raises(TokenRefused, match="regenerated"):
+        center.authenticate(old)
+    assert center.authenticate(new) is config
+
+
+def test_removing_the_configuration_revokes_its_token(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    token = center.generate_token(config.id)
+    center.remove_scim_configuration(config.id)
+    with pytest.raises(TokenRefused):
+        center.authenticate(token)
+
+
+def test_tokens_expire_after_two_years_by_default(
+    clock: VirtualClock, center: AccountCenter
+) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    token = center.generate_token(config.id)
+    clock.advance(days=729)
+    assert center.authenticate(token) is config
+    clock.advance(days=1)
+    with pytest.raises(TokenRefused, match="expired"):
+        center.authenticate(token)
+
+
+def test_token_lifetime_is_configurable(clock: VirtualClock) -> None:
+    center = AccountCenter(clock.now, token_lifetime=timedelta(hours=1))
+    config = center.add_scim_configuration("short")
+    token = center.generate_token(config.id)
+    clock.advance(minutes=61)
+    with pytest.raises(TokenRefused, match="expired"):
+        center.authenticate(token)
+
+
+def test_missing_and_unknown_tokens_are_refused(center: AccountCenter) -> None:
+    with pytest.raises(TokenRefused, match="missing"):
+        center.authenticate("")
+    with pytest.raises(TokenRefused):
+        center.authenticate("not-a-token")
+
+
+def test_seeded_tokens_repeat_and_unseeded_tokens_do_not(clock: VirtualClock) -> None:
+    def first_token(center: AccountCenter) -> str:
+        return center.generate_token(center.add_scim_configuration("x").id)
+
+    assert first_token(AccountCenter(clock.now, rng=random.Random(1))) == first_token(
+        AccountCenter(clock.now, rng=random.Random(1))
+    )
+    assert first_token(AccountCenter(clock.now)) != first_token(AccountCenter(clock.now))
+
+
+def test_install_token_refuses_short_tokens(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("x")
+    with pytest.raises(AccountCenterError, match="16"):
+        center.install_token(config.id, "short")
+    center.install_token(config.id, "a-chosen-token-0123456789")
+    assert center.authenticate("a-chosen-token-0123456789") is config
+
+
+def test_seats_go_first_come_first_served_and_overflow_is_visible(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    pool = center.set_license_pool(config.application_instance, config.license_type, 2)
+    for i in range(3):
+        center.user_written(f"u{i}", f"user{i}@contoso.com", True, config)
+    states = {u.user_id: u.state for u in center.users()}
+    assert states == {"u0": "Licensed", "u1": "Licensed", "u2": "NoLicenseAvailable"}
+    assert (pool.used, pool.available) == (2, 0)
+    assert all(u.source == "IdP" for u in center.users())
+
+
+def test_deactivation_and_deletion_free_the_seat_and_reactivation_reassigns(
+    center: AccountCenter,
+) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    pool = center.set_license_pool(config.application_instance, config.license_type, 1)
+    center.user_written("u1", "a@contoso.com", True, config)
+    center.user_written("u2", "b@contoso.com", True, config)
+    assert center.user("u2").state == "NoLicenseAvailable"  # type: ignore[union-attr]
+    center.user_written("u1", "a@contoso.com", False, config)
+    assert center.user("u1").state == "Revoked" and pool.used == 0  # type: ignore[union-attr]
+    # A freed seat is not pushed to a waiting user; it goes at that user's next write.
+    center.user_written("u2", "b@contoso.com", True, config)
+    assert center.user("u2").state == "Licensed"  # type: ignore[union-attr]
+    center.user_written("u1", "a@contoso.com", True, config)
+    assert center.user("u1").state == "NoLicenseAvailable"  # type: ignore[union-attr]
+    center.user_deleted("u2")
+    assert pool.used == 0 and center.user("u2") is None
+    center.user_written("u1", "a@contoso.com", True, config)
+    assert center.user("u1").state == "Licensed"  # type: ignore[union-attr]
+
+
+def test_with_auto_assign_off_only_user_data_syncs(center: AccountCenter) -> None:
+    config = center.add_scim_configuration("data only", auto_assign_licenses=False)
+    pool = center.set_license_pool(config.application_instance, config.license_type, 5)
+    center.user_written("u1", "a@contoso.com", True, config)
+    assert center.user("u1").state == "Unlicensed" and pool.used == 0  # type: ignore[union-attr]
+
+
+def test_license_pools_refuse_negative_seats(center: AccountCenter) -> None:
+    with pytest.raises(AccountCenterError, match="negative"):
+        center.set_license_pool("LinkedIn Elevate", "Elevate", -1)
