@@ -55,6 +55,23 @@ class _Unauthorized(ScimError):
         self.reason = reason
 
 
+class NewScimConfiguration(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    autoAssignLicenses: bool = True
+    applicationInstance: str = Field("LinkedIn Elevate", max_length=200)
+    licenseType: str = Field("Elevate", max_length=200)
+
+
+class ScimConfigurationUpdate(BaseModel):
+    autoAssignLicenses: bool
+
+
+class LicensePoolSeats(BaseModel):
+    applicationInstance: str = Field(min_length=1, max_length=200)
+    licenseType: str = Field(min_length=1, max_length=200)
+    seats: int = Field(ge=0, le=10_000_000)
+
+
 def create_app(elevate: FakeElevate) -> FastAPI:
     """Build the ASGI app serving ``elevate``; usable in-process or under uvicorn."""
     app = FastAPI(
@@ -185,7 +202,7 @@ def create_app(elevate: FakeElevate) -> FastAPI:
     def search(
         request: Request,
         prefix: str,
-        resource_type: ResourceType,
+        resource_types: list[ResourceType],
         *,
         filter_text: str | None,
         start_index: int | None,
@@ -197,18 +214,82 @@ def create_app(elevate: FakeElevate) -> FastAPI:
     ) -> Response:
         if sort_order is not None and sort_order.lower() not in ("ascending", "descending"):
             raise invalid_value("sortOrder must be 'ascending' or 'descending'")
-        page = elevate.store.search(
-            resource_type.name,
-            filter_text,
-            start_index=start_index if start_index is not None else 1,
-            count=count if count is not None else settings.default_page_size,
-            sort_by=sort_by,
-            descending=(sort_order or "").lower() == "descending",
-        )
-        wanted = parse_attribute_list(attributes, resource_type)
-        dropped = parse_attribute_list(excluded, resource_type)
-        items = [render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources]
-        return scim_response(list_response(items, page.total, page.start_index))
+        descending = (sort_order or "").lower() == "descending"
+        start = start_index if start_index is not None else 1
+        size = count if count is not None else settings.default_page_size
+        if len(resource_types) == 1:
+            (resource_type,) = resource_types
+            page = elevate.store.search(
+                resource_type.name,
+                filter_text,
+                start_index=start,
+                count=size,
+                sort_by=sort_by,
+                descending=descending,
+            )
+            wanted = parse_attribute_list(attributes, resource_type)
+            dropped = parse_attribute_list(excluded, resource_type)
+            items = [
+                render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources
+            ]
+            return scim_response(list_response(items, page.total, page.start_index))
+        # RFC 7644 §3.4.3: a search at the root spans every resource type. A filter
+        # or attribute that one type does not know simply matches none of it.
+        collected: list[dict[str, Any]] = []
+        total = 0
+        refusals: list[ScimError] = []
+        for resource_type in resource_types:
+            try:
+                page = elevate.store.search(
+                    resource_type.name,
+                    filter_text,
+                    count=MAX_RESULTS,
+                    sort_by=sort_by,
+                    descending=descending,
+                )
+            except ScimError as refused:
+                refusals.append(refused)
+                continue
+            wanted = parse_attribute_list(attributes, resource_type, strict=False)
+            dropped = parse_attribute_list(excluded, resource_type, strict=False)
+            total += page.total
+            collected.extend(
+                render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources
+            )
+        if len(refusals) == len(resource_types):
+            raise refusals[0]
+        first = max(start, 1)
+        window = collected[first - 1 : first - 1 + max(min(size, MAX_RESULTS), 0)]
+        return scim_response(list_response(window, total, first))
+
+    def read_search_request(body: Any) -> dict[str, Any]:
+        """Check a SearchRequest body (RFC 7644 §3.4.3) and return its parameters."""
+        if not isinstance(body, dict) or SEARCH_REQUEST_SCHEMA not in (body.get("schemas") or []):
+            raise invalid_syntax(f"A search request must list the schema {SEARCH_REQUEST_SCHEMA}")
+
+        def opt(key: str, kind: type) -> Any:
+            value = body.get(key)
+            if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+                raise invalid_value(f"'{key}' has the wrong type")
+            return value
+
+        def names(key: str) -> str | None:
+            value = body.get(key)
+            if value is None:
+                return None
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise invalid_value(f"'{key}' must be an array of attribute names")
+            return ",".join(value)
+
+        return {
+            "filter_text": opt("filter", str),
+            "start_index": opt("startIndex", int),
+            "count": opt("count", int),
+            "sort_by": opt("sortBy", str),
+            "sort_order": opt("sortOrder", str),
+            "attributes": names("attributes"),
+            "excluded": names("excludedAttributes"),
+        }
 
     # --- SCIM routes, mounted under each base path ----------------------------------------------
 
@@ -291,6 +372,19 @@ def create_app(elevate: FakeElevate) -> FastAPI:
 
         for resource_type in RESOURCE_TYPES.values():
             add_resource_routes(router, prefix, resource_type)
+
+        @router.post(
+            "/.search",
+            summary="Search every resource type (RFC 7644 §3.4.3)",
+            include_in_schema=prefix == settings.base_paths[0],
+            name=f"search_root{prefix.replace('/', '_')}",
+            openapi_extra=_openapi_body("POST", "/.search", RESOURCE_TYPES["User"]),
+        )
+        async def search_everything(request: Request) -> Response:
+            authenticate(request)
+            params = read_search_request(await read_json(request))
+            return search(request, prefix, list(RESOURCE_TYPES.values()), **params)
+
         return router
 
     def add_resource_routes(router: APIRouter, prefix: str, resource_type: ResourceType) -> None:
@@ -303,7 +397,7 @@ def create_app(elevate: FakeElevate) -> FastAPI:
             return search(
                 request,
                 prefix,
-                resource_type,
+                [resource_type],
                 filter_text=q.get("filter"),
                 start_index=int_param(request, "startIndex"),
                 count=int_param(request, "count"),
@@ -315,40 +409,8 @@ def create_app(elevate: FakeElevate) -> FastAPI:
 
         async def search_resources(request: Request) -> Response:
             authenticate(request)
-            body = await read_json(request)
-            if not isinstance(body, dict) or SEARCH_REQUEST_SCHEMA not in (
-                body.get("schemas") or []
-            ):
-                raise invalid_syntax(
-                    f"A search request must list the schema {SEARCH_REQUEST_SCHEMA}"
-                )
-
-            def opt(key: str, kind: type) -> Any:
-                value = body.get(key)
-                if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-                    raise invalid_value(f"'{key}' has the wrong type")
-                return value
-
-            def names(key: str) -> str | None:
-                value = body.get(key)
-                if value is None:
-                    return None
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise invalid_value(f"'{key}' must be an array of attribute names")
-                return ",".join(value)
-
-            return search(
-                request,
-                prefix,
-                resource_type,
-                filter_text=opt("filter", str),
-                start_index=opt("startIndex", int),
-                count=opt("count", int),
-                sort_by=opt("sortBy", str),
-                sort_order=opt("sortOrder", str),
-                attributes=names("attributes"),
-                excluded=names("excludedAttributes"),
-            )
+            params = read_search_request(await read_json(request))
+            return search(request, prefix, [resource_type], **params)
 
         async def create_resource(request: Request) -> Response:
             config = authenticate(request)
@@ -442,20 +504,6 @@ def create_app(elevate: FakeElevate) -> FastAPI:
             raise ScimError(
                 exc.status, str(exc), "invalidValue" if exc.status == 400 else None
             ) from None
-
-    class NewScimConfiguration(BaseModel):
-        name: str = Field(min_length=1, max_length=200)
-        autoAssignLicenses: bool = True
-        applicationInstance: str = Field("LinkedIn Elevate", max_length=200)
-        licenseType: str = Field("Elevate", max_length=200)
-
-    class ScimConfigurationUpdate(BaseModel):
-        autoAssignLicenses: bool
-
-    class LicensePoolSeats(BaseModel):
-        applicationInstance: str = Field(min_length=1, max_length=200)
-        licenseType: str = Field(min_length=1, max_length=200)
-        seats: int = Field(ge=0, le=10_000_000)
 
     @admin.get("/scim-configurations", summary="List SCIM configurations")
     async def list_configurations(request: Request) -> Response:

@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from fake_entra.dialects import Dialect
 from fake_entra.directory import ObjectType, PortalError
 from fake_entra.mappings import ObjectMapping, default_group_mapping, default_user_mapping
 from fake_entra.scim_client import (
     DEFAULT_TIMEOUT_SECONDS,
     LIST_RESPONSE_SCHEMA,
-    PatchDialect,
     ScimClient,
     TenantUrl,
 )
@@ -116,7 +116,7 @@ class SavedProvisioning:
     saved_at: datetime
 
     @property
-    def patch_dialect(self) -> PatchDialect:
+    def patch_dialect(self) -> Dialect:
         return TenantUrl(self.credentials.tenant_url).patch_dialect
 
     @property
@@ -548,7 +548,7 @@ class ProvisioningConfiguration:
         return self.saved.settings if self.saved is not None else ProvisioningSettings()
 
     @property
-    def patch_dialect(self) -> PatchDialect:
+    def patch_dialect(self) -> Dialect:
         """The dialect of the saved Tenant URL (the form's, before any Save)."""
         url = self.saved.credentials.tenant_url if self.saved else self.admin_credentials.tenant_url
         return TenantUrl(url).patch_dialect

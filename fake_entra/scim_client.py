@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Mapping
-from enum import StrEnum
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 import httpx
+
+from fake_entra.dialects import Dialect
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 
@@ -30,22 +31,12 @@ SCIM_MEDIA_TYPE = "application/scim+json"
 FLAG_COMPLIANT_PATCH = "aadoptscim062020"
 #: §5.3: rolls back to the 2017 behaviour once the compliant one is the default.
 FLAG_PATCH_2017 = "azureadscimpatch2017"
+_KNOWN_FLAGS = frozenset({FLAG_COMPLIANT_PATCH, FLAG_PATCH_2017})
 
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
-
-
-class PatchDialect(StrEnum):
-    """How the provisioning service writes PATCH bodies (§1 "User update", §5)."""
-
-    # Entra default dialect: capitalised ops, active as the string "False",
-    # member removal with a value array.
-    ENTRA_DEFAULT = "EntraDefault"
-    # aadOptscim062020: lower-case ops, boolean active, dotted-key multi-attribute
-    # replace, member removal by a filtered path.
-    SCIM_COMPLIANT = "aadOptscim062020"
 
 
 class TenantUrl:
@@ -61,10 +52,12 @@ class TenantUrl:
         for item in parts.query.split("&") if parts.query else []:
             if not item:
                 continue
-            if "=" in item:
-                parameters.extend(parse_qsl(item, keep_blank_values=True))
+            name = item.split("=", 1)[0].strip().lower()
+            if "=" not in item or name in _KNOWN_FLAGS:
+                # Vendors' guides also write the flag with a value (?aadOptSCIM062020=true).
+                flags.add(name)
             else:
-                flags.add(item.lower())
+                parameters.extend(parse_qsl(item, keep_blank_values=True))
         self.flags: frozenset[str] = frozenset(flags)
         self.parameters: tuple[tuple[str, str], ...] = tuple(parameters)
         self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
@@ -73,11 +66,11 @@ class TenantUrl:
         return flag.lower() in self.flags
 
     @property
-    def patch_dialect(self) -> PatchDialect:
+    def patch_dialect(self) -> Dialect:
         # The 2017 flag is a rollback switch, so it wins if both are present.
         if self.has_flag(FLAG_COMPLIANT_PATCH) and not self.has_flag(FLAG_PATCH_2017):
-            return PatchDialect.SCIM_COMPLIANT
-        return PatchDialect.ENTRA_DEFAULT
+            return Dialect.AAD_OPT_SCIM_062020
+        return Dialect.DEFAULT
 
     def url_for(self, path: str) -> str:
         """``/Users`` under the base URL (Entra appends resource paths: linkedin-scim.md §1)."""
@@ -120,7 +113,7 @@ class ScimClient:
         return self.tenant_url.flags
 
     @property
-    def patch_dialect(self) -> PatchDialect:
+    def patch_dialect(self) -> Dialect:
         return self.tenant_url.patch_dialect
 
     def request(

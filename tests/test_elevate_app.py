@@ -559,3 +559,17 @@ def test_openapi_document_describes_both_apis(client: httpx.Client) -> None:
     paths = doc["paths"]
     assert "/scim/v2/Users" in paths and "/account-center/scim-configurations" in paths
     assert "/Users" not in paths  # the duplicate mounts stay out of the document
+
+
+def test_root_search_spans_users_and_groups(client: httpx.Client) -> None:
+    user = new_user(client, "sales-ada")
+    group = post(client, "/Groups", {"schemas": [GROUP], "displayName": "Sales"}).json()
+    search = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}
+    everything = post(client, "/.search", {**search, "attributes": ["userName", "displayName"]})
+    assert everything.status_code == 200
+    body = everything.json()
+    assert body["totalResults"] == 2
+    assert {r["id"] for r in body["Resources"]} == {user["id"], group["id"]}
+    only_users = post(client, "/.search", {**search, "filter": 'userName sw "sales"'}).json()
+    assert [r["id"] for r in only_users["Resources"]] == [user["id"]]
+    assert_error(post(client, "/.search", {"filter": "x"}), 400, "invalidSyntax")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from fake_entra.applications import EnterpriseApplication
+from fake_entra.dialects import Dialect
 from fake_entra.directory import ObjectType, PortalError
 from fake_entra.mappings import AttributeMapping
 from fake_entra.provisioning import (
@@ -19,7 +20,6 @@ from fake_entra.provisioning import (
     ProvisioningScope,
     ProvisioningStatus,
 )
-from fake_entra.scim_client import PatchDialect
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 from fake_entra.tenant import DirectoryRole, Tenant
 
@@ -317,8 +317,8 @@ def test_save_keeps_a_snapshot_that_the_form_cannot_change() -> None:
     config.set_skip_out_of_scope_deletions(True)
     saved = config.save()
     assert saved.is_running
-    assert saved.patch_dialect is PatchDialect.SCIM_COMPLIANT
-    assert config.patch_dialect is PatchDialect.SCIM_COMPLIANT
+    assert saved.patch_dialect is Dialect.AAD_OPT_SCIM_062020
+    assert config.patch_dialect is Dialect.AAD_OPT_SCIM_062020
     assert saved.settings.skip_out_of_scope_deletions
     assert saved.saved_at == config.notifications[-1].at
     assert config.notifications[-1].title == "Saved provisioning settings for LinkedIn Elevate"

@@ -5,9 +5,9 @@ import json
 import httpx
 import pytest
 
+from fake_entra.dialects import Dialect
 from fake_entra.scim_client import (
     SCIM_MEDIA_TYPE,
-    PatchDialect,
     ScimClient,
     TenantUrl,
     eq_filter,
@@ -49,12 +49,12 @@ def test_tenant_url_flags_are_stripped_from_the_base_url(tenant_url, base_url, f
 
 
 def test_patch_dialect_follows_the_flag_case_insensitively() -> None:
-    assert TenantUrl("https://h/scim").patch_dialect is PatchDialect.ENTRA_DEFAULT
-    assert TenantUrl("https://h/scim?aadoptSCIM062020").patch_dialect is PatchDialect.SCIM_COMPLIANT
+    assert TenantUrl("https://h/scim").patch_dialect is Dialect.DEFAULT
+    assert TenantUrl("https://h/scim?aadoptSCIM062020").patch_dialect is Dialect.AAD_OPT_SCIM_062020
     assert TenantUrl("https://h/scim?aadOptscim062020").has_flag("AADOPTSCIM062020")
     # AzureAdScimPatch2017 rolls the compliant behaviour back (§5.3).
     rolled_back = TenantUrl("https://h/scim?aadOptscim062020&AzureAdScimPatch2017")
-    assert rolled_back.patch_dialect is PatchDialect.ENTRA_DEFAULT
+    assert rolled_back.patch_dialect is Dialect.DEFAULT
 
 
 def test_requests_carry_entras_headers_and_the_stripped_base_url() -> None:
@@ -64,7 +64,7 @@ def test_requests_carry_entras_headers_and_the_stripped_base_url() -> None:
     ) as client:
         assert client.base_url == "https://host/scim/v2"
         assert client.flags == {"aadoptscim062020"}
-        assert client.patch_dialect is PatchDialect.SCIM_COMPLIANT
+        assert client.patch_dialect is Dialect.AAD_OPT_SCIM_062020
         client.get("/Users/42")
         client.post("/Users", {"userName": "alice"})
     get, post = recorder.requests

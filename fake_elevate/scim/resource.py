@@ -178,7 +178,7 @@ def _kind(value: Any) -> str:
 
 
 def parse_attribute_list(
-    text: str | None, resource_type: ResourceType
+    text: str | None, resource_type: ResourceType, *, strict: bool = True
 ) -> list[tuple[str, str | None]]:
     """Parse ``attributes``/``excludedAttributes``: comma-separated names.
 
@@ -201,11 +201,16 @@ def parse_attribute_list(
         head, _, sub = _split_sub(name, resource_type)
         resolved = resolve(resource_type, head)
         if resolved is None:
+            if not strict:
+                # A root-level search spans resource types; names of the other type are skipped.
+                continue
             raise invalid_value(f"Unknown attribute {name!r} in the attribute list")
         sub_name: str | None = None
         if sub:
             sub_attr = resolved.attribute.sub(sub)
             if sub_attr is None:
+                if not strict:
+                    continue
                 raise invalid_value(f"Unknown sub-attribute {name!r} in the attribute list")
             sub_name = sub_attr.name
         key = f"{resolved.schema.id}:{resolved.name}" if resolved.extension else resolved.name
