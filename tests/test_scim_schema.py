@@ -27,6 +27,11 @@ def test_common_attributes_belong_to_every_resource_type() -> None:
             assert resolve(resource_type, name) is not None
 
 
+def test_extension_only_names_resolve_without_their_urn() -> None:
+    manager = resolve(USER_TYPE, "manager")
+    assert manager is not None and manager.extension and manager.schema.id == ENTERPRISE_USER_SCHEMA
+
+
 def test_unknown_names_do_not_resolve() -> None:
     assert resolve(USER_TYPE, "members") is None
     assert resolve(GROUP_TYPE, "userName") is None

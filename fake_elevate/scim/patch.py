@@ -25,7 +25,8 @@ Rules (each tested in tests/test_scim_patch.py):
   survives. Without a path, ``value`` is an object of attributes, whose keys
   may be paths (``name.givenName``, URN-qualified names: Entra
   aadOptscim062020) or an extension URN holding that extension's attributes;
-  ``schemas`` is ignored.
+  a path that is an extension URN works the same way (scim2-tester sends it).
+  ``schemas`` is ignored, at the top level and inside extension objects.
 * Value filters: ``emails[type eq "work"].value`` sets the sub-attribute of
   every matching element. When nothing matches, add and replace *create* the
   element from the filter's ``eq`` terms (``{"type": "work", "value": ...}``)

@@ -420,6 +420,12 @@ def resolve(resource_type: ResourceType, name: str) -> ResolvedAttribute | None:
     attr = resource_type.schema.attribute(name)
     if attr is not None:
         return ResolvedAttribute(resource_type.schema, attr, False)
+    # An attribute only an extension defines may be named without its URN
+    # (Entra S1 sends "path":"manager"); core names win on a clash.
+    for ext in resource_type.extensions:
+        attr = ext.attribute(name)
+        if attr is not None:
+            return ResolvedAttribute(ext, attr, True)
     return None
 
 
