@@ -221,6 +221,9 @@ class ProvisioningConfiguration:
         # §2 "Restart": a new configuration starts with an initial (full) cycle.
         self.requires_full_sync = True
         self.last_connection_test: ConnectionTestResult | None = None
+        #: Called with each successful Save; the provisioning job listens here so
+        #: that "Provisioning Status: On" + Save starts the initial cycle.
+        self.save_listeners: list[Callable[[SavedProvisioning], None]] = []
 
     # -- the form (tutorial steps 11-13, 16) -----------------------------
 
@@ -454,6 +457,8 @@ class ProvisioningConfiguration:
                 "Restart provisioning for the new scope to take effect on users already "
                 "provisioned.",
             )
+        for listener in tuple(self.save_listeners):
+            listener(self.saved)
         return self.saved
 
     def _validate_form(self) -> None:

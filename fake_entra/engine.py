@@ -1,0 +1,462 @@
+"""The provisioning engine: "Provisioning Status: On" turned into SCIM traffic.
+
+A :class:`ProvisioningJob` belongs to one enterprise application. It listens to
+the Provisioning page's Save, runs the initial cycle when provisioning is
+switched on, then an incremental cycle about every 40 minutes of the virtual
+clock (entra-provisioning-service.md §2 "Cadence"). It owns what Entra's
+service keeps per job: the connector data store (the link from each source
+object to its target id, and what was last exported), the watermark, escrows,
+quarantine, the provisioning logs, Synchronization Details and the
+notification outbox. The work of one cycle lives in :mod:`fake_entra.cycle`.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from fake_entra.applications import EnterpriseApplication
+from fake_entra.clock import TimerHandle, VirtualClock
+from fake_entra.dialects import DialectSettings
+from fake_entra.directory import PortalError
+from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
+from fake_entra.logs import ProvisioningLog, ProvisioningSystem
+from fake_entra.outbox import Outbox
+from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
+from fake_entra.scim_client import ScimClient
+from fake_entra.status import CycleKind, SynchronizationStatus
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the job behaves; defaults are the reference's, the thresholds can be scaled down."""
+
+    #: §2 "Cadence": about every 40 minutes; not configurable in Entra.
+    cycle_interval: timedelta = timedelta(minutes=40)
+    #: §2 "Quarantine": escrow thresholds are evaluated from 5,000 failures; quarantine at
+    #: >40% failed or >40,000 failures; 60,000 failures of any kind is the absolute cap.
+    escrow_evaluation_minimum: int = 5000
+    escrow_failure_proportion: float = 0.40
+    escrow_total_threshold: int = 40000
+    escrow_absolute_cap: int = 60000
+    #: Multiply every escrow threshold by this, so that scenarios can reach them.
+    escrow_scale: float = 1.0
+    #: §2 "Quarantine": retries 6 h, 12 h and 24 h after the first failure, then daily.
+    quarantine_retries: tuple[timedelta, ...] = (
+        timedelta(hours=6),
+        timedelta(hours=12),
+        timedelta(hours=24),
+    )
+    quarantine_retry_period: timedelta = timedelta(hours=24)
+    #: §2 "Quarantine": after 28 days (">4 weeks") the job is disabled.
+    quarantine_disable_after: timedelta = timedelta(days=28)
+    #: §2 "Provision on demand": one group with at most 5 members; 5 requests per 10 s.
+    on_demand_group_member_limit: int = 5
+    on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
+    dialect: DialectSettings = field(default_factory=DialectSettings)
+
+    def threshold(self, value: int) -> int:
+        return max(1, round(value * self.escrow_scale))
+
+
+@dataclass(slots=True)
+class ConnectorEntry:
+    """What the connector data store keeps about one source object (§1: "the target id is
+    cached for all later calls")."""
+
+    source_id: str
+    object_type: str  # "User" or "Group"
+    target_id: str
+    display_name: str
+    exported: dict[str, Any]
+    disabled: bool = False
+    #: §2 "Deprovisioning": after an unassign-disable the user is no longer managed, so a
+    #: later soft or hard delete sends nothing.
+    managed: bool = True
+    members: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class EscrowEntry:
+    """A failed export, retried in later cycles (§2 "Errors and retries")."""
+
+    source_id: str
+    object_type: str
+    attempts: int
+    first_failed: datetime
+    last_failed: datetime
+    error: ErrorInfo
+
+
+@dataclass(slots=True)
+class StagedDeletion:
+    """A delete or disable held back by accidental-deletions prevention (§2)."""
+
+    source_id: str
+    object_type: str
+    action: str  # "disable" or "delete"
+    display_name: str
+
+
+@dataclass(frozen=True)
+class OnDemandStep:
+    name: str
+    status: str
+    description: str
+    details: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OnDemandResult:
+    """What "Provision on demand" shows: the steps and the log entries written."""
+
+    object_id: str
+    steps: list[OnDemandStep]
+    entries: list[Any]
+
+    @property
+    def succeeded(self) -> bool:
+        return all(step.status != "Failure" for step in self.steps)
+
+
+class ProvisioningJob:
+    """One application's provisioning job (Graph ``synchronizationJob``)."""
+
+    def __init__(
+        self,
+        application: EnterpriseApplication,
+        clock: VirtualClock,
+        *,
+        settings: EngineSettings | None = None,
+        outbox: Outbox | None = None,
+        seed: int = 0,
+        tenant_id: str | None = None,
+    ) -> None:
+        self.application = application
+        self.config: ProvisioningConfiguration = application.provisioning
+        self.directory = application._directory
+        self.clock = clock
+        self.settings = settings or EngineSettings()
+        self._rng = random.Random(f"{seed}:job:{application.object_id}")
+        # Non-gallery job ids start with "scim" (entra §1 "Transport").
+        self.job_id = f"scim.{self._hex(32)}.{self._hex(32)}"
+        self.tenant_id = tenant_id or str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        self.log = ProvisioningLog(
+            now=clock.now,
+            tenant_id=self.tenant_id,
+            job_id=self.job_id,
+            ids=self._uuid,
+            target_system=ProvisioningSystem(application.object_id, application.display_name),
+        )
+        self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self._uuid)
+        self.outbox = outbox or Outbox(now=clock.now)
+        self.connector: dict[str, ConnectorEntry] = {}
+        self.by_target_id: dict[str, str] = {}
+        self.escrows: dict[str, EscrowEntry] = {}
+        self.staged: dict[str, StagedDeletion] = {}
+        #: The journal position the last completed cycle read up to; None: the next
+        #: cycle is an initial (full) one.
+        self.watermark: int | None = None
+        self.force_deletes = False
+        self.disabled = False
+        self.cycles_run = 0
+        self.requests_sent = 0
+        self._timer: TimerHandle | None = None
+        self._client: ScimClient | None = None
+        self._client_for: SavedProvisioning | None = None
+        self._running = False
+        self._on_demand_calls: list[datetime] = []
+        self._mappings_version = self.config.mappings_version
+        self.cycle_listeners: list[Callable[[Any], None]] = []
+        self.config.save_listeners.append(self._on_saved)
+        if self.config.saved is not None:
+            self._on_saved(self.config.saved)
+
+    # --- identifiers -------------------------------------------------------------------------
+
+    def _hex(self, digits: int) -> str:
+        return f"{self._rng.getrandbits(digits * 4):0{digits}x}"
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    # --- portal actions ----------------------------------------------------------------------
+
+    @property
+    def is_running(self) -> bool:
+        saved = self.config.saved
+        return saved is not None and saved.is_running and not self.disabled
+
+    def _on_saved(self, saved: SavedProvisioning) -> None:
+        self.status.configured()
+        if saved.is_running and not self.disabled:
+            if self._timer is None and not self._running:
+                self.status.resumed()
+                if self.status.quarantine is not None:
+                    self._schedule(self.status.quarantine.next_attempt)
+                else:
+                    # Provisioning Status On starts the initial cycle (tutorial step 16-17).
+                    self.run_cycle()
+        else:
+            self.pause()
+
+    def pause(self) -> None:
+        """Provisioning Status Off: no more cycles; a running cycle always finishes."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.config.saved is not None:
+            self.status.paused()
+
+    def restart(self) -> None:
+        """Restart provisioning: clear the watermark, escrows and quarantine; keep the links."""
+        self.config._authorize("Restart provisioning")
+        self.watermark = None
+        self.escrows.clear()
+        self.staged.clear()
+        self.force_deletes = False
+        self.disabled = False
+        self.status.restarted()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.is_running:
+            self.run_cycle()
+
+    def allow_deletes(self) -> None:
+        """Accidental deletions: "Allow deletes" (Graph restart with ForceDeletes)."""
+        self.config._authorize("Allow deletes")
+        self.force_deletes = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.is_running:
+            self.run_cycle()
+
+    # --- scheduling --------------------------------------------------------------------------
+
+    def _schedule(self, when: datetime) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self.clock.call_at(when, self._timer_fired)
+
+    def _timer_fired(self) -> None:
+        self._timer = None
+        if self.is_running:
+            self.run_cycle()
+
+    def run_cycle(self) -> Any:
+        """Run the cycle that is due now (initial or incremental) and schedule the next."""
+        from fake_entra.cycle import SyncCycle
+
+        if self._running:
+            raise RuntimeError("a cycle is already running")
+        if self.config.saved is None:
+            raise PortalError("Provisioning is not configured: Save the Provisioning page first.")
+        self._running = True
+        try:
+            if self.config.mappings_version != self._mappings_version or (
+                self.config.requires_full_sync and self.watermark is not None
+            ):
+                # §2 "Restart": saving mappings or scoping filters forces a full re-evaluation.
+                self.watermark = None
+                self._mappings_version = self.config.mappings_version
+            self.config.clear_full_sync_request()
+            cycle = SyncCycle(self, self._scim_client())
+            outcome = cycle.run()
+            self.cycles_run += 1
+        finally:
+            self._running = False
+        self._after_cycle(outcome)
+        for listener in tuple(self.cycle_listeners):
+            listener(outcome)
+        return outcome
+
+    def _after_cycle(self, outcome: Any) -> None:
+        now = self.clock.now()
+        if outcome.quarantine_reason is not None:
+            self._quarantine(outcome.quarantine_reason, outcome.quarantine_error)
+            return
+        if outcome.retry_after is not None:
+            # §2: on 429 + Retry-After the job pauses that long and retries only the failed
+            # requests; the unfinished cycle resumes then.
+            self._schedule(now + outcome.retry_after)
+            return
+        if self.status.quarantine is not None:
+            # §2: quarantine lifts on the next success.
+            self.status.quarantine_lifted()
+        if outcome.pause_job:
+            self.pause()
+            return
+        if self.is_running:
+            self._schedule(now + self.settings.cycle_interval)
+
+    def _quarantine(self, reason: str, error: ErrorInfo | None) -> None:
+        now = self.clock.now()
+        previous = self.status.quarantine
+        series_began = previous.series_began if previous is not None else now
+        if now - series_began >= self.settings.quarantine_disable_after:
+            # §2: after 28 days in quarantine the job is disabled.
+            self.disabled = True
+            self.status.paused()
+            return
+        count = previous.series_count + 1 if previous is not None else 0
+        retries = self.settings.quarantine_retries
+        if count < len(retries):
+            next_attempt = series_began + retries[count]
+        else:
+            next_attempt = (
+                series_began
+                + retries[-1]
+                + self.settings.quarantine_retry_period * (count - len(retries) + 1)
+            )
+        next_attempt = max(next_attempt, now + timedelta(minutes=1))
+        is_new = self.status.quarantined(reason, error, next_attempt)
+        saved = self.config.saved
+        if (
+            is_new
+            and saved is not None
+            and saved.send_email_on_failure
+            and saved.notification_email
+            and not self.outbox.already_sent(reason, self.job_id)
+        ):
+            self.outbox.send_quarantine_notification(
+                to=[
+                    a.strip()
+                    for a in saved.notification_email.replace(";", ",").split(",")
+                    if a.strip()
+                ],
+                application=self.application.display_name,
+                job_id=self.job_id,
+                reason=reason,
+                error=error,
+                next_attempt=next_attempt,
+            )
+        if self.is_running:
+            self._schedule(next_attempt)
+
+    # --- the SCIM client ---------------------------------------------------------------------
+
+    def _scim_client(self) -> ScimClient:
+        saved = self.config.saved
+        if self._client is None or self._client_for is not saved:
+            if self._client is not None:
+                self._client.close()
+            self._client = self.config.scim_client()
+            self._client_for = saved
+        return self._client
+
+    # --- connector data store ----------------------------------------------------------------
+
+    def link(self, entry: ConnectorEntry) -> None:
+        self.connector[entry.source_id] = entry
+        self.by_target_id[entry.target_id] = entry.source_id
+
+    def unlink(self, source_id: str) -> None:
+        entry = self.connector.pop(source_id, None)
+        if entry is not None:
+            self.by_target_id.pop(entry.target_id, None)
+
+    def connector_counts(self) -> dict[str, int]:
+        counts = {"User": 0, "Group": 0}
+        for entry in self.connector.values():
+            counts[entry.object_type] += 1
+        return counts
+
+    # --- escrow and quarantine thresholds ----------------------------------------------------
+
+    def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None:
+        now = self.clock.now()
+        held = self.escrows.get(source_id)
+        if held is None:
+            self.escrows[source_id] = EscrowEntry(source_id, object_type, 1, now, now, error)
+        else:
+            held.attempts += 1
+            held.last_failed = now
+            held.error = error
+
+    def release_escrow(self, source_id: str) -> None:
+        self.escrows.pop(source_id, None)
+
+    def escrow_quarantine_reason(self, attempted: int, failed: int) -> str | None:
+        """§2 "Quarantine": which escrow threshold, if any, this cycle's failures cross.
+
+        Evaluated from ``escrow_evaluation_minimum`` failures: more than 40% failed is
+        EncounteredEscrowProportionThreshold; more than 40,000 escrows is
+        EncounteredBaseEscrowThreshold; 60,000 is the absolute cap
+        (EncounteredTotalEscrowThreshold), as the error catalogue files them.
+        """
+        s = self.settings
+        escrowed = len(self.escrows)
+        if escrowed > s.threshold(s.escrow_absolute_cap):
+            return "EncounteredTotalEscrowThreshold"
+        if escrowed > s.threshold(s.escrow_total_threshold):
+            return "EncounteredBaseEscrowThreshold"
+        if (
+            failed >= s.threshold(s.escrow_evaluation_minimum)
+            and attempted
+            and failed / attempted > s.escrow_failure_proportion
+        ):
+            return "EncounteredEscrowProportionThreshold"
+        return None
+
+    # --- provision on demand -----------------------------------------------------------------
+
+    def provision_on_demand(self, object_id: str) -> OnDemandResult:
+        """Provision one user, or one group with at most five members, now (§2, S10).
+
+        The request dialect is always the default one: on-demand ignores aadOptscim062020.
+        """
+        from fake_entra.cycle import SyncCycle
+
+        self.config._authorize("Provision on demand")
+        if self.config.saved is None:
+            raise PortalError("Provision on demand needs saved Admin Credentials.")
+        now = self.clock.now()
+        limit, window = self.settings.on_demand_rate
+        self._on_demand_calls = [t for t in self._on_demand_calls if now - t < window]
+        if len(self._on_demand_calls) >= limit:
+            raise PortalError(
+                f"Provision on demand allows {limit} requests per {int(window.total_seconds())} "
+                "seconds; wait and try again."
+            )
+        self._on_demand_calls.append(now)
+        group = self.directory.find_group(object_id)
+        if group is not None and len(group.members) > self.settings.on_demand_group_member_limit:
+            raise PortalError(
+                f"Provision on demand supports groups with at most "
+                f"{self.settings.on_demand_group_member_limit} members; "
+                f"'{group.display_name}' has {len(group.members)}."
+            )
+        if group is None and self.directory.find_user(object_id) is None:
+            raise PortalError(f"No user or group with object id {object_id!r}.")
+        cycle = SyncCycle(self, self._scim_client(), on_demand=object_id)
+        return cycle.run_on_demand()
+
+    # --- views -------------------------------------------------------------------------------
+
+    def synchronization_details(self) -> dict[str, Any]:
+        return dict(self.status.synchronization_details())
+
+    def quarantine_reason(self) -> str | None:
+        return self.status.quarantine.reason if self.status.quarantine else None
+
+
+def quarantine_error(code: str, **fields: Any) -> ErrorInfo:
+    return CATALOGUE.require(code, ErrorKind.QUARANTINE).info(**fields)
+
+
+__all__ = [
+    "ConnectorEntry",
+    "CycleKind",
+    "EngineSettings",
+    "EscrowEntry",
+    "OnDemandResult",
+    "OnDemandStep",
+    "ProvisioningJob",
+    "StagedDeletion",
+]
