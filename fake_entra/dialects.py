@@ -45,6 +45,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 PATCH_OP_SCHEMA: Final = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -195,8 +196,11 @@ class TargetPath:
         return name if self.sub_attribute is None else f"{name}.{self.sub_attribute}"
 
 
+@lru_cache(maxsize=1024)
 def parse_target_path(path: str) -> TargetPath:
-    """Split a mapping's target attribute path; ValueError for a path Entra cannot write."""
+    """Split a mapping's target attribute path; ValueError for a path Entra cannot write.
+
+    Cached: a cycle parses the same few dozen mapping paths for every object."""
     match = _PATH.match(path.strip())
     if match is None:
         raise ValueError(f"not a target attribute path: {path!r}")
@@ -236,7 +240,7 @@ def target_type_of(
     """The declared type of a target path: exact path, then the unfiltered path,
     compared case-insensitively (RFC 7643 §2.1); lists and objects are complex."""
     parsed = path if isinstance(path, TargetPath) else parse_target_path(path)
-    lowered = {key.lower(): kind for key, kind in target_types.items()}
+    lowered = _lowered(target_types)
     for candidate in (parsed.text, parsed.unfiltered):
         kind = target_types.get(candidate) or lowered.get(candidate.lower())
         if kind is not None:
@@ -244,6 +248,21 @@ def target_type_of(
                 raise ValueError(f"unknown target type {kind!r} for {parsed.text!r}")
             return kind  # type: ignore[return-value]
     return "complex" if isinstance(value, (list, dict)) else "string"
+
+
+_LOWERED: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {}
+
+
+def _lowered(target_types: Mapping[str, str]) -> dict[str, str]:
+    """``target_types`` keyed by lower-case path, computed once per mapping object."""
+    cached = _LOWERED.get(id(target_types))
+    if cached is not None and cached[0] is target_types and len(cached[1]) == len(target_types):
+        return cached[1]
+    lowered = {key.lower(): kind for key, kind in target_types.items()}
+    if len(_LOWERED) > 64:
+        _LOWERED.clear()
+    _LOWERED[id(target_types)] = (target_types, lowered)
+    return lowered
 
 
 def to_boolean(value: Any) -> bool:
