@@ -13,9 +13,13 @@ import random
 import secrets
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .persistence import SqliteState
 
 #: linkedin-scim.md §2: the Sales Navigator token stays valid two years; the
 #: same is assumed for Elevate (unconfirmed there), so it is a setting.
@@ -149,8 +153,10 @@ class AccountCenter:
         *,
         rng: random.Random | None = None,
         token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
+        persistence: SqliteState | None = None,
     ) -> None:
         self._now = now
+        self._persistence = persistence
         # A seeded generator makes simulations repeatable; without one, tokens
         # come from the operating system's CSPRNG.
         self._rng = rng
@@ -161,6 +167,8 @@ class AccountCenter:
         self._pools: dict[tuple[str, str], LicensePool] = {}
         self._users: dict[str, LicensedUser] = {}
         self._seq = 0
+        if persistence is not None:
+            self._load(persistence)
 
     # --- SCIM configurations -------------------------------------------------------------------
 
@@ -190,6 +198,7 @@ class AccountCenter:
                 created=self._now(),
             )
             self._configurations[config.id] = config
+            self._save_config(config)
             return config
 
     def scim_configurations(self) -> list[ScimConfiguration]:
@@ -210,6 +219,7 @@ class AccountCenter:
             config = self.scim_configuration(config_id)
             if auto_assign_licenses is not None:
                 config.auto_assign_licenses = auto_assign_licenses
+            self._save_config(config)
             return config
 
     def remove_scim_configuration(self, config_id: str) -> None:
@@ -219,6 +229,8 @@ class AccountCenter:
             if config.token_hash is not None:
                 self._by_hash.pop(config.token_hash, None)
             del self._configurations[config_id]
+            if self._persistence is not None:
+                self._persistence.delete_record("configuration", config_id)
 
     # --- tokens --------------------------------------------------------------------------------
 
@@ -237,6 +249,7 @@ class AccountCenter:
             config.token_expires = config.token_created + self.token_lifetime
             config.token_generation += 1
             self._by_hash[config.token_hash] = config.id
+            self._save_config(config)
             return token
 
     def install_token(self, config_id: str, token: str) -> None:
@@ -252,6 +265,7 @@ class AccountCenter:
             config.token_expires = config.token_created + self.token_lifetime
             config.token_generation += 1
             self._by_hash[config.token_hash] = config.id
+            self._save_config(config)
 
     def _new_token(self) -> str:
         if self._rng is None:
@@ -291,6 +305,7 @@ class AccountCenter:
                 pool = self._pools[key] = LicensePool(application_instance, license_type, seats)
             else:
                 pool.seats = seats
+            self._save_pool(pool)
             return pool
 
     def license_pools(self) -> list[LicensePool]:
@@ -309,6 +324,70 @@ class AccountCenter:
         with self._lock:
             return self._users.get(user_id)
 
+    # --- persistence -------------------------------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One durable transaction when persisting, else nothing."""
+        return self._persistence.transaction() if self._persistence is not None else nullcontext()
+
+    def _save_config(self, config: ScimConfiguration) -> None:
+        if self._persistence is not None:
+            with self._persistence.transaction():
+                self._persistence.put_record("configuration", config.id, _config_record(config))
+                self._persistence.put_record("meta", "sequence", {"value": self._seq})
+
+    def _save_pool(self, pool: LicensePool) -> None:
+        if self._persistence is not None:
+            self._persistence.put_record(
+                "license_pool",
+                f"{pool.application_instance}\x1f{pool.license_type}",
+                {
+                    "application_instance": pool.application_instance,
+                    "license_type": pool.license_type,
+                    # Holders are not stored here: each licensed user names its pool.
+                    "seats": pool.seats,
+                },
+            )
+
+    def _save_user(self, record: LicensedUser) -> None:
+        if self._persistence is not None:
+            self._persistence.put_record(
+                "licensed_user",
+                record.user_id,
+                {
+                    "user_id": record.user_id,
+                    "user_name": record.user_name,
+                    "configuration_id": record.configuration_id,
+                    "active": record.active,
+                    "state": record.state,
+                    "pool": list(record.pool) if record.pool else None,
+                },
+            )
+
+    def _load(self, persistence: SqliteState) -> None:
+        for row in persistence.records("meta"):
+            self._seq = max(self._seq, int(row.get("value", 0)))
+        for row in persistence.records("configuration"):
+            config = _config_from(row)
+            self._configurations[config.id] = config
+            if config.token_hash is not None:
+                self._by_hash[config.token_hash] = config.id
+        for row in persistence.records("license_pool"):
+            pool = LicensePool(row["application_instance"], row["license_type"], row["seats"])
+            self._pools[pool.key] = pool
+        for row in persistence.records("licensed_user"):
+            pool_key = tuple(row["pool"]) if row["pool"] else None
+            self._users[row["user_id"]] = LicensedUser(
+                row["user_id"],
+                row["user_name"],
+                row["configuration_id"],
+                row["active"],
+                row["state"],
+                pool_key,  # type: ignore[arg-type]
+            )
+            if pool_key in self._pools:
+                self._pools[pool_key].holders.add(row["user_id"])  # type: ignore[index]
+
     # --- reactions to SCIM writes (called by the store under its own lock) ----------------------
 
     def user_written(
@@ -321,37 +400,51 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
-        with self._lock:
-            record = self._users.get(user_id)
-            if record is None:
-                record = LicensedUser(
-                    user_id, user_name, config.id if config else None, active, "Unlicensed"
-                )
-                self._users[user_id] = record
-            record.user_name = user_name
-            was_active = record.active
-            record.active = active
-            if not active:
-                if record.pool is not None:
-                    self._release(record)
-                    record.state = "Revoked"
-                return
+        with self._lock, self.transaction():
+            self._apply_licence_rules(user_id, user_name, active, config, self._users.get(user_id))
+            self._save_user(self._users[user_id])
+
+    def _apply_licence_rules(
+        self,
+        user_id: str,
+        user_name: str,
+        active: bool,
+        config: ScimConfiguration | None,
+        record: LicensedUser | None,
+    ) -> None:
+        if record is None:
+            record = LicensedUser(
+                user_id, user_name, config.id if config else None, active, "Unlicensed"
+            )
+            self._users[user_id] = record
+        record.user_name = user_name
+        was_active = record.active
+        record.active = active
+        if not active:
             if record.pool is not None:
-                return
-            if was_active and record.state == "Licensed":
-                return
-            if config is None or not config.auto_assign_licenses:
-                if record.state != "NoLicenseAvailable":
-                    record.state = "Unlicensed"
-                return
-            record.configuration_id = config.id
-            self._assign(record, config)
+                self._release(record)
+                record.state = "Revoked"
+            return
+        if record.pool is not None:
+            return
+        if was_active and record.state == "Licensed":
+            return
+        if config is None or not config.auto_assign_licenses:
+            if record.state != "NoLicenseAvailable":
+                record.state = "Unlicensed"
+            return
+        record.configuration_id = config.id
+        self._assign(record, config)
 
     def user_deleted(self, user_id: str) -> None:
-        with self._lock:
+        with self._lock, self.transaction():
             record = self._users.pop(user_id, None)
-            if record is not None and record.pool is not None:
+            if record is None:
+                return
+            if record.pool is not None:
                 self._release(record)
+            if self._persistence is not None:
+                self._persistence.delete_record("licensed_user", user_id)
 
     def _assign(self, record: LicensedUser, config: ScimConfiguration) -> None:
         pool = self._pools.get((config.application_instance, config.license_type))
@@ -367,6 +460,43 @@ class AccountCenter:
         if pool is not None:
             pool.holders.discard(record.user_id)
         record.pool = None
+
+
+# --- persistence (provisim serve elevate --db) ---------------------------------------------------
+
+
+def _config_record(config: ScimConfiguration) -> dict[str, Any]:
+    return {
+        "id": config.id,
+        "name": config.name,
+        "auto_assign_licenses": config.auto_assign_licenses,
+        "application_instance": config.application_instance,
+        "license_type": config.license_type,
+        "created": config.created.isoformat(),
+        # Only the token's hash is ever stored.
+        "token_hash": config.token_hash.hex() if config.token_hash else None,
+        "token_created": config.token_created.isoformat() if config.token_created else None,
+        "token_expires": config.token_expires.isoformat() if config.token_expires else None,
+        "token_generation": config.token_generation,
+    }
+
+
+def _config_from(record: dict[str, Any]) -> ScimConfiguration:
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return ScimConfiguration(
+        id=record["id"],
+        name=record["name"],
+        auto_assign_licenses=record["auto_assign_licenses"],
+        application_instance=record["application_instance"],
+        license_type=record["license_type"],
+        created=datetime.fromisoformat(record["created"]),
+        token_hash=bytes.fromhex(record["token_hash"]) if record["token_hash"] else None,
+        token_created=when(record["token_created"]),
+        token_expires=when(record["token_expires"]),
+        token_generation=record["token_generation"],
+    )
 
 
 _TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from .account_center import DEFAULT_TOKEN_LIFETIME, AccountCenter, ScimConfiguration
+from .persistence import SqliteState
 from .store import ScimStore
 
 #: RFC 7644 §3.12 / ServiceProviderConfig ``bulk.maxPayloadSize``: the largest
@@ -45,18 +48,26 @@ class FakeElevate:
         seed: int | None = None,
         settings: ElevateSettings | None = None,
         admin_key: str | None = None,
+        db: str | Path | None = None,
     ) -> None:
         self.settings = settings or ElevateSettings()
         self.now = now
         rng = random.Random(seed) if seed is not None else None
+        #: With ``db``, every acknowledged write is in SQLite before the response goes out.
+        self.persistence = SqliteState(db) if db is not None else None
         self.account_center = AccountCenter(
-            now, rng=rng, token_lifetime=self.settings.token_lifetime
+            now,
+            rng=rng,
+            token_lifetime=self.settings.token_lifetime,
+            persistence=self.persistence,
         )
         new_id: Callable[[], str] | None = None
         if rng is not None:
             id_rng = random.Random(rng.getrandbits(64))
             new_id = lambda: uuid.UUID(int=id_rng.getrandbits(128), version=4).hex  # noqa: E731
-        self.store = ScimStore(now, self.account_center, new_id=new_id)
+        self.store = ScimStore(
+            now, self.account_center, new_id=new_id, persistence=self.persistence
+        )
         #: When set, the Account Center admin API needs ``Authorization: Bearer <admin_key>``.
         self.admin_key = admin_key
 
@@ -81,7 +92,18 @@ class FakeElevate:
             self.account_center.install_token(config.id, token)
         return config, token
 
-    def asgi_app(self):  # type: ignore[no-untyped-def]
+    def asgi_app(  # type: ignore[no-untyped-def]
+        self,
+        faults: Sequence[str] = (),
+        fault_options: Mapping[str, Any] | None = None,
+    ):
+        """The ASGI app serving this account; with ``faults``, wrapped in those fault
+        profiles (:mod:`fake_elevate.faults`), configured by ``fault_options``."""
         from .app import create_app
 
-        return create_app(self)
+        app = create_app(self)
+        if not faults:
+            return app
+        from .faults import with_faults
+
+        return with_faults(app, *faults, **dict(fault_options or {}))

@@ -11,9 +11,10 @@ import copy
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .account_center import AccountCenter, ScimConfiguration
 from .scim.errors import invalid_value, not_found, uniqueness
@@ -21,6 +22,9 @@ from .scim.filter import parse_filter
 from .scim.patch import apply_patch
 from .scim.resource import normalize_resource, sort_resources
 from .scim.schema import RESOURCE_TYPES, ResourceType
+
+if TYPE_CHECKING:
+    from .persistence import SqliteState
 
 #: RFC 7644 §3.4.2.4: a server may cap how many resources one page returns;
 #: the cap is advertised as ``filter.maxResults`` in ServiceProviderConfig.
@@ -47,6 +51,7 @@ class ScimStore:
         account_center: AccountCenter | None = None,
         *,
         new_id: Callable[[], str] | None = None,
+        persistence: SqliteState | None = None,
     ) -> None:
         self._now = now
         self._account_center = account_center
@@ -58,6 +63,15 @@ class ScimStore:
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
         self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
+        self._persistence = persistence
+        if persistence is not None:
+            for type_name in ("User", "Group"):
+                for resource in persistence.resources(type_name):
+                    self._commit(type_name, None, resource, persist=False)
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        # One durable transaction per request: the resource and its licence together.
+        return self._persistence.transaction() if self._persistence is not None else nullcontext()
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -132,7 +146,7 @@ class ScimStore:
     ) -> dict[str, Any]:
         resource_type = RESOURCE_TYPES[type_name]
         data = normalize_resource(body, resource_type)
-        with self.lock:
+        with self.lock, self._transaction():
             self._check_unique(type_name, data, None)
             self._check_members(data)
             resource_id = self._new_id()
@@ -159,7 +173,7 @@ class ScimStore:
     ) -> dict[str, Any]:
         resource_type = RESOURCE_TYPES[type_name]
         data = normalize_resource(body, resource_type)
-        with self.lock:
+        with self.lock, self._transaction():
             current = self._existing(type_name, resource_id)
             self._check_unique(type_name, data, resource_id)
             self._check_members(data)
@@ -178,7 +192,7 @@ class ScimStore:
         self, type_name: str, resource_id: str, body: Any, config: ScimConfiguration | None = None
     ) -> dict[str, Any]:
         resource_type = RESOURCE_TYPES[type_name]
-        with self.lock:
+        with self.lock, self._transaction():
             current = self._existing(type_name, resource_id)
             result = apply_patch(current, body, resource_type)
             resource = result.resource
@@ -199,7 +213,7 @@ class ScimStore:
 
     def delete(self, type_name: str, resource_id: str) -> None:
         """Delete a resource and drop it from every group that lists it as a member."""
-        with self.lock:
+        with self.lock, self._transaction():
             current = self._existing(type_name, resource_id)
             self._commit(type_name, current, None)
             groups = self._resources["Group"]
@@ -214,6 +228,8 @@ class ScimStore:
                 updated["meta"] = dict(group["meta"])
                 self._touch(updated, changed=True)
                 groups[gid] = updated
+                if self._persistence is not None:
+                    self._persistence.put_resource("Group", updated)
             if type_name == "User" and self._account_center is not None:
                 self._account_center.user_deleted(resource_id)
 
@@ -271,7 +287,12 @@ class ScimStore:
             data["members"] = deduped
 
     def _commit(
-        self, type_name: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+        self,
+        type_name: str,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        *,
+        persist: bool = True,
     ) -> None:
         unique_key = "userName" if type_name == "User" else "displayName"
         unique = self._unique[type_name]
@@ -301,6 +322,11 @@ class ScimStore:
             if type_name == "Group":
                 for member in new.get("members", ()):
                     self._groups_of.setdefault(member["value"], set()).add(new["id"])
+        if persist and self._persistence is not None:
+            if new is not None:
+                self._persistence.put_resource(type_name, new)
+            elif old is not None:
+                self._persistence.delete_resource(type_name, old["id"])
 
     def _after_user_write(
         self, type_name: str, resource: dict[str, Any], config: ScimConfiguration | None
