@@ -39,6 +39,13 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that ignores Set-Cookie: a SCIM client is stateless between calls."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class TenantUrl:
     """A Tenant URL split into the SCIM base URL, its flags and its other parameters."""
 
@@ -103,6 +110,9 @@ class ScimClient:
                 "Accept": SCIM_MEDIA_TYPE,
             },
         )
+        # Entra's provisioning client carries no cookies; skipping httpx's cookie
+        # jar bookkeeping saves a measurable slice of every request.
+        self._http._cookies = _NoCookies()
 
     @property
     def base_url(self) -> str:

@@ -151,3 +151,16 @@ def test_against_a_real_scim_server(scim2_server) -> None:
         found = client.query("/Users", "userName", "alice").json()
         assert found["totalResults"] == 1
         assert client.delete(f"/Users/{created.json()['id']}").status_code == 204
+
+
+def test_set_cookie_is_ignored_as_entra_carries_no_cookies() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "session=abc"})
+
+    with ScimClient("https://h/scim", "token", transport=httpx.MockTransport(handler)) as client:
+        client.get("Users")
+        client.get("Users")
+    assert seen == [None, None]

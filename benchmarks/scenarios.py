@@ -1,0 +1,188 @@
+"""Benchmark scenarios. Each returns a dict of figures; wall time via time.perf_counter."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from typing import Any
+
+import httpx
+
+from fake_elevate.elevate import FakeElevate
+from fake_entra.engine import ProvisioningJob
+from fake_entra.tenant import Tenant
+from harness.serving import serve_in_thread
+from harness.transport import AsgiTransport
+from harness.validation import validate_exchange
+
+
+class ValidatingTransport(httpx.BaseTransport):
+    """Validate every request and response body against the JSON Schemas, keep nothing.
+
+    The traffic recorder does the same and also keeps every exchange, which a
+    100,000-user cycle cannot afford to hold; the benchmark only counts.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.exchanges = 0
+        self.violations: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.read()
+        body = request.content
+        found = validate_exchange(
+            request.method,
+            request.url.path + (f"?{request.url.query.decode()}" if request.url.query else ""),
+            response.status_code,
+            json.loads(body) if body else None,
+            json.loads(response.content) if response.content else None,
+        )
+        self.exchanges += 1
+        if found and len(self.violations) < 20:
+            self.violations.extend(str(v) for v in found)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def cycles(
+    users: int, groups: int, transport: str = "asgi", *, seed: int = 1, validate: bool = True
+) -> dict[str, Any]:
+    """Initial cycle, an incremental cycle with 1% of users changed, one with no change."""
+    tenant = Tenant(seed=seed)
+    elevate = FakeElevate(now=tenant.clock.now, seed=seed)
+    _config, token = elevate.quick_setup(seats=users)
+    with ExitStack() as stack:
+        if transport == "asgi":
+            inner: httpx.BaseTransport = AsgiTransport(elevate.asgi_app())
+            tenant_url = "https://api.linkedin.com"
+        elif transport == "http":
+            base = stack.enter_context(serve_in_thread(elevate.asgi_app()))
+            inner = httpx.HTTPTransport()
+            tenant_url = f"{base}/scim/v2"
+        else:
+            raise ValueError(f"unknown transport {transport!r}: use asgi or http")
+        checker = ValidatingTransport(inner) if validate else None
+        tenant.scim_transport = checker or inner
+        tenant.sign_in()
+        started = time.perf_counter()
+        generated = tenant.build_directory(users=users, groups=groups)
+        app = tenant.add_from_gallery("LinkedIn Elevate")
+        for user_id in generated.user_ids:
+            app.assign(user_id, "User")
+        for group_id in generated.group_ids:
+            app.assign(group_id, "User")
+        page = app.provisioning
+        page.set_provisioning_mode("Automatic")
+        page.set_admin_credentials(tenant_url, token)
+        page.save()
+        job = ProvisioningJob(app, tenant.clock, seed=seed)
+        setup_s = time.perf_counter() - started
+
+        page.set_provisioning_status("On")
+        started = time.perf_counter()
+        page.save()  # Provisioning Status On: the initial cycle runs now
+        initial_s = time.perf_counter() - started
+        initial_requests = job.requests_sent
+        memberships = sum(
+            len(entry.members) for entry in job.connector.values() if entry.object_type == "Group"
+        )
+        provisioned_users = elevate.store.count("User")
+        provisioned_groups = elevate.store.count("Group")
+        objects = provisioned_users + provisioned_groups + memberships
+
+        step = max(1, users // max(1, users // 100))
+        changed = generated.user_ids[::step][: max(1, users // 100)]
+        for index, user_id in enumerate(changed):
+            tenant.directory.update_user(user_id, job_title=f"Benchmark title {index}")
+        before = job.requests_sent
+        started = time.perf_counter()
+        tenant.clock.advance(minutes=40)
+        incremental_s = time.perf_counter() - started
+        incremental_requests = job.requests_sent - before
+
+        before = job.requests_sent
+        started = time.perf_counter()
+        tenant.clock.advance(minutes=40)
+        idle_s = time.perf_counter() - started
+        idle_requests = job.requests_sent - before
+
+    return {
+        "users": users,
+        "groups": groups,
+        "transport": transport,
+        "schema_validation": validate,
+        "setup_s": round(setup_s, 3),
+        "initial_cycle": {
+            "seconds": round(initial_s, 3),
+            "requests": initial_requests,
+            "objects": objects,
+            "users": provisioned_users,
+            "groups": provisioned_groups,
+            "memberships": memberships,
+            "objects_per_second": round(objects / initial_s, 1) if initial_s else None,
+            "requests_per_second": round(initial_requests / initial_s, 1) if initial_s else None,
+        },
+        "incremental_1_percent": {
+            "changed_users": len(changed),
+            "seconds": round(incremental_s, 4),
+            "requests": incremental_requests,
+        },
+        "incremental_no_change": {"seconds": round(idle_s, 5), "requests": idle_requests},
+        "validated_exchanges": checker.exchanges if checker else 0,
+        "schema_violations": checker.violations if checker else [],
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def run_isolated(scenario: str, **arguments: Any) -> dict[str, Any]:
+    """Run one scenario in a fresh interpreter, so its peak RSS is its own."""
+    command = [sys.executable, "-m", "benchmarks.worker", scenario, json.dumps(arguments)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"benchmark {scenario} failed: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def command_wall_time(command: list[str], *, cwd: str | None = None) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
+    return {
+        "command": " ".join(command),
+        "seconds": round(time.perf_counter() - started, 2),
+        "exit_code": done.returncode,
+    }

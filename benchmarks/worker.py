@@ -1,0 +1,19 @@
+"""``python -m benchmarks.worker SCENARIO JSON-ARGS``: one scenario, figures as JSON on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from benchmarks import scenarios, throughput
+
+SCENARIOS = {"cycles": scenarios.cycles, "throughput": throughput.entra_mix}
+
+
+def main() -> None:
+    name, arguments = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(SCENARIOS[name](**arguments)))
+
+
+if __name__ == "__main__":
+    main()
