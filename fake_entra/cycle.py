@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,8 @@ from fake_entra.logs import (
     LogEntryBuilder,
     ProvisionedIdentity,
     ProvisioningAction,
+    ProvisioningResult,
+    ProvisioningStepType,
     export_step,
     import_change_step,
     import_step,
@@ -107,7 +109,18 @@ class CycleOutcome:
     pause_job: bool = False
     staged_deletes: int = 0
     log_entries: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
+    #: Throttled: the cycle is still in progress and resumes after ``retry_after``.
+    suspended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a cycle works through, read once when it starts."""
+
+    high_water: int
+    users: list[str]
+    groups: list[str]
+    memberships: set[str]
 
 
 @dataclass(slots=True)
@@ -135,7 +148,8 @@ class _Deprovision:
 
 
 class SyncCycle:
-    """One pass over the objects that need it. Build, then :meth:`run` once."""
+    """One pass over the objects that need it. Build, then :meth:`run` (again to resume
+    after a Retry-After pause)."""
 
     def __init__(self, job: ProvisioningJob, client: ScimClient, *, on_demand: str | None = None):
         self.job = job
@@ -160,58 +174,91 @@ class SyncCycle:
         self.touched_groups: set[str] = set()
         self.log_entries = 0
         self.entries: list[Any] = []
-        self.on_demand_steps: list[Any] = []
+        self.plan: _Plan | None = None
+        #: Users and groups this cycle has finished with (kept across a Retry-After pause).
+        self.processed: set[str] = set()
 
     # --- the cycle ---------------------------------------------------------------------------
 
     def run(self) -> CycleOutcome:
+        """Run the cycle; after a Retry-After pause, call again to resume it.
+
+        The work list is read once, when the cycle starts. A resumed cycle keeps its id,
+        its counters and its place: objects already processed are not processed (nor
+        logged) again, so only the requests that failed are retried (§2 "Errors and
+        retries": on 429 the job pauses for Retry-After, then "retries only failed
+        requests").
+        """
         job = self.job
-        journal = self.directory.journal
-        high_water = journal.watermark
-        user_ids, group_ids, membership_ids = self._work(high_water)
-        total = len(user_ids) + len(group_ids)
-        job.status.cycle_started(self.kind, max(total, 1))
         outcome = CycleOutcome(self.kind, self.cycle_id)
-        if total == 0 and not membership_ids and not job.staged:
-            # §2 "Incremental": nothing changed, so not one SCIM request.
-            job.watermark = high_water
-            outcome.statistics = self._statistics()
-            job.status.cycle_finished(outcome.statistics, exported=False, steady=True)
-            return outcome
+        if self.plan is None:
+            high_water = self.directory.journal.watermark
+            self.plan = _Plan(high_water, *self._work(high_water))
+            plan = self.plan
+            # Staged deletions are evaluated again with the rest (their objects are in the
+            # plan): those still wanted are staged again, those no longer wanted (the user
+            # was assigned again or restored, S6 "Rejecting deletions") are dropped.
+            job.staged.clear()
+            total = len(plan.users) + len(plan.groups)
+            job.status.cycle_started(self.kind, max(total, 1))
+            if total == 0 and not plan.memberships:
+                # §2 "Incremental": nothing changed, so not one SCIM request.
+                job.watermark = high_water
+                outcome.statistics = self._statistics()
+                job.status.cycle_finished(
+                    outcome.statistics, exported=False, steady=not job.escrows
+                )
+                return outcome
+        plan = self.plan
         try:
-            for done, user_id in enumerate(user_ids, start=1):
-                self._process_user(user_id)
+            for done, user_id in enumerate(plan.users, start=1):
+                if user_id not in self.processed:
+                    self._process_user(user_id)
+                    self.processed.add(user_id)
                 if done % 500 == 0:
                     job.status.progress(done)
-            self._resolve_managers(user_ids)
-            for group_id in group_ids:
-                self._process_group(group_id)
-            for group_id in sorted(membership_ids | self.touched_groups):
+            self._resolve_managers(plan.users)
+            for done, group_id in enumerate(plan.groups, start=len(plan.users) + 1):
+                if group_id not in self.processed:
+                    self._process_group(group_id)
+                    self.processed.add(group_id)
+                if done % 500 == 0:
+                    job.status.progress(done)
+            for group_id in sorted(plan.memberships | self.touched_groups):
                 self._sync_members(group_id)
             self._deprovision()
         except _Abort as abort:
             outcome.requests = self.requests
+            outcome.log_entries = self.log_entries
+            if abort.quarantine is None:
+                # §2: throttled. The cycle stays in progress and resumes after Retry-After.
+                outcome.retry_after = abort.retry_after
+                outcome.suspended = True
+                return outcome
             outcome.quarantine_reason = abort.quarantine
             outcome.quarantine_error = abort.error
-            outcome.retry_after = abort.retry_after
             outcome.statistics = self._statistics()
-            error = abort.error if abort.quarantine else None
             job.status.cycle_finished(
-                outcome.statistics, exported=self.counters.exports > 0, steady=False, error=error
+                outcome.statistics,
+                exported=self.counters.exports > 0,
+                steady=False,
+                error=abort.error,
             )
-            outcome.log_entries = self.log_entries
             return outcome
-        # Only a finished cycle moves the watermark: an aborted one is redone.
-        job.watermark = high_water
+        # Only a finished cycle moves the watermark: a cycle stopped by quarantine is redone.
+        job.watermark = plan.high_water
         job.force_deletes = False
         outcome.requests = self.requests
         outcome.staged_deletes = len(job.staged)
         outcome.log_entries = self.log_entries
-        if job.staged and outcome.quarantine_reason is None:
+        if job.staged:
             outcome.quarantine_reason = "TooManyDeletes"
             outcome.quarantine_error = CATALOGUE.require(
                 "TooManyDeletes", ErrorKind.QUARANTINE
-            ).info()
+            ).info(
+                additional_details=f"{len(job.staged)} deletions and disables are staged; the "
+                f"threshold is {self.saved.settings.accidental_deletion_threshold}."
+            )
         reason = job.escrow_quarantine_reason(self.counters.attempted, self.counters.failed)
         if reason is not None and outcome.quarantine_reason is None:
             if self.kind is CycleKind.INITIAL:
@@ -229,6 +276,13 @@ class SyncCycle:
             outcome.statistics, exported=self.counters.exports > 0, steady=steady
         )
         return outcome
+
+    def abandon(self) -> None:
+        """A cycle suspended by Retry-After is dropped (Restart): close it in the status."""
+        if self.plan is not None and self.job.status.cycle_in_progress:
+            self.job.status.cycle_finished(
+                self._statistics(), exported=self.counters.exports > 0, steady=False
+            )
 
     def run_on_demand(self) -> OnDemandResult:
         from fake_entra.engine import OnDemandResult, OnDemandStep
@@ -275,15 +329,30 @@ class SyncCycle:
             )
             return OnDemandResult(object_id, steps, self.entries)
         for entry in self.entries:
+            noun = str(entry.source_identity.identity_type).lower() or "user"
             for step in entry.provisioning_steps:
+                # S10: the portal names the steps after the object ("Import user", "Match
+                # group between source and target system"); exports are "Perform action".
+                template = _ON_DEMAND_STEP_NAMES.get(step.step_type, "Perform action")
                 steps.append(
                     OnDemandStep(
-                        _ON_DEMAND_STEP_NAMES.get(str(step.provisioning_step_type), step.name),
-                        str(
-                            step.status.display if hasattr(step.status, "display") else step.status
-                        ).title(),
+                        template.format(noun=noun),
+                        step.status.display,
                         step.description,
                         dict(step.details),
+                    )
+                )
+            failed = entry.status is ProvisioningResult.FAILURE and entry.error is not None
+            if failed and all(
+                s.status is not ProvisioningResult.FAILURE for s in entry.provisioning_steps
+            ):
+                # The failure happened in a request, not in a step: show it as the action's.
+                steps.append(
+                    OnDemandStep(
+                        "Perform action",
+                        "Failure",
+                        entry.error.reason,
+                        {"ErrorCode": entry.error.error_code},
                     )
                 )
         return OnDemandResult(object_id, steps, self.entries)
@@ -332,8 +401,10 @@ class SyncCycle:
                     ):
                         # A member of an assigned group enters or leaves scope with it.
                         users.add(record.related_id)
+            now = job.clock.now()
             for source_id, held in job.escrows.items():
-                (users if held.object_type == "User" else groups).add(source_id)
+                if held.due(now):
+                    (users if held.object_type == "User" else groups).add(source_id)
             for source_id, staged in job.staged.items():
                 (users if staged.object_type == "User" else groups).add(source_id)
             # A group the app never saw and never assigned is none of its business.
@@ -391,9 +462,18 @@ class SyncCycle:
                     "EncounteredQuarantineException", ErrorKind.QUARANTINE
                 ).info(additional_details=error.additional_details),
             )
+        if status == 404 and on_query:
+            # S4 "SCIM Compliance issue": a query must answer 200 with an empty
+            # ListResponse; a 404 quarantines the job (EncounteredQuarantineException: "the
+            # target application isn't SCIM-compliant").
+            raise _Abort(
+                quarantine="EncounteredQuarantineException",
+                error=CATALOGUE.require(
+                    "EncounteredQuarantineException", ErrorKind.QUARANTINE
+                ).info(additional_details=f"{error.reason} ({error.additional_details})"),
+            )
         if status == 429:
             delay = retry_after_delay(retry_after, self.job.clock.now()) or timedelta(minutes=1)
-            self._pending_error = error
             raise _Abort(retry_after=delay, error=error)
         raise _Failed(error)
 
@@ -471,8 +551,9 @@ class SyncCycle:
                 user.object_id, "User", "disable", entry.display_name, log, reason=reason
             )
             return
-        if not self._user_relevant(user.object_id) and entry is None:
-            # Not assigned and never provisioned: nothing to say about it.
+        if not self._user_relevant(user.object_id) and entry is None and not self.on_demand:
+            # Not assigned and never provisioned: nothing to say about it (on demand, the
+            # admin asked about this very user, so the skip is shown).
             return
         code = {
             "NotEffectivelyEntitled": "NotEffectivelyEntitled",
@@ -566,7 +647,6 @@ class SyncCycle:
             if normalize(value, target_type_of(path, types, value))
             != normalize(entry.exported.get(path), target_type_of(path, types, value))
         ]
-        was_disabled = entry.disabled
         if changes and not self._mapping(object_type).allows(TargetObjectAction.UPDATE):
             self._skip(log, "OutOfScope", "The Update target object action is off.")
             return
@@ -604,8 +684,6 @@ class SyncCycle:
         self.counters.updated += 1
         self.counters.exports += 1
         self._succeed(source_id, log, ProvisioningAction.UPDATE)
-        if object_type == "User" and was_disabled != entry.disabled:
-            self._note_group_changes(source_id)
 
     def _manager_target(self, manager_source: Any) -> str | None:
         if not manager_source:
@@ -687,7 +765,7 @@ class SyncCycle:
                 # A group has no "active": leaving scope deletes it in the target.
                 log.target(entry.target_id, entry.display_name)
                 self._plan_deprovision(group_id, "Group", "delete", entry.display_name, log)
-            elif self._group_relevant(group_id) or entry is not None:
+            elif self._group_relevant(group_id) or entry is not None or self.on_demand:
                 self._skip(log, "OutOfScope", evaluation.reason)
             return
         self.counters.entitled_for_provisioning += 1
@@ -775,8 +853,10 @@ class SyncCycle:
         wanted: set[str] = set()
         for member_id in group.members:
             member = job.connector.get(member_id)
-            # Direct members only (§2 "Scope"); users that are provisioned and enabled.
-            if member is not None and member.object_type == "User" and not member.disabled:
+            # Direct members only (§2 "Scope") that are provisioned. A disabled member stays:
+            # S3 "Known limitations": "the target application should maintain the ... group
+            # for the user in inactive state", and re-enabling does not restore memberships.
+            if member is not None and member.object_type == "User":
                 wanted.add(member.target_id)
         add = sorted(wanted - entry.members)
         remove = sorted(entry.members - wanted)
@@ -850,17 +930,20 @@ class SyncCycle:
                 self.counters.skipped += 1
                 self._write(
                     item.entry.skip(
-                        "StagedDelete" if "StagedDelete" in CATALOGUE else "OutOfScope",
+                        "StagedDelete",
                         f"{len(self.deprovisions)} deletions in one cycle exceed the accidental "
                         f"deletions threshold of {threshold}; held back until deletes are allowed.",
                         action=ProvisioningAction.STAGED_DELETE,
                     )
                 )
             return
-        for item in self.deprovisions:
-            job.staged.pop(item.source_id, None)
+        while self.deprovisions:
+            # Taken off the list only once handled: after a Retry-After pause the cycle
+            # resumes at the deprovision that was throttled, not at the first one.
+            item = self.deprovisions[0]
             entry = job.connector.get(item.source_id)
             if entry is None:
+                self.deprovisions.pop(0)
                 continue
             try:
                 if item.action == "delete":
@@ -905,9 +988,9 @@ class SyncCycle:
                     self.counters.disabled += 1
                     self.counters.exports += 1
                     self._succeed(item.source_id, item.entry, ProvisioningAction.DISABLE)
-                    self._note_group_changes(item.source_id)
             except _Failed as failed:
                 self._fail(item.source_id, item.object_type, failed.error, item.entry)
+            self.deprovisions.pop(0)
         for group_id in sorted(self.touched_groups):
             self._sync_members(group_id)
         self.touched_groups.clear()
@@ -1081,11 +1164,13 @@ class SyncCycle:
 
 _SKIPPED = object()
 
-_ON_DEMAND_STEP_NAMES = {
-    "import": "Import user",
-    "scoping": "Determine if user is in scope",
-    "matching": "Match user between source and target system",
-    "export": "Perform action",
+_ON_DEMAND_STEP_NAMES: dict[ProvisioningStepType, str] = {
+    ProvisioningStepType.IMPORT: "Import {noun}",
+    ProvisioningStepType.SCOPING: "Determine if {noun} is in scope",
+    ProvisioningStepType.MATCHING: "Match {noun} between source and target system",
+    ProvisioningStepType.PROCESSING: "Perform action",
+    ProvisioningStepType.REFERENCE_RESOLUTION: "Perform action",
+    ProvisioningStepType.EXPORT: "Perform action",
 }
 
 

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_entra.applications import EnterpriseApplication
 from fake_entra.clock import TimerHandle, VirtualClock
@@ -29,6 +29,9 @@ from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
 from fake_entra.scim_client import ScimClient
 from fake_entra.status import CycleKind, SynchronizationStatus
+
+if TYPE_CHECKING:
+    from fake_entra.cycle import SyncCycle
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class EngineSettings:
     escrow_absolute_cap: int = 60000
     #: Multiply every escrow threshold by this, so that scenarios can reach them.
     escrow_scale: float = 1.0
+    #: S3: escrowed failures are retried with growing gaps (40 min, 80 min, ...), at most
+    #: this far apart. The cap is ours: the docs say only "gradually scaling back".
+    escrow_retry_cap: timedelta = timedelta(hours=24)
     #: §2 "Quarantine": retries 6 h, 12 h and 24 h after the first failure, then daily.
     quarantine_retries: tuple[timedelta, ...] = (
         timedelta(hours=6),
@@ -90,6 +96,11 @@ class EscrowEntry:
     first_failed: datetime
     last_failed: datetime
     error: ErrorInfo
+    #: When a cycle next retries it (S3: "gradually scaling back the frequency of retries").
+    next_retry: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.next_retry is None or self.next_retry <= now
 
 
 @dataclass(slots=True)
@@ -169,6 +180,8 @@ class ProvisioningJob:
         self._client: ScimClient | None = None
         self._client_for: SavedProvisioning | None = None
         self._running = False
+        #: A cycle throttled by 429 + Retry-After: still in progress, resumed by a timer.
+        self._suspended: SyncCycle | None = None
         self._on_demand_calls: list[datetime] = []
         self._mappings_version = self.config.mappings_version
         self.cycle_listeners: list[Callable[[Any], None]] = []
@@ -205,25 +218,35 @@ class ProvisioningJob:
             self.pause()
 
     def pause(self) -> None:
-        """Provisioning Status Off: no more cycles; a running cycle always finishes."""
-        if self._timer is not None:
+        """Provisioning Status Off: no more cycles; a running cycle always finishes.
+
+        A cycle waiting out a Retry-After is still running, so its resume timer stays.
+        """
+        if self._timer is not None and self._suspended is None:
             self._timer.cancel()
             self._timer = None
-        if self.config.saved is not None:
+        if self.config.saved is not None and (
+            self.status.last_execution is not None or self._suspended is not None
+        ):
+            # A job that never ran stays NotRun (Graph: "configured ... first run not
+            # completed"); Paused is for a job an administrator stopped.
             self.status.paused()
 
     def restart(self) -> None:
         """Restart provisioning: clear the watermark, escrows and quarantine; keep the links."""
         self.config._authorize("Restart provisioning")
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._suspended is not None:
+            self._suspended.abandon()
+            self._suspended = None
         self.watermark = None
         self.escrows.clear()
         self.staged.clear()
         self.force_deletes = False
         self.disabled = False
         self.status.restarted()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         if self.is_running:
             self.run_cycle()
 
@@ -246,7 +269,9 @@ class ProvisioningJob:
 
     def _timer_fired(self) -> None:
         self._timer = None
-        if self.is_running:
+        # A throttled cycle resumes even when provisioning was switched off meanwhile:
+        # a running cycle always finishes (S18).
+        if self.is_running or self._suspended is not None:
             self.run_cycle()
 
     def run_cycle(self) -> Any:
@@ -259,32 +284,48 @@ class ProvisioningJob:
             raise PortalError("Provisioning is not configured: Save the Provisioning page first.")
         self._running = True
         try:
-            if self.config.mappings_version != self._mappings_version or (
-                self.config.requires_full_sync and self.watermark is not None
-            ):
-                # §2 "Restart": saving mappings or scoping filters forces a full re-evaluation.
-                self.watermark = None
-                self._mappings_version = self.config.mappings_version
-            self.config.clear_full_sync_request()
-            cycle = SyncCycle(self, self._scim_client())
+            cycle = self._suspended
+            self._suspended = None
+            if cycle is None:
+                if self.config.mappings_version != self._mappings_version or (
+                    self.config.requires_full_sync and self.watermark is not None
+                ):
+                    # §2 "Restart": saving mappings or scoping filters forces a full
+                    # re-evaluation.
+                    self.watermark = None
+                    self._mappings_version = self.config.mappings_version
+                self.config.clear_full_sync_request()
+                cycle = SyncCycle(self, self._scim_client())
+            else:
+                # Resuming after Retry-After, with the credentials saved now.
+                cycle.client = self._scim_client()
             outcome = cycle.run()
-            self.cycles_run += 1
+            if outcome.suspended:
+                self._suspended = cycle
+            else:
+                self.cycles_run += 1
         finally:
             self._running = False
         self._after_cycle(outcome)
-        for listener in tuple(self.cycle_listeners):
-            listener(outcome)
+        if not outcome.suspended:
+            for listener in tuple(self.cycle_listeners):
+                listener(outcome)
         return outcome
+
+    @property
+    def cycle_suspended(self) -> bool:
+        """A cycle is in progress, paused by 429 + Retry-After until its timer fires."""
+        return self._suspended is not None
 
     def _after_cycle(self, outcome: Any) -> None:
         now = self.clock.now()
         if outcome.quarantine_reason is not None:
             self._quarantine(outcome.quarantine_reason, outcome.quarantine_error)
             return
-        if outcome.retry_after is not None:
+        if outcome.suspended:
             # §2: on 429 + Retry-After the job pauses that long and retries only the failed
             # requests; the unfinished cycle resumes then.
-            self._schedule(now + outcome.retry_after)
+            self._schedule(now + (outcome.retry_after or timedelta(minutes=1)))
             return
         if self.status.quarantine is not None:
             # §2: quarantine lifts on the next success.
@@ -317,12 +358,14 @@ class ProvisioningJob:
         next_attempt = max(next_attempt, now + timedelta(minutes=1))
         is_new = self.status.quarantined(reason, error, next_attempt)
         saved = self.config.saved
+        # S4: "a one-time notification email is sent" when the job is placed in quarantine,
+        # and "if the quarantine reason changes, an updated email is sent"; retries that
+        # leave the quarantine as it was send nothing. Only with the checkbox set (S18).
         if (
             is_new
             and saved is not None
             and saved.send_email_on_failure
             and saved.notification_email
-            and not self.outbox.already_sent(reason, self.job_id)
         ):
             self.outbox.send_quarantine_notification(
                 to=[
@@ -370,14 +413,23 @@ class ProvisioningJob:
     # --- escrow and quarantine thresholds ----------------------------------------------------
 
     def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None:
+        """Hold a failed export for a later cycle.
+
+        S3 "Errors and retries": failures are "continually retried, gradually scaling back
+        the frequency of retries"; S13: the first retry is "in 40 minutes". So the n-th
+        failure waits ``cycle_interval * 2**(n-1)``, at most ``escrow_retry_cap``; a change
+        to the object in the directory brings it back at once (it is in the deltas).
+        """
         now = self.clock.now()
         held = self.escrows.get(source_id)
         if held is None:
-            self.escrows[source_id] = EscrowEntry(source_id, object_type, 1, now, now, error)
+            held = self.escrows[source_id] = EscrowEntry(source_id, object_type, 1, now, now, error)
         else:
             held.attempts += 1
             held.last_failed = now
             held.error = error
+        backoff = self.settings.cycle_interval * 2 ** min(held.attempts - 1, 16)
+        held.next_retry = now + min(backoff, self.settings.escrow_retry_cap)
 
     def release_escrow(self, source_id: str) -> None:
         self.escrows.pop(source_id, None)

@@ -409,6 +409,17 @@ _DEFINITIONS: tuple[ErrorDefinition, ...] = (
         "No action is needed.",
     ),
     _skip("MissingMatchingValue", _MISSING_MATCHING_REASON, _MISSING_MATCHING_ACTION),
+    _skip(
+        "StagedDelete",
+        # S6 accidental-deletions: the logs list "users that should be disabled / deleted but
+        # haven't due to the deletion threshold" under the action StagedDelete.
+        "The {object_type} {display_name} should be disabled or deleted but hasn't been, due "
+        "to the accidental deletion threshold.",
+        # S6 "Allowing deletions" and "Rejecting deletions".
+        "Select Allow deletes to process the deletions. Or prevent them by assigning the user "
+        "or group to the application again, restoring it, or updating your provisioning "
+        "configuration, and then restart provisioning.",
+    ),
     # --- quarantine reasons (Graph synchronizationQuarantine.reason) ---------------------
     # S4 names the thresholds but not which reason code each one raises: the proportion
     # code is documented as ">40%"; base and total are mapped to the 40,000 and the 60,000

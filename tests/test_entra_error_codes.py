@@ -46,7 +46,14 @@ S13_CODES = [
     "SystemForCrossDomainIdentityManagementServiceIncompatible",
     "SchemaPropertyCanOnlyAcceptValue",
 ]
-SKIP_REASONS = ["NotEffectivelyEntitled", "OutOfScope", "RedundantExport", "MissingMatchingValue"]
+SKIP_REASONS = [
+    "NotEffectivelyEntitled",
+    "OutOfScope",
+    "RedundantExport",
+    "MissingMatchingValue",
+    # Accidental deletions prevention (S6): deletes held back as StagedDelete.
+    "StagedDelete",
+]
 QUARANTINE_REASONS = [
     "EncounteredBaseEscrowThreshold",
     "EncounteredTotalEscrowThreshold",

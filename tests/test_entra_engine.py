@@ -1,0 +1,566 @@
+"""ProvisioningJob, as the admin sees it: scheduling, pause, restart, quarantine and its
+emails, throttling, provision on demand, logs and Synchronization Details.
+
+Every scenario runs against Fake Elevate in-process on the tenant's virtual clock; the
+per-object requests of a cycle are tested in test_entra_cycle.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from engine_support import FLAGGED_TENANT_URL, Scenario, build_scenario
+
+from fake_entra.directory import PortalError
+from fake_entra.engine import EngineSettings, ProvisioningJob
+from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
+from fake_entra.status import CycleKind, SynchronizationStatusCode
+
+HOUR = timedelta(hours=1)
+
+
+def people(scenario: Scenario, count: int, prefix: str = "p") -> list[Any]:
+    users = [
+        scenario.add_user(f"{prefix}{i}", f"{prefix.upper()}{i}", "Person") for i in range(count)
+    ]
+    scenario.assign(*[u.object_id for u in users])
+    return users
+
+
+def revoke_token(scenario: Scenario) -> str:
+    """Account Center > Generate token: the old token stops working at once."""
+    return scenario.elevate.account_center.generate_token(scenario.config.id)
+
+
+def save_token(scenario: Scenario, token: str) -> None:
+    scenario.provisioning.set_admin_credentials("https://api.linkedin.com", token)
+    scenario.provisioning.save()
+
+
+# --- scheduling ----------------------------------------------------------------------------
+
+
+def test_status_on_and_save_starts_the_initial_cycle_and_not_before() -> None:
+    scenario = build_scenario()
+    people(scenario, 2)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    scenario.clock.advance(hours=3)
+    assert len(scenario.recorder) == 0 and job.cycles_run == 0
+    assert job.status.code is SynchronizationStatusCode.NOT_RUN
+    scenario.provisioning.set_provisioning_status("On")
+    assert job.cycles_run == 0  # the form is not saved yet
+    scenario.provisioning.save()
+    assert job.cycles_run == 1 and scenario.elevate.store.count("User") == 2
+    assert job.status.code is SynchronizationStatusCode.ACTIVE
+    assert job.status.last_cycle_kind is CycleKind.INITIAL
+
+
+def test_incremental_cycles_run_every_40_minutes_of_virtual_time() -> None:
+    scenario = build_scenario()
+    people(scenario, 1)
+    job = scenario.start()
+    started: list[tuple[Any, str]] = []
+    job.cycle_listeners.append(lambda outcome: started.append((scenario.clock.now(), outcome.kind)))
+    t0 = scenario.clock.now()
+    scenario.clock.advance(minutes=39)
+    assert started == []
+    scenario.clock.advance(minutes=1)
+    scenario.clock.advance(hours=2)
+    assert [when - t0 for when, _ in started] == [timedelta(minutes=40 * k) for k in (1, 2, 3, 4)]
+    assert {kind for _, kind in started} == {CycleKind.INCREMENTAL}
+    assert job.cycles_run == 5
+
+
+def test_status_off_pauses_and_on_resumes_with_what_changed_meanwhile() -> None:
+    scenario = build_scenario()
+    (ulla,) = people(scenario, 1, "u")
+    job = scenario.start()
+    scenario.provisioning.set_provisioning_status("Off")
+    scenario.provisioning.save()
+    assert job.status.code is SynchronizationStatusCode.PAUSED
+    scenario.directory.update_user(ulla.object_id, job_title="Analyst")
+    mark = scenario.recorder.mark()
+    scenario.clock.advance(hours=5)
+    assert scenario.recorder.since(mark) == [] and job.cycles_run == 1
+    scenario.provisioning.set_provisioning_status("On")
+    scenario.provisioning.save()
+    (patch,) = scenario.recorder.since(mark)
+    assert patch.body["Operations"] == [{"op": "Add", "path": "title", "value": "Analyst"}]
+    assert job.status.code is SynchronizationStatusCode.ACTIVE and job.cycles_run == 2
+    assert scenario.clock.next_due() == scenario.clock.now() + timedelta(minutes=40)
+
+
+def test_restart_clears_watermark_escrows_and_quarantine_but_keeps_the_links() -> None:
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 2, "burst_count": 1}
+    )
+    crew = people(scenario, 3)
+    job = scenario.start()
+    assert len(job.escrows) == 1 and job.watermark is not None
+    new_token = revoke_token(scenario)
+    scenario.directory.update_user(crew[0].object_id, job_title="Lead")
+    scenario.clock.advance(minutes=40)
+    assert job.quarantine_reason() == "EncounteredQuarantineException"
+    save_token(scenario, new_token)
+    links = {k: v.target_id for k, v in job.connector.items()}
+    mark = scenario.recorder.mark()
+    job.restart()
+    assert job.quarantine_reason() is None and not job.escrows
+    assert job.status.last_cycle_kind is CycleKind.INITIAL
+    # Linked users are not looked up or created again; only real work is sent.
+    sent = [(e.method, e.resource) for e in scenario.recorder.since(mark)]
+    assert sent.count(("POST", "Users")) == 1  # the one that failed with 500
+    assert ("PATCH", "Users") in sent  # the title
+    assert scenario.elevate.store.count("User") == 3
+    assert all(job.connector[k].target_id == v for k, v in links.items())
+    assert job.status.code is SynchronizationStatusCode.ACTIVE
+
+
+def test_restart_needs_an_application_admin() -> None:
+    scenario = build_scenario()
+    job = scenario.start()
+    scenario.tenant.sign_in("Global Reader")
+    with pytest.raises(PortalError, match="Restart provisioning"):
+        job.restart()
+
+
+# --- quarantine ----------------------------------------------------------------------------
+
+
+def test_a_token_revoked_between_cycles_quarantines_and_emails_once() -> None:
+    scenario = build_scenario()
+    (vic,) = people(scenario, 1, "v")
+    job = scenario.start()
+    new_token = revoke_token(scenario)
+    scenario.directory.update_user(vic.object_id, job_title="Nurse")
+    scenario.clock.advance(minutes=40)
+    assert scenario.recorder.exchanges[-1].status == 401
+    quarantine = job.status.quarantine
+    assert quarantine is not None and quarantine.reason == "EncounteredQuarantineException"
+    assert job.status.code is SynchronizationStatusCode.QUARANTINE
+    began = quarantine.series_began
+    # §2: retries 6 h, 12 h and 24 h after the first failure, then every 24 h.
+    attempts = []
+    for _ in range(5):
+        due = job.status.quarantine.next_attempt  # type: ignore[union-attr]
+        attempts.append(due - began)
+        scenario.clock.advance_to(due)
+    assert attempts == [6 * HOUR, 12 * HOUR, 24 * HOUR, 48 * HOUR, 72 * HOUR]
+    assert job.status.quarantine.series_count == 5  # type: ignore[union-attr]
+    (email,) = job.outbox.emails()
+    assert email.to == ("admin@contoso.com",) and email.sender == "azure-noreply@microsoft.com"
+    assert email.reason == "EncounteredQuarantineException"
+    assert "LinkedIn Elevate" in email.subject and job.job_id in email.body
+    # The admin pastes the new token: the next attempt succeeds and lifts the quarantine.
+    save_token(scenario, new_token)
+    scenario.clock.advance_to(job.status.quarantine.next_attempt)  # type: ignore[union-attr]
+    assert job.quarantine_reason() is None
+    assert job.status.code is SynchronizationStatusCode.ACTIVE
+    assert scenario.target(vic.object_id)["title"] == "Nurse"
+    assert len(job.outbox) == 1
+    # Back to the 40-minute cadence.
+    assert scenario.clock.next_due() == scenario.clock.now() + timedelta(minutes=40)
+
+
+def test_no_email_without_the_failure_checkbox() -> None:
+    scenario = build_scenario()
+    people(scenario, 1)
+    job = scenario.start(send_email=False)
+    revoke_token(scenario)
+    scenario.directory.update_user(scenario.users["p0"].object_id, job_title="Any")
+    scenario.clock.advance(minutes=40)
+    assert job.quarantine_reason() == "EncounteredQuarantineException"
+    assert len(job.outbox) == 0
+
+
+def test_a_new_quarantine_or_a_new_reason_sends_a_new_email() -> None:
+    scenario = build_scenario()
+    crew = people(scenario, 4)
+    scenario.provisioning.set_accidental_deletion_prevention(True, 2)
+    job = scenario.start()
+    for person in crew[:3]:
+        scenario.app.unassign(person.object_id)
+    scenario.clock.advance(minutes=40)
+    assert job.quarantine_reason() == "TooManyDeletes"
+    new_token = revoke_token(scenario)
+    scenario.directory.update_user(crew[3].object_id, job_title="Y")
+    scenario.clock.advance(hours=6)  # the retry meets the revoked token: the reason changes
+    assert job.quarantine_reason() == "EncounteredQuarantineException"
+    save_token(scenario, new_token)
+    job.allow_deletes()
+    assert job.quarantine_reason() is None
+    revoke_token(scenario)
+    scenario.directory.update_user(crew[3].object_id, job_title="X")
+    scenario.clock.advance(minutes=40)
+    assert [e.reason for e in job.outbox] == [
+        "TooManyDeletes",
+        "EncounteredQuarantineException",
+        "EncounteredQuarantineException",
+    ]
+
+
+def test_a_job_quarantined_for_28_days_is_disabled() -> None:
+    scenario = build_scenario()
+    people(scenario, 1)
+    job = scenario.start()
+    revoke_token(scenario)
+    scenario.directory.update_user(scenario.users["p0"].object_id, job_title="Any")
+    scenario.clock.advance(minutes=40)
+    began = job.status.quarantine.series_began  # type: ignore[union-attr]
+    scenario.clock.advance(days=27, hours=23)
+    assert not job.disabled and job.is_running
+    scenario.clock.advance(hours=2)
+    assert job.disabled and not job.is_running
+    assert scenario.clock.now() - began >= timedelta(days=28)
+    assert job.status.code is SynchronizationStatusCode.PAUSED
+    mark = scenario.recorder.mark()
+    scenario.clock.advance(days=10)
+    assert scenario.recorder.since(mark) == []
+    # Restart brings it back (with whatever credentials are saved).
+    job.restart()
+    assert not job.disabled
+
+
+def test_a_404_to_a_query_is_the_scim_compliance_quarantine() -> None:
+    scenario = build_scenario(faults=["empty-search-404"])
+    people(scenario, 2)
+    job = scenario.start()
+    assert len(scenario.recorder) == 1 and scenario.recorder.exchanges[0].status == 404
+    quarantine = job.status.quarantine
+    assert quarantine is not None and quarantine.reason == "EncounteredQuarantineException"
+    (email,) = job.outbox.emails()
+    assert "SCIM Compliance issue" in email.body
+    assert job.watermark is None  # the initial cycle did not finish; it is redone
+
+
+@pytest.mark.parametrize(
+    ("scale", "failures", "reason"),
+    [
+        (0.001, 8, "EncounteredEscrowProportionThreshold"),
+        (0.0001, 5, "EncounteredBaseEscrowThreshold"),
+        (0.0001, 8, "EncounteredTotalEscrowThreshold"),
+    ],
+)
+def test_escrow_thresholds_scaled_down_quarantine_an_incremental_cycle(
+    scale: float, failures: int, reason: str
+) -> None:
+    # Created in the initial cycle (16 requests), then every update of the next cycle fails.
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 16, "burst_count": failures}
+    )
+    crew = people(scenario, 8)
+    job = scenario.start(settings=EngineSettings(escrow_scale=scale))
+    for person in crew:
+        scenario.directory.update_user(person.object_id, job_title="Updated")
+    scenario.clock.advance(minutes=40)
+    assert len(job.escrows) == failures
+    assert job.quarantine_reason() == reason
+    assert [e.reason for e in job.outbox] == [reason]
+
+
+def test_escrow_threshold_in_the_initial_cycle_prunes_escrows_and_pauses() -> None:
+    scenario = build_scenario(faults=["5xx-burst"], fault_options={"burst_count": 6})
+    people(scenario, 8)
+    job = scenario.start(settings=EngineSettings(escrow_scale=0.001))
+    assert job.status.escrows_pruned and not job.escrows
+    assert job.status.code is SynchronizationStatusCode.PAUSED
+    assert job.quarantine_reason() is None and scenario.clock.next_due() is None
+    assert scenario.elevate.store.count("User") == 2
+    assert json.loads(json.dumps(job.status.to_graph_json()))["escrowsPruned"] is True
+
+
+def test_the_default_thresholds_tolerate_a_few_failures() -> None:
+    scenario = build_scenario(faults=["5xx-burst"], fault_options={"burst_count": 6})
+    people(scenario, 8)
+    job = scenario.start()
+    assert len(job.escrows) == 6 and not job.status.escrows_pruned
+    assert job.quarantine_reason() is None and job.status.code is SynchronizationStatusCode.ACTIVE
+
+
+# --- throttling and timeouts ---------------------------------------------------------------
+
+
+def test_a_429_storm_pauses_the_cycle_for_retry_after_and_resumes_it() -> None:
+    scenario = build_scenario(
+        faults=["429-storm"],
+        fault_options={"storm_start": 3, "storm_count": 4, "storm_retry_after": 120},
+    )
+    crew = people(scenario, 5)
+    job = scenario.start()
+    # Throttled on the fourth request: the cycle is in progress, waiting out Retry-After.
+    assert job.cycle_suspended and job.cycles_run == 0
+    details = job.synchronization_details()
+    assert details["cycleInProgress"] and details["currentCycle"] == "Initial"
+    assert scenario.clock.next_due() == scenario.clock.now() + timedelta(seconds=120)
+    for _ in range(3):
+        scenario.clock.advance(seconds=119)
+        assert job.cycle_suspended
+        scenario.clock.advance(seconds=1)
+    assert job.cycle_suspended
+    scenario.clock.advance(seconds=120)
+    assert not job.cycle_suspended and job.cycles_run == 1
+    # Nothing lost, nothing twice: one POST per user, one log entry per user, one cycle.
+    posts = [e.body["userName"] for e in scenario.recorder.of("POST", "Users") if e.status == 201]
+    assert sorted(posts) == sorted(u.user_principal_name for u in crew)
+    assert scenario.elevate.store.count("User") == 5
+    creates = list(job.log)
+    assert len(creates) == 5 and len({e.cycle_id for e in creates}) == 1
+    assert {e.provisioning_action for e in creates} == {ProvisioningAction.CREATE}
+    # Only the throttled requests were retried: each one later went through.
+    exchanges = scenario.recorder.exchanges
+    throttled = [i for i, e in enumerate(exchanges) if e.status == 429]
+    assert len(throttled) == 4
+    for index in throttled:
+        retry = exchanges[index].short(), exchanges[index].body
+        assert any((e.short(), e.body) == retry and e.status < 300 for e in exchanges[index:])
+    assert scenario.asgi.injected == {"429-storm": 4}
+    assert job.status.synchronization_details()["statisticsToDate"]["created"] == 5
+    assert scenario.clock.next_due() == scenario.clock.now() + timedelta(minutes=40)
+
+
+def throttled_initial_cycle() -> tuple[Scenario, ProvisioningJob]:
+    """Three users; the third request is answered 429, so the initial cycle is suspended."""
+    scenario = build_scenario(
+        faults=["429-storm"], fault_options={"storm_start": 2, "storm_count": 1}
+    )
+    people(scenario, 3)
+    job = scenario.start()
+    assert job.cycle_suspended
+    return scenario, job
+
+
+def test_status_off_during_a_throttled_cycle_lets_the_cycle_finish() -> None:
+    scenario, job = throttled_initial_cycle()
+    scenario.provisioning.set_provisioning_status("Off")
+    scenario.provisioning.save()
+    scenario.clock.advance(minutes=1)
+    assert not job.cycle_suspended and scenario.elevate.store.count("User") == 3
+    assert scenario.clock.next_due() is None
+    assert job.status.code is SynchronizationStatusCode.PAUSED
+
+
+def test_restart_during_a_throttled_cycle_drops_it_and_starts_again() -> None:
+    scenario, job = throttled_initial_cycle()
+    job.restart()
+    assert not job.cycle_suspended and job.cycles_run == 1
+    assert scenario.elevate.store.count("User") == 3
+    assert not job.status.cycle_in_progress
+
+
+def test_a_timeout_is_escrowed_and_retried_in_the_next_cycle() -> None:
+    scenario = build_scenario(
+        faults=["slow"],
+        fault_options={
+            "slow_delay": 45.0,
+            "slow_timeout_after": 30.0,
+            "slow_start": 1,
+            "slow_count": 1,
+        },
+    )
+    (wes,) = people(scenario, 1, "w")
+    job = scenario.start()
+    (entry,) = job.log.query(status="failure")
+    assert entry.error_code == "Timeout" and wes.object_id in job.escrows
+    scenario.clock.advance(minutes=40)
+    assert not job.escrows and scenario.elevate.store.count("User") == 1
+
+
+# --- provision on demand -------------------------------------------------------------------
+
+
+def test_provision_on_demand_one_user_shows_the_steps_and_ignores_the_flag() -> None:
+    scenario = build_scenario()
+    (yan,) = people(scenario, 1, "y")
+    scenario.configure(tenant_url=FLAGGED_TENANT_URL)
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    result = job.provision_on_demand(yan.object_id)
+    assert result.succeeded
+    assert [(s.name, s.status) for s in result.steps] == [
+        ("Import user", "Success"),
+        ("Determine if user is in scope", "Success"),
+        ("Match user between source and target system", "Success"),
+        ("Perform action", "Success"),
+    ]
+    (entry,) = result.entries
+    assert entry.initiated_by.display_name == "Provision on demand"
+    assert entry.initiated_by.initiator_type == "user"
+    # A change, then on demand again: the PATCH is in the default dialect (S2).
+    scenario.directory.update_user(yan.object_id, job_title="Chef")
+    scenario.tenant.clock.advance(seconds=1)
+    job.provision_on_demand(yan.object_id)
+    (patch,) = scenario.recorder.of("PATCH", "Users")
+    assert patch.body["Operations"] == [{"op": "Add", "path": "title", "value": "Chef"}]
+    assert job.cycles_run == 0  # on demand is not a cycle
+
+
+def test_provision_on_demand_a_group_of_at_most_five_members() -> None:
+    scenario = build_scenario()
+    crew = people(scenario, 7)
+    small = scenario.directory.add_group("Small", members=[u.object_id for u in crew[:2]])
+    large = scenario.directory.add_group("Large", members=[u.object_id for u in crew])
+    unassigned = scenario.directory.add_group("Unassigned")
+    scenario.assign(small.object_id, large.object_id)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    with pytest.raises(PortalError, match="at most 5 members; 'Large' has 7"):
+        job.provision_on_demand(large.object_id)
+    result = job.provision_on_demand(small.object_id)
+    assert result.succeeded
+    names = [s.name for s in result.steps]
+    assert names.count("Import user") == 2 and "Import group" in names
+    assert "Match group between source and target system" in names
+    group = scenario.target(small.object_id, "Group")
+    assert len(group["members"]) == 2
+    # A group outside the scope is shown as skipped, and nothing is sent for it.
+    mark = scenario.recorder.mark()
+    skipped = job.provision_on_demand(unassigned.object_id)
+    assert ("Determine if group is in scope", "Skipped") in [
+        (s.name, s.status) for s in skipped.steps
+    ]
+    assert [e.method for e in scenario.recorder.since(mark)] == ["GET"]  # the connection test
+
+
+def test_provision_on_demand_is_limited_to_five_requests_per_ten_seconds() -> None:
+    scenario = build_scenario()
+    (zoe,) = people(scenario, 1, "z")
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    for _ in range(5):
+        job.provision_on_demand(zoe.object_id)
+    with pytest.raises(PortalError, match="5 requests per 10 seconds"):
+        job.provision_on_demand(zoe.object_id)
+    scenario.clock.advance(seconds=10)
+    assert job.provision_on_demand(zoe.object_id).succeeded
+    with pytest.raises(PortalError, match="No user or group"):
+        scenario.clock.advance(seconds=10)
+        job.provision_on_demand("00000000-0000-4000-8000-000000000000")
+
+
+def test_provision_on_demand_shows_test_connection_only_when_it_fails() -> None:
+    scenario = build_scenario()
+    (abe,) = people(scenario, 1, "a")
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    revoke_token(scenario)
+    result = job.provision_on_demand(abe.object_id)
+    assert not result.succeeded
+    (step,) = result.steps
+    assert step.name == "Test connection" and step.status == "Failure" and "401" in step.description
+    assert scenario.elevate.store.count("User") == 0
+
+
+# --- logs and Synchronization Details ------------------------------------------------------
+
+
+def test_logs_are_queryable_and_export_as_graph_json_and_three_csv_files() -> None:
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 4, "burst_count": 1}
+    )
+    crew = people(scenario, 3)
+    job = scenario.start()
+    assert len(job.log) == 3
+    failed = job.log.query(status="Failure")
+    assert [e.error_code for e in failed] == ["InternalServerError"]
+    assert len(job.log.query(action="create")) == 2
+    assert job.log.query(user=crew[0].user_principal_name.upper())
+    assert job.log.query(error_code="internalservererror") == failed
+    exported = json.loads(job.log.to_json())
+    assert len(exported) == 3
+    first = exported[0]
+    assert set(first) >= {
+        "id",
+        "activityDateTime",
+        "jobId",
+        "cycleId",
+        "changeId",
+        "sourceIdentity",
+        "targetIdentity",
+        "provisioningSteps",
+        "provisioningStatusInfo",
+        "provisioningAction",
+        "modifiedProperties",
+    }
+    assert first["jobId"] == job.job_id and first["activityDateTime"].endswith("Z")
+    assert len({e["cycleId"] for e in exported}) == 1  # one initial cycle
+    assert {e["provisioningStatusInfo"]["status"] for e in exported} == {"success", "failure"}
+    files = job.log.to_csv()
+    assert set(files) == {CSV_SUMMARY, CSV_STEPS, CSV_MODIFIED_PROPERTIES}
+    summary = list(csv.DictReader(io.StringIO(files[CSV_SUMMARY])))
+    steps = list(csv.DictReader(io.StringIO(files[CSV_STEPS])))
+    assert {r["changeId"] for r in steps} == {r["changeId"] for r in summary}
+    assert [r["errorInformation.errorCode"] for r in summary].count("InternalServerError") == 1
+
+
+def test_synchronization_details_count_what_the_cycles_did() -> None:
+    scenario = build_scenario()
+    crew = people(scenario, 3)
+    group = scenario.directory.add_group("Team", members=[u.object_id for u in crew[:2]])
+    scenario.assign(group.object_id)
+    job = scenario.start()
+    details = job.synchronization_details()
+    assert details["users"] == 3 and details["groups"] == 1
+    assert details["statisticsToDate"] == {
+        "created": 4,
+        "updated": 1,  # the membership PATCHes of the group, as one update
+        "deleted": 0,
+        "disabled": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
+    assert details["currentCycle"] == "Initial" and not details["cycleInProgress"]
+    assert details["percentComplete"] == 100 and details["jobId"] == job.job_id
+    scenario.directory.delete_user(crew[2].object_id)
+    scenario.clock.advance(minutes=40)
+    scenario.clock.advance(days=30)
+    details = job.synchronization_details()
+    assert details["statisticsToDate"]["disabled"] == 1
+    assert details["statisticsToDate"]["deleted"] == 1
+    # S5: the connector data store count never goes down.
+    assert details["users"] == 3
+    assert details["steadyState"] and details["currentCycle"] == "Incremental"
+    text = job.status.render_text()
+    assert "Users: 3" in text and f"Job ID: {job.job_id}" in text
+    graph = job.status.to_graph_json()
+    assert graph["code"] == "Active" and graph["lastExecution"]["state"] == "Succeeded"
+
+
+def test_a_thousand_user_tenant_reaches_steady_state_and_then_sends_nothing() -> None:
+    started = time.perf_counter()
+    scenario = build_scenario(seats=1200)
+    scenario.tenant.build_directory(users=1000, groups=20)
+    scenario.provisioning.set_scope("Sync all users and groups")
+    job = scenario.start()
+    initial_seconds = time.perf_counter() - started
+    # Sync all: every enabled user is created; disabled ones are skipped (§2 "Scope").
+    enabled = [u.object_id for u in scenario.directory.users() if u.account_enabled]
+    assert scenario.elevate.store.count("User") == len(enabled) > 900
+    skipped = {e.source_identity.id for e in job.log.query(status="skipped")}
+    assert len(skipped) == 1000 - len(enabled)
+    assert scenario.elevate.store.count("Group") == 20
+    assert not job.escrows and job.synchronization_details()["steadyState"] is False
+    # The next cycle finds nothing to do: steady state, and not one request.
+    mark = scenario.recorder.mark()
+    scenario.clock.advance(minutes=40)
+    assert scenario.recorder.since(mark) == []
+    assert job.synchronization_details()["steadyState"]
+    # One change costs one request.
+    scenario.directory.update_user(enabled[0], job_title="Changed in HR")
+    scenario.clock.advance(minutes=40)
+    assert len(scenario.recorder.since(mark)) == 1
+    print(
+        f"\n1,000-user initial cycle with 20 groups: {initial_seconds:.2f} s wall, "
+        f"{len(scenario.recorder)} requests"
+    )
+    assert initial_seconds < 20
