@@ -109,6 +109,15 @@ def serve_elevate(
             "burst_statuses=500,503.",
         ),
     ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Keep state in this SQLite file (created if missing); a restarted server "
+            "keeps its users, groups, licences and token. In memory when not given.",
+        ),
+    ] = None,
 ) -> None:
     """Serve Fake LinkedIn Elevate (Account Center + SCIM 2.0) with uvicorn until stopped.
 
@@ -136,11 +145,22 @@ def serve_elevate(
         options = {"served": True, **parse_fault_options(fault_option or [])}
     except ValueError as exc:
         raise fail(f"--fault-option: {exc}") from None
-    elevate = FakeElevate(admin_key=admin_key or secrets.token_urlsafe(24))
     try:
-        _config, access_token = elevate.quick_setup(
-            seats=seats, auto_assign_licenses=auto_assign, token=token
-        )
+        elevate = FakeElevate(admin_key=admin_key or secrets.token_urlsafe(24), db=db)
+    except OSError as exc:
+        raise fail(f"--db: {exc}") from None
+    existing = elevate.account_center.scim_configurations()
+    try:
+        if existing and token is None:
+            # Restarted on the same database: the stored token (kept only as a hash) still works.
+            access_token = "(unchanged: the token this database was created with)"
+        elif existing:
+            access_token = token  # type: ignore[assignment]
+            elevate.account_center.install_token(existing[0].id, access_token)
+        else:
+            _config, access_token = elevate.quick_setup(
+                seats=seats, auto_assign_licenses=auto_assign, token=token
+            )
     except AccountCenterError as exc:
         raise fail(str(exc)) from None
     try:

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -117,3 +124,93 @@ def test_an_unusable_path_is_a_clear_os_error(tmp_path: Path) -> None:
         assert "cannot use" in str(exc)
     else:
         raise AssertionError("expected an OSError")
+
+
+def _start_server(db: Path, token: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "serve",
+            "elevate",
+            "--port",
+            "0",
+            "--token",
+            token,
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    base = None
+    for line in process.stdout:
+        match = re.search(r"SCIM base URL \(Tenant URL\): (\S+)", line)
+        if match:
+            base = match.group(1)
+        if line.startswith("Press Ctrl+C"):
+            break
+    assert base is not None, process.stderr.read() if process.stderr else ""
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/ServiceProviderConfig", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.02)
+    return process, base
+
+
+def test_kill_9_in_the_middle_of_writes_loses_no_acknowledged_write(tmp_path: Path) -> None:
+    db = tmp_path / "elevate.db"
+    token = "kill-nine-token-0123456789abcdef"
+    process, base = _start_server(db, token)
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+
+    def writer(worker: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
+            for i in range(10_000):
+                body = json.dumps({"schemas": [USER], "userName": f"w{worker}-{i}@contoso.com"})
+                try:
+                    response = client.post("/Users", content=body)
+                except httpx.TransportError:
+                    return
+                if response.status_code == 201:
+                    with lock:
+                        acknowledged.append(response.json()["id"])
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(acknowledged) < 200 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        # SIGKILL while four clients have writes in flight: no shutdown hook, no flush.
+        os.kill(process.pid, signal.SIGKILL)
+        for thread in threads:
+            thread.join(30)
+    finally:
+        process.kill()
+        process.wait(10)
+    assert len(acknowledged) >= 200
+    restarted, base = _start_server(db, token)
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
+            stored: set[str] = set()
+            start = 1
+            while True:
+                page = client.get("/Users", params={"startIndex": start, "count": 1000}).json()
+                stored.update(r["id"] for r in page["Resources"])
+                start += len(page["Resources"])
+                if not page["Resources"] or start > page["totalResults"]:
+                    break
+            missing = set(acknowledged) - stored
+            assert not missing, f"{len(missing)} acknowledged writes lost"
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
