@@ -1,0 +1,75 @@
+"""``provisim bench``: run the benchmark scenarios and report the figures as JSON.
+
+Each cycle scenario runs in its own interpreter (benchmarks.worker) so that its
+peak RSS is its own. Nothing here passes or fails on a timing: the targets are
+printed next to the figures for a human (or a CI job) to read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import scenarios, throughput
+
+#: Issue targets, shown beside the figures (2 cores).
+TARGETS = {
+    "initial_cycle_10k_seconds": 10.0,
+    "peak_rss_100k_mb": 1536,
+    "throughput_ratio_vs_scim2_server": 2.0,
+    "feature_suite_seconds": 60.0,
+}
+
+
+def run_benchmarks(
+    *,
+    users: Sequence[int],
+    groups: int | None,
+    transports: Sequence[str],
+    compare: bool,
+    commands: bool,
+    iterations: int,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    report: dict[str, Any] = {"machine": scenarios.machine(), "targets": TARGETS, "cycles": []}
+    for size in users:
+        for transport in transports:
+            progress(f"initial + incremental cycles: {size} users over {transport}")
+            report["cycles"].append(
+                scenarios.run_isolated(
+                    "cycles",
+                    users=size,
+                    groups=groups if groups is not None else max(1, size // 100),
+                    transport=transport,
+                )
+            )
+    if compare:
+        progress(
+            f"Entra request mix: Fake Elevate vs scim2-server ({iterations * 4} requests each)"
+        )
+        report["throughput"] = throughput.compare(iterations)
+    if commands:
+        progress("provisim run (the feature suite)")
+        report["commands"] = [
+            scenarios.command_wall_time(
+                [
+                    sys.executable,
+                    "-m",
+                    "harness.cli",
+                    "run",
+                    "--report-dir",
+                    str(Path("reports") / "bench"),
+                ]
+            ),
+        ]
+    return report
+
+
+def write_report(report: dict[str, Any], path: str | None) -> str:
+    text = json.dumps(report, indent=2)
+    if path:
+        Path(path).write_text(text + "\n", encoding="utf-8")
+    return text

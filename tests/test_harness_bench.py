@@ -1,0 +1,40 @@
+"""Smoke test of the benchmark: a tiny size, and only that the figures are produced."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from harness.bench import run_benchmarks
+from harness.cli import app
+
+
+def test_tiny_benchmark_produces_every_figure() -> None:
+    seen: list[str] = []
+    report = run_benchmarks(
+        users=[40],
+        groups=2,
+        transports=["asgi", "http"],
+        compare=True,
+        commands=False,
+        iterations=10,
+        progress=seen.append,
+    )
+    assert {"cpu", "cores", "python"} <= set(report["machine"])
+    assert [c["transport"] for c in report["cycles"]] == ["asgi", "http"]
+    for cycle in report["cycles"]:
+        assert cycle["initial_cycle"]["requests"] > 0 and cycle["initial_cycle"]["objects"] > 0
+        assert cycle["incremental_no_change"]["requests"] == 0
+        assert cycle["validated_exchanges"] > 0 and cycle["schema_violations"] == []
+        assert cycle["peak_rss_mb"] > 0
+    assert report["throughput"]["provisim"]["requests"] == 40
+    assert report["throughput"]["ratio"] > 0
+    assert len(seen) == 3
+    json.dumps(report)
+
+
+def test_bench_refuses_an_unknown_transport_in_one_line() -> None:
+    result = CliRunner().invoke(app, ["bench", "--transport", "carrier-pigeon", "--no-compare"])
+    assert result.exit_code == 2
+    assert "provisim: error: --transport must be asgi or http" in result.stderr
