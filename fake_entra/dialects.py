@@ -241,12 +241,20 @@ def target_type_of(
     compared case-insensitively (RFC 7643 §2.1); lists and objects are complex."""
     parsed = path if isinstance(path, TargetPath) else parse_target_path(path)
     lowered = _lowered(target_types)
-    for candidate in (parsed.text, parsed.unfiltered):
-        kind = target_types.get(candidate) or lowered.get(candidate.lower())
-        if kind is not None:
-            if kind not in ("string", "boolean", "reference", "complex", "integer"):
-                raise ValueError(f"unknown target type {kind!r} for {parsed.text!r}")
-            return kind  # type: ignore[return-value]
+    declared = lowered.get("\0" + parsed.text)
+    if declared is None:
+        declared = ""
+        for candidate in (parsed.text, parsed.unfiltered):
+            kind = target_types.get(candidate) or lowered.get(candidate.lower())
+            if kind is not None:
+                if kind not in ("string", "boolean", "reference", "complex", "integer"):
+                    raise ValueError(f"unknown target type {kind!r} for {parsed.text!r}")
+                declared = kind
+                break
+        # Memoised beside the lower-cased keys ("\0" cannot start a path).
+        lowered["\0" + parsed.text] = declared
+    if declared:
+        return declared  # type: ignore[return-value]
     return "complex" if isinstance(value, (list, dict)) else "string"
 
 
@@ -256,7 +264,7 @@ _LOWERED: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {}
 def _lowered(target_types: Mapping[str, str]) -> dict[str, str]:
     """``target_types`` keyed by lower-case path, computed once per mapping object."""
     cached = _LOWERED.get(id(target_types))
-    if cached is not None and cached[0] is target_types and len(cached[1]) == len(target_types):
+    if cached is not None and cached[0] is target_types:
         return cached[1]
     lowered = {key.lower(): kind for key, kind in target_types.items()}
     if len(_LOWERED) > 64:
