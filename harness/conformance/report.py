@@ -1,0 +1,559 @@
+"""The conformance report: one typed shape, written as JSON, JUnit XML and HTML.
+
+The JSON shape is defined twice on purpose: here as TypedDicts (what the code builds)
+and in ``harness/schemas/conformance-report.schema.json`` (what consumers may rely on,
+published with the package); the tests validate every report against the schema.
+
+Verdicts come in two scopes, side by side:
+
+* "works with Entra": ``breaks`` when a MUST check in the ``entra`` scope failed,
+  ``works-with-warnings`` when only SHOULD/MAY ones did, else ``works``;
+* "RFC conformant": ``not-conformant``, ``conformant-with-deviations`` or ``conformant``,
+  the same way over the ``rfc`` scope.
+
+A MUST failure in either scope fails the run (exit code 1); SHOULD and MAY deviations are
+reported and never fail it. The HTML page is self-contained (inline CSS, no script, no
+external resource) and every value in it is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Literal, TypedDict
+
+from harness.conformance.checks import BODY_LIMIT, CheckResult, Exchange, Scope
+
+SCHEMA_ID: Final = "https://provisim.dev/schemas/conformance-report.schema.json"
+SCHEMA_NAME: Final = "conformance-report.schema.json"
+
+EntraVerdict = Literal["works", "works-with-warnings", "breaks"]
+RfcVerdict = Literal["conformant", "conformant-with-deviations", "not-conformant"]
+
+
+class MessageJson(TypedDict):
+    headers: dict[str, str]
+    body: Any
+    bodyTruncated: bool
+
+
+class RequestJson(MessageJson):
+    method: str
+    url: str
+
+
+class ResponseJson(MessageJson):
+    status: int
+
+
+class ExchangeJson(TypedDict):
+    index: int
+    origin: str
+    request: RequestJson
+    response: ResponseJson | None
+    error: str | None
+    startedMs: float
+    elapsedMs: float
+
+
+class ResultJson(TypedDict):
+    id: str
+    title: str
+    source: str
+    level: str
+    scopes: list[str]
+    phase: str
+    dialect: str | None
+    outcome: str
+    message: str
+    hint: str | None
+    durationMs: float
+    requests: int
+    evidence: list[ExchangeJson]
+
+
+class ScopeVerdictJson(TypedDict):
+    verdict: str
+    failed: list[str]
+    deviations: list[str]
+
+
+class VerdictJson(TypedDict):
+    entra: ScopeVerdictJson
+    rfc: ScopeVerdictJson
+    passed: bool
+    exitCode: int
+
+
+class SummaryJson(TypedDict):
+    passed: int
+    failed: int
+    deviations: int
+    skipped: int
+
+
+class ResourceJson(TypedDict):
+    endpoint: str
+    id: str
+    name: str
+
+
+class CleanupFailureJson(ResourceJson):
+    reason: str
+
+
+class CleanupJson(TypedDict):
+    kept: bool
+    deleted: int
+    failed: list[CleanupFailureJson]
+    resources: list[ResourceJson]
+
+
+class ToolJson(TypedDict):
+    name: str
+    version: str
+
+
+class TargetJson(TypedDict):
+    url: str
+    dialects: list[str]
+
+
+class RunJson(TypedDict):
+    id: str
+    startedAt: str
+    durationSeconds: float
+    rateLimit: float
+    requests: int
+    peakRequestsPerSecond: int
+    timeoutSeconds: float
+
+
+ReportJson = TypedDict(
+    "ReportJson",
+    {
+        "$schema": str,
+        "tool": ToolJson,
+        "target": TargetJson,
+        "run": RunJson,
+        "verdict": VerdictJson,
+        "summary": SummaryJson,
+        "results": list[ResultJson],
+        "cleanup": CleanupJson,
+    },
+)
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def exchange_json(exchange: Exchange) -> ExchangeJson:
+    request_body, request_cut = _body(exchange.request_body)
+    response: ResponseJson | None = None
+    if exchange.status is not None:
+        body, cut = _body(exchange.response_body)
+        response = {
+            "status": exchange.status,
+            "headers": dict(exchange.response_headers),
+            "body": body,
+            "bodyTruncated": cut,
+        }
+    return {
+        "index": exchange.index,
+        "origin": exchange.origin,
+        "request": {
+            "method": exchange.method,
+            "url": exchange.url,
+            "headers": dict(exchange.request_headers),
+            "body": request_body,
+            "bodyTruncated": request_cut,
+        },
+        "response": response,
+        "error": exchange.error,
+        "startedMs": round(exchange.started * 1000, 3),
+        "elapsedMs": round(exchange.elapsed * 1000, 3),
+    }
+
+
+def _body(raw: bytes) -> tuple[Any, bool]:
+    """A body for the report: its JSON value, or its text; cut at BODY_LIMIT characters."""
+    if not raw:
+        return None, False
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = None
+    else:
+        if len(text) <= BODY_LIMIT:
+            return value, False
+    if len(text) <= BODY_LIMIT:
+        return text, False
+    return text[:BODY_LIMIT], True
+
+
+def result_json(result: CheckResult) -> ResultJson:
+    return {
+        "id": result.info.id,
+        "title": result.info.title,
+        "source": result.info.source,
+        "level": result.info.level,
+        "scopes": sorted(result.info.scopes),
+        "phase": "flow" if result.dialect is not None else "rfc",
+        "dialect": result.dialect,
+        "outcome": result.outcome,
+        "message": result.message,
+        "hint": result.hint,
+        "durationMs": round(result.duration * 1000, 3),
+        "requests": result.requests,
+        "evidence": [exchange_json(e) for e in result.evidence],
+    }
+
+
+def result_key(result: ResultJson) -> str:
+    """How a result is named in lists and test reports: the id, and the dialect if any."""
+    return f"{result['id']} [{result['dialect']}]" if result["dialect"] else result["id"]
+
+
+def _scope_verdict(results: Sequence[ResultJson], scope: Scope) -> tuple[bool, ScopeVerdictJson]:
+    failed = [r for r in results if r["outcome"] == "failed" and scope in r["scopes"]]
+    blocking = [result_key(r) for r in failed if r["level"] == "MUST"]
+    deviations = [result_key(r) for r in failed if r["level"] != "MUST"]
+    if scope == "entra":
+        word = "breaks" if blocking else "works-with-warnings" if deviations else "works"
+    else:
+        word = (
+            "not-conformant"
+            if blocking
+            else "conformant-with-deviations"
+            if deviations
+            else "conformant"
+        )
+    return not blocking, {"verdict": word, "failed": blocking, "deviations": deviations}
+
+
+def verdict(results: Sequence[ResultJson]) -> VerdictJson:
+    entra_ok, entra = _scope_verdict(results, "entra")
+    rfc_ok, rfc = _scope_verdict(results, "rfc")
+    passed = entra_ok and rfc_ok
+    return {"entra": entra, "rfc": rfc, "passed": passed, "exitCode": 0 if passed else 1}
+
+
+def build_report(
+    *,
+    results: Sequence[CheckResult],
+    url: str,
+    dialects: Sequence[str],
+    run_id: str,
+    started_at: datetime,
+    duration: float,
+    rate: float,
+    timeout: float,
+    requests: int,
+    peak_per_second: int,
+    cleanup: CleanupJson,
+    version: str,
+) -> ReportJson:
+    rows = [result_json(r) for r in results]
+    failed = [r for r in rows if r["outcome"] == "failed"]
+    return {
+        "$schema": SCHEMA_ID,
+        "tool": {"name": "provisim", "version": version},
+        "target": {"url": url, "dialects": list(dialects)},
+        "run": {
+            "id": run_id,
+            "startedAt": started_at.isoformat(timespec="seconds"),
+            "durationSeconds": round(duration, 3),
+            "rateLimit": rate,
+            "requests": requests,
+            "peakRequestsPerSecond": peak_per_second,
+            "timeoutSeconds": timeout,
+        },
+        "verdict": verdict(rows),
+        "summary": {
+            "passed": sum(r["outcome"] == "passed" for r in rows),
+            "failed": sum(r["level"] == "MUST" for r in failed),
+            "deviations": sum(r["level"] != "MUST" for r in failed),
+            "skipped": sum(r["outcome"] == "skipped" for r in rows),
+        },
+        "results": rows,
+        "cleanup": cleanup,
+    }
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def render_json(report: ReportJson) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- JUnit XML --------------------------------------------------------------------------------
+
+
+def _suite_name(result: ResultJson) -> str:
+    if result["dialect"]:
+        return f"Entra flow ({result['dialect']})"
+    return "RFC 7643/7644 checks"
+
+
+def _evidence_text(evidence: Iterable[ExchangeJson]) -> str:
+    lines = []
+    for exchange in evidence:
+        request = exchange["request"]
+        lines.append(f"> {request['method']} {request['url']}")
+        if request["body"] is not None:
+            lines.append(f"> {_compact(request['body'])}")
+        response = exchange["response"]
+        if response is None:
+            lines.append(f"< no response: {exchange['error']}")
+        else:
+            lines.append(f"< {response['status']} {_compact(response['body'])}")
+    return "\n".join(lines)
+
+
+def _compact(body: Any) -> str:
+    if body is None:
+        return ""
+    return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+
+
+def render_junit(report: ReportJson) -> str:
+    """JUnit XML: one suite per phase, one case per check. MUST failures are ``<failure>``;
+    SHOULD/MAY deviations are passing cases with the deviation in ``<system-out>``, as
+    they never fail the run; skipped checks are ``<skipped>``."""
+    suites: dict[str, list[ResultJson]] = {}
+    for result in report["results"]:
+        suites.setdefault(_suite_name(result), []).append(result)
+    root = ET.Element(
+        "testsuites",
+        name="provisim conformance",
+        tests=str(len(report["results"])),
+        failures=str(report["summary"]["failed"]),
+        skipped=str(report["summary"]["skipped"]),
+        time=f"{report['run']['durationSeconds']:.3f}",
+    )
+    for name, results in suites.items():
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=name,
+            tests=str(len(results)),
+            failures=str(sum(r["outcome"] == "failed" and r["level"] == "MUST" for r in results)),
+            skipped=str(sum(r["outcome"] == "skipped" for r in results)),
+            time=f"{sum(r['durationMs'] for r in results) / 1000:.3f}",
+        )
+        for result in results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"provisim.conformance.{result['phase']}"
+                + (f".{result['dialect']}" if result["dialect"] else ""),
+                name=f"{result['id']}: {result['title']}",
+                time=f"{result['durationMs'] / 1000:.3f}",
+            )
+            about = f"{result['level']} · {', '.join(result['scopes'])} · {result['source']}"
+            detail = "\n".join(
+                part
+                for part in (
+                    result["message"],
+                    f"hint: {result['hint']}" if result["hint"] else "",
+                    _evidence_text(result["evidence"]),
+                )
+                if part
+            )
+            if result["outcome"] == "failed" and result["level"] == "MUST":
+                failure = ET.SubElement(
+                    case, "failure", message=result["message"], type=result["level"]
+                )
+                failure.text = f"{about}\n{detail}"
+            elif result["outcome"] == "failed":
+                ET.SubElement(
+                    case, "system-out"
+                ).text = f"DEVIATION ({result['level']}, does not fail the run): {about}\n{detail}"
+            elif result["outcome"] == "skipped":
+                ET.SubElement(case, "skipped", message=result["message"])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+_STYLE: Final = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;
+padding:0 1rem;color:#1b1f24}
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
+.meta{color:#57606a}.verdicts{display:flex;gap:1rem;margin:1.25rem 0}
+.verdict{flex:1;border-radius:8px;padding:1rem;border:1px solid #d0d7de}
+.verdict b{display:block;font-size:1.25rem}.good{background:#dafbe1}.warn{background:#fff8c5}
+.bad{background:#ffebe9}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #d0d7de;vertical-align:top}
+th{background:#f6f8fa}.passed{color:#1a7f37}.failed{color:#cf222e}.deviation{color:#9a6700}
+.skipped{color:#57606a}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+details{margin:.25rem 0}.hint{margin:.25rem 0;padding:.25rem .5rem;border-left:3px solid #9a6700}
+"""
+
+_ENTRA_WORDS: Final[Mapping[str, tuple[str, str]]] = {
+    "works": ("Yes", "good"),
+    "works-with-warnings": ("Yes, with warnings", "warn"),
+    "breaks": ("No", "bad"),
+}
+_RFC_WORDS: Final[Mapping[str, tuple[str, str]]] = {
+    "conformant": ("Yes", "good"),
+    "conformant-with-deviations": ("Yes, with deviations", "warn"),
+    "not-conformant": ("No", "bad"),
+}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _status_word(result: ResultJson) -> tuple[str, str]:
+    if result["outcome"] == "failed":
+        return ("FAIL", "failed") if result["level"] == "MUST" else ("DEVIATION", "deviation")
+    return ("PASS", "passed") if result["outcome"] == "passed" else ("SKIP", "skipped")
+
+
+def _verdict_box(title: str, scope: ScopeVerdictJson, words: Mapping[str, tuple[str, str]]) -> str:
+    word, css = words[scope["verdict"]]
+    lines = []
+    if scope["failed"]:
+        lines.append("Failed: " + ", ".join(_e(i) for i in scope["failed"]))
+    if scope["deviations"]:
+        lines.append("Deviations: " + ", ".join(_e(i) for i in scope["deviations"]))
+    extra = "".join(f"<div>{line}</div>" for line in lines)
+    return f'<div class="verdict {css}">{_e(title)}<b>{_e(word)}</b>{extra}</div>'
+
+
+def _exchange_html(exchange: ExchangeJson) -> str:
+    request = exchange["request"]
+    text = [f"{request['method']} {request['url']}"]
+    text += [f"{name}: {value}" for name, value in request["headers"].items()]
+    if request["body"] is not None:
+        text.append("")
+        text.append(_pretty(request["body"]))
+    response = exchange["response"]
+    text.append("")
+    if response is None:
+        text.append(f"(no response: {exchange['error']})")
+    else:
+        text.append(f"HTTP {response['status']}")
+        text += [f"{name}: {value}" for name, value in response["headers"].items()]
+        if response["body"] is not None:
+            text.append("")
+            text.append(_pretty(response["body"]))
+    summary = f"#{exchange['index']} {request['method']} {request['url']} → " + (
+        str(response["status"]) if response is not None else "no response"
+    )
+    return f"<details><summary><code>{_e(summary)}</code></summary><pre>{_e(chr(10).join(text))}</pre></details>"
+
+
+def _pretty(body: Any) -> str:
+    return body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def _result_rows(results: Sequence[ResultJson]) -> str:
+    rows = []
+    for result in results:
+        word, css = _status_word(result)
+        detail = f"<div>{_e(result['message'])}</div>"
+        if result["hint"]:
+            detail += f'<div class="hint">Fix: {_e(result["hint"])}</div>'
+        detail += "".join(_exchange_html(e) for e in result["evidence"])
+        rows.append(
+            "<tr>"
+            f'<td class="{css}"><b>{word}</b></td>'
+            f"<td><code>{_e(result['id'])}</code><div>{_e(result['title'])}</div></td>"
+            f"<td>{_e(result['level'])}</td>"
+            f"<td>{_e(', '.join(result['scopes']))}</td>"
+            f"<td>{_e(result['source'])}</td>"
+            f"<td>{detail}</td>"
+            "</tr>"
+        )
+    return "".join(rows)
+
+
+def render_html(report: ReportJson) -> str:
+    groups: dict[str, list[ResultJson]] = {}
+    for result in report["results"]:
+        groups.setdefault(_suite_name(result), []).append(result)
+    summary = report["summary"]
+    run = report["run"]
+    sections = "".join(
+        f"<h2>{_e(name)}</h2><table><thead><tr><th>Result</th><th>Check</th><th>Level</th>"
+        f"<th>Scope</th><th>Source</th><th>Details</th></tr></thead><tbody>"
+        f"{_result_rows(results)}</tbody></table>"
+        for name, results in groups.items()
+    )
+    cleanup = report["cleanup"]
+    if cleanup["kept"]:
+        cleaned = f"{len(cleanup['resources'])} test resource(s) kept (--keep)"
+    else:
+        cleaned = f"{cleanup['deleted']} test resource(s) deleted"
+        if cleanup["failed"]:
+            cleaned += f", {len(cleanup['failed'])} could not be deleted: " + ", ".join(
+                f"{f['endpoint']}/{f['id']} ({f['name']}): {f['reason']}" for f in cleanup["failed"]
+            )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>provisim conformance: {_e(report['target']['url'])}</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        f"<h1>SCIM conformance report</h1>"
+        f'<div class="meta"><code>{_e(report["target"]["url"])}</code> · dialects '
+        f"{_e(', '.join(report['target']['dialects']))} · run {_e(run['id'])} · "
+        f"{_e(run['startedAt'])} · {run['durationSeconds']:.1f} s · {run['requests']} requests "
+        f"(peak {run['peakRequestsPerSecond']}/s, limit {run['rateLimit']:g}/s) · provisim "
+        f"{_e(report['tool']['version'])}</div>"
+        '<div class="verdicts">'
+        + _verdict_box("Works with Microsoft Entra ID", report["verdict"]["entra"], _ENTRA_WORDS)
+        + _verdict_box("RFC 7643/7644 conformant", report["verdict"]["rfc"], _RFC_WORDS)
+        + "</div>"
+        f"<p>{summary['passed']} passed · {summary['failed']} failed · "
+        f"{summary['deviations']} deviation(s) · {summary['skipped']} skipped · "
+        f"{_e(cleaned)}</p>"
+        f"{sections}</body></html>\n"
+    )
+
+
+def write_report(
+    report: ReportJson,
+    *,
+    json_path: Path | None = None,
+    junit_path: Path | None = None,
+    html_path: Path | None = None,
+) -> None:
+    for path, render in (
+        (json_path, render_json),
+        (junit_path, render_junit),
+        (html_path, render_html),
+    ):
+        if path is not None:
+            path.write_text(render(report), encoding="utf-8")
+
+
+__all__ = [
+    "SCHEMA_ID",
+    "SCHEMA_NAME",
+    "CleanupJson",
+    "ExchangeJson",
+    "ReportJson",
+    "ResourceJson",
+    "ResultJson",
+    "ScopeVerdictJson",
+    "build_report",
+    "exchange_json",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "result_json",
+    "result_key",
+    "verdict",
+    "write_report",
+]

@@ -1,0 +1,446 @@
+"""``provisim conformance``: the orchestration, the progress display and the exit codes.
+
+A run, in order:
+
+1. Preflight: Entra's own Test Connection probe (a userName filter for a random GUID).
+   An endpoint that cannot be reached, or that refuses the token on this very first call,
+   ends the run at once with exit code 2 and one line saying so.
+2. The Entra flow (:mod:`harness.conformance.flow`), once per dialect asked for, each on
+   its own test resources.
+3. The RFC 7643/7644 checks (:mod:`harness.conformance.checks`).
+4. The clean-up: every test resource created is deleted, groups first, unless ``keep``.
+5. The sweeps, which judge every exchange of the run (the clean-up's included).
+
+Every request of the run, the engine's and the checks', shares one recorder and one
+rate limiter, so ``rate`` holds for the run as a whole. Exit codes: 0 when no MUST check
+failed, 1 when one did (SHOULD and MAY deviations never fail the run), 2 for usage
+errors, an unreachable endpoint or a token refused on the first call.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Final, Protocol
+
+import httpx
+from rich.console import Console
+from rich.markup import escape
+
+from fake_entra.dialects import Dialect
+from fake_entra.directory import PortalError
+from fake_entra.provisioning import validate_tenant_url
+from fake_entra.scim_client import eq_filter
+from harness.conformance.checks import (
+    CHECKS,
+    CheckContext,
+    CheckInfo,
+    CheckResult,
+    CreatedResources,
+    ExchangeLog,
+    RecordingTransport,
+    ScimProbe,
+)
+from harness.conformance.flow import EntraFlow
+from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND, LeakyBucket, RateLimitedTransport
+from harness.conformance.report import (
+    CleanupJson,
+    ReportJson,
+    ResourceJson,
+    ScopeVerdictJson,
+    build_report,
+    result_key,
+)
+
+EXIT_PASSED: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+
+_RUN_ID: Final = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+
+class ConformanceAbort(Exception):
+    """The run cannot start or go on: one line for the user, exit code 2."""
+
+
+@dataclass(frozen=True)
+class ConformanceSettings:
+    """What one run is asked to do (the CLI's options)."""
+
+    url: str
+    token: str
+    dialects: tuple[Dialect, ...] = (Dialect.DEFAULT,)
+    #: Requests per second, never exceeded; Entra asks endpoints to sustain 25 (S1).
+    rate: float = ENTRA_REQUESTS_PER_SECOND
+    keep: bool = False
+    #: Seconds to wait for each response.
+    timeout: float = 30.0
+    #: Names the test resources (provisim-conformance-<run_id>-...); unique per run, so
+    #: that resources a --keep run left behind never collide with a later run's.
+    run_id: str = "local"
+    seed: int = 0
+    #: The longest a Retry-After or back-off wait may last, in seconds.
+    max_wait: float = 10.0
+
+    def __post_init__(self) -> None:
+        try:
+            # Entra's own rule for the Tenant URL: https, or http on a loopback host.
+            validate_tenant_url(self.url)
+        except PortalError as error:
+            raise ConformanceAbort(f"--url: {error}") from None
+        if not self.token.strip():
+            raise ConformanceAbort("--token must not be empty")
+        if not self.dialects:
+            raise ConformanceAbort("at least one dialect is needed")
+        if not self.rate >= 1:
+            raise ConformanceAbort(f"--rate must be at least 1 request per second, not {self.rate}")
+        if not self.timeout > 0:
+            raise ConformanceAbort(f"--timeout must be positive, not {self.timeout}")
+        if not _RUN_ID.match(self.run_id):
+            raise ConformanceAbort(f"the run id {self.run_id!r} must be 1-32 letters, digits or -")
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+class Progress(Protocol):
+    def started(self, info: CheckInfo, dialect: str | None) -> None: ...
+
+    def finished(self, result: CheckResult) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SilentProgress:
+    """Not a terminal: no live output; the caller prints the summary at the end."""
+
+    def started(self, info: CheckInfo, dialect: str | None) -> None:
+        pass
+
+    def finished(self, result: CheckResult) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+_MARKS: Final = {
+    "PASS": "[green]PASS[/]",
+    "FAIL": "[bold red]FAIL[/]",
+    "WARN": "[yellow]WARN[/]",
+    "SKIP": "[dim]SKIP[/]",
+}
+
+
+def outcome_word(result: CheckResult) -> str:
+    """PASS, FAIL (a MUST failure), WARN (a SHOULD/MAY deviation) or SKIP."""
+    if result.outcome == "failed":
+        return "FAIL" if result.blocking else "WARN"
+    return "PASS" if result.outcome == "passed" else "SKIP"
+
+
+def _name(info: CheckInfo, dialect: str | None) -> str:
+    return f"{info.id} [{dialect}]" if dialect else info.id
+
+
+class LiveProgress:
+    """On a terminal: a spinner on the running check and one line per finished check."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._status = console.status("Starting", spinner="dots")
+        self._status.start()
+
+    def started(self, info: CheckInfo, dialect: str | None) -> None:
+        self._status.update(escape(f"{_name(info, dialect)}: {info.title}"))
+
+    def finished(self, result: CheckResult) -> None:
+        word = outcome_word(result)
+        line = f"{_MARKS[word]}  {escape(_name(result.info, result.dialect))}  "
+        line += escape(result.info.title)
+        self.console.print(line, highlight=False)
+        if result.outcome != "passed":
+            self.console.print(f"      {escape(result.message)}", highlight=False, style="dim")
+        if result.hint:
+            self.console.print(f"      fix: {escape(result.hint)}", highlight=False)
+
+    def note(self, text: str) -> None:
+        self._status.update(escape(text))
+
+    def close(self) -> None:
+        self._status.stop()
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _version() -> str:
+    try:
+        return version("provisim")
+    except PackageNotFoundError:  # a checkout used without installing
+        return "0+unknown"
+
+
+def run_conformance(
+    settings: ConformanceSettings,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = _utc_now,
+) -> ReportJson:
+    """Run everything against ``settings.url`` and return the report.
+
+    ``transport`` replaces the network (an in-process ASGI app, say); ``clock`` and
+    ``sleep`` drive the rate limiter and every wait; ``now`` stamps the report. Raises
+    :class:`ConformanceAbort` when the endpoint cannot be reached or refuses the token on
+    the first call.
+    """
+    progress = progress or SilentProgress()
+    log = ExchangeLog(clock)
+    bucket = LeakyBucket(settings.rate, clock=clock, sleep=sleep)
+    network = transport if transport is not None else httpx.HTTPTransport()
+    # The limiter outside the recorder: an exchange's time is the endpoint's, not the wait.
+    shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
+    probe = ScimProbe(
+        settings.url,
+        settings.token,
+        transport=shared,
+        log=log,
+        timeout=settings.timeout,
+        sleep=sleep,
+        max_wait=settings.max_wait,
+    )
+    created = CreatedResources()
+    ctx = CheckContext(
+        probe,
+        log,
+        run_id=settings.run_id,
+        rate=settings.rate,
+        rng=random.Random(f"{settings.seed}:{settings.run_id}"),
+        created=created,
+    )
+    started_at = now()
+    results: list[CheckResult] = []
+
+    def finished(result: CheckResult) -> None:
+        results.append(result)
+        progress.finished(result)
+
+    try:
+        progress.note(f"Connecting to {probe.base_url}")
+        _preflight(probe, ctx, settings.timeout)
+        try:
+            _run_phases(settings, ctx, shared, progress, finished, sleep)
+        except KeyboardInterrupt:
+            # Interrupted: still remove what was created, then stop.
+            if not settings.keep:
+                progress.note("Interrupted: cleaning up")
+                _clean_up(probe, created, keep=False)
+            raise
+        progress.note(f"Cleaning up {len(created.items)} test resource(s)")
+        cleanup = _clean_up(probe, created, keep=settings.keep)
+        for check in (c for c in CHECKS if c.sweep):
+            progress.started(check.info, None)
+            finished(check.run(ctx))
+    finally:
+        progress.close()
+        probe.close()
+        if transport is None:
+            network.close()
+    return build_report(
+        results=results,
+        url=settings.url,
+        dialects=[d.value for d in settings.dialects],
+        run_id=settings.run_id,
+        started_at=started_at,
+        duration=clock() - log.started,
+        rate=settings.rate,
+        timeout=settings.timeout,
+        requests=len(log),
+        peak_per_second=bucket.peak_per_second(),
+        cleanup=cleanup,
+        version=_version(),
+    )
+
+
+def _run_phases(
+    settings: ConformanceSettings,
+    ctx: CheckContext,
+    transport: httpx.BaseTransport,
+    progress: Progress,
+    finished: Callable[[CheckResult], None],
+    sleep: Callable[[float], None],
+) -> None:
+    """The Entra flow in each dialect, then the RFC checks (the sweeps come after clean-up)."""
+    for dialect in settings.dialects:
+        EntraFlow(
+            url=settings.url,
+            token=settings.token,
+            dialect=dialect,
+            transport=transport,
+            probe=ctx.probe,
+            log=ctx.log,
+            run_id=settings.run_id,
+            seed=settings.seed,
+            timeout=settings.timeout,
+            created=ctx.created,
+            sleep=sleep,
+            max_wait=settings.max_wait,
+            on_start=progress.started,
+            on_result=finished,
+        ).run()
+    for check in (c for c in CHECKS if not c.sweep):
+        progress.started(check.info, None)
+        finished(check.run(ctx))
+
+
+def _preflight(probe: ScimProbe, ctx: CheckContext, timeout: float) -> None:
+    """Entra's Test Connection probe, sent first: is there an endpoint, does it take the token?"""
+    exchange = probe.get("Users", {"filter": eq_filter("userName", ctx.guid())})
+    if exchange.status is None:
+        if exchange.timed_out:
+            raise ConformanceAbort(f"{probe.base_url} did not answer within {timeout:g} s")
+        raise ConformanceAbort(f"cannot reach {probe.base_url}: {exchange.error}")
+    if exchange.status in (401, 403):
+        raise ConformanceAbort(
+            f"{probe.base_url} refused the token on the first request (HTTP {exchange.status}); "
+            "check --token"
+        )
+
+
+def _clean_up(probe: ScimProbe, created: CreatedResources, *, keep: bool) -> CleanupJson:
+    resources: list[ResourceJson] = [
+        {"endpoint": e, "id": i, "name": n} for e, i, n in created.items
+    ]
+    cleanup: CleanupJson = {"kept": keep, "deleted": 0, "failed": [], "resources": resources}
+    if keep:
+        return cleanup
+    # Groups first: deleting a user a group still lists would change the group under us.
+    for endpoint in ("Groups", "Users"):
+        for kind, resource_id, name in created.items:
+            if kind != endpoint:
+                continue
+            exchange = probe.delete(f"{endpoint}/{resource_id}")
+            if exchange.status in (200, 204, 404):  # 404: already gone (the flow deleted it)
+                cleanup["deleted"] += 1
+            else:
+                cleanup["failed"].append(
+                    {
+                        "endpoint": endpoint,
+                        "id": resource_id,
+                        "name": name,
+                        "reason": exchange.describe(),
+                    }
+                )
+    return cleanup
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+_ENTRA_SAYS: Final = {
+    "works": "yes",
+    "works-with-warnings": "yes, with warnings",
+    "breaks": "NO",
+}
+_RFC_SAYS: Final = {
+    "conformant": "yes",
+    "conformant-with-deviations": "yes, with deviations",
+    "not-conformant": "NO",
+}
+
+
+def _listing(verdict: ScopeVerdictJson) -> str:
+    failed, deviations = verdict["failed"], verdict["deviations"]
+    parts = []
+    if failed:
+        parts.append(f"{len(failed)} MUST failure(s): {', '.join(failed)}")
+    if deviations:
+        parts.append(f"{len(deviations)} deviation(s): {', '.join(deviations)}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def summary_lines(report: ReportJson, *, with_failures: bool) -> list[str]:
+    """The plain-text end of a run: both verdicts, the counts, the clean-up and, when asked
+    (output that is not a terminal, which saw no live lines), each failure with its fix."""
+    verdict = report["verdict"]
+    summary = report["summary"]
+    run = report["run"]
+    lines = [
+        f"Works with Entra:  {_ENTRA_SAYS[verdict['entra']['verdict']]}"
+        f"{_listing(verdict['entra'])}",
+        f"RFC conformant:    {_RFC_SAYS[verdict['rfc']['verdict']]}{_listing(verdict['rfc'])}",
+        f"{summary['passed']} passed, {summary['failed']} failed, {summary['deviations']} "
+        f"deviation(s), {summary['skipped']} skipped; {run['requests']} requests in "
+        f"{run['durationSeconds']:.1f} s (peak {run['peakRequestsPerSecond']}/s, limit "
+        f"{run['rateLimit']:g}/s)",
+    ]
+    cleanup = report["cleanup"]
+    if cleanup["kept"]:
+        lines.append(
+            f"Kept {len(cleanup['resources'])} test resource(s) named "
+            f"provisim-conformance-{run['id']}-* (--keep)."
+        )
+    else:
+        lines.append(f"Clean-up: {cleanup['deleted']} test resource(s) deleted.")
+        for failure in cleanup["failed"]:
+            lines.append(
+                f"  could not delete {failure['endpoint']}/{failure['id']} ({failure['name']}): "
+                f"{failure['reason']}"
+            )
+    if with_failures:
+        for result in report["results"]:
+            if result["outcome"] != "failed":
+                continue
+            word = "FAIL" if result["level"] == "MUST" else "WARN"
+            lines.append(f"{word}  {result_key(result)}: {result['message']}")
+            if result["hint"]:
+                lines.append(f"      fix: {result['hint']}")
+    return lines
+
+
+def dialects_for(choice: str) -> tuple[Dialect, ...]:
+    """``--dialect``: default, aadOptscim062020 or both."""
+    if choice == "both":
+        return (Dialect.DEFAULT, Dialect.AAD_OPT_SCIM_062020)
+    try:
+        return (Dialect(choice),)
+    except ValueError:
+        known = ", ".join([*(d.value for d in Dialect), "both"])
+        raise ConformanceAbort(f"--dialect must be one of {known}, not {choice!r}") from None
+
+
+def exit_code(report: ReportJson) -> int:
+    return int(report["verdict"]["exitCode"])
+
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_PASSED",
+    "EXIT_USAGE",
+    "ConformanceAbort",
+    "ConformanceSettings",
+    "LiveProgress",
+    "Progress",
+    "SilentProgress",
+    "dialects_for",
+    "exit_code",
+    "outcome_word",
+    "run_conformance",
+    "summary_lines",
+]

@@ -1,0 +1,205 @@
+"""The Entra flow: the real provisioning engine against Fake Elevate (in-process), each
+outcome read back, in both dialects, and against the fault profiles that break it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from fake_elevate.elevate import FakeElevate
+from fake_elevate.faults import with_faults
+from fake_entra.dialects import Dialect
+from harness.conformance.checks import (
+    RESOURCE_PREFIX,
+    CreatedResources,
+    Exchange,
+    ExchangeLog,
+    RecordingTransport,
+    ScimProbe,
+)
+from harness.conformance.flow import FLOW_STEPS, EntraFlow, refusal_hint, tenant_url_for
+from harness.transport import AsgiTransport
+
+URL = "http://127.0.0.1/scim/v2"
+
+
+class Flow:
+    """One flow run against Fake Elevate, with what it left behind."""
+
+    def __init__(self, dialect: Dialect, *faults: str, **options: Any) -> None:
+        self.elevate = FakeElevate(seed=5)
+        _, token = self.elevate.quick_setup(seats=20)
+        app = self.elevate.asgi_app()
+        if faults:
+            app = with_faults(app, *faults, **options)
+        self.log = ExchangeLog()
+        self.waits: list[float] = []
+        recorder = RecordingTransport(AsgiTransport(app), self.log)
+        probe = ScimProbe(
+            URL, token, transport=recorder, log=self.log, timeout=5, sleep=self.waits.append
+        )
+        self.created = CreatedResources()
+        flow = EntraFlow(
+            url=URL,
+            token=token,
+            dialect=dialect,
+            transport=recorder,
+            probe=probe,
+            log=self.log,
+            run_id="fl0w",
+            created=self.created,
+            sleep=self.waits.append,
+        )
+        self.results = {r.info.id: r for r in flow.run()}
+
+    def failed(self) -> set[str]:
+        return {i for i, r in self.results.items() if r.failed}
+
+    def patch_ops(self) -> list[str]:
+        ops = []
+        for exchange in self.log:
+            body = exchange.request_json()
+            if exchange.origin == "entra" and exchange.method == "PATCH":
+                ops += [op["op"] for op in body["Operations"]]
+        return ops
+
+
+@pytest.mark.parametrize("dialect", list(Dialect))
+def test_fake_elevate_passes_the_whole_flow_in_each_dialect(dialect: Dialect) -> None:
+    flow = Flow(dialect)
+    assert [r.info for r in flow.results.values()] == list(FLOW_STEPS)
+    assert {i: r.message for i, r in flow.results.items() if r.outcome != "passed"} == {}
+    assert all(r.dialect == dialect.value for r in flow.results.values())
+    # The engine speaks the dialect: capitalised ops by default, RFC-style with the flag.
+    ops = set(flow.patch_ops())
+    assert ops == (
+        {"Add", "Replace", "Remove"} if dialect is Dialect.DEFAULT else {"add", "replace", "remove"}
+    )
+    # Every resource the flow left in the target is registered for the clean-up, named
+    # with the run's prefix; carol and the group were deleted by the flow itself.
+    store = flow.elevate.store.snapshot()
+    left = {r["id"] for r in store["User"] + store["Group"]}
+    assert left == {i for _, i, _ in flow.created.items}
+    assert all(name.startswith(RESOURCE_PREFIX) for _, _, name in flow.created.items)
+    assert len(store["User"]) == 3 and store["Group"] == []
+
+
+def test_the_default_dialect_is_caught_where_a_server_refuses_it() -> None:
+    default = Flow(Dialect.DEFAULT, "refuse-default-dialect")
+    assert {"ENTRA-FLOW-UPDATE-USER", "ENTRA-FLOW-DISABLE-USER"} <= default.failed()
+    update = default.results["ENTRA-FLOW-UPDATE-USER"]
+    assert update.hint is not None and "?aadOptscim062020" in update.hint
+    assert "Entra logged: WebExceptionProtocolError" in update.message
+    assert any(e.method == "PATCH" and e.status == 400 for e in update.evidence)
+    # The same server works with the flag: it is the dialect, not the server at large.
+    assert Flow(Dialect.AAD_OPT_SCIM_062020, "refuse-default-dialect").failed() == set()
+
+
+def test_a_member_removal_refused_for_its_value_array_fails_the_remove_step() -> None:
+    flow = Flow(Dialect.DEFAULT, "refuse-value-remove")
+    assert flow.failed() == {"ENTRA-FLOW-REMOVE-MEMBER"}
+    hint = flow.results["ENTRA-FLOW-REMOVE-MEMBER"].hint
+    assert hint is not None and "value array" in hint
+    assert Flow(Dialect.AAD_OPT_SCIM_062020, "refuse-value-remove").failed() == set()
+
+
+def test_a_disable_that_is_acknowledged_but_not_applied_is_read_back() -> None:
+    flow = Flow(Dialect.AAD_OPT_SCIM_062020, "ignore-active")
+    assert flow.failed() == {"ENTRA-FLOW-DISABLE-USER", "ENTRA-FLOW-DELETE-USER"}
+    disable = flow.results["ENTRA-FLOW-DISABLE-USER"]
+    assert "reads active=True" in disable.message
+    assert disable.hint is not None and "acknowledged but not applied" in disable.hint
+
+
+def test_users_that_vanish_when_deactivated_fail_disable_and_enable() -> None:
+    flow = Flow(Dialect.DEFAULT, "hide-inactive")
+    assert {"ENTRA-FLOW-DISABLE-USER", "ENTRA-FLOW-ENABLE-USER"} <= flow.failed()
+    assert "404" in flow.results["ENTRA-FLOW-DISABLE-USER"].message
+    assert "InvalidAnchor" in flow.results["ENTRA-FLOW-ENABLE-USER"].message
+
+
+def test_an_empty_search_answered_404_fails_test_connection() -> None:
+    flow = Flow(Dialect.DEFAULT, "empty-search-404")
+    connection = flow.results["ENTRA-FLOW-TEST-CONNECTION"]
+    assert connection.failed and "HTTP 404" in connection.message
+    assert {"ENTRA-FLOW-TEST-CONNECTION", "ENTRA-FLOW-CREATE-USER"} <= flow.failed()
+
+
+def test_a_token_revoked_mid_run_quarantines_the_job_and_skips_the_rest() -> None:
+    flow = Flow(Dialect.DEFAULT, "revoked-token", revoke_after=12)
+    skipped = [r for r in flow.results.values() if r.outcome == "skipped"]
+    assert skipped and all("quarantine" in r.message for r in skipped)
+    assert flow.results["ENTRA-FLOW-DELETE-GROUP"].outcome == "skipped"
+
+
+def test_the_flow_waits_out_retry_after_and_then_succeeds() -> None:
+    flow = Flow(Dialect.DEFAULT, "429-storm", storm_start=6, storm_count=2, storm_retry_after=3)
+    assert flow.failed() == set()
+    assert [e.status for e in flow.log].count(429) == 2
+    # The engine pauses for Retry-After on the virtual clock; the run waits for real too.
+    assert 3.0 in flow.waits
+
+
+def test_a_burst_of_5xx_is_retried_by_the_engine_in_later_cycles() -> None:
+    flow = Flow(Dialect.DEFAULT, "5xx-burst", burst_start=6, burst_count=2)
+    assert flow.failed() == set()
+    assert sorted(e.status for e in flow.log if e.status and e.status >= 500) == [500, 503]
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect", "expected"),
+    [
+        (URL, Dialect.DEFAULT, URL),
+        (URL, Dialect.AAD_OPT_SCIM_062020, f"{URL}?aadOptscim062020"),
+        (f"{URL}?aadOptSCIM062020=true", Dialect.DEFAULT, URL),
+        (
+            f"{URL}?tenant=a&AzureAdScimPatch2017",
+            Dialect.AAD_OPT_SCIM_062020,
+            f"{URL}?tenant=a&aadOptscim062020",
+        ),
+    ],
+)
+def test_the_tenant_url_carries_the_dialect_flag(url: str, dialect: Dialect, expected: str) -> None:
+    assert tenant_url_for(url, dialect) == expected
+
+
+def refused(method: str, path: str, request: Any, status: int, error: Any) -> Exchange:
+    return ExchangeLog().add(
+        origin="entra",
+        method=method,
+        url=f"{URL}{path}",
+        request_headers={},
+        request_body=json.dumps(request).encode(),
+        status=status,
+        response_headers={},
+        response_body=json.dumps(error).encode(),
+        error=None,
+        timed_out=False,
+        started=0.0,
+        elapsed=0.0,
+    )
+
+
+def test_refusals_are_explained_in_entras_terms() -> None:
+    group = {
+        "schemas": [
+            "urn:ietf:params:scim:schemas:core:2.0:Group",
+            "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+        ],
+        "displayName": "g",
+    }
+    hint = refusal_hint(
+        Dialect.DEFAULT, refused("POST", "/Groups", group, 400, {"scimType": "invalidSyntax"})
+    )
+    assert hint is not None and "ADSCIM" in hint
+    patch = {"Operations": [{"op": "Add", "path": 'emails[type eq "work"].value', "value": "x"}]}
+    no_target = refused("PATCH", "/Users/1", patch, 400, {"scimType": "noTarget"})
+    # The server's scimType decides: noTarget is about the value path, not the dialect.
+    assert "Create the element" in str(refusal_hint(Dialect.DEFAULT, no_target))
+    invalid = refused("PATCH", "/Users/1", patch, 400, {"scimType": "invalidSyntax"})
+    assert "capitalises" in str(refusal_hint(Dialect.DEFAULT, invalid))
+    assert refusal_hint(Dialect.AAD_OPT_SCIM_062020, invalid) is None
+    conflict = refused("POST", "/Users", {"userName": "a"}, 409, {"scimType": "uniqueness"})
+    assert "409" in str(refusal_hint(Dialect.DEFAULT, conflict))
