@@ -172,6 +172,8 @@ class SyncCycle:
         self.deprovisions: list[_Deprovision] = []
         self.context = EvaluationContext(now=job.clock.now, rng=job._rng)
         self.touched_groups: set[str] = set()
+        #: Objects whose export failed in this cycle (their memberships wait for a retry).
+        self.failed_ids: set[str] = set()
         self.log_entries = 0
         self.entries: list[Any] = []
         self.plan: _Plan | None = None
@@ -404,7 +406,12 @@ class SyncCycle:
             now = job.clock.now()
             for source_id, held in job.escrows.items():
                 if held.due(now):
-                    (users if held.object_type == "User" else groups).add(source_id)
+                    if held.object_type == "User":
+                        users.add(source_id)
+                    else:
+                        # A group's failure may have been a membership PATCH: retry those too.
+                        groups.add(source_id)
+                        memberships.add(source_id)
             for source_id, staged in job.staged.items():
                 (users if staged.object_type == "User" else groups).add(source_id)
             # A group the app never saw and never assigned is none of its business.
@@ -661,6 +668,10 @@ class SyncCycle:
             )
         if body is None:
             log.step(synchronization_skip_step(object_type, display_name))
+            # In sync: a retried escrow has nothing left to do. A group's members may
+            # still be pending; _sync_members releases it then.
+            if object_type == "User":
+                self.job.release_escrow(source_id)
             self._skip(log, "RedundantExport", None, action=ProvisioningAction.OTHER)
             return
         self._send("PATCH", f"{object_type}s/{entry.target_id}", body=body)
@@ -846,7 +857,7 @@ class SyncCycle:
         job = self.job
         entry = job.connector.get(group_id)
         group = self.directory.find_group(group_id)
-        if entry is None or group is None or group_id in job.escrows:
+        if entry is None or group is None or group_id in self.failed_ids:
             return
         if not any(m.target_attribute == "members" for m in self.group_mapping.attribute_mappings):
             return
@@ -861,6 +872,8 @@ class SyncCycle:
         add = sorted(wanted - entry.members)
         remove = sorted(entry.members - wanted)
         if not add and not remove:
+            # An escrowed group whose retry found nothing left to send is in sync again.
+            job.release_escrow(group_id)
             return
         log = self._begin(group_id, group.display_name, "Group", group.display_name)
         log.target(entry.target_id, entry.display_name)
@@ -1137,6 +1150,7 @@ class SyncCycle:
     ) -> None:
         self.counters.attempted += 1
         self.counters.failed += 1
+        self.failed_ids.add(source_id)
         if error.retryable:
             self.job.escrow(source_id, object_type, error)
         self._write(log.fail(error))

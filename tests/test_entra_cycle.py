@@ -859,3 +859,22 @@ def test_deletes_and_disables_under_the_threshold_are_not_staged() -> None:
     scenario.directory.delete_user(people[1].object_id)
     assert len(cycle(scenario)) == 2
     assert job.quarantine_reason() is None
+
+
+def test_a_failed_membership_patch_is_sent_again_on_the_retry() -> None:
+    # The member PATCH is the 7th request: GET+POST per user, GET+POST for the group.
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 6, "burst_count": 1}
+    )
+    ana = scenario.add_user("ana", "Ana", "Lee")
+    ben = scenario.add_user("ben", "Ben", "Ode")
+    team = scenario.add_group("Team", ana, ben)
+    scenario.assign(team.object_id)
+    job = scenario.start()
+    assert team.object_id in job.escrows
+    assert not scenario.target(team.object_id, "Group").get("members")
+    retried = cycle(scenario)
+    assert [(e.method, e.resource) for e in retried] == [("PATCH", "Groups")] * 2
+    members = {m["value"] for m in scenario.target(team.object_id, "Group")["members"]}
+    assert members == {scenario.target_id(ana.object_id), scenario.target_id(ben.object_id)}
+    assert not job.escrows
