@@ -24,6 +24,7 @@ description says "There's nothing to do" / "automatically retried in 40 minutes"
 from __future__ import annotations
 
 import email.utils
+import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -77,7 +78,12 @@ _FORMATTER = string.Formatter()
 def _render(template: str, fields: Mapping[str, object]) -> str:
     values = _Fields({key: str(value) for key, value in fields.items()})
     # Collapse the double space a missing field leaves behind ("... the user  was ...").
-    return " ".join(_FORMATTER.vformat(template, (), values).split())
+    text = " ".join(_FORMATTER.vformat(template, (), values).split())
+    # A field such as "the target application" may open a sentence: capitalise it there.
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+_SENTENCE_START = re.compile(r"(^|[.!?] )([a-z])")
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,7 +181,9 @@ def test_http_reason_names_the_target_and_status() -> None:
     generic = classify_http_failure(418)
     assert generic.reason == (
         "An HTTP protocol error occurred while connecting to the target application. "
-        f"{DEFAULT_TARGET} returned an error response with the HTTP status code 418."
+        # The default target opens the second sentence, so it is capitalised there.
+        f"{DEFAULT_TARGET[0].upper()}{DEFAULT_TARGET[1:]} returned an error response with the "
+        "HTTP status code 418."
     )
 
 
