@@ -532,7 +532,7 @@ class SyncCycle:
         try:
             self._export_user(user, evaluation, entry, log)
         except _Failed as failed:
-            self._fail(user_id, "User", failed.error, log)
+            self._fail(user_id, "User", failed.error, log, self._intended(user_id))
 
     def _user_out_of_scope(
         self,
@@ -734,7 +734,7 @@ class SyncCycle:
             try:
                 self._send("PATCH", f"Users/{entry.target_id}", body=body)
             except _Failed as failed:
-                self._fail(user_id, "User", failed.error, log)
+                self._fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE)
                 continue
             log.modified(MANAGER_PATH, entry.exported.get(MANAGER_PATH), wanted)
             entry.exported[MANAGER_PATH] = wanted
@@ -783,7 +783,7 @@ class SyncCycle:
         try:
             self._export_group(group, evaluation, entry, log)
         except _Failed as failed:
-            self._fail(group_id, "Group", failed.error, log)
+            self._fail(group_id, "Group", failed.error, log, self._intended(group_id))
 
     def _export_group(
         self,
@@ -890,7 +890,7 @@ class SyncCycle:
                     else:
                         entry.members.difference_update(ids)
         except _Failed as failed:
-            self._fail(group_id, "Group", failed.error, log)
+            self._fail(group_id, "Group", failed.error, log, ProvisioningAction.UPDATE)
             return
         log.modified("members", f"{len(add) + len(remove)} changes", f"+{len(add)} -{len(remove)}")
         log.step(export_step(ExportOperation.UPDATE, "Group", group.display_name, succeeded=True))
@@ -1002,7 +1002,12 @@ class SyncCycle:
                     self.counters.exports += 1
                     self._succeed(item.source_id, item.entry, ProvisioningAction.DISABLE)
             except _Failed as failed:
-                self._fail(item.source_id, item.object_type, failed.error, item.entry)
+                action = (
+                    ProvisioningAction.DELETE
+                    if item.action == "delete"
+                    else ProvisioningAction.DISABLE
+                )
+                self._fail(item.source_id, item.object_type, failed.error, item.entry, action)
             self.deprovisions.pop(0)
         for group_id in sorted(self.touched_groups):
             self._sync_members(group_id)
@@ -1145,15 +1150,31 @@ class SyncCycle:
         self.counters.skipped += 1
         self._write(log.skip(code, description, action=action or ProvisioningAction.OTHER))
 
+    def _intended(self, source_id: str) -> ProvisioningAction:
+        """What a failed export was attempting: create while the object had no target link
+        (matching linked it before any update)."""
+        return (
+            ProvisioningAction.UPDATE
+            if source_id in self.job.connector
+            else ProvisioningAction.CREATE
+        )
+
     def _fail(
-        self, source_id: str, object_type: str, error: ErrorInfo, log: LogEntryBuilder
+        self,
+        source_id: str,
+        object_type: str,
+        error: ErrorInfo,
+        log: LogEntryBuilder,
+        action: ProvisioningAction | None = None,
     ) -> None:
+        """Log a failed export under the action it attempted (Graph's failed-create example
+        says "create") and escrow it when the error is retryable."""
         self.counters.attempted += 1
         self.counters.failed += 1
         self.failed_ids.add(source_id)
         if error.retryable:
             self.job.escrow(source_id, object_type, error)
-        self._write(log.fail(error))
+        self._write(log.fail(error, action=action))
 
     def _statistics(self) -> CycleStatistics:
         c = self.counters

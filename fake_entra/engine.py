@@ -164,7 +164,8 @@ class ProvisioningJob:
             target_system=ProvisioningSystem(application.object_id, application.display_name),
         )
         self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self._uuid)
-        self.outbox = outbox or Outbox(now=clock.now)
+        # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
+        self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
         self.connector: dict[str, ConnectorEntry] = {}
         self.by_target_id: dict[str, str] = {}
         self.escrows: dict[str, EscrowEntry] = {}

@@ -20,6 +20,7 @@ from engine_support import FLAGGED_TENANT_URL, Scenario, build_scenario
 from fake_entra.directory import PortalError
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
+from fake_entra.outbox import Outbox
 from fake_entra.status import CycleKind, SynchronizationStatusCode
 
 HOUR = timedelta(hours=1)
@@ -473,7 +474,9 @@ def test_logs_are_queryable_and_export_as_graph_json_and_three_csv_files() -> No
     assert len(job.log) == 3
     failed = job.log.query(status="Failure")
     assert [e.error_code for e in failed] == ["InternalServerError"]
-    assert len(job.log.query(action="create")) == 2
+    # Graph's failed-create example logs the attempted action: the failure is a "create" too.
+    assert len(job.log.query(action="create")) == 3
+    assert len(job.log.query(action="create", status="Success")) == 2
     assert job.log.query(user=crew[0].user_principal_name.upper())
     assert job.log.query(error_code="internalservererror") == failed
     exported = json.loads(job.log.to_json())
@@ -564,3 +567,9 @@ def test_a_thousand_user_tenant_reaches_steady_state_and_then_sends_nothing() ->
         f"{len(scenario.recorder)} requests"
     )
     assert initial_seconds < 20
+
+
+def test_a_given_outbox_is_used_even_while_it_is_empty() -> None:
+    scenario = build_scenario()
+    mine = Outbox(now=scenario.clock.now)
+    assert scenario.new_job(outbox=mine).outbox is mine

@@ -1,0 +1,179 @@
+Feature: Monitoring provisioning
+  The tutorial's closing outcomes: Synchronization Details show the progress of the cycles
+  and link to the provisioning logs. A job whose calls keep failing is quarantined: cycles
+  slow down and the Notification Email gets one email. Restart runs a new initial cycle;
+  accidental deletions prevention holds mass deletes back; provision on demand runs one
+  user at once (entra §2-3).
+
+  Background:
+    Given the directory has the users "Britta Simon", "Carl Jones" and "Dana Lee"
+
+  @tutorial @conformance
+  Scenario: Synchronization Details show the initial cycle and the statistics to date
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon" and "Carl Jones" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    Then Synchronization Details show:
+      | Status           | Active  |
+      | Current cycle    | Initial |
+      | Percent complete | 100     |
+      | Users            | 2       |
+      | Groups           | 0       |
+      | Created          | 2       |
+      | Failed           | 0       |
+    And the Current Status reads "Initial cycle completed: 100% complete"
+    When 40 minutes pass
+    Then Synchronization Details show:
+      | Current cycle | Incremental |
+      | Steady state  | Yes         |
+      | Created       | 2           |
+
+  @tutorial @conformance
+  Scenario: The provisioning logs show each step of a create
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    Then the provisioning logs show a "Create" entry for "Britta Simon" with status "Success"
+    And the provisioning log entry for "Britta Simon" has the steps:
+      | step                        | status  |
+      | EntryImport                 | Success |
+      | EntrySynchronizationScoping | Success |
+      | EntrySynchronizationAdd     | Success |
+      | EntryExportAdd              | Success |
+    And the provisioning log entry for "Britta Simon" shows "IsEffectivelyEntitledForProvisioning" as "True"
+
+  @errors @conformance
+  Scenario: A Secret Token that stops working quarantines the job, with one email
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    And the admin sets Provisioning Status to On and saves
+    When the admin enters the Tenant URL of the SCIM target and the Secret Token "a-token-that-was-revoked"
+    And clicks Save
+    And the job title of "Britta Simon" changes to "Chief Tester" in Microsoft Entra ID
+    And 40 minutes pass
+    Then provisioning is quarantined with the reason "EncounteredQuarantineException"
+    And Synchronization Details show:
+      | Status            | Quarantine                     |
+      | Quarantine reason | EncounteredQuarantineException |
+    And the Current Status reads "Provisioning has been quarantined. See quarantine details for more information."
+    And "admin@contoso.com" receives an email from "azure-noreply@microsoft.com" with the subject "Provisioning for LinkedIn Elevate has been quarantined"
+    And the next attempt is 6 hours after the quarantine began
+    When 6 hours pass
+    Then provisioning is quarantined with the reason "EncounteredQuarantineException"
+    And the next attempt is 12 hours after the quarantine began
+    And 1 notification email has been sent
+    When the admin enters the Tenant URL and Secret Token of the SCIM target
+    And clicks Save
+    And restarts provisioning
+    Then provisioning is not quarantined
+    And the SCIM target's user "Britta Simon" has "title" set to "Chief Tester"
+
+  @errors @tutorial
+  Scenario: Regenerating the token in Account Center quarantines the job until the new token is saved
+    Given an Account Center admin adds a SCIM configuration "Entra ID" with auto-assign licenses on for 10 seats
+    And the admin selects Generate token
+    And "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    And the admin sets Provisioning Status to On and saves
+    When the Account Center admin regenerates the token
+    And the job title of "Britta Simon" changes to "Chief Tester" in Microsoft Entra ID
+    And 40 minutes pass
+    Then provisioning is quarantined with the reason "EncounteredQuarantineException"
+    When the admin enters the Tenant URL "https://api.linkedin.com" and the Secret Token
+    And clicks Save
+    And restarts provisioning
+    Then provisioning is not quarantined
+    And the SCIM target's user "Britta Simon" has "title" set to "Chief Tester"
+
+  @errors
+  Scenario: After four weeks in quarantine the job is disabled
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    And the admin sets Provisioning Status to On and saves
+    And the SCIM endpoint answers "PATCH /Users/*" with HTTP 401
+    When the job title of "Britta Simon" changes to "Chief Tester" in Microsoft Entra ID
+    And 40 minutes pass
+    Then provisioning is quarantined with the reason "EncounteredQuarantineException"
+    When 29 days pass
+    Then the provisioning job is disabled
+    And 1 notification email has been sent
+
+  @tutorial @conformance
+  Scenario: Restart provisioning runs a new initial cycle and keeps what was provisioned
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon" and "Carl Jones" with the role "User"
+    And the admin sets Provisioning Status to On and saves
+    When the admin restarts provisioning
+    Then an initial cycle ran
+    And the last cycle counted:
+      | created | updated | failed |
+      | 0       | 0       | 0      |
+    And the last cycle sent no SCIM request
+
+  @tutorial @conformance
+  Scenario: Accidental deletions prevention holds back more disables than the threshold
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon", "Carl Jones" and "Dana Lee" with the role "User"
+    And the admin turns accidental deletions prevention on with a threshold of 2
+    And the admin sets Provisioning Status to On and saves
+    When the admin removes the assignment of "Britta Simon"
+    And the admin removes the assignment of "Carl Jones"
+    And the admin removes the assignment of "Dana Lee"
+    And 40 minutes pass
+    Then provisioning is quarantined with the reason "TooManyDeletes"
+    And the provisioning logs show 3 "StagedDelete" entries
+    And the SCIM target's user "Britta Simon" is active
+    And "admin@contoso.com" receives an email from "azure-noreply@microsoft.com" with the subject "Provisioning for LinkedIn Elevate has been quarantined"
+    When the admin allows deletes
+    Then the SCIM target's user "Britta Simon" is inactive
+    And the SCIM target's user "Dana Lee" is inactive
+    And provisioning is not quarantined
+
+  @tutorial @conformance
+  Scenario: With accidental deletions prevention off, every disable goes out
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon", "Carl Jones" and "Dana Lee" with the role "User"
+    And the admin turns accidental deletions prevention off
+    And the admin sets Provisioning Status to On and saves
+    When the admin removes the assignment of "Britta Simon"
+    And the admin removes the assignment of "Carl Jones"
+    And the admin removes the assignment of "Dana Lee"
+    And 40 minutes pass
+    Then provisioning is not quarantined
+    And the last cycle counted:
+      | disabled |
+      | 3        |
+
+  @tutorial @conformance
+  Scenario: Up to the threshold, disables go out as usual
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon", "Carl Jones" and "Dana Lee" with the role "User"
+    And the admin turns accidental deletions prevention on with a threshold of 2
+    And the admin sets Provisioning Status to On and saves
+    When the admin removes the assignment of "Britta Simon"
+    And the admin removes the assignment of "Carl Jones"
+    And 40 minutes pass
+    Then provisioning is not quarantined
+    And the SCIM target's user "Carl Jones" is inactive
+
+  @tutorial @conformance
+  Scenario: Provision on demand provisions one user at once
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    When the admin provisions "Britta Simon" on demand
+    Then provision on demand shows the steps:
+      | step                                        | status  |
+      | Import user                                 | Success |
+      | Determine if user is in scope               | Success |
+      | Match user between source and target system | Success |
+      | Perform action                              | Success |
+    And the SCIM target has the user "Britta Simon"
+
+  @errors
+  Scenario: Provision on demand refuses a group with more than five members
+    Given the directory has the users "Eve Adams", "Frank Ito" and "Gina Ruiz"
+    And the directory has the group "Everyone" with the members "Britta Simon", "Carl Jones", "Dana Lee", "Eve Adams", "Frank Ito" and "Gina Ruiz"
+    And "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the group "Everyone" with the role "User"
+    When the admin tries to provision "Everyone" on demand
+    Then the portal refuses with "Provision on demand supports groups with at most 5 members; 'Everyone' has 6."
