@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fake_elevate.elevate import FakeElevate
 from fake_entra.applications import EnterpriseApplication
 from fake_entra.dialects import Dialect
 from fake_entra.directory import ObjectType, PortalError
@@ -22,6 +23,7 @@ from fake_entra.provisioning import (
 )
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 from fake_entra.tenant import DirectoryRole, Tenant
+from harness.transport import AsgiTransport
 
 EMPTY_LIST = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
@@ -483,3 +485,43 @@ def test_a_weaker_role_cannot_configure_provisioning(action) -> None:
     tenant.sign_in(DirectoryRole.USER_ADMINISTRATOR)
     with pytest.raises(PortalError, match="at least the Cloud Application Administrator role"):
         action(app.provisioning)
+
+
+# -- Test Connection against Fake Elevate (in-process, through the same httpx path) --------
+
+
+def _fake_elevate(*faults: str) -> tuple[AsgiTransport, str]:
+    fake = FakeElevate(seed=3)
+    _config, token = fake.quick_setup()
+    return AsgiTransport(fake.asgi_app(faults=faults)), token
+
+
+def test_test_connection_succeeds_against_fake_elevate_at_the_tutorial_url() -> None:
+    transport, token = _fake_elevate()
+    app = configured(transport, "https://api.linkedin.com", token)
+    result = app.provisioning.test_connection()
+    assert result.succeeded, result.message
+    assert app.provisioning.notifications[-1].level is NotificationLevel.SUCCESS
+
+
+def test_test_connection_with_a_bad_token_against_fake_elevate() -> None:
+    transport, _token = _fake_elevate()
+    result = configured(
+        transport, "https://api.linkedin.com", "not-the-token"
+    ).provisioning.test_connection()
+    assert result.failure is ConnectionFailure.UNAUTHORIZED and result.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("tenant_url", "faults"),
+    [("https://api.linkedin.com/nope", ()), ("https://api.linkedin.com", ("empty-search-404",))],
+    ids=["unknown-path", "empty-search-404-fault"],
+)
+def test_test_connection_fails_when_fake_elevate_answers_404(
+    tenant_url: str, faults: tuple[str, ...]
+) -> None:
+    transport, token = _fake_elevate(*faults)
+    app = configured(transport, tenant_url, token)
+    result = app.provisioning.test_connection()
+    assert result.failure is ConnectionFailure.NOT_FOUND and result.status_code == 404
+    assert "HTTP 404" in app.provisioning.notifications[-1].message
