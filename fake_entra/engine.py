@@ -392,6 +392,9 @@ class ProvisioningJob:
                 self._client.close()
             self._client = self.config.scim_client()
             self._client_for = saved
+            if saved is not None:
+                # A target may echo the token in an error detail: keep it out of the logs.
+                self.log.mask(saved.credentials.secret_token)
         return self._client
 
     # --- connector data store ----------------------------------------------------------------

@@ -19,8 +19,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -48,6 +49,10 @@ DEFAULT_RETENTION = timedelta(days=30)
 CSV_SUMMARY = "ProvisioningLogs.csv"
 CSV_STEPS = "ProvisioningLogs_ProvisioningSteps.csv"
 CSV_MODIFIED_PROPERTIES = "ProvisioningLogs_ModifiedProperties.csv"
+#: What a masked Secret Token reads as in an entry (the traffic recorder writes the same).
+MASKED_SECRET = "***"
+#: Shorter values are not masked: blanking a short word everywhere would garble the text.
+MIN_SECRET_LENGTH = 8
 
 
 class ProvisioningAction(StrEnum):
@@ -793,6 +798,8 @@ class ProvisioningLog:
         self._entries: list[ProvisioningObjectSummary] = []
         self._listeners: list[LogListener] = []
         self._initiators: dict[tuple[str, str], Initiator] = {}
+        #: Secret Tokens masked out of every entry written (see :meth:`mask`).
+        self._secrets: set[str] = set()
 
     def begin(
         self,
@@ -821,8 +828,54 @@ class ProvisioningLog:
             initiated_by=initiator,
         )
 
+    def mask(self, secret: str) -> None:
+        """Mask ``secret`` in every entry written from now on.
+
+        A target may echo the credential in an error ``detail`` ("Bearer <token> is not
+        valid"), and the error's text goes into ``additionalDetails``; the log, its JSON and
+        CSV exports and the reports built on them must never show a Secret Token.
+        """
+        if len(secret) >= MIN_SECRET_LENGTH:
+            self._secrets.add(secret)
+
+    def _masked(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, MASKED_SECRET)
+        return text
+
+    def _leaks(self, text: str | None) -> bool:
+        return text is not None and any(secret in text for secret in self._secrets)
+
+    def _without_secrets(self, entry: ProvisioningObjectSummary) -> ProvisioningObjectSummary:
+        # Only the texts that come from the target's answers: the error and the steps.
+        error = entry.error
+        if error is not None and (
+            self._leaks(error.reason) or self._leaks(error.additional_details)
+        ):
+            error = replace(
+                error,
+                reason=self._masked(error.reason),
+                additional_details=error.additional_details
+                and self._masked(error.additional_details),
+            )
+        steps = tuple(
+            replace(
+                step,
+                description=self._masked(step.description),
+                details={key: self._masked(value) for key, value in step.details.items()},
+            )
+            if self._leaks(step.description) or any(map(self._leaks, step.details.values()))
+            else step
+            for step in entry.provisioning_steps
+        )
+        if error is entry.error and all(map(operator.is_, steps, entry.provisioning_steps)):
+            return entry
+        return replace(entry, error=error, provisioning_steps=steps)
+
     def write(self, entry: ProvisioningObjectSummary) -> None:
         """Append an entry and tell every listener ("log entry written")."""
+        if self._secrets:
+            entry = self._without_secrets(entry)
         self._entries.append(entry)
         for listener in tuple(self._listeners):
             listener(entry)

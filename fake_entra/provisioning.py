@@ -88,7 +88,8 @@ class PortalNotification:
 @dataclass(slots=True)
 class AdminCredentials:
     tenant_url: str = ""
-    secret_token: str = ""
+    # Issue 8: a Secret Token must not surface in a repr (tracebacks, logs, reports).
+    secret_token: str = dataclasses.field(default="", repr=False)
 
 
 @dataclass(slots=True)

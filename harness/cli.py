@@ -169,6 +169,9 @@ def serve_elevate(
         # Inherited by accepted connections: no 40 ms delayed-ACK stalls.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
+        # Listen before saying so: a client that reads "listening on" and connects at once
+        # is queued in the backlog until uvicorn accepts, instead of being refused.
+        sock.listen(2048)
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = sock.getsockname()[1]

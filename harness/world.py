@@ -98,6 +98,21 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", ".", folded.lower()).strip(".")
 
 
+class _Names(dict[str, str]):
+    """The scenario's names for directory objects; an unknown name fails the step clearly."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, name: str) -> str:
+        # Steps index by the name the scenario wrote ("Britta Simon"): a typo must read as
+        # the scenario's mistake, not as a KeyError from the harness.
+        raise AssertionError(
+            f'No {self.kind} "{name}" was added to the directory in this scenario.'
+        )
+
+
 class World:
     """One scenario's Entra tenant, LinkedIn account, SCIM target and what happened."""
 
@@ -117,7 +132,7 @@ class World:
         self.recorder = recorder
         self.seed = seed
         self.prefix = f"{LIVE_PREFIX}{scenario_key}-" if target.is_live else ""
-        self.users: dict[str, str] = {}
+        self.users: dict[str, str] = _Names("user")
         #: Kept apart from the directory: a purged user's name still finds its account.
         self.user_principal_names: dict[str, str] = {}
         self.groups: dict[str, str] = {}

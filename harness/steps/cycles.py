@@ -26,19 +26,34 @@ if TYPE_CHECKING:
 @action("{minutes:d} minutes pass", "{minutes:d} minute passes")
 def minutes_pass(world: World, minutes: int) -> None:
     """Advance the virtual clock; every cycle that falls due runs."""
-    world.advance(timedelta(minutes=minutes))
+    _let_pass(world, minutes, "minutes")
 
 
 @action("{hours:d} hours pass", "{hours:d} hour passes")
 def hours_pass(world: World, hours: int) -> None:
     """Advance the virtual clock by hours."""
-    world.advance(timedelta(hours=hours))
+    _let_pass(world, hours, "hours")
 
 
 @action("{days:d} days pass", "{days:d} day passes")
 def days_pass(world: World, days: int) -> None:
     """Advance the virtual clock by days (soft-deleted users are purged after 30)."""
-    world.advance(timedelta(days=days))
+    _let_pass(world, days, "days")
+
+
+def _let_pass(world: World, amount: int, unit: str) -> None:
+    # The step's number is any integer the wording parses ("-5", "10**30"): say which one
+    # the clock cannot follow instead of failing deep inside datetime.
+    if amount < 0:
+        raise AssertionError(f"{amount} {unit}: time cannot pass backwards.")
+    try:
+        delta = timedelta(**{unit: amount})
+        world.clock.now() + delta
+    except OverflowError:
+        raise AssertionError(
+            f"{amount} {unit} is beyond the last date the virtual clock can show."
+        ) from None
+    world.advance(delta)
 
 
 # -- which cycles ran -----------------------------------------------------------------------

@@ -207,12 +207,14 @@ def all_conform(world: World) -> None:
 def answers_always(world: World, method: str, resource: str, status: int) -> None:
     """Every such request gets ``status`` with a SCIM Error body; ``resource`` is below the
     Tenant URL: "/Users", "/Users/*", "/Groups/*"."""
+    _http_status(status)
     world.answer(method, resource, status, _error(status))
 
 
 @given(pattern('the SCIM endpoint answers the next "{method} {resource}" with HTTP {status:d}'))
 def answers_once(world: World, method: str, resource: str, status: int) -> None:
     """Only the next such request fails; later ones reach the target."""
+    _http_status(status)
     world.answer(method, resource, status, _error(status), times=1)
 
 
@@ -232,6 +234,7 @@ def answers_with_body(
     world: World, method: str, resource: str, status: int, docstring: str
 ) -> None:
     """Every such request gets ``status`` and the JSON body in the step's doc string."""
+    _http_status(status)
     world.answer(method, resource, status, json.loads(docstring))
 
 
@@ -270,6 +273,12 @@ def preexisting_by_external_id(world: World, name: str, user_name: str) -> None:
     world.seed_target_user(
         name, user_name=f"{world.prefix}{user_name}", external_id=world.user(name).mail_nickname
     )
+
+
+def _http_status(status: int) -> None:
+    # RFC 9110 §15: a status code is three digits, 100-599; anything else is a typo.
+    if not 100 <= status <= 599:
+        raise AssertionError(f"HTTP {status} is not an HTTP status code (100-599).")
 
 
 def _error(status: int) -> dict[str, Any]:

@@ -97,7 +97,12 @@ def is_on(switch: str) -> bool:
 
 def rows(datatable: list[list[str]]) -> list[dict[str, str]]:
     """A data table with a header row, as one dict per row."""
+    if not datatable:
+        raise ValueError("expected a data table with a header row")
     header, *body = datatable
+    for row in body:
+        if len(row) != len(header):
+            raise ValueError(f"expected {len(header)} columns as in the header row, got {row}")
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
