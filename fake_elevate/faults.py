@@ -922,7 +922,7 @@ def parse_fault_options(items: Iterable[str]) -> dict[str, Any]:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"expected KEY=VALUE, not {item!r}")
+            raise ValueError(f"expected a fault option as KEY=VALUE, not {item!r}")
         options[key.strip()] = _option_value(raw.strip())
     try:
         build_options(**options)

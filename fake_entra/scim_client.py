@@ -113,6 +113,17 @@ class ScimClient:
         # Entra's provisioning client carries no cookies; skipping httpx's cookie
         # jar bookkeeping saves a measurable slice of every request.
         self._http._cookies = _NoCookies()
+        # What Client.build_request would merge into every request, computed once:
+        # the client's headers (with and without a body) and its timeout. Building the
+        # request directly skips httpx's per-request header, cookie and parameter merges,
+        # about half of the client's own cost per in-process request. Raw pairs keep the
+        # names' spelling exactly as the merge would, so the wire bytes are unchanged.
+        self._headers_without_body = list(self._http.headers.raw)
+        self._headers_with_body = [
+            *self._headers_without_body,
+            (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
+        ]
+        self._extensions = {"timeout": self._http.timeout.as_dict()}
 
     @property
     def base_url(self) -> str:
@@ -138,17 +149,20 @@ class ScimClient:
         query: list[tuple[str, str]] = list(self.tenant_url.parameters)
         if params:
             query.extend(params.items())
-        headers: dict[str, str] = {}
+        headers = self._headers_without_body
         content: bytes | None = None
         if json is not None:
             # httpx's json= would say application/json; SCIM wants its own type.
             content = jsonlib.dumps(json, separators=(",", ":")).encode()
-            headers["Content-Type"] = SCIM_MEDIA_TYPE
+            headers = self._headers_with_body
         url = self.tenant_url.url_for(path)
         if query:
             # RFC 7644 §3.4.2.2: filter values are quoted strings; encode spaces as %20.
             url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
-        return self._http.request(method, url, content=content, headers=headers)
+        request = httpx.Request(
+            method, url, headers=headers, content=content, extensions=dict(self._extensions)
+        )
+        return self._http.send(request)
 
     # -- the requests Entra sends (§1) -----------------------------------
 

@@ -413,7 +413,7 @@ def test_cli_refuses_unknown_faults_and_bad_options_in_one_line() -> None:
     runner = CliRunner()
     for args, message in (
         (["--fault", "gremlins"], "unknown fault profile 'gremlins'"),
-        (["--fault", "slow", "--fault-option", "slow_delay"], "--fault-option: expected KEY"),
+        (["--fault", "slow", "--fault-option", "slow_delay"], "--fault-option: expected a fault option as KEY=VALUE"),
         (["--fault-option", "storm_count=-2"], "storm_count cannot be negative"),
     ):
         result = runner.invoke(cli_app, ["serve", "elevate", "--port", "0", *args])

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from .errors import invalid_syntax, invalid_value
 from .schema import (
     ENTRA_GROUP_EXTENSION,
     Attribute,
+    ResolvedAttribute,
     ResourceType,
+    Schema,
     resolve,
 )
 
@@ -109,12 +111,18 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         raise invalid_value(f"Unsupported schema {unknown[0]!r} for {resource_type.name}")
 
     out: dict[str, Any] = {}
+    keys = _key_meanings(resource_type)
     for key, value in body.items():
-        lowered_key = key.lower()
-        if lowered_key == "schemas":
+        meaning = keys.get(key)
+        if meaning is None:
+            meaning = _key_meaning(resource_type, key)
+            if len(keys) >= _MAX_REMEMBERED_KEYS:
+                keys.clear()  # keys come from clients: bound what a stream of odd ones costs
+            keys[key] = meaning
+        if meaning is _SKIPPED_KEY:
             continue
-        ext = resource_type.extension(key)
-        if ext is not None:
+        if isinstance(meaning, Schema):
+            ext = meaning
             if value is None:
                 continue
             if not isinstance(value, dict):
@@ -132,11 +140,9 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
             if ext_out:
                 out[ext.id] = ext_out
             continue
-        if lowered_key in IGNORED_SCHEMA_URNS:
-            continue
-        resolved = resolve(resource_type, key)
-        if resolved is None:
+        if meaning is _UNKNOWN_KEY:
             raise invalid_value(f"'{key}' is not an attribute of {resource_type.name}")
+        resolved = meaning
         attr = resolved.attribute
         if attr.mutability == "readOnly":
             continue
@@ -151,6 +157,42 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         if attr.required and out.get(attr.name) in (None, ""):
             raise invalid_value(f"'{attr.name}' is required")
     return out
+
+
+# What one top-level body key means for a resource type. Resolving it (case-insensitive
+# names, URN prefixes, extension lookups: RFC 7643 §2.1, RFC 7644 §3.10) was the largest
+# share of normalising a POST body, and resource types are immutable (frozen dataclasses),
+# so each key spelling is resolved once per resource type.
+_SKIPPED_KEY: Final = object()  # "schemas" (read above) and ignored schema URNs
+_UNKNOWN_KEY: Final = object()
+_KeyMeaning = Schema | ResolvedAttribute | object
+_MAX_REMEMBERED_KEYS: Final = 256
+# Keyed by id(); the entry holds the resource type itself, so the id stays its own.
+_KEY_MEANINGS: dict[int, tuple[ResourceType, dict[str, _KeyMeaning]]] = {}
+
+
+def _key_meanings(resource_type: ResourceType) -> dict[str, _KeyMeaning]:
+    cached = _KEY_MEANINGS.get(id(resource_type))
+    if cached is not None and cached[0] is resource_type:
+        return cached[1]
+    if len(_KEY_MEANINGS) >= 64:
+        _KEY_MEANINGS.clear()
+    meanings: dict[str, _KeyMeaning] = {}
+    _KEY_MEANINGS[id(resource_type)] = (resource_type, meanings)
+    return meanings
+
+
+def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
+    lowered_key = key.lower()
+    if lowered_key == "schemas":
+        return _SKIPPED_KEY
+    ext = resource_type.extension(key)
+    if ext is not None:
+        return ext
+    if lowered_key in IGNORED_SCHEMA_URNS:
+        return _SKIPPED_KEY
+    resolved = resolve(resource_type, key)
+    return _UNKNOWN_KEY if resolved is None else resolved
 
 
 def _coerce_ext(attr: Attribute, value: Any, where: str) -> Any:
