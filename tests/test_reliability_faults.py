@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from engine_support import Scenario, build_scenario
 
 from fake_entra.directory import DirectoryUser
-from tests.engine_support import Scenario, build_scenario
 
 RESET = "reset"
 REFUSED = "refused"
