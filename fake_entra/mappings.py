@@ -84,6 +84,15 @@ class AttributeMapping:
     matching_precedence: int | None = None
     _compiled: Expression | None = field(default=None, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # The portal's dropdowns hold these words; accept them as strings too, so that
+        # "Expression" and MappingType.EXPRESSION mean the same mapping.
+        try:
+            self.mapping_type = MappingType(self.mapping_type)
+            self.apply = ApplyMode(self.apply)
+        except ValueError as error:
+            raise PortalError(f"{self.target_attribute}: {error}.") from None
+
     @classmethod
     def direct(
         cls, source_attribute: str, target_attribute: str, **options: Any

@@ -286,3 +286,14 @@ def test_a_copy_is_an_independent_draft() -> None:
     assert saved.mapping_for("title").source_attribute == "jobTitle"
     assert "urn:ietf:params:scim:schemas:extension:X:2.0:User:y" not in saved.target_attributes
     assert saved.allows(TargetObjectAction.DELETE)
+
+
+def test_mapping_type_and_apply_mode_may_be_given_as_the_portal_words() -> None:
+    mapping = default_user_mapping()
+    edited = mapping.edit_mapping(
+        "title", mapping_type="Expression", expression='ToUpper([jobTitle])', apply="Always"
+    )
+    assert edited.mapping_type is MappingType.EXPRESSION and edited.apply is ApplyMode.ALWAYS
+    assert edited.evaluate({"jobTitle": "cto"}, EvaluationContext(), creating=True) == "CTO"
+    with pytest.raises(PortalError, match="title"):
+        mapping.edit_mapping("title", mapping_type="Sometimes")
