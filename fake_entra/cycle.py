@@ -507,22 +507,7 @@ class SyncCycle:
             "User",
             user.user_principal_name,
         )
-        if self.kind is CycleKind.INCREMENTAL and not self.on_demand:
-            log.step(
-                import_change_step("User", user.user_principal_name, "Update" if entry else "Add")
-            )
-        else:
-            log.step(import_step("User", user.user_principal_name))
-        log.step(
-            scoping_step(
-                "User",
-                is_active=evaluation.is_active,
-                assigned=evaluation.assigned,
-                effectively_entitled=evaluation.is_effectively_entitled,
-                in_scope=evaluation.in_scope,
-                scope_evaluation_result=evaluation.scoping.describe(),
-            )
-        )
+        self._import_and_scope(log, "User", user.user_principal_name, entry, evaluation)
         if evaluation.is_effectively_entitled:
             self.counters.entitled += 1
         if not evaluation.in_scope:
@@ -533,6 +518,31 @@ class SyncCycle:
             self._export_user(user, evaluation, entry, log)
         except _Failed as failed:
             self._fail(user_id, "User", failed.error, log, self._intended(user_id))
+
+    def _import_and_scope(
+        self,
+        log: LogEntryBuilder,
+        object_type: str,
+        name: str,
+        entry: ConnectorEntry | None,
+        evaluation: ScopeEvaluation,
+    ) -> None:
+        """The import and scoping steps every user and group entry starts with (§3)."""
+        if self.kind is CycleKind.INCREMENTAL and not self.on_demand:
+            log.step(import_change_step(object_type, name, "Update" if entry else "Add"))
+        else:
+            log.step(import_step(object_type, name))
+        log.step(
+            scoping_step(
+                object_type,
+                # A group has no accountEnabled: ScopeEvaluation reports it active.
+                is_active=evaluation.is_active,
+                assigned=evaluation.assigned,
+                effectively_entitled=evaluation.is_effectively_entitled,
+                in_scope=evaluation.in_scope,
+                scope_evaluation_result=evaluation.scoping.describe(),
+            )
+        )
 
     def _user_out_of_scope(
         self,
@@ -760,17 +770,7 @@ class SyncCycle:
         self.counters.imported += 1
         evaluation = self.app.evaluate_group(group)
         log = self._begin(group.object_id, group.display_name, "Group", group.display_name)
-        log.step(import_step("Group", group.display_name))
-        log.step(
-            scoping_step(
-                "Group",
-                is_active=True,
-                assigned=evaluation.assigned,
-                effectively_entitled=evaluation.is_effectively_entitled,
-                in_scope=evaluation.in_scope,
-                scope_evaluation_result=evaluation.scoping.describe(),
-            )
-        )
+        self._import_and_scope(log, "Group", group.display_name, entry, evaluation)
         if not evaluation.in_scope:
             if entry is not None and self.group_mapping.allows(TargetObjectAction.DELETE):
                 # A group has no "active": leaving scope deletes it in the target.
