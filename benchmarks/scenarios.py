@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
+import orjson
 
 from fake_elevate.elevate import FakeElevate
 from fake_entra.engine import ProvisioningJob
@@ -37,13 +38,13 @@ class ValidatingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         response.read()
-        body = request.content
+        url = request.url
         found = validate_exchange(
             request.method,
-            request.url.path + (f"?{request.url.query.decode()}" if request.url.query else ""),
+            url.path + (f"?{url.query.decode()}" if url.query else ""),
             response.status_code,
-            json.loads(body) if body else None,
-            json.loads(response.content) if response.content else None,
+            _decode(request.content),
+            _decode(response.content),
         )
         self.exchanges += 1
         if found and len(self.violations) < 20:
@@ -52,6 +53,16 @@ class ValidatingTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _decode(body: bytes) -> Any:
+    """A body as the recorder reads it (the standard library's values), faster."""
+    if not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 def peak_rss_mb() -> float:

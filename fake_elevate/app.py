@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import URL
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .account_center import AccountCenterError, ScimConfiguration, TokenRefused
@@ -36,12 +39,22 @@ _ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
 _REALM = 'Bearer realm="LinkedIn SCIM"'
 
 
+def encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as ``json.dumps(separators=(",", ":"), ensure_ascii=False)``.
+
+    orjson writes the same bytes for everything a SCIM resource holds, many times
+    faster; whatever it refuses (integers beyond 64 bits, lone surrogates, non-string
+    keys) goes through the standard library, which either manages or raises as before.
+    """
+    try:
+        return orjson.dumps(body)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        status_code=status,
-        media_type=SCIM_MEDIA_TYPE,
-        headers=headers,
+        encode_json(body), status_code=status, media_type=SCIM_MEDIA_TYPE, headers=headers
     )
 
 
@@ -49,10 +62,138 @@ def error_response(error: ScimError, headers: dict[str, str] | None = None) -> R
     return scim_response(error.to_json(), error.status, headers)
 
 
+class ScimReply:
+    """One answer of a resource handler: status, raw header pairs and body bytes.
+
+    The headers are exactly those Starlette's ``Response`` would send for the same
+    arguments (the caller's headers lower-cased first, then ``content-length`` and
+    ``content-type``), so a reply reads the same on the wire whichever way it leaves.
+    """
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        self.status = status
+        self.body = body
+        raw = (
+            [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            if headers
+            else []
+        )
+        if not (status < 200 or status in (204, 304)):
+            raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        if media_type is not None:
+            raw.append((b"content-type", media_type.encode("latin-1")))
+        self.headers = raw
+
+    def to_starlette(self) -> Response:
+        response = Response(self.body, status_code=self.status)
+        response.raw_headers = list(self.headers)
+        return response
+
+
+def scim_reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> ScimReply:
+    return ScimReply(status, encode_json(body), headers, SCIM_MEDIA_TYPE)
+
+
+class ScimRequest:
+    """What a resource handler reads of one HTTP request: built from its ASGI scope and body.
+
+    Starlette's ``Request`` does the same lazily but at several times the cost per
+    request; this keeps its semantics where handlers rely on them: header lookup is
+    case-insensitive and the first occurrence wins, query parameters are parsed from
+    the latin-1 query string with blank values kept and the last occurrence wins, and
+    the base URL is Starlette's own (Host header, else the server address).
+    """
+
+    __slots__ = ("_headers", "_query", "body", "body_too_large", "scope")
+
+    #: (scheme, Host header, server, root path) -> base URL without the trailing slash.
+    _base_urls: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def __init__(self, scope: dict[str, Any], body: bytes, *, body_too_large: bool) -> None:
+        self.scope = scope
+        self.body = body
+        self.body_too_large = body_too_large
+        self._headers: dict[str, str] | None = None
+        self._query: dict[str, str] | None = None
+
+    @classmethod
+    async def from_starlette(cls, request: Request, limit: int) -> ScimRequest:
+        chunks: list[bytes] = []
+        size = 0
+        too_large = False
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                too_large = True
+                break
+            chunks.append(chunk)
+        return cls(request.scope, b"".join(chunks), body_too_large=too_large)
+
+    def header(self, name: str) -> str | None:
+        """The first value of the header ``name`` (lower case), or None."""
+        headers = self._headers
+        if headers is None:
+            headers = {}
+            for key, value in self.scope["headers"]:
+                text = key.decode("latin-1").lower()
+                if text not in headers:
+                    headers[text] = value.decode("latin-1")
+            self._headers = headers
+        return headers.get(name)
+
+    def query(self, name: str) -> str | None:
+        params = self._query
+        if params is None:
+            raw = self.scope.get("query_string", b"")
+            params = self._query = (
+                dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)) if raw else {}
+            )
+        return params.get(name)
+
+    def has_query(self, name: str) -> bool:
+        return self.query(name) is not None
+
+    @property
+    def base_url(self) -> str:
+        scope = self.scope
+        root_path = scope.get("app_root_path", scope.get("root_path", ""))
+        server = scope.get("server")
+        key = (
+            scope.get("scheme", "http"),
+            self.header("host"),
+            tuple(server) if server else None,
+            root_path,
+        )
+        base = self._base_urls.get(key)
+        if base is None:
+            # Exactly Starlette's Request.base_url, computed once per distinct origin.
+            base_scope = dict(scope)
+            base_scope["path"] = root_path if root_path.endswith("/") else root_path + "/"
+            base_scope["query_string"] = b""
+            base_scope["root_path"] = root_path
+            base = str(URL(scope=base_scope)).rstrip("/")
+            if len(self._base_urls) >= 256:  # the Host header is the client's to choose
+                self._base_urls.clear()
+            self._base_urls[key] = base
+        return base
+
+
 class _Unauthorized(ScimError):
     def __init__(self, reason: str) -> None:
         super().__init__(401, f"Authentication failed: {reason}")
         self.reason = reason
+
+
+#: A resource handler: the request (and the resource id, for item routes) -> the reply.
+Handler = Callable[..., ScimReply]
 
 
 class NewScimConfiguration(BaseModel):
@@ -105,8 +246,8 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
 
     # --- request helpers -----------------------------------------------------------------------
 
-    def authenticate(request: Request) -> ScimConfiguration:
-        header = request.headers.get("authorization")
+    def authenticate(request: ScimRequest) -> ScimConfiguration:
+        header = request.header("authorization")
         if not header:
             raise _Unauthorized("missing bearer token")
         scheme, _, token = header.partition(" ")
@@ -117,8 +258,8 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         except TokenRefused as refused:
             raise _Unauthorized(refused.reason) from None
 
-    async def read_json(request: Request) -> Any:
-        content_type = request.headers.get("content-type", "")
+    def read_json(request: ScimRequest) -> Any:
+        content_type = request.header("content-type") or ""
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in _ACCEPTED_MEDIA_TYPES:
             raise ScimError(
@@ -126,17 +267,18 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
                 f"Content-Type must be {SCIM_MEDIA_TYPE} (or application/json), not {media_type or 'missing'}",
             )
         limit = settings.max_payload_size
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        declared = request.header("content-length")
+        if (
+            declared is not None and declared.isdigit() and int(declared) > limit
+        ) or request.body_too_large:
             raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        raw = request.body
+        try:
+            # orjson accepts only what the standard library also reads the same way;
+            # anything it refuses is read again below for the standard answer.
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -152,8 +294,8 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         except RecursionError:
             raise invalid_syntax("The request body is nested too deeply") from None
 
-    def int_param(request: Request, name: str) -> int | None:
-        raw = request.query_params.get(name)
+    def int_param(request: ScimRequest, name: str) -> int | None:
+        raw = request.query(name)
         if raw is None or raw == "":
             return None
         try:
@@ -161,27 +303,23 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         except ValueError:
             raise invalid_value(f"{name} must be an integer, not {raw!r}") from None
 
-    def location(request: Request, prefix: str, endpoint: str, resource_id: str) -> str:
-        base = str(request.base_url).rstrip("/")
-        return f"{base}{prefix}{endpoint}/{resource_id}"
-
     def render(
-        request: Request,
+        request: ScimRequest,
         prefix: str,
         resource_type: ResourceType,
         resource: dict[str, Any],
         attributes: list[tuple[str, str | None]] | None = None,
         excluded: list[tuple[str, str | None]] | None = None,
     ) -> dict[str, Any]:
-        resource["meta"]["location"] = location(
-            request, prefix, resource_type.endpoint, resource["id"]
+        resource["meta"]["location"] = (
+            f"{request.base_url}{prefix}{resource_type.endpoint}/{resource['id']}"
         )
         return project(resource, resource_type, attributes, excluded)
 
-    def projection(request: Request, resource_type: ResourceType) -> tuple[Any, Any]:
+    def projection(request: ScimRequest, resource_type: ResourceType) -> tuple[Any, Any]:
         return (
-            parse_attribute_list(request.query_params.get("attributes"), resource_type),
-            parse_attribute_list(request.query_params.get("excludedAttributes"), resource_type),
+            parse_attribute_list(request.query("attributes"), resource_type),
+            parse_attribute_list(request.query("excludedAttributes"), resource_type),
         )
 
     def list_response(
@@ -197,7 +335,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         }
 
     def search(
-        request: Request,
+        request: ScimRequest,
         prefix: str,
         resource_types: list[ResourceType],
         *,
@@ -208,7 +346,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         sort_order: str | None,
         attributes: str | None,
         excluded: str | None,
-    ) -> Response:
+    ) -> ScimReply:
         if sort_order is not None and sort_order.lower() not in ("ascending", "descending"):
             raise invalid_value("sortOrder must be 'ascending' or 'descending'")
         descending = (sort_order or "").lower() == "descending"
@@ -229,7 +367,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
             items = [
                 render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources
             ]
-            return scim_response(list_response(items, page.total, page.start_index))
+            return scim_reply(list_response(items, page.total, page.start_index))
         # RFC 7644 §3.4.3: a search at the root spans every resource type. A filter
         # or attribute that one type does not know simply matches none of it.
         collected: list[dict[str, Any]] = []
@@ -257,7 +395,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
             raise refusals[0]
         first = max(start, 1)
         window = collected[first - 1 : first - 1 + max(min(size, MAX_RESULTS), 0)]
-        return scim_response(list_response(window, total, first))
+        return scim_reply(list_response(window, total, first))
 
     def read_search_request(body: Any) -> dict[str, Any]:
         """Check a SearchRequest body (RFC 7644 §3.4.3) and return its parameters."""
@@ -291,8 +429,9 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
     # --- SCIM routes, mounted under each base path ----------------------------------------------
 
     #: (base path, method, route path) -> handler: the resource routes, dispatched without
-    #: FastAPI's router on the hot path (see ScimFastPath).
-    fast_routes: dict[tuple[str, str, str], Callable[..., Awaitable[Response]]] = {}
+    #: FastAPI's router (see ScimFastPath). FastAPI registers the same handlers, wrapped, so
+    #: they are documented in /openapi.json and answer the same if reached through it.
+    fast_routes: dict[tuple[str, str, str], Handler] = {}
 
     def scim_router(prefix: str) -> APIRouter:
         router = APIRouter(tags=["SCIM 2.0"])
@@ -382,9 +521,12 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
             openapi_extra=_openapi_body("POST", "/.search", RESOURCE_TYPES["User"]),
         )
         async def search_everything(request: Request) -> Response:
-            authenticate(request)
-            params = read_search_request(await read_json(request))
-            return search(request, prefix, list(RESOURCE_TYPES.values()), **params)
+            scim_request = await ScimRequest.from_starlette(request, settings.max_payload_size)
+            authenticate(scim_request)
+            params = read_search_request(read_json(scim_request))
+            return search(
+                scim_request, prefix, list(RESOURCE_TYPES.values()), **params
+            ).to_starlette()
 
         return router
 
@@ -392,79 +534,78 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
         endpoint = resource_type.endpoint
         name = resource_type.name
 
-        async def list_resources(request: Request) -> Response:
+        def list_resources(request: ScimRequest) -> ScimReply:
             authenticate(request)
-            q = request.query_params
             return search(
                 request,
                 prefix,
                 [resource_type],
-                filter_text=q.get("filter"),
+                filter_text=request.query("filter"),
                 start_index=int_param(request, "startIndex"),
                 count=int_param(request, "count"),
-                sort_by=q.get("sortBy"),
-                sort_order=q.get("sortOrder"),
-                attributes=q.get("attributes"),
-                excluded=q.get("excludedAttributes"),
+                sort_by=request.query("sortBy"),
+                sort_order=request.query("sortOrder"),
+                attributes=request.query("attributes"),
+                excluded=request.query("excludedAttributes"),
             )
 
-        async def search_resources(request: Request) -> Response:
+        def search_resources(request: ScimRequest) -> ScimReply:
             authenticate(request)
-            params = read_search_request(await read_json(request))
+            params = read_search_request(read_json(request))
             return search(request, prefix, [resource_type], **params)
 
-        async def create_resource(request: Request) -> Response:
+        def create_resource(request: ScimRequest) -> ScimReply:
             config = authenticate(request)
-            body = await read_json(request)
+            body = read_json(request)
             created = elevate.store.create(name, body, config)
             wanted, dropped = projection(request, resource_type)
             rendered = render(request, prefix, resource_type, created, wanted, dropped)
-            return scim_response(
+            return scim_reply(
                 rendered,
                 201,
                 {"Location": rendered["meta"]["location"], "ETag": created["meta"]["version"]},
             )
 
-        async def get_resource(request: Request, resource_id: str) -> Response:
+        def get_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             authenticate(request)
             found = elevate.store.get(name, resource_id)
             wanted, dropped = projection(request, resource_type)
-            return scim_response(
+            return scim_reply(
                 render(request, prefix, resource_type, found, wanted, dropped),
                 headers={"ETag": found["meta"]["version"]},
             )
 
-        async def replace_resource(request: Request, resource_id: str) -> Response:
+        def replace_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             config = authenticate(request)
-            body = await read_json(request)
+            body = read_json(request)
             replaced = elevate.store.replace(name, resource_id, body, config)
             wanted, dropped = projection(request, resource_type)
-            return scim_response(
+            return scim_reply(
                 render(request, prefix, resource_type, replaced, wanted, dropped),
                 headers={"ETag": replaced["meta"]["version"]},
             )
 
-        async def patch_resource(request: Request, resource_id: str) -> Response:
+        def patch_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             config = authenticate(request)
-            body = await read_json(request)
+            body = read_json(request)
             patched = elevate.store.patch(name, resource_id, body, config)
             wanted, dropped = projection(request, resource_type)
             # entra §1: group PATCH should answer 204 (returning members is discouraged);
             # users get 200 with the resource, as RFC 7644 §3.5.2 allows.
             if name == "Group" and not (wanted or dropped):
-                return Response(status_code=204, headers={"ETag": patched["meta"]["version"]})
-            return scim_response(
+                return ScimReply(204, headers={"ETag": patched["meta"]["version"]})
+            return scim_reply(
                 render(request, prefix, resource_type, patched, wanted, dropped),
                 headers={"ETag": patched["meta"]["version"]},
             )
 
-        async def delete_resource(request: Request, resource_id: str) -> Response:
+        def delete_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             authenticate(request)
             elevate.store.delete(name, resource_id)
-            return Response(status_code=204)
+            return ScimReply(204)
 
         include = prefix == settings.base_paths[0]
-        routes: list[tuple[str, str, Callable[..., Awaitable[Response]], str]] = [
+        routes: list[tuple[str, str, Handler, str]] = [
             ("GET", endpoint, list_resources, f"List or filter {name}s"),
             ("POST", f"{endpoint}/.search", search_resources, f"Search {name}s (RFC 7644 §3.4.3)"),
             ("POST", endpoint, create_resource, f"Create a {name}"),
@@ -477,7 +618,9 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
             fast_routes[(prefix, method, path)] = handler
             router.add_api_route(
                 path,
-                handler,
+                _starlette_endpoint(
+                    handler, item="{resource_id}" in path, limit=settings.max_payload_size
+                ),
                 methods=[method],
                 summary=summary,
                 include_in_schema=include,
@@ -589,7 +732,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
     for prefix in settings.base_paths:
         app.include_router(scim_router(prefix), prefix=prefix)
     app.include_router(admin)
-    return ScimFastPath(app, fast_routes, settings.base_paths)
+    return ScimFastPath(app, fast_routes, settings.base_paths, settings.max_payload_size)
 
 
 class ScimFastPath:
@@ -597,20 +740,28 @@ class ScimFastPath:
 
     FastAPI's router tries every route in turn and solves dependencies for each
     request, which dominated the cost of a provisioning cycle in profiles. The
-    Users/Groups routes are looked up here in a dict, and call the very same
-    handler functions FastAPI has registered (and documents in /openapi.json);
-    discovery, Account Center, /docs and anything unknown fall through to FastAPI.
+    Users/Groups routes are looked up here in a dict and answered by plain functions
+    (the same ones FastAPI registers, wrapped, and documents in /openapi.json) from a
+    :class:`ScimRequest`; discovery, Account Center, /docs and anything unknown fall
+    through to FastAPI.
+
+    Besides ASGI, the app answers an in-process caller directly:
+    :meth:`answer_in_process` takes the ASGI scope and the whole request body and
+    returns what the ASGI messages would have carried, through the same handler code,
+    without the receive/send protocol an in-process call does not need.
     """
 
     def __init__(
         self,
         fastapi: FastAPI,
-        routes: dict[tuple[str, str, str], Callable[..., Awaitable[Response]]],
+        routes: dict[tuple[str, str, str], Handler],
         base_paths: tuple[str, ...],
+        max_payload_size: int,
     ) -> None:
         self.fastapi = fastapi
         self.state = fastapi.state
         self._routes = routes
+        self._limit = max_payload_size
         # Longest first, so "/scim/v2/Users" is not read as "/scim" + "/v2/Users".
         self._prefixes = sorted(base_paths, key=len, reverse=True)
         self._endpoints = {path.split("/")[1] for _, _, path in routes}
@@ -619,31 +770,42 @@ class ScimFastPath:
         if scope["type"] == "http":
             handler, kwargs = self._route(scope["method"], scope["path"])
             if handler is not None:
-                request = Request(scope, receive)
-                try:
-                    response = await handler(request, **kwargs)
-                except ScimError as exc:
-                    response = _error_with_challenge(exc)
-                except Exception as exc:  # never a stack trace on the wire
-                    response = error_response(
-                        ScimError(500, f"Internal error: {type(exc).__name__}")
-                    )
-                await response(scope, receive, send)
+                body, too_large = await _read_body(receive, self._limit)
+                reply = _answer(handler, ScimRequest(scope, body, body_too_large=too_large), kwargs)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": reply.status,
+                        "headers": reply.headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": reply.body})
                 return
         await self.fastapi(scope, receive, send)
+
+    def answer_in_process(
+        self, scope: dict[str, Any], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        """Answer a resource request given its scope and whole body; None for other routes."""
+        handler, kwargs = self._route(scope["method"], scope["path"])
+        if handler is None:
+            return None
+        request = ScimRequest(scope, body, body_too_large=len(body) > self._limit)
+        reply = _answer(handler, request, kwargs)
+        return reply.status, reply.headers, reply.body
 
     def handles_without_suspending(self, scope: Any) -> bool:
         """Whether this request is answered without ever yielding to an event loop.
 
-        The resource handlers await only ``receive`` and ``send``; when the caller's
-        ``receive``/``send`` complete at once (an in-process transport), the whole
-        ASGI call finishes on its first step and needs no event loop.
+        The resource handlers are synchronous and the adapter awaits only ``receive``
+        and ``send``; when the caller's ``receive``/``send`` complete at once (an
+        in-process transport), the whole ASGI call finishes on its first step.
         """
-        return scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
+        return (
+            scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
+        )
 
-    def _route(
-        self, method: str, path: str
-    ) -> tuple[Callable[..., Awaitable[Response]] | None, dict[str, str]]:
+    def _route(self, method: str, path: str) -> tuple[Handler | None, dict[str, str]]:
         for prefix in self._prefixes:
             if not path.startswith(prefix + "/"):
                 continue
@@ -661,12 +823,60 @@ class ScimFastPath:
         return None, {}
 
 
-def _error_with_challenge(exc: ScimError) -> Response:
+def _answer(handler: Handler, request: ScimRequest, kwargs: dict[str, str]) -> ScimReply:
+    try:
+        return handler(request, **kwargs)
+    except ScimError as exc:
+        return _error_reply(exc)
+    except Exception as exc:  # never a stack trace on the wire
+        return _error_reply(ScimError(500, f"Internal error: {type(exc).__name__}"))
+
+
+async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
+    """The request body from ASGI ``http.request`` messages; stops reading past ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # http.disconnect: whatever arrived is all there is
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def _starlette_endpoint(handler: Handler, *, item: bool, limit: int) -> Callable[..., Any]:
+    """The FastAPI endpoint for a resource handler (its signature documents the path)."""
+    if item:
+
+        async def item_endpoint(request: Request, resource_id: str) -> Response:
+            scim_request = await ScimRequest.from_starlette(request, limit)
+            return handler(scim_request, resource_id=resource_id).to_starlette()
+
+        return item_endpoint
+
+    async def collection_endpoint(request: Request) -> Response:
+        scim_request = await ScimRequest.from_starlette(request, limit)
+        return handler(scim_request).to_starlette()
+
+    return collection_endpoint
+
+
+def _error_reply(exc: ScimError) -> ScimReply:
     headers = None
     if exc.status == 401:
         # RFC 6750 §3: a refused bearer token comes with a WWW-Authenticate challenge.
         headers = {"WWW-Authenticate": f'{_REALM}, error="invalid_token"'}
-    return error_response(exc, headers)
+    return scim_reply(exc.to_json(), exc.status, headers)
+
+
+def _error_with_challenge(exc: ScimError) -> Response:
+    return _error_reply(exc).to_starlette()
 
 
 def _openapi_body(method: str, path: str, resource_type: ResourceType) -> dict[str, Any] | None:

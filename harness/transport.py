@@ -29,11 +29,23 @@ class AsgiTransport(httpx.BaseTransport):
     in one ``http.request`` message) run on a private event loop per thread; the
     response is collected from ``http.response.start``/``body`` messages. App
     exceptions propagate, as with httpx's own ASGITransport.
+
+    An app may also offer ``answer_in_process(scope, body)``, returning ``(status,
+    headers, body)`` or None: the same ASGI scope and whole body, answered by the
+    same handlers, without the receive/send round trip (Fake Elevate's resource
+    routes do; ``direct=False`` forces the ASGI call, e.g. to compare the two).
     """
 
-    def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        client: tuple[str, int] = ("127.0.0.1", 50000),
+        direct: bool = True,
+    ) -> None:
         self.app = app
         self.client = client
+        self._answer_in_process = getattr(app, "answer_in_process", None) if direct else None
         self._local = threading.local()
         self._portal: concurrent.futures.ThreadPoolExecutor | None = None
         self._portal_lock = threading.Lock()
@@ -57,6 +69,11 @@ class AsgiTransport(httpx.BaseTransport):
             "client": self.client,
             "state": {},
         }
+        if self._answer_in_process is not None:
+            answer = self._answer_in_process(scope, body)
+            if answer is not None:
+                status, headers, content = answer
+                return httpx.Response(status, headers=headers, content=content, request=request)
         call = self._call(scope, body)
         probe = getattr(self.app, "handles_without_suspending", None)
         if probe is not None and probe(scope):
