@@ -303,3 +303,17 @@ def test_scim_client_sends_the_scim_headers_to_the_app() -> None:
         response = client.get("/Users")
     assert response.status_code == 200
     assert response.json()["totalResults"] == 0
+
+
+def test_a_direct_answer_is_an_ordinary_read_and_closed_response() -> None:
+    transport = AsgiTransport(_elevate().asgi_app())
+    with httpx.Client(transport=transport) as client:
+        response = client.get(
+            "https://api.linkedin.com/scim/v2/Users",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    assert response.is_closed
+    assert response.read() == response.content
+    assert b"".join(response.iter_bytes()) == response.content
+    assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]
+    assert int(response.headers["content-length"]) == len(response.content)
