@@ -60,7 +60,7 @@ from fake_entra.logs import (
 )
 from fake_entra.mappings import ObjectMapping, TargetObjectAction
 from fake_entra.provisioning import ProvisioningScope
-from fake_entra.scim_client import ScimClient, eq_filter
+from fake_entra.scim_client import ScimClient, decode_json, eq_filter
 from fake_entra.status import CycleKind, CycleStatistics
 from fake_entra.target_values import normalize, read_value
 
@@ -1211,7 +1211,8 @@ _ON_DEMAND_STEP_NAMES: dict[ProvisioningStepType, str] = {
 
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = response.json()
+        # What response.json() returns or raises, parsed by orjson when that is the same.
+        body = decode_json(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         raise _Failed(
             _incompatible(f"HTTP {response.status_code} with a body that is not JSON")
@@ -1229,7 +1230,7 @@ def _incompatible(details: str) -> ErrorInfo:
 
 def _scim_error(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
-        body = response.json()
+        body = decode_json(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         return None, None
     if not isinstance(body, dict):

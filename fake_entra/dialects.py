@@ -42,7 +42,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -240,6 +240,14 @@ def target_type_of(
     """The declared type of a target path: exact path, then the unfiltered path,
     compared case-insensitively (RFC 7643 §2.1); lists and objects are complex."""
     parsed = path if isinstance(path, TargetPath) else parse_target_path(path)
+    declared = _declared_type(parsed, target_types)
+    if declared:
+        return declared  # type: ignore[return-value]
+    return "complex" if isinstance(value, (list, dict)) else "string"
+
+
+def _declared_type(parsed: TargetPath, target_types: Mapping[str, str]) -> str:
+    """The type ``target_types`` declares for the path, or "" when it declares none."""
     lowered = _lowered(target_types)
     declared = lowered.get("\0" + parsed.text)
     if declared is None:
@@ -253,9 +261,7 @@ def target_type_of(
                 break
         # Memoised beside the lower-cased keys ("\0" cannot start a path).
         lowered["\0" + parsed.text] = declared
-    if declared:
-        return declared  # type: ignore[return-value]
-    return "complex" if isinstance(value, (list, dict)) else "string"
+    return declared
 
 
 _LOWERED: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {}
@@ -290,6 +296,8 @@ def scim_value(value: Any, target_type: str, *, booleans_as_strings: bool = Fals
     "Disable"); creates and the aadOptscim062020 dialect send JSON booleans.
     References come back as the bare id; the callers shape them.
     """
+    if type(value) is str and (target_type == "string" or target_type == "reference"):
+        return value  # what the deepcopy at the end gives for a str: the str itself
     if target_type == "boolean":
         flag = to_boolean(value)
         if booleans_as_strings:
@@ -375,19 +383,63 @@ def _nest(
     """Flat target paths to nested SCIM JSON: core attributes, and extensions by URN."""
     core: JsonObject = {}
     extensions: dict[str, JsonObject] = {}
+    slots = _slots(target_types)
     for path, raw in attributes.items():
         if raw is None:
             continue
-        parsed = parse_target_path(path)
-        kind = target_type_of(parsed, target_types, raw)
+        slot = slots.get(path)
+        if slot is None:
+            slot = slots[path] = _Slot.of(parse_target_path(path), target_types)
+        kind = slot.declared or ("complex" if isinstance(raw, (list, dict)) else "string")
         value = scim_value(raw, kind)
         if kind == "reference":
             value = {"value": value}  # RFC 7643 §4.3 manager: a complex {value, $ref}
-        container = core if parsed.schema is None else extensions.setdefault(parsed.schema, {})
-        _place(container, parsed, value)
+        container = core if slot.schema is None else extensions.setdefault(slot.schema, {})
+        _place(container, slot, value)
     for container in (core, *extensions.values()):
         _mark_primary(container)
     return core, extensions
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where a target path's value goes in a body, worked out once per path: a cycle
+    builds the same few dozen paths into every user's body."""
+
+    path: TargetPath
+    #: The declared target type, "" when the value decides (lists and objects: complex).
+    declared: str
+    schema: str | None
+    #: Identifies the element a value path's filter selects (None: not a value path).
+    filter_key: tuple[tuple[str, str], ...] | None
+    #: The sub-attribute in its canonical spelling (RFC 7643 §4.1.2).
+    sub_attribute: str | None
+
+    @classmethod
+    def of(cls, path: TargetPath, target_types: Mapping[str, str]) -> _Slot:
+        declared = _declared_type(path, target_types)
+        key = (
+            None
+            if path.filter_terms is None
+            else tuple((term.lower(), json.dumps(seed)) for term, seed in path.filter_terms)
+        )
+        sub = None if path.sub_attribute is None else _canonical(path.sub_attribute)
+        return cls(path, declared, path.schema, key, sub)
+
+
+_SLOTS: dict[int, tuple[Mapping[str, str], dict[str, _Slot]]] = {}
+
+
+def _slots(target_types: Mapping[str, str]) -> dict[str, _Slot]:
+    """The slots of every path built with ``target_types``, kept per mapping object."""
+    cached = _SLOTS.get(id(target_types))
+    if cached is not None and cached[0] is target_types:
+        return cached[1]
+    slots: dict[str, _Slot] = {}
+    if len(_SLOTS) > 64:
+        _SLOTS.clear()
+    _SLOTS[id(target_types)] = (target_types, slots)
+    return slots
 
 
 class _Elements(list[JsonObject]):
@@ -398,30 +450,34 @@ class _Elements(list[JsonObject]):
         self.by_filter: dict[tuple[tuple[str, str], ...], JsonObject] = {}
 
 
-def _place(container: JsonObject, path: TargetPath, value: Any) -> None:
+def _place(container: JsonObject, slot: _Slot, value: Any) -> None:
+    path = slot.path
     name = path.attribute
-    if path.filter_terms is not None:
-        elements = container.setdefault(name, _Elements())
+    if slot.filter_key is not None:
+        elements = container.get(name)
+        if elements is None and name not in container:
+            elements = container[name] = _Elements()
         if not isinstance(elements, _Elements):
             raise ValueError(f"{path.text!r} conflicts with another mapping of {name!r}")
-        key = tuple((term.lower(), json.dumps(seed)) for term, seed in path.filter_terms)
-        element = elements.by_filter.get(key)
+        element = elements.by_filter.get(slot.filter_key)
         if element is None:
             # §1: a filtered path describes its element (type "work" etc.).
-            element = dict(path.filter_terms)
-            elements.by_filter[key] = element
+            element = dict(path.filter_terms or ())
+            elements.by_filter[slot.filter_key] = element
             elements.append(element)
-        if path.sub_attribute is not None:
-            element[_canonical(path.sub_attribute)] = value
+        if slot.sub_attribute is not None:
+            element[slot.sub_attribute] = value
         elif isinstance(value, dict):
             element.update(value)
         else:
             raise ValueError(f"{path.text!r} needs a sub-attribute or an object value")
-    elif path.sub_attribute is not None:
-        parent = container.setdefault(name, {})
+    elif slot.sub_attribute is not None:
+        parent = container.get(name)
+        if parent is None and name not in container:
+            parent = container[name] = {}
         if not isinstance(parent, dict):
             raise ValueError(f"{path.text!r} conflicts with another mapping of {name!r}")
-        parent[_canonical(path.sub_attribute)] = value
+        parent[slot.sub_attribute] = value
     else:
         if name in container:
             raise ValueError(f"{path.text!r} conflicts with another mapping of {name!r}")
@@ -440,9 +496,34 @@ def _mark_primary(container: JsonObject) -> None:
             container[name] = [_ordered_element(element) for element in value]
 
 
+def _key_order(
+    cache: dict[tuple[str, ...], tuple[str, ...]],
+    keys: tuple[str, ...],
+    order: Callable[[tuple[str, ...]], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """``order(keys)``, remembered: bodies repeat the same few key sets."""
+    ordered = cache.get(keys)
+    if ordered is None:
+        if len(cache) > 1024:
+            cache.clear()
+        ordered = cache[keys] = order(keys)
+    return ordered
+
+
+_RESOURCE_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_NAME_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_ELEMENT_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_EXTENSION_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def _ordered_resource(core: JsonObject, leading: Sequence[str]) -> JsonObject:
     ordered: JsonObject = {key: core[key] for key in leading if key in core}
-    for key in sorted(key for key in core if key not in leading):
+    rest = _key_order(
+        _RESOURCE_ORDERS,
+        tuple(key for key in core if key not in leading),
+        lambda keys: tuple(sorted(keys)),
+    )
+    for key in rest:
         value = core[key]
         ordered[key] = _ordered_name(value) if key == "name" else value
     return ordered
@@ -451,18 +532,33 @@ def _ordered_resource(core: JsonObject, leading: Sequence[str]) -> JsonObject:
 def _ordered_name(name: Any) -> Any:
     if not isinstance(name, dict):
         return name
-    return {key: name[key] for key in sorted(name, key=lambda key: (key != "formatted", key))}
+    order = _key_order(
+        _NAME_ORDERS,
+        tuple(name),
+        lambda keys: tuple(sorted(keys, key=lambda key: (key != "formatted", key))),
+    )
+    return {key: name[key] for key in order}
+
+
+def _element_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    first = ("primary", "type")
+    return tuple(key for key in first if key in keys) + tuple(
+        sorted(key for key in keys if key not in first)
+    )
 
 
 def _ordered_element(element: JsonObject) -> JsonObject:
-    first = ("primary", "type")
-    keys = [key for key in first if key in element]
-    keys += sorted(key for key in element if key not in first)
-    return {key: element[key] for key in keys}
+    order = _key_order(_ELEMENT_ORDERS, tuple(element), _element_order)
+    return {key: element[key] for key in order}
 
 
 def _ordered_extension(values: JsonObject) -> JsonObject:
-    return {key: values[key] for key in sorted(values, key=lambda key: (key == "manager", key))}
+    order = _key_order(
+        _EXTENSION_ORDERS,
+        tuple(values),
+        lambda keys: tuple(sorted(keys, key=lambda key: (key == "manager", key))),
+    )
+    return {key: values[key] for key in order}
 
 
 # --- PATCH bodies -----------------------------------------------------------------------

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from fake_entra.cycle import SyncCycle
 
 
+#: RFC 4122 §4.4, as ``uuid.UUID(..., version=4)`` applies them: clear the variant and
+#: version bits, then set variant 10 and version 4.
+_UUID4_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     """How the job behaves; defaults are the reference's, the thresholds can be scaled down."""
@@ -196,7 +202,11 @@ class ProvisioningJob:
         return f"{self._rng.getrandbits(digits * 4):0{digits}x}"
 
     def _uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """``str(uuid.UUID(int=<128 random bits>, version=4))``, without the UUID object:
+        the job draws two or three per log entry."""
+        value = (self._rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     # --- portal actions ----------------------------------------------------------------------
 

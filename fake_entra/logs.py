@@ -848,6 +848,8 @@ class ProvisioningLog:
 
     def _without_secrets(self, entry: ProvisioningObjectSummary) -> ProvisioningObjectSummary:
         # Only the texts that come from the target's answers: the error and the steps.
+        if not self._may_leak(entry):
+            return entry
         error = entry.error
         if error is not None and (
             self._leaks(error.reason) or self._leaks(error.additional_details)
@@ -871,6 +873,28 @@ class ProvisioningLog:
         if error is entry.error and all(map(operator.is_, steps, entry.provisioning_steps)):
             return entry
         return replace(entry, error=error, provisioning_steps=steps)
+
+    def _may_leak(self, entry: ProvisioningObjectSummary) -> bool:
+        """Whether a secret may be in the entry's error or steps: False only when none is.
+
+        One search per secret over all the texts joined, instead of one per text: a
+        secret inside one text is inside the joined ones, so a miss is certain; a hit
+        (possibly across two texts) sends the entry through the exact check.
+        """
+        texts: list[str] = []
+        error = entry.error
+        if error is not None:
+            texts.append(error.reason)
+            if error.additional_details is not None:
+                texts.append(error.additional_details)
+        for step in entry.provisioning_steps:
+            texts.append(step.description)
+            texts.extend(step.details.values())
+        try:
+            joined = "\0".join(texts)
+        except TypeError:
+            return True  # a text that is not a str: the exact check decides
+        return any(secret in joined for secret in self._secrets)
 
     def write(self, entry: ProvisioningObjectSummary) -> None:
         """Append an entry and tell every listener ("log entry written")."""

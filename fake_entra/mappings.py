@@ -69,6 +69,12 @@ class TargetObjectAction(StrEnum):
 
 ALL_TARGET_OBJECT_ACTIONS: frozenset[TargetObjectAction] = frozenset(TargetObjectAction)
 
+_ONLY_DURING_CREATION = ApplyMode.ONLY_DURING_CREATION
+_DIRECT = MappingType.DIRECT
+_EXPRESSION = MappingType.EXPRESSION
+_CONSTANT = MappingType.CONSTANT
+_NONE = MappingType.NONE
+
 
 @dataclass(slots=True)
 class AttributeMapping:
@@ -212,19 +218,21 @@ class AttributeMapping:
         null" is used only when the object is created; a None mapping flows
         nothing, except its default when the target attribute is empty.
         """
-        if self.apply is ApplyMode.ONLY_DURING_CREATION and not creating:
+        # Module-level aliases of the members: a cycle evaluates every mapping of every
+        # object, and looking a member up on its Enum class is the slow part.
+        if self.apply is _ONLY_DURING_CREATION and not creating:
             return IGNORE_FLOW
-        match self.mapping_type:
-            case MappingType.NONE:
-                if (creating or target_empty) and self.default_value is not None:
-                    return self.default_value
-                return IGNORE_FLOW
-            case MappingType.CONSTANT:
-                value: Any = self.constant_value
-            case MappingType.DIRECT:
-                value = source.get(self.source_attribute or "")
-            case MappingType.EXPRESSION:
-                value = self.compiled().evaluate(source, context)
+        mapping_type = self.mapping_type
+        if mapping_type == _DIRECT:
+            value: Any = source.get(self.source_attribute or "")
+        elif mapping_type == _EXPRESSION:
+            value = self.compiled().evaluate(source, context)
+        elif mapping_type == _CONSTANT:
+            value = self.constant_value
+        elif mapping_type == _NONE:
+            if (creating or target_empty) and self.default_value is not None:
+                return self.default_value
+            return IGNORE_FLOW
         if value is IGNORE_FLOW:
             return IGNORE_FLOW
         if creating and self.default_value is not None and (value is None or value == ""):

@@ -16,12 +16,14 @@ query parameters of every request.
 from __future__ import annotations
 
 import json as jsonlib
+import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 import httpx
+import orjson
 
 from fake_entra.dialects import Dialect
 
@@ -37,6 +39,90 @@ LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+#: How deep :func:`encode_json` follows nesting before it leaves the body to the stdlib
+#: (which then reports a circular reference as it always did).
+_MAX_FAST_DEPTH = 64
+
+
+def _plain_json(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` holds only dicts with str keys, lists, str, bool, None and int.
+
+    For exactly these types orjson writes what ``json.dumps`` writes (compact, keys in
+    insertion order); floats (``1e-05`` vs ``0.00001``), subclasses, tuples and any
+    other type go to the stdlib, which stays the reference.
+    """
+    kind = type(value)
+    if kind is dict:
+        if depth > _MAX_FAST_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            item_kind = type(item)
+            if item_kind is str or item_kind is bool or item is None or item_kind is int:
+                continue
+            if not _plain_json(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        if depth > _MAX_FAST_DEPTH:
+            return False
+        for item in value:
+            item_kind = type(item)
+            if item_kind is str or item_kind is bool or item is None or item_kind is int:
+                continue
+            if not _plain_json(item, depth + 1):
+                return False
+        return True
+    return kind is str or kind is bool or value is None or kind is int
+
+
+def encode_json(body: Any) -> bytes:
+    """``json.dumps(body, separators=(",", ":"))`` as ASCII bytes, byte for byte.
+
+    orjson writes the same bytes for plain JSON values as long as its output is ASCII
+    without DEL (``ensure_ascii`` escapes every other character as ``\\uXXXX``) and no
+    integer exceeds 64 bits (orjson refuses those); anything else is left to the stdlib.
+    """
+    if _plain_json(body):
+        try:
+            encoded = orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            if encoded.isascii() and b"\x7f" not in encoded:
+                return encoded
+    return jsonlib.dumps(body, separators=(",", ":")).encode()
+
+
+#: A number of 19 digits or more may read differently in orjson: it turns integers
+#: beyond 64 bits into floats where the stdlib keeps them exact. Any run of 19 digits
+#: (in a number or in a string, which only costs the stdlib's slower parse) is found by
+#: mapping every digit to "0" and everything else to " ", then searching: a regex
+#: costs more than the parse it guards.
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+#: orjson nests up to 1024 levels, the stdlib until the interpreter's recursion limit;
+#: a document with fewer brackets than this cannot reach either limit.
+_MAX_FAST_BRACKETS = 256
+
+
+def decode_json(content: bytes) -> Any:
+    """``json.loads(content)``, the same value or the same exception, faster.
+
+    orjson answers for UTF-8 documents without long numbers or deep nesting; whatever
+    it refuses (a BOM, UTF-16, NaN, lone surrogates, invalid bytes) is parsed by the
+    stdlib, which raises exactly what ``httpx.Response.json()`` raised.
+    """
+    shallow = content.count(b"[") + content.count(b"{") <= _MAX_FAST_BRACKETS
+    if shallow and _LONG_NUMBER not in content.translate(_DIGITS_AS_ZEROS):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return jsonlib.loads(content)
 
 
 class _NoCookies(httpx.Cookies):
@@ -90,6 +176,105 @@ def eq_filter(attribute: str, value: str) -> str:
     return f'{attribute} eq "{escaped}"'
 
 
+#: A path httpx leaves as it is: unreserved characters only (RFC 3986 §2.3), so nothing
+#: to percent-encode, and no "." or ".." segment for httpx to remove (checked apart).
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
+#: The query strings :meth:`ScimClient.request` builds: ``quote(..., safe="")`` output
+#: joined by ``=`` and ``&``, which httpx's query quoting leaves as it is.
+_PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._~&=-]|%[0-9A-F]{2})*")
+
+
+class _FastRequests:
+    """Builds the ``httpx.Request`` of a request whose URL needs no normalising.
+
+    ``httpx.Request(method, "https://...")`` parses and validates the whole URL and
+    re-derives the headers (Host, Content-Length) on every call: most of the client's
+    own cost per request in-process. Every request of a client shares the scheme,
+    host and port of its base URL, so the base is parsed once and, when the path and
+    query are already in the form httpx would give them, the request's URL is the
+    base with that path and query. The Request is then built from a ready stream with
+    the headers in the order httpx's own preparation gives them (Host first, then the
+    client's, then Content-Type and Content-Length), so the request is the same one
+    (same URL, headers, body and extensions). Anything else goes the ordinary way.
+    """
+
+    __slots__ = ("_base", "_base_path", "_headers_with_body", "_host", "_no_body_headers")
+
+    def __init__(
+        self, base: httpx.URL, reference: Any, client_headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        self._base = reference
+        self._base_path: str = reference.path
+        self._host = base.netloc
+        self._no_body_headers = httpx.Headers([(b"Host", self._host), *client_headers])
+        self._headers_with_body = [
+            (b"Host", self._host),
+            *client_headers,
+            (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
+        ]
+
+    @classmethod
+    def for_base(
+        cls, base_url: str, client_headers: list[tuple[bytes, bytes]]
+    ) -> _FastRequests | None:
+        """None when the base URL itself needs httpx's full treatment on every request."""
+        try:
+            base = httpx.URL(base_url)
+        except httpx.InvalidURL:
+            return None
+        # httpx (0.28 here) keeps its parsed form as a named tuple of str parts; another
+        # shape means another httpx, which gets the ordinary path.
+        reference = getattr(base, "_uri_reference", None)
+        fields = getattr(reference, "_fields", ())
+        if fields != ("scheme", "userinfo", "host", "port", "path", "query", "fragment"):
+            return None
+        if (
+            not base.host
+            or reference.query is not None
+            or reference.fragment is not None
+            or not _PLAIN_PATH.fullmatch(reference.path)
+            or "/." in reference.path
+        ):
+            return None
+        return cls(base, reference, client_headers)
+
+    def request(
+        self,
+        method: str,
+        relative: str,
+        query: str | None,
+        content: bytes | None,
+        extensions: dict[str, Any],
+    ) -> httpx.Request | None:
+        path = f"{self._base_path}/{relative}"
+        if (
+            not _PLAIN_PATH.fullmatch(relative)
+            or "/." in path
+            or (query is not None and not _PLAIN_QUERY.fullmatch(query))
+        ):
+            return None
+        if content is None:
+            if method.upper() in ("POST", "PUT", "PATCH"):
+                return None  # httpx would add Content-Length: 0 right after Host
+            headers: httpx.Headers | list[tuple[bytes, bytes]] = self._no_body_headers
+            content = b""
+        else:
+            if not content:
+                return None
+            headers = [*self._headers_with_body, (b"Content-Length", b"%d" % len(content))]
+        url = httpx.URL(_BLANK_URL)
+        url._uri_reference = self._base._replace(path=path, query=query)
+        request = httpx.Request(
+            method, url, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
+        )
+        request.read()
+        return request
+
+
+#: Copied, never parsed again: the shell :meth:`_FastRequests.request` fills in.
+_BLANK_URL = httpx.URL("")
+
+
 class ScimClient:
     """An HTTP client bound to one SCIM endpoint and one Secret Token."""
 
@@ -124,6 +309,7 @@ class ScimClient:
             (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
         ]
         self._extensions = {"timeout": self._http.timeout.as_dict()}
+        self._fast = _FastRequests.for_base(self.tenant_url.base_url, self._headers_without_body)
 
     @property
     def base_url(self) -> str:
@@ -153,15 +339,25 @@ class ScimClient:
         content: bytes | None = None
         if json is not None:
             # httpx's json= would say application/json; SCIM wants its own type.
-            content = jsonlib.dumps(json, separators=(",", ":")).encode()
+            content = encode_json(json)
             headers = self._headers_with_body
-        url = self.tenant_url.url_for(path)
-        if query:
-            # RFC 7644 §3.4.2.2: filter values are quoted strings; encode spaces as %20.
-            url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
-        request = httpx.Request(
-            method, url, headers=headers, content=content, extensions=dict(self._extensions)
+        relative = path.lstrip("/")
+        # RFC 7644 §3.4.2.2: filter values are quoted strings; encode spaces as %20.
+        encoded_query = (
+            "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+            if query
+            else None
         )
+        request = None
+        if self._fast is not None:
+            request = self._fast.request(method, relative, encoded_query, content, self._extensions)
+        if request is None:
+            url = self.tenant_url.url_for(relative)
+            if encoded_query is not None:
+                url += "?" + encoded_query
+            request = httpx.Request(
+                method, url, headers=headers, content=content, extensions=self._extensions
+            )
         return self._http.send(request)
 
     # -- the requests Entra sends (§1) -----------------------------------

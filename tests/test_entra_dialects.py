@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from fake_elevate.scim.patch import apply_patch
 from fake_elevate.scim.schema import USER_TYPE
+from fake_entra import dialects
 from fake_entra.dialects import (
     DEFAULT_USER_TARGET_TYPES,
     ENTERPRISE_USER_SCHEMA,
@@ -554,6 +555,47 @@ def test_builders_return_fresh_dicts() -> None:
 def test_conflicting_mappings_are_rejected() -> None:
     with pytest.raises(ValueError, match="conflicts"):
         create_user_body({"userName": "u", "name": "x", "name.givenName": "y"})
+    # Where each path goes is remembered per mapping; the conflict is not.
+    with pytest.raises(ValueError, match="conflicts"):
+        create_user_body({"userName": "u", "name": "x", "name.givenName": "y"})
+    with pytest.raises(ValueError, match="conflicts"):
+        create_user_body({"userName": "u", 'name[type eq "a"].x': "1", "name": "x"})
+    assert create_user_body({"userName": "u", "name.givenName": "y"})["name"] == {"givenName": "y"}
+
+
+def test_each_mapping_types_the_same_path_its_own_way() -> None:
+    # The placement of a path is cached per target-types mapping, never across mappings.
+    as_string = create_user_body({"userName": "u", "urn:x:2.0:User:level": "3"})
+    as_integer = create_user_body(
+        {"userName": "u", "urn:x:2.0:User:level": "3"},
+        target_types={**DEFAULT_USER_TARGET_TYPES, "urn:x:2.0:User:level": "integer"},
+    )
+    assert as_string["urn:x:2.0:User"] == {"level": "3"}
+    assert as_integer["urn:x:2.0:User"] == {"level": 3}
+    # Undeclared paths take their type from the value, call by call.
+    assert create_user_body({"userName": "u", "x": ["a"]})["x"] == ["a"]
+    assert create_user_body({"userName": "u", "x": 5})["x"] == "5"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.permutations(list(ADA)), st.data())
+def test_remembered_placements_and_key_orders_change_no_body(
+    order: list[str], data: st.DataObject
+) -> None:
+    # A body built with the per-mapping memos warm is the body built from scratch.
+    kept = [path for path in order if data.draw(st.booleans(), label=path)]
+    attributes = {path: ADA[path] for path in kept}
+    warm = json.dumps(create_user_body(attributes))
+    for memo in (
+        dialects._SLOTS,
+        dialects._LOWERED,
+        dialects._RESOURCE_ORDERS,
+        dialects._NAME_ORDERS,
+        dialects._ELEMENT_ORDERS,
+        dialects._EXTENSION_ORDERS,
+    ):
+        memo.clear()
+    assert json.dumps(create_user_body(attributes)) == warm
 
 
 # --- paths, values, tenant URL ----------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -573,3 +575,14 @@ def test_a_given_outbox_is_used_even_while_it_is_empty() -> None:
     scenario = build_scenario()
     mine = Outbox(now=scenario.clock.now)
     assert scenario.new_job(outbox=mine).outbox is mine
+
+
+def test_job_ids_are_version_4_uuids_drawn_from_the_seeded_stream() -> None:
+    scenario = build_scenario()
+    job = scenario.new_job()
+    twin = random.Random()
+    twin.setstate(job._rng.getstate())
+    for _ in range(2000):
+        drawn = job._uuid()
+        assert drawn == str(uuid.UUID(int=twin.getrandbits(128), version=4))
+        assert uuid.UUID(drawn).version == 4

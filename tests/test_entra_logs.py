@@ -520,3 +520,46 @@ def test_many_entries_share_their_constant_parts(log: ProvisioningLog, clock: Vi
     assert first.source_system is second.source_system
     assert first.provisioning_steps[1] is second.provisioning_steps[1]  # the scoping step
     assert first.provisioning_steps[0].details is second.provisioning_steps[0].details
+
+
+# --- Secret Tokens never reach the log -------------------------------------------------------
+
+SECRET = "s3cr3t-token-0123456789"
+
+
+def test_a_secret_anywhere_in_the_steps_or_error_is_masked(
+    log: ProvisioningLog, clock: VirtualClock
+) -> None:
+    log.mask(SECRET)
+    builder = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    builder.step(import_step("User", "ada@contoso.com"))
+    builder.step("Echo", "export", "failure", f"target said Bearer {SECRET}", {"raw": SECRET})
+    error = classify_http_failure(401, detail=f"Bearer {SECRET} is not valid")
+    builder.fail(error)
+    stored = list(log)[-1]
+    text = json.dumps(stored.to_json())
+    assert SECRET not in text
+    assert "Bearer ***" in text
+    assert stored.provisioning_steps[1].details == {"raw": "***"}
+    assert stored.provisioning_steps[0] == import_step("User", "ada@contoso.com")
+
+
+def test_an_entry_without_a_secret_is_kept_as_written(log: ProvisioningLog) -> None:
+    log.mask(SECRET)
+    builder = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    # Two texts that would spell the secret if they ran together are not a leak.
+    builder.step("Half", "export", "success", SECRET[:10], {"rest": SECRET[10:], "none": None})
+    entry = builder.succeed()
+    assert list(log)[-1] is entry
+    assert entry.provisioning_steps[0].description == SECRET[:10]
+
+
+def test_secrets_joined_by_a_nul_are_checked_exactly(log: ProvisioningLog) -> None:
+    # The quick check joins the texts with NUL; a secret holding one is found there
+    # across two texts, and the exact check then finds no leak and changes nothing.
+    log.mask("tail\0head-of-it")
+    builder = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    builder.step("A", "export", "success", "the tail", {"next": "head-of-it and more"})
+    entry = builder.succeed()
+    assert list(log)[-1] is entry
+    assert entry.provisioning_steps[0].details == {"next": "head-of-it and more"}

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
 import json
+import math
+from enum import StrEnum
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_entra.dialects import Dialect
 from fake_entra.scim_client import (
     SCIM_MEDIA_TYPE,
     ScimClient,
     TenantUrl,
+    decode_json,
+    encode_json,
     eq_filter,
 )
 
@@ -164,3 +170,372 @@ def test_set_cookie_is_ignored_as_entra_carries_no_cookies() -> None:
         client.get("Users")
         client.get("Users")
     assert seen == [None, None]
+
+
+# --- the fast paths send the very request the plain httpx path would ------------------------
+
+
+def _reference_request(
+    client: ScimClient,
+    method: str,
+    path: str,
+    params: dict[str, str] | None,
+    body: object | None,
+) -> httpx.Request:
+    """The request as ScimClient built it before its fast paths: full httpx preparation."""
+    from urllib.parse import quote
+
+    query = list(client.tenant_url.parameters) + list((params or {}).items())
+    headers = list(client._http.headers.raw)
+    content = None
+    if body is not None:
+        content = json.dumps(body, separators=(",", ":")).encode()
+        headers.append((b"Content-Type", SCIM_MEDIA_TYPE.encode()))
+    url = client.tenant_url.url_for(path)
+    if query:
+        url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+    return httpx.Request(
+        method,
+        url,
+        headers=headers,
+        content=content,
+        extensions={"timeout": client._http.timeout.as_dict()},
+    )
+
+
+def _shape(request: httpx.Request) -> tuple:
+    url = request.url
+    return (
+        request.method,
+        str(url),
+        (url.raw_scheme, url.raw_host, url.port, url.raw_path),
+        url.userinfo,
+        url.fragment,
+        request.headers.raw,
+        request.content,
+        type(request.stream),
+        request.extensions,
+    )
+
+
+def _outcome(build) -> tuple:
+    try:
+        return ("ok", _shape(build()))
+    except Exception as error:  # the same failure is part of the same behaviour
+        return ("error", type(error).__name__)
+
+
+BASE_URLS = [
+    "https://api.linkedin.com",
+    "https://API.LinkedIn.com:443/scim/v2/?aadOptscim062020",
+    "http://127.0.0.1:8080/scim?api-version=2",
+    "https://user:pass@host.example/scim",
+    "https://host.example/sc im/v2",
+    "https://host.example/a/../scim",
+    "https://host.example/%7Escim",
+    "https://bücher.example/scim",
+    "https://[::1]:8443/scim",
+    "https://host.example/scim;v=2",
+]
+PATHS = [
+    "Users",
+    "/Users",
+    "Users/4ccc2e61fa444972ae1fbd6d99daef7a",
+    "Users/a b",
+    "Users/ü",
+    "Users/..",
+    "Users/.",
+    "Users/.hidden",
+    "Users/a%2Fb",
+    "Users/a?b",
+    "Users/a#b",
+    "Groups/x.y~z_1-2",
+    "",
+    "Users//x",
+]
+
+
+def _sent(client: ScimClient, sent: list[httpx.Request], send) -> tuple:
+    """What reached the transport (after httpx's send: auth, cookies), or the failure."""
+
+    def build() -> httpx.Request:
+        before = len(sent)
+        send()
+        assert len(sent) == before + 1
+        return sent[-1]
+
+    return _outcome(build)
+
+
+@pytest.mark.parametrize("base_url", BASE_URLS)
+@pytest.mark.parametrize("path", PATHS)
+def test_every_request_matches_httpxs_own_preparation(base_url: str, path: str) -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    client = ScimClient(base_url, "s3cr3t-token", transport=transport)
+    calls = [
+        ("GET", {"filter": 'userName eq "ünï \\"q\\"@x"', "excludedAttributes": "members"}, None),
+        ("GET", None, None),
+        ("DELETE", None, None),
+        ("POST", None, {"userName": "alice", "active": True, "n": 1}),
+        ("PATCH", None, {"Operations": [{"op": "Replace", "value": "Zoë"}]}),
+        ("POST", None, None),
+        ("patch", None, {"x": 1.5}),
+    ]
+    for method, params, body in calls:
+        expected = _sent(
+            client,
+            sent,
+            lambda m=method, p=params, b=body: client._http.send(
+                _reference_request(client, m, path, p, b)
+            ),
+        )
+        actual = _sent(
+            client,
+            sent,
+            lambda m=method, p=params, b=body: client.request(m, path, params=p, json=b),
+        )
+        assert actual == expected, (method, base_url, path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.text(alphabet="Ua/.%2Fé ?#~_-\x7f", max_size=12),
+    value=st.text(max_size=8),
+)
+def test_arbitrary_paths_and_filter_values_match_httpx(path: str, value: str) -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    client = ScimClient("https://host.example/scim/v2", "token-token", transport=transport)
+    params = {"filter": eq_filter("userName", value)}
+    expected = _sent(
+        client,
+        sent,
+        lambda: client._http.send(_reference_request(client, "GET", path, params, None)),
+    )
+    actual = _sent(client, sent, lambda: client.request("GET", path, params=params))
+    assert actual == expected
+
+
+# --- JSON: orjson only where it gives the stdlib's bytes and values --------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=24,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES)
+def test_encode_json_is_the_stdlibs_compact_ascii_encoding(value: object) -> None:
+    assert encode_json(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+class _Kind(StrEnum):
+    USER = "User"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": "\x7f", "b": '\x00\x1f"\\/'},
+        {"é": "ü", "emoji": "\U0001f600"},
+        {"float": 1e-05, "big": 1e16, "nan": math.nan, "inf": -math.inf},
+        {"huge": 2**64, "negative": -(2**63) - 1, "edge": 2**63},
+        {1: "int key", False: "bool key", None: "none key"},
+        {"tuple": (1, 2), "kind": _Kind.USER},
+        {"surrogate": "\ud800"},
+        [
+            [
+                [
+                    [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                                            "deep"
+                                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                ]
+            ]
+        ],
+    ],
+)
+def test_encode_json_falls_back_to_the_stdlib_where_orjson_differs(value: object) -> None:
+    assert encode_json(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_encode_json_raises_what_the_stdlib_raises() -> None:
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+    for bad in (loop, {"x": object()}):
+        with pytest.raises((ValueError, TypeError)) as stdlib:
+            json.dumps(bad, separators=(",", ":"))
+        with pytest.raises(type(stdlib.value)):
+            encode_json(bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES, st.booleans())
+def test_decode_json_reads_what_the_stdlib_reads(value: object, ascii_only: bool) -> None:
+    document = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert repr(decode_json(document)) == repr(json.loads(document))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'{"id":"186ee45c518644ffb51e10c1483002eb","n":1,"f":1.5,"t":true,"z":null}',
+        b'\xef\xbb\xbf{"a":1}',
+        '{"a":1}'.encode("utf-16"),
+        b'{"a":NaN,"b":-Infinity}',
+        b'{"a":1e400}',
+        b'{"a":"\\ud800"}',
+        b'{"a":1,"a":2,"b":3}',
+        b'{"a":123456789012345678901234567890}',
+        b"[-9223372036854775809, 18446744073709551616]",
+        b'{"id":"0000000000000000000000000000abcd"}',
+        b'{"a":"x\x01"}',
+        b'{"a":"\xff"}',
+        b"[1,2",
+        b"",
+        b"[" * 300 + b"]" * 300,
+        b"[" * 5000 + b"]" * 5000,
+    ],
+)
+def test_decode_json_gives_the_stdlibs_value_or_error(document: bytes) -> None:
+    def read(parse) -> tuple[str, str]:
+        try:
+            return ("ok", repr(parse(document)))
+        except (ValueError, RecursionError) as error:
+            return ("error", type(error).__name__)
+
+    assert read(decode_json) == read(json.loads)
