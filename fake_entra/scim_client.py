@@ -275,6 +275,13 @@ class _FastRequests:
 _BLANK_URL = httpx.URL("")
 
 
+def _userinfo(url: str) -> bool:
+    try:
+        return bool(httpx.URL(url).userinfo)
+    except httpx.InvalidURL:
+        return True  # let the Client raise what it raises for it, request by request
+
+
 class ScimClient:
     """An HTTP client bound to one SCIM endpoint and one Secret Token."""
 
@@ -310,6 +317,18 @@ class ScimClient:
         ]
         self._extensions = {"timeout": self._http.timeout.as_dict()}
         self._fast = _FastRequests.for_base(self.tenant_url.base_url, self._headers_without_body)
+        # With a transport of the caller's (in-process, recorded, or a plain HTTP one),
+        # httpx's Client adds nothing a SCIM exchange uses: no proxies from the
+        # environment (httpx mounts those only without a transport), no auth flow, no
+        # redirects followed, no cookies, no event hooks. Handing the request to the
+        # transport directly skips that chain, and the Response <-> stream reference
+        # cycle it creates, which left ~15 objects a request for the cyclic garbage
+        # collector (about a sixth of a 10,000-user cycle's time).
+        # A Tenant URL with user:password@ makes httpx's Client answer with Basic auth;
+        # that (odd) case keeps going through the Client.
+        self._transport = (
+            transport if transport is not None and not _userinfo(self.tenant_url.base_url) else None
+        )
 
     @property
     def base_url(self) -> str:
@@ -358,7 +377,22 @@ class ScimClient:
             request = httpx.Request(
                 method, url, headers=headers, content=content, extensions=self._extensions
             )
-        return self._http.send(request)
+        return self._send(request)
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        transport = self._transport
+        if transport is None:
+            return self._http.send(request)
+        if self._http.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        response = transport.handle_request(request)
+        response.request = request
+        try:
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+        return response
 
     # -- the requests Entra sends (§1) -----------------------------------
 
