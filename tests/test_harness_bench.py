@@ -28,6 +28,8 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         assert cycle["incremental_no_change"]["requests"] == 0
         assert cycle["validated_exchanges"] > 0 and cycle["schema_violations"] == []
         assert cycle["peak_rss_mb"] > 0
+        assert cycle["initial_cycle"]["gc_seconds"] >= 0
+        assert cycle["initial_cycle"]["gc_full_collections"] >= 0
     assert report["throughput"]["provisim"]["requests"] == 40
     assert report["throughput"]["ratio"] > 0
     assert len(seen) == 3
