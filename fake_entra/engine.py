@@ -12,9 +12,12 @@ notification outbox. The work of one cycle lives in :mod:`fake_entra.cycle`.
 
 from __future__ import annotations
 
+import gc
 import random
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -70,9 +73,49 @@ class EngineSettings:
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
     dialect: DialectSettings = field(default_factory=DialectSettings)
+    #: While a cycle runs, the cyclic garbage collector's youngest generation is collected
+    #: every this many net allocations instead of CPython's 700 (None leaves it alone).
+    #: A cycle builds long-lived objects in bulk (connector, logs; the target's store when
+    #: it is in-process); at the default every few hundred of them set off a collection,
+    #: and a full one walks everything built so far: about a seventh of a 10,000-user
+    #: initial cycle. The previous thresholds come back when the cycle ends.
+    collector_threshold_during_cycles: int | None = 50_000
 
     def threshold(self, value: int) -> int:
         return max(1, round(value * self.escrow_scale))
+
+
+_collector_lock = threading.Lock()
+#: [cycles running now, thresholds to restore when the last one ends]
+_collector_state: list[Any] = [0, None]
+
+
+@contextmanager
+def _bulk_allocation(threshold: int | None) -> Iterator[None]:
+    """Raise the collector's first threshold to ``threshold`` while the block runs.
+
+    Cycles of several jobs may overlap (threads); the first to start saves the
+    thresholds and the last to end restores them. A higher threshold already set is
+    kept, and None changes nothing.
+    """
+    if threshold is None:
+        yield
+        return
+    with _collector_lock:
+        if _collector_state[0] == 0:
+            saved = gc.get_threshold()
+            _collector_state[1] = saved
+            if saved[0] < threshold:
+                gc.set_threshold(threshold, *saved[1:])
+        _collector_state[0] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_state[0] -= 1
+            if _collector_state[0] == 0:
+                gc.set_threshold(*_collector_state[1])
+                _collector_state[1] = None
 
 
 @dataclass(slots=True)
@@ -310,7 +353,8 @@ class ProvisioningJob:
             else:
                 # Resuming after Retry-After, with the credentials saved now.
                 cycle.client = self._scim_client()
-            outcome = cycle.run()
+            with _bulk_allocation(self.settings.collector_threshold_during_cycles):
+                outcome = cycle.run()
             if outcome.suspended:
                 self._suspended = cycle
             else:

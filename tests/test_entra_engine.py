@@ -8,6 +8,7 @@ per-object requests of a cycle are tested in test_entra_cycle.py.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import random
@@ -16,11 +17,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from engine_support import FLAGGED_TENANT_URL, Scenario, build_scenario
 
 from fake_entra.directory import PortalError
-from fake_entra.engine import EngineSettings, ProvisioningJob
+from fake_entra.engine import EngineSettings, ProvisioningJob, _bulk_allocation
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
 from fake_entra.outbox import Outbox
 from fake_entra.status import CycleKind, SynchronizationStatusCode
@@ -586,3 +588,70 @@ def test_job_ids_are_version_4_uuids_drawn_from_the_seeded_stream() -> None:
         drawn = job._uuid()
         assert drawn == str(uuid.UUID(int=twin.getrandbits(128), version=4))
         assert uuid.UUID(drawn).version == 4
+
+
+# --- the garbage collector during a cycle -------------------------------------------------
+
+
+class _ThresholdSpy(httpx.BaseTransport):
+    """Notes the collector's thresholds as each request goes out."""
+
+    def __init__(self, inner: httpx.BaseTransport, *, fail: bool = False) -> None:
+        self.inner = inner
+        self.fail = fail
+        self.seen: list[tuple[int, int, int]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(gc.get_threshold())
+        if self.fail:
+            raise RuntimeError("the transport broke")
+        return self.inner.handle_request(request)
+
+
+@pytest.fixture
+def default_thresholds() -> Any:
+    saved = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.set_threshold(*saved)
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_a_cycle_collects_young_objects_less_often_and_restores_the_thresholds() -> None:
+    scenario = build_scenario()
+    people(scenario, 3)
+    spy = _ThresholdSpy(scenario.recorder)
+    scenario.provisioning.transport = spy
+    scenario.start()
+    assert spy.seen and set(spy.seen) == {(50_000, 10, 10)}
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_the_thresholds_come_back_when_a_cycle_fails_and_none_leaves_them_alone() -> None:
+    scenario = build_scenario()
+    people(scenario, 1)
+    scenario.provisioning.transport = _ThresholdSpy(scenario.recorder, fail=True)
+    with pytest.raises(RuntimeError, match="transport broke"):
+        scenario.start()
+    assert gc.get_threshold() == (700, 10, 10)
+
+    untouched = build_scenario()
+    people(untouched, 1)
+    spy = _ThresholdSpy(untouched.recorder)
+    untouched.provisioning.transport = spy
+    untouched.start(settings=EngineSettings(collector_threshold_during_cycles=None))
+    assert set(spy.seen) == {(700, 10, 10)}
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_overlapping_cycles_restore_the_thresholds_once_the_last_ends() -> None:
+    with _bulk_allocation(50_000):
+        with _bulk_allocation(50_000):
+            assert gc.get_threshold() == (50_000, 10, 10)
+        assert gc.get_threshold() == (50_000, 10, 10)
+    assert gc.get_threshold() == (700, 10, 10)
+    gc.set_threshold(90_000, 10, 10)  # a higher threshold of the host's own is kept
+    with _bulk_allocation(50_000):
+        assert gc.get_threshold() == (90_000, 10, 10)
+    assert gc.get_threshold() == (90_000, 10, 10)
