@@ -63,6 +63,15 @@ class ScimStore:
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
         self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
+        # Required core attributes per resource type, for the PATCH check below.
+        self._required = {
+            name: tuple(a.name for a in t.schema.attributes if a.required)
+            for name, t in RESOURCE_TYPES.items()
+        }
+        # The last instant stamped and its text: an injected clock (VirtualClock.now)
+        # returns the same datetime object until it is advanced, and many writes share it.
+        self._stamped_at: datetime | None = None
+        self._stamp = ""
         self._persistence = persistence
         if persistence is not None:
             for type_name in ("User", "Group"):
@@ -152,7 +161,7 @@ class ScimStore:
             resource_id = self._new_id()
             while resource_id in self._resources[type_name]:
                 resource_id = self._new_id()
-            now = _iso(self._now())
+            now = self._timestamp()
             resource = {
                 "schemas": self._schemas_for(resource_type, data),
                 "id": resource_id,
@@ -198,9 +207,9 @@ class ScimStore:
             resource = result.resource
             if not result.changed:
                 return self._render(type_name, current)
-            for attr in resource_type.schema.attributes:
-                if attr.required and resource.get(attr.name) in (None, ""):
-                    raise invalid_value(f"'{attr.name}' is required and cannot be removed")
+            for name in self._required[type_name]:
+                if resource.get(name) in (None, ""):
+                    raise invalid_value(f"'{name}' is required and cannot be removed")
             self._check_unique(type_name, resource, resource_id)
             self._check_members(resource)
             resource["id"] = resource_id
@@ -247,11 +256,19 @@ class ScimStore:
         schemas.extend(ext.id for ext in resource_type.extensions if ext.id in data)
         return schemas
 
+    def _timestamp(self) -> str:
+        """The clock's instant as meta.created/lastModified write it (RFC 7643 §3.1)."""
+        when = self._now()
+        if when is not self._stamped_at:
+            self._stamp = _iso(when)
+            self._stamped_at = when
+        return self._stamp
+
     def _touch(self, resource: dict[str, Any], *, changed: bool) -> None:
         if not changed:
             return
         meta = resource["meta"]
-        meta["lastModified"] = _iso(self._now())
+        meta["lastModified"] = self._timestamp()
         version = int(meta.get("version", 'W/"0"')[3:-1]) + 1
         meta["version"] = f'W/"{version}"'
 
@@ -280,8 +297,12 @@ class ScimStore:
             if value in seen:
                 continue
             seen.add(value)
-            member = {k: v for k, v in member.items() if k not in ("display",)}
-            member["type"] = kind
+            if "display" in member or member.get("type") != kind:
+                member = {k: v for k, v in member.items() if k not in ("display",)}
+                member["type"] = kind
+            # Otherwise the member is already as this would rebuild it (a member stored
+            # before, which a PATCH carries over): keep it rather than copy every member
+            # of a large group on each change.
             deduped.append(member)
         if "members" in data:
             data["members"] = deduped
@@ -307,7 +328,12 @@ class ScimStore:
                     if not ids:
                         del external[ext]
             if type_name == "Group":
+                # Only memberships that end are dropped; those the new version keeps stay
+                # (the sets are read sorted, so the outcome is the same as re-adding them).
+                kept = {m["value"] for m in new.get("members", ())} if new is not None else set()
                 for member in old.get("members", ()):
+                    if member["value"] in kept:
+                        continue
                     groups = self._groups_of.get(member["value"])
                     if groups is not None:
                         groups.discard(old["id"])

@@ -25,9 +25,11 @@ thousands of recorded payloads costs no schema rebuilding. jsonschema
 (`Draft202012Validator` over a `referencing.Registry`) is the reference engine and
 produces every reported violation. When `jsonschema_rs` is importable it answers the
 common question first: a body it finds valid is not re-validated, and anything it
-rejects goes to jsonschema for the detailed report. Both engines get the same format
-functions so that the Rust one is never the more lenient; the tests check that they
-agree. Bodies are JSON-decoded values (dict, list, str, int, float, bool, None).
+rejects goes to jsonschema for the detailed report. Both engines get format functions
+with the same verdicts so that the Rust one is never the more lenient; the tests check
+that they agree. An exchange whose bodies the Rust engine all accepts is answered
+without building any report. Bodies are JSON-decoded values (dict, list, str, int,
+float, bool, None).
 """
 
 from __future__ import annotations
@@ -213,6 +215,32 @@ def _fast_registry() -> Any:
     )
 
 
+# The Rust engine calls a Python function for every string with a format; those calls
+# (a Python frame each, a regex or two, fromisoformat) were most of the time it took to
+# check a User. It gets the same verdicts from callables that run no Python frame: the
+# compiled patterns' own fullmatch (a Match is truthy, None falsy, as jsonschema_rs reads
+# them) and, for date-time, a memo of `_is_date_time_value` (timestamps repeat: a
+# simulation writes many resources at the same virtual instant). The Rust engine calls a
+# format function with strings only, so the non-string branches are never needed there.
+# `_is_uri` holds when a scheme prefix matches and every character is allowed; scheme
+# characters are all allowed characters, so one pattern says the same.
+_URI: Final = re.compile(_URI_SCHEME.pattern + _URI_CHARACTERS.pattern)
+_MAX_REMEMBERED_DATE_TIMES: Final = 4096
+
+
+class _DateTimeVerdicts(dict[str, bool]):
+    """`_is_date_time_value` per string, computed on first use; lookups stay in C."""
+
+    def __missing__(self, value: str) -> bool:
+        if len(self) >= _MAX_REMEMBERED_DATE_TIMES:
+            self.clear()  # bodies come from clients: bound what a stream of odd ones costs
+        verdict = self[value] = _is_date_time_value(value)
+        return verdict
+
+
+_DATE_TIME_VERDICTS: Final = _DateTimeVerdicts()
+
+
 @cache
 def _fast_validator(schema_name: str, form: _Form) -> Any | None:
     """The jsonschema_rs twin of `_validator`, or None without the accelerator."""
@@ -223,9 +251,9 @@ def _fast_validator(schema_name: str, form: _Form) -> Any | None:
         registry=_fast_registry(),
         validate_formats=True,
         formats={
-            "date-time": _is_date_time_value,
-            "uri": _is_uri,
-            "uri-reference": _is_uri_reference,
+            "date-time": _DATE_TIME_VERDICTS.__getitem__,
+            "uri": _URI.fullmatch,
+            "uri-reference": _URI_CHARACTERS.fullmatch,
         },
     )
 
@@ -426,26 +454,72 @@ class _Target:
 
 def _target(path: str) -> _Target | None:
     """Find the SCIM endpoint in a path with any base prefix (/scim/v2/Users, /Users/abc)."""
-    parts = urlsplit(path)
-    segments = [segment for segment in parts.path.split("/") if segment]
+    split = _split_plain(path)
+    if split is not None:
+        route, query = split
+        projected = _projects(query) if query else False
+    else:
+        parts = urlsplit(path)
+        route, query = parts.path, parts.query
+        projected = False
+        if query:
+            parsed = parse_qs(query, keep_blank_values=True)
+            projected = any(name in parsed for name in _PROJECTION_PARAMETERS)
+    segments = [segment for segment in route.split("/") if segment]
     if not segments:
         return None
-    projected = False
-    if parts.query:
-        query = parse_qs(parts.query, keep_blank_values=True)
-        projected = any(name in query for name in _PROJECTION_PARAMETERS)
     known = _KNOWN_ENDPOINTS
     last = segments[-1]
     if last == _SEARCH:
         # RFC 7644 §3.4.3: POST {base}/.search, or {base}/Users/.search for one type.
         previous = segments[-2] if len(segments) >= 2 else None
         base = previous if previous in _RESOURCE_ENDPOINTS else None
-        return _Target(_SEARCH, has_id=False, search_base=base, projected=projected)
+        return _routed(_SEARCH, False, base, projected)
     if last in known:
-        return _Target(last, has_id=False, search_base=None, projected=projected)
+        return _routed(last, False, None, projected)
     if len(segments) >= 2 and segments[-2] in known:
-        return _Target(segments[-2], has_id=True, search_base=None, projected=projected)
+        return _routed(segments[-2], True, None, projected)
     return None
+
+
+# Every route is one of a few dozen; each is built once (a frozen dataclass costs
+# more to build than the rest of routing).
+_ROUTES: dict[tuple[str, bool, str | None, bool], _Target] = {}
+
+
+def _routed(endpoint: str, has_id: bool, search_base: str | None, projected: bool) -> _Target:
+    key = (endpoint, has_id, search_base, projected)
+    target = _ROUTES.get(key)
+    if target is None:
+        target = _ROUTES[key] = _Target(endpoint, has_id, search_base, projected)
+    return target
+
+
+# Routing ran urlsplit and parse_qs for every exchange. A path as a client library
+# writes it (/Users?filter=...) needs neither: urlsplit strips tabs and newlines, takes
+# "//" as a network location and "#" as a fragment, and parse_qs decodes "%" and "+" in
+# names; without those, the path ends at the first "?" and every name is as written.
+_NOT_PLAIN: Final = re.compile(r"[\t\r\n#]")
+
+
+def _split_plain(path: str) -> tuple[str, str] | None:
+    """(path, query) as urlsplit gives them, or None when urlsplit must decide."""
+    if not path.startswith("/") or path.startswith("//") or _NOT_PLAIN.search(path):
+        return None
+    route, _, query = path.partition("?")
+    return route, query
+
+
+def _projects(query: str) -> bool:
+    """Whether a query string names attributes or excludedAttributes (RFC 7644 §3.9)."""
+    for field in query.split("&"):
+        name = field.partition("=")[0]
+        if "%" in name or "+" in name:
+            parsed = parse_qs(query, keep_blank_values=True)
+            return any(name in parsed for name in _PROJECTION_PARAMETERS)
+        if name in _PROJECTION_PARAMETERS:
+            return True
+    return False
 
 
 def _request_schema(method: str, target: _Target) -> str | None:
@@ -537,13 +611,85 @@ def validate_exchange(
     For a ListResponse every `Resources[i]` is validated against the endpoint's
     resource schema too; an Error's `status` must match the HTTP status.
     """
-    exchange = _describe(method, path, status)
-    violations: list[Violation] = []
     # Route the path once for both sides: routing is a measurable share of the
     # per-exchange cost when every request of a 10,000-user cycle is validated.
     target = _target(path)
     if target is None:
-        return violations
+        return []
+    if _accepted_at_once(method.upper(), target, status, request_body, response_body):
+        return []
+    return _report_exchange(method, path, status, request_body, response_body, target)
+
+
+def _accepted_at_once(
+    method: str, target: _Target, status: int | None, request_body: Any, response_body: Any
+) -> bool:
+    """Whether the Rust engine accepts every body `_report_exchange` would check.
+
+    Nearly every exchange is valid, and `_report_exchange` would then find no violation
+    after the same `is_valid` calls made here (`_check` trusts them), so True means it
+    would return nothing. False means "not sure": it reports, with jsonschema's words.
+    Error responses always go there, for their status check.
+    """
+    if jsonschema_rs is None:
+        return False
+    if request_body is not None:
+        name = _schema_for_target(method, target, status, "request")
+        if name is not None and not _fast_valid(name, "representation", request_body):
+            return False
+    if response_body is None:
+        return True
+    name = _schema_for_target(method, target, status, "response")
+    if name is None:
+        return True
+    if name == ERROR:
+        return False
+    form = _form("response", _projected(target, request_body))
+    if not _fast_valid(name, form, response_body):
+        return False
+    if name != LIST_RESPONSE or not isinstance(response_body, Mapping):
+        return True
+    item_schema = _resources_chooser(target)
+    resources = response_body.get("Resources")
+    if item_schema is None or not isinstance(resources, list):
+        return True
+    for resource in resources:
+        if not isinstance(resource, Mapping):
+            continue
+        resource_schema = item_schema(resource)
+        if resource_schema is not None and not _fast_valid(resource_schema, form, resource):
+            return False
+    return True
+
+
+def _fast_valid(schema_name: str, form: _Form, body: Any) -> bool:
+    fast = _fast_validator(schema_name, form)
+    try:
+        return fast is not None and bool(fast.is_valid(body))
+    except ValueError:
+        return False  # not plain JSON (e.g. a non-string key): jsonschema gives the verdict
+
+
+def _projected(target: _Target, request_body: Any) -> bool:
+    return target.projected or (
+        # RFC 7644 §3.4.3: a SearchRequest carries the projection in its body.
+        target.endpoint == _SEARCH
+        and isinstance(request_body, Mapping)
+        and any(parameter in request_body for parameter in _PROJECTION_PARAMETERS)
+    )
+
+
+def _report_exchange(
+    method: str,
+    path: str,
+    status: int | None,
+    request_body: Any,
+    response_body: Any,
+    target: _Target,
+) -> list[Violation]:
+    """`validate_exchange` in full, once the path is routed: every violation, described."""
+    exchange = _describe(method, path, status)
+    violations: list[Violation] = []
     method = method.upper()
     if request_body is not None:
         name = _schema_for_target(method, target, status, "request")
@@ -561,12 +707,7 @@ def validate_exchange(
     name = _schema_for_target(method, target, status, "response")
     if name is None:
         return violations
-    projected = target.projected or (
-        # RFC 7644 §3.4.3: a SearchRequest carries the projection in its body.
-        target.endpoint == _SEARCH
-        and isinstance(request_body, Mapping)
-        and any(parameter in request_body for parameter in _PROJECTION_PARAMETERS)
-    )
+    projected = _projected(target, request_body)
     violations += _validate(
         response_body,
         name,

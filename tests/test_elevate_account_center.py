@@ -1,9 +1,17 @@
+import hashlib
 import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fake_elevate.account_center import AccountCenter, AccountCenterError, TokenRefused
+from fake_elevate.account_center import (
+    AccountCenter,
+    AccountCenterError,
+    TokenRefused,
+    hash_token,
+)
 from fake_entra.clock import VirtualClock
 
 
@@ -150,3 +158,16 @@ def test_with_auto_assign_off_only_user_data_syncs(center: AccountCenter) -> Non
 def test_license_pools_refuse_negative_seats(center: AccountCenter) -> None:
     with pytest.raises(AccountCenterError, match="negative"):
         center.set_license_pool("LinkedIn Elevate", "Elevate", -1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(token=st.text(max_size=64))
+def test_token_hash_is_sha256_of_the_utf8_token(token: str) -> None:
+    # hash_token may use the interpreter's own SHA-256 rather than OpenSSL's: same digest.
+    try:
+        expected = hashlib.sha256(token.encode("utf-8")).digest()
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            hash_token(token)
+        return
+    assert hash_token(token) == expected

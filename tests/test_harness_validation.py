@@ -826,3 +826,147 @@ def test_engines_agree_on_mutated_payloads(data: st.DataObject) -> None:
     path = data.draw(st.sampled_from(value_paths(body)))
     set_at(*path, value=data.draw(JSON_VALUES))(body)
     assert engines_agree(body, schema_name, form)
+
+
+# --- the fast paths answer as the full ones ------------------------------------------------
+# validate_exchange routes plain paths without urlsplit/parse_qs, hands the Rust engine
+# C-level format functions, and returns at once when it accepts every body; each must
+# give what the full computation gives.
+def reference_target(path: str) -> Any:
+    """_target as it was: urlsplit and parse_qs for every path."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(path)
+    projected = False
+    if parts.query:
+        query = parse_qs(parts.query, keep_blank_values=True)
+        projected = any(name in query for name in ("attributes", "excludedAttributes"))
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if not segments:
+        return None
+    return (tuple(segments), projected)
+
+
+QUERY_NAMES = [
+    "attributes", "excludedAttributes", "attrib%75tes", "excluded+Attributes", "excludedattributes",
+    "filter", "count", "", "x#", "attri\tbutes",
+]  # fmt: skip
+query_fields = st.builds(
+    lambda name, value: name + value,
+    st.sampled_from(QUERY_NAMES),
+    st.sampled_from(["", "=", "=userName", "=a=b", "=%22x%22", "=#x", "=a+b"]),
+)
+paths = st.builds(
+    lambda prefix, endpoint, tail, query: prefix + endpoint + tail + query,
+    st.sampled_from(["", "/scim/v2", "//host", "https://x", " ", "\t", "/a\nb", "x"]),
+    st.sampled_from(["/Users", "/Groups", "/.search", "/Schemas", "/ResourceTypes", "/Bogus", ""]),
+    st.sampled_from(["", "/", "/2819c223", "/.search", "/a/b", "#frag", "/x\ty"]),
+    st.one_of(st.just(""), st.lists(query_fields, max_size=3).map(lambda f: "?" + "&".join(f))),
+)
+
+
+ROUTING_CASES = [
+    "/Users?excludedAttributes=emails", "/Users?attrib%75tes=userName", "/Users?attri\tbutes=x",
+    "/Us\ters", "//Users/abc", "/Users#x/Groups", "/Users/abc?x=1#attributes",
+    "/Users?filter=a&attributes", "https://host/scim/v2/Users/1", "/Users?=attributes",
+    "/scim/v2/Groups/.search?excludedAttributes", "/Users?count=1&&attributes=",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ROUTING_CASES)
+def test_routing_of_paths_urlsplit_reads_its_own_way(path: str) -> None:
+    check_routing(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.one_of(paths, st.text(max_size=12)))
+def test_routing_reads_paths_as_urlsplit_and_parse_qs_do(path: str) -> None:
+    check_routing(path)
+
+
+def check_routing(path: str) -> None:
+    target = validation._target(path)
+    reference = reference_target(path)
+    if reference is None:
+        assert target is None
+        return
+    segments, projected = reference
+    expected = validation._target("/" + "/".join(segments))
+    if expected is None:
+        assert target is None
+        return
+    assert target is not None
+    assert (target.endpoint, target.has_id, target.search_base) == (
+        expected.endpoint,
+        expected.has_id,
+        expected.search_base,
+    )
+    assert target.projected is projected
+
+
+URI_SAMPLES = [
+    "urn:ietf:params:scim:schemas:core:2.0:User", "https://x/a b", "/relative", "a:", ":a",
+    "1a:b", "a+b.c-d:x", "mailto:x@y", "x:\x7f", "x:é", "",
+]  # fmt: skip
+DATE_TIME_SAMPLES = [
+    "2010-01-23T04:56:22Z", "2010-13-23T04:56:22Z", "2010-01-23t04:56:22z", "2010-01-23",
+    "2010-01-23T04:56:22.123+05:30", "2010-02-30T00:00:00Z", "x", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", URI_SAMPLES)
+def test_rust_engine_uri_formats_give_the_python_verdicts(value: str) -> None:
+    assert (validation._URI.fullmatch(value) is not None) is validation._is_uri(value)
+    reference = validation._is_uri_reference(value)
+    assert (validation._URI_CHARACTERS.fullmatch(value) is not None) is reference
+
+
+@pytest.mark.parametrize("value", DATE_TIME_SAMPLES)
+def test_rust_engine_date_times_give_the_python_verdicts(value: str) -> None:
+    verdict = validation._is_date_time_value(value)
+    assert validation._DATE_TIME_VERDICTS[value] is verdict
+    assert validation._DATE_TIME_VERDICTS[value] is verdict  # remembered, same answer
+    body = load("rfc7643-8.1-minimal-user.json")
+    body["meta"]["created"] = value
+    fast = validation._fast_validator(USER, "response")
+    assert fast is None or bool(fast.is_valid(body)) is verdict
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=10))
+def test_uri_formats_agree_on_any_text(text: str) -> None:
+    assert (validation._URI.fullmatch(text) is not None) is validation._is_uri(text)
+    assert (validation._URI_CHARACTERS.fullmatch(text) is not None) is (
+        validation._is_uri_reference(text)
+    )
+
+
+EXCHANGES: list[tuple[str, str, int | None, Any, Any]] = [
+    ("POST", "/scim/v2/Users", 201, load("entra-create-user.json"), entra_created_user()),
+    ("GET", "/Users?filter=userName%20eq%20%22a%22", 200, None, load(
+        "rfc7644-3.4.2-list-response.json")),
+    ("PATCH", "/Users/48af03ac28ad4fb88478", 200, load("entra-default-patch-disable.json"),
+     entra_created_user()),
+    ("PATCH", "/Groups/g1", 204, load("entra-default-patch-add-member.json"), None),
+    ("POST", "/.search", 200, load("rfc7644-3.4.3-search-request.json"), load(
+        "rfc7644-3.4.2-list-response.json")),
+    ("GET", "/Users/x?attributes=userName", 200, None, {"id": "x"}),
+    ("POST", "/Users", 409, load("entra-create-user.json"), load("rfc7644-3.12-error.json")),
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_quick_verdict_agrees_with_the_full_report(data: st.DataObject) -> None:
+    method, path, status, request_body, response_body = copy.deepcopy(
+        data.draw(st.sampled_from(EXCHANGES))
+    )
+    for body in (request_body, response_body):
+        if isinstance(body, dict) and data.draw(st.booleans()):
+            where = data.draw(st.sampled_from(value_paths(body)))
+            set_at(*where, value=data.draw(JSON_VALUES))(body)
+    status = data.draw(st.sampled_from([status, status, 200, 400]))
+    target = validation._target(path)
+    assert target is not None
+    full = validation._report_exchange(method, path, status, request_body, response_body, target)
+    assert validate_exchange(method, path, status, request_body, response_body) == full

@@ -1,20 +1,34 @@
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_elevate.scim.errors import ScimError
 from fake_elevate.scim.resource import (
+    _coerce_attribute,
+    _coerce_value,
+    coerce_attribute,
+    coerce_value,
     normalize_resource,
     parse_attribute_list,
     project,
     sort_resources,
 )
 from fake_elevate.scim.schema import (
+    COMMON_ATTRIBUTES,
+    ENTERPRISE_USER,
     ENTERPRISE_USER_SCHEMA,
     ENTRA_GROUP_EXTENSION,
+    GROUP,
     GROUP_SCHEMA,
     GROUP_TYPE,
     USER_SCHEMA,
     USER_TYPE,
+    Attribute,
 )
+from fake_elevate.scim.schema import USER as USER_SCHEMA_DEFINITION
 
 ENTRA_CREATE_USER = {
     "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
@@ -209,3 +223,162 @@ def test_sorting_multi_valued_attributes_uses_the_primary_value() -> None:
         {"id": "2", "emails": [{"value": "m@x"}]},
     ]
     assert [u["id"] for u in sort_resources(users, USER_TYPE, "emails", False)] == ["1", "2"]
+
+
+# --- fast coercion against the reference ---------------------------------------------------
+# coerce_value / coerce_attribute run a compiled fast path and fall back to the reference
+# coercion (_coerce_value / _coerce_attribute) whenever it declines. Whatever the input,
+# the answer (value, or status, scimType and detail of the error) must be the reference's.
+
+DATE_TIME_ATTRIBUTE = Attribute("when", "dateTime")
+NUMBERS = Attribute(
+    "numbers",
+    "complex",
+    multi_valued=True,
+    sub_attributes=(Attribute("count", "integer"), Attribute("ratio", "decimal")),
+)
+EVERY_ATTRIBUTE = [
+    *(
+        attr
+        for schema in (USER_SCHEMA_DEFINITION, ENTERPRISE_USER, GROUP)
+        for attr in schema.attributes
+    ),
+    *COMMON_ATTRIBUTES,
+    DATE_TIME_ATTRIBUTE,
+    NUMBERS,
+    Attribute("level", "integer"),
+    Attribute("score", "decimal"),
+]
+SUB_NAMES = sorted(
+    {sub.name for attr in EVERY_ATTRIBUTE for sub in attr.sub_attributes}
+    | {"VALUE", "Primary", "givenname", "bogus", "$REF"}
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.sampled_from(["", "x", "True", "FALSE", "yes", "2026-01-05T09:00:00Z", "2026-01-05"]),
+    st.text(max_size=4),
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(SUB_NAMES), inner, max_size=4),
+    ),
+    max_leaves=10,
+)
+
+
+def plausible(attr: Attribute, element: bool = False) -> st.SearchStrategy[Any]:
+    """Values shaped like ``attr`` (mostly valid, so the fast path answers), or anything."""
+    if attr.multi_valued and not element:
+        one = plausible(attr, element=True)
+        return st.one_of(st.lists(one, max_size=3), one, json_values)
+    if attr.type == "complex":
+        names = [sub.name for sub in attr.sub_attributes]
+        keys = st.one_of(
+            st.sampled_from(names),
+            st.sampled_from(names).map(str.upper),
+            st.sampled_from(["bogus", "Value"]),
+        )
+        subs = {sub.name.upper(): plausible(sub) for sub in attr.sub_attributes}
+        pairs = keys.flatmap(
+            lambda key: st.tuples(st.just(key), subs.get(key.upper(), json_values))
+        )
+        return st.one_of(st.lists(pairs, max_size=5).map(dict), json_values)
+    typed = {
+        "boolean": st.one_of(st.booleans(), st.sampled_from(["True", "false", "FALSE", "no"])),
+        "integer": st.integers(-3, 3),
+        "decimal": st.one_of(st.integers(-3, 3), st.floats(allow_nan=False, width=16)),
+        "dateTime": st.sampled_from(["2026-01-05T09:00:00Z", "2026-01-05T09:00:00.5+01:00"]),
+    }.get(attr.type, st.text(max_size=4))
+    return st.one_of(typed, typed, scalars)
+
+
+def outcome(coerce: Callable[[Attribute, Any, str], Any], attr: Attribute, value: Any) -> Any:
+    try:
+        return ("value", coerce(attr, value, "where"))
+    except ScimError as error:
+        return ("error", error.status, error.scim_type, error.detail)
+
+
+@pytest.mark.parametrize("attr", EVERY_ATTRIBUTE, ids=lambda attr: attr.name)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_fast_coercion_answers_as_the_reference(attr: Attribute, data: st.DataObject) -> None:
+    value = data.draw(plausible(attr))
+    single = outcome(coerce_value, attr, value)
+    assert single == outcome(_coerce_value, attr, value)
+    assert repr(single) == repr(outcome(_coerce_value, attr, value))  # same key order
+    whole = outcome(coerce_attribute, attr, value)
+    assert whole == outcome(_coerce_attribute, attr, value)
+    assert repr(whole) == repr(outcome(_coerce_attribute, attr, value))
+
+
+@pytest.mark.parametrize(
+    ("attr", "value"),
+    [
+        (USER_SCHEMA_DEFINITION.attribute("name"), {"GivenName": "A", "familyName": "B"}),
+        (USER_SCHEMA_DEFINITION.attribute("emails"), {"value": "a@x", "primary": "True"}),
+        (USER_SCHEMA_DEFINITION.attribute("emails"), [{"value": "a@x"}, {}, None]),
+        (USER_SCHEMA_DEFINITION.attribute("active"), "false"),
+        (USER_SCHEMA_DEFINITION.attribute("groups"), [{"value": "g"}]),
+        (NUMBERS, [{"count": 2, "ratio": 0.5}, {"count": True}]),
+        (DATE_TIME_ATTRIBUTE, "2026-01-05T09:00:00.5+01:00"),
+        (DATE_TIME_ATTRIBUTE, "tomorrow"),
+        (GROUP.attribute("members"), [{"value": "u", "display": "U", "$ref": None}]),
+    ],
+)
+def test_fast_coercion_examples(attr: Attribute | None, value: Any) -> None:
+    assert attr is not None
+    assert outcome(coerce_attribute, attr, value) == outcome(_coerce_attribute, attr, value)
+
+
+def test_odd_inputs_are_left_to_the_reference() -> None:
+    # A dict subclass and a non-string key: the fast path declines, the reference decides.
+    class Body(dict[str, Any]):
+        pass
+
+    name = USER_SCHEMA_DEFINITION.attribute("name")
+    assert name is not None
+    assert coerce_value(name, Body(givenName="A"), "name") == {"givenName": "A"}
+    with pytest.raises(AttributeError):
+        coerce_value(name, {1: "A"}, "name")
+
+
+# Responses without attributes/excludedAttributes take a shorter road through project();
+# it must give what the general one gives when the exclusions name nothing present.
+resources = st.dictionaries(
+    st.sampled_from(
+        [
+            *("id", "schemas", "userName", "password", "Password", "emails", "meta"),
+            *(ENTERPRISE_USER_SCHEMA, "displayName", "members"),
+        ]
+    ),
+    st.one_of(
+        st.text(max_size=3),
+        st.lists(st.dictionaries(st.sampled_from(["value", "type"]), st.text(max_size=2))),
+        st.dictionaries(st.sampled_from(["manager", "department"]), st.text(max_size=2)),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(resource=resources, group=st.booleans())
+def test_unprojected_responses_match_the_general_projection(
+    resource: dict[str, Any], group: bool
+) -> None:
+    resource_type = GROUP_TYPE if group else USER_TYPE
+    if not group and not isinstance(resource.get(ENTERPRISE_USER_SCHEMA, {}), dict):
+        return  # project() reads an extension's value as an object
+    nothing = [("no-such-attribute", None)]
+    for attributes, excluded in ((None, None), ([], []), (None, [])):
+        quick = project(resource, resource_type, attributes, excluded)
+        general = project(resource, resource_type, None, nothing)
+        assert quick == general
+        assert list(quick) == list(general)  # the same key order on the wire
+        if not group and quick.get(ENTERPRISE_USER_SCHEMA):
+            # A copy, as the general road makes: the response never aliases the store.
+            assert quick[ENTERPRISE_USER_SCHEMA] is not resource[ENTERPRISE_USER_SCHEMA]

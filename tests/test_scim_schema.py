@@ -1,8 +1,15 @@
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fake_elevate.scim.schema import (
     ENTERPRISE_USER_SCHEMA,
     GROUP_TYPE,
     SCHEMAS,
     USER_TYPE,
+    Attribute,
+    ResourceType,
     resolve,
 )
 
@@ -71,3 +78,56 @@ def test_resource_type_documents_name_their_extensions() -> None:
     assert doc["endpoint"] == "/Users"
     assert doc["schemaExtensions"] == [{"schema": ENTERPRISE_USER_SCHEMA, "required": False}]
     assert GROUP_TYPE.to_json()["schemaExtensions"] == []
+
+
+# sub() and extension() look names up in tables built once; they must answer as the
+# case-insensitive scan they replace (RFC 7643 §2.1), first match first.
+def scan(candidates: tuple[Any, ...], attribute: str, name: str) -> Any:
+    for candidate in candidates:
+        if getattr(candidate, attribute).lower() == name.lower():
+            return candidate
+    return None
+
+
+EVERY_ATTRIBUTE = [
+    attr
+    for schema in SCHEMAS.values()
+    for top in schema.attributes
+    for attr in (top, *top.sub_attributes)
+]
+TWINS = Attribute(
+    "twins", "complex", sub_attributes=(Attribute("value"), Attribute("Value", "boolean"))
+)
+
+
+def spellings(names: list[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(names),
+        st.sampled_from(names).map(str.upper),
+        st.sampled_from(names).map(str.swapcase),
+        st.text(alphabet="valueDISPLY$ref", max_size=6),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), attr=st.sampled_from([*EVERY_ATTRIBUTE, TWINS]))
+def test_sub_attribute_lookup_is_the_case_insensitive_scan(
+    data: st.DataObject, attr: Attribute
+) -> None:
+    names = [sub.name for sub in attr.sub_attributes] or ["value"]
+    name = data.draw(spellings(names))
+    assert attr.sub(name) is scan(attr.sub_attributes, "name", name)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), resource_type=st.sampled_from([USER_TYPE, GROUP_TYPE]))
+def test_extension_lookup_is_the_case_insensitive_scan(
+    data: st.DataObject, resource_type: ResourceType
+) -> None:
+    name = data.draw(spellings([ENTERPRISE_USER_SCHEMA, resource_type.schema.id]))
+    assert resource_type.extension(name) is scan(resource_type.extensions, "id", name)
+
+
+def test_twin_spellings_resolve_to_the_first_defined() -> None:
+    assert TWINS.sub("Value") is TWINS.sub_attributes[0]
+    assert TWINS.sub("VALUE") is TWINS.sub_attributes[0]

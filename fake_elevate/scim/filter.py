@@ -240,6 +240,9 @@ def parse_filter(text: str, resource_type: ResourceType) -> Filter:
     if not isinstance(text, str):
         raise invalid_filter("The filter must be a string")
     _check_length(text, invalid_filter, "filter")
+    simple = _parse_simple_equality(text, resource_type)
+    if simple is not None:
+        return simple
     return _parse_filter_cached(text, ResourceTypeKey(resource_type))
 
 
@@ -247,6 +250,39 @@ def parse_filter(text: str, resource_type: ResourceType) -> Filter:
 def _parse_filter_cached(text: str, key: ResourceTypeKey) -> Filter:
     parser = _Parser(text, key.resource_type, invalid_filter, path_mode=False)
     return Filter(parser.whole_filter(), text)
+
+
+# The filter Entra sends before every create, `userName eq "alice@contoso.com"` (entra §1),
+# names a different user each time, so the cache above rarely hit: the tokenizer and parser
+# ran for each one, and the cache kept thousands of filters alive only to evict them. This
+# is exactly the token sequence word, "eq", string (without escapes), one space apart,
+# which the full parser reads as attr_exp -> comparison; the fast path builds an equal
+# Filter through the same resolution and comparison code, and does not cache it (it costs
+# little more than a cache lookup). Anything else, and any error, is left to the full
+# parser, so error details are its own. tests/test_scim_filter.py checks both give equal
+# filters, hints and matches over generated texts.
+_SIMPLE_EQUALITY = re.compile(r'([A-Za-z$][A-Za-z0-9$_.:-]*) ([eE][qQ]) "([^"\\\x00-\x1f]*)"\Z')
+_RESOLVED_WORDS: dict[tuple[ResourceTypeKey, str], AttrRef] = {}
+
+
+def _parse_simple_equality(text: str, resource_type: ResourceType) -> Filter | None:
+    match = _SIMPLE_EQUALITY.match(text)
+    if match is None:
+        return None
+    word, _, value = match.groups()
+    key = (ResourceTypeKey(resource_type), word)
+    try:
+        attr = _RESOLVED_WORDS.get(key)
+        if attr is None:
+            attr = _resolve_word(word, 0, resource_type, invalid_filter, path_mode=False)
+            if len(_RESOLVED_WORDS) >= 256:
+                _RESOLVED_WORDS.clear()  # words come from clients: bound what odd ones cost
+            _RESOLVED_WORDS[key] = attr
+        # A JSON string without escapes or control characters is its own content.
+        node = _make_compare(attr, "eq", value, len(word) + 1, invalid_filter)
+    except ScimError:
+        return None
+    return Filter(node, text)
 
 
 @dataclass(frozen=True)
@@ -501,67 +537,9 @@ class _Parser:
     # name resolution
     def resolve(self, token: _Token) -> AttrRef:
         """Resolve ``[URN:]name[.sub]`` at resource scope."""
-        word = token.text
-        schema_id: str | None = None
-        rest = word
-        if ":" in word:
-            prefix, _, rest = word.rpartition(":")
-            schema_id = next(
-                (s for s in self.resource_type.schema_ids if s.lower() == prefix.lower()), None
-            )
-            if schema_id is None:
-                raise self.error(
-                    f"Unknown schema URN {prefix!r} at position {token.pos}; "
-                    f"{self.resource_type.name} resources use "
-                    f"{' and '.join(self.resource_type.schema_ids)}"
-                )
-        name, dot, sub_name = rest.partition(".")
-        if not _NAME.match(name) or (dot and not _NAME.match(sub_name)):
-            raise self.error(
-                f"Malformed attribute path {word!r} at position {token.pos}: expected "
-                "[schema URN:]name[.subAttribute] (RFC 7644 §3.10)"
-            )
-        resolved = self._lookup(schema_id, name)
-        if resolved is None:
-            if self.path_mode:
-                raise self.error(
-                    f"{self.resource_type.name} has no attribute {name!r} (at position {token.pos})"
-                )
-            return AttrRef(word, None, name, sub_name or None, None, None)
-        attribute = resolved.attribute
-        container = resolved.schema.id if resolved.extension else None
-        if not dot:
-            return AttrRef(word, container, attribute.name, None, attribute, attribute)
-        if attribute.type != "complex":
-            raise self.error(
-                f"{attribute.name!r} is a {attribute.type} attribute and has no sub-attributes "
-                f"({word!r} at position {token.pos})"
-            )
-        sub = attribute.sub(sub_name)
-        if sub is None:
-            if self.path_mode:
-                raise self.error(
-                    f"{attribute.name!r} has no sub-attribute {sub_name!r} "
-                    f"(at position {token.pos})"
-                )
-            return AttrRef(word, container, attribute.name, sub_name, attribute, None)
-        return AttrRef(word, container, attribute.name, sub.name, attribute, sub)
-
-    def _lookup(self, schema_id: str | None, name: str) -> ResolvedAttribute | None:
-        if schema_id is not None:
-            return resolve(self.resource_type, f"{schema_id}:{name}")
-        resolved = resolve(self.resource_type, name)
-        if resolved is not None:
-            return resolved
-        # Entra S1 sends extension attributes unprefixed ("path":"manager"); a name
-        # that only an extension defines resolves to it.
-        for extension in self.resource_type.extensions:
-            attribute = extension.attribute(name)
-            if attribute is not None:
-                return ResolvedAttribute(extension, attribute, True)
-        if not self.path_mode and name.lower() == "schemas":
-            return ResolvedAttribute(self.resource_type.schema, _SCHEMAS_ATTRIBUTE, False)
-        return None
+        return _resolve_word(
+            token.text, token.pos, self.resource_type, self.error, path_mode=self.path_mode
+        )
 
     def resolve_in_element(self, parent: AttrRef, token: _Token) -> AttrRef:
         """Resolve a sub-attribute name inside ``parent[...]`` or after ``].``."""
@@ -580,6 +558,68 @@ class _Parser:
                 )
             return AttrRef(word, None, word, None, None, None, element_of=parent.key)
         return AttrRef(word, None, sub.name, None, sub, sub, element_of=parent.key)
+
+
+def _resolve_word(
+    word: str, pos: int, resource_type: ResourceType, error: ErrorFactory, *, path_mode: bool
+) -> AttrRef:
+    """Resolve ``[URN:]name[.sub]`` at resource scope; ``pos`` is where ``word`` starts."""
+    schema_id: str | None = None
+    rest = word
+    if ":" in word:
+        prefix, _, rest = word.rpartition(":")
+        schema_id = next((s for s in resource_type.schema_ids if s.lower() == prefix.lower()), None)
+        if schema_id is None:
+            raise error(
+                f"Unknown schema URN {prefix!r} at position {pos}; "
+                f"{resource_type.name} resources use "
+                f"{' and '.join(resource_type.schema_ids)}"
+            )
+    name, dot, sub_name = rest.partition(".")
+    if not _NAME.match(name) or (dot and not _NAME.match(sub_name)):
+        raise error(
+            f"Malformed attribute path {word!r} at position {pos}: expected "
+            "[schema URN:]name[.subAttribute] (RFC 7644 §3.10)"
+        )
+    resolved = _lookup(resource_type, schema_id, name, path_mode=path_mode)
+    if resolved is None:
+        if path_mode:
+            raise error(f"{resource_type.name} has no attribute {name!r} (at position {pos})")
+        return AttrRef(word, None, name, sub_name or None, None, None)
+    attribute = resolved.attribute
+    container = resolved.schema.id if resolved.extension else None
+    if not dot:
+        return AttrRef(word, container, attribute.name, None, attribute, attribute)
+    if attribute.type != "complex":
+        raise error(
+            f"{attribute.name!r} is a {attribute.type} attribute and has no sub-attributes "
+            f"({word!r} at position {pos})"
+        )
+    sub = attribute.sub(sub_name)
+    if sub is None:
+        if path_mode:
+            raise error(f"{attribute.name!r} has no sub-attribute {sub_name!r} (at position {pos})")
+        return AttrRef(word, container, attribute.name, sub_name, attribute, None)
+    return AttrRef(word, container, attribute.name, sub.name, attribute, sub)
+
+
+def _lookup(
+    resource_type: ResourceType, schema_id: str | None, name: str, *, path_mode: bool
+) -> ResolvedAttribute | None:
+    if schema_id is not None:
+        return resolve(resource_type, f"{schema_id}:{name}")
+    resolved = resolve(resource_type, name)
+    if resolved is not None:
+        return resolved
+    # Entra S1 sends extension attributes unprefixed ("path":"manager"); a name
+    # that only an extension defines resolves to it.
+    for extension in resource_type.extensions:
+        attribute = extension.attribute(name)
+        if attribute is not None:
+            return ResolvedAttribute(extension, attribute, True)
+    if not path_mode and name.lower() == "schemas":
+        return ResolvedAttribute(resource_type.schema, _SCHEMAS_ATTRIBUTE, False)
+    return None
 
 
 # --- comparisons ----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ RFC 7643 §2 (attribute characteristics), RFC 7644 §3.3 (create), §3.5.1
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -15,7 +16,6 @@ from .errors import invalid_syntax, invalid_value
 from .schema import (
     ENTRA_GROUP_EXTENSION,
     Attribute,
-    ResolvedAttribute,
     ResourceType,
     Schema,
     resolve,
@@ -34,6 +34,105 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2
 
 def coerce_value(attr: Attribute, value: Any, where: str) -> Any:
     """Check ``value`` against a single-valued attribute definition and return it canonicalised."""
+    try:
+        return _plan(attr).single(value)
+    except _Declined:
+        return _coerce_value(attr, value, where)
+
+
+def coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
+    """Check a possibly multi-valued attribute's value; multi-valued ones become lists."""
+    try:
+        return _plan(attr).whole(value)
+    except _Declined:
+        return _coerce_attribute(attr, value, where)
+
+
+def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]:
+    """Validate a POST or PUT body and return it in canonical form, without id and meta.
+
+    Attribute names are matched case-insensitively (RFC 7643 §2.1) and stored
+    in their canonical spelling. readOnly attributes are ignored, as RFC 7643
+    §2.2 requires. Unknown attributes and schemas are refused (400
+    invalidValue), since we advertise exactly what we store.
+    """
+    if not isinstance(body, dict):
+        raise invalid_syntax("The request body must be a JSON object")
+    plan = _type_plan(resource_type)
+    schemas = body.get("schemas", body.get("Schemas"))
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise invalid_syntax("'schemas' is required and must be an array of schema URNs")
+    core, known = plan.core_schema, plan.known_schemas
+    has_core, all_known = False, True
+    for urn in schemas:
+        lowered = urn.lower()
+        has_core = has_core or lowered == core
+        all_known = all_known and lowered in known
+    if not has_core:
+        raise invalid_value(f"'schemas' must contain {resource_type.schema.id}")
+    if not all_known:
+        unknown = sorted(s for s in schemas if s.lower() not in known)
+        raise invalid_value(f"Unsupported schema {unknown[0]!r} for {resource_type.name}")
+
+    out: dict[str, Any] = {}
+    keys = plan.keys
+    for key, value in body.items():
+        meaning = keys.get(key)
+        if meaning is None:
+            meaning = _key_meaning(resource_type, key)
+            if len(keys) >= _MAX_REMEMBERED_KEYS:
+                keys.clear()  # keys come from clients: bound what a stream of odd ones costs
+            keys[key] = meaning
+        if type(meaning) is _AttributeKey:  # the common case, first
+            if meaning.read_only:
+                continue
+            try:
+                coerced = meaning.coerce(value)
+            except _Declined:
+                coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
+            # Compared with shared empty values: `== []` would build a list every time.
+            if coerced is None or coerced in _EMPTY_VALUES:
+                continue
+            if meaning.extension is not None:
+                holder = out.get(meaning.extension)
+                if holder is None:
+                    holder = out[meaning.extension] = {}
+                holder[meaning.name] = coerced
+            else:
+                out[meaning.name] = coerced
+            continue
+        if meaning is _SKIPPED_KEY:
+            continue
+        if isinstance(meaning, Schema):
+            ext = meaning
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise invalid_value(f"'{key}' must be a JSON object of {ext.name} attributes")
+            ext_out: dict[str, Any] = {}
+            for sub_key, sub_value in value.items():
+                attr = ext.attribute(sub_key)
+                if attr is None:
+                    raise invalid_value(f"'{sub_key}' is not an attribute of {ext.id}")
+                if attr.mutability == "readOnly":
+                    continue
+                coerced = _coerce_ext(attr, sub_value, f"{ext.id}:{attr.name}")
+                if coerced is not None:
+                    ext_out[attr.name] = coerced
+            if ext_out:
+                out[ext.id] = ext_out
+            continue
+        raise invalid_value(f"'{key}' is not an attribute of {resource_type.name}")
+    for name in plan.required:
+        if out.get(name) in (None, ""):
+            raise invalid_value(f"'{name}' is required")
+    return out
+
+
+# --- the reference coercion: every error message comes from here ----------------------------
+
+
+def _coerce_value(attr: Attribute, value: Any, where: str) -> Any:
     if value is None:
         return None
     if attr.type == "complex":
@@ -46,7 +145,7 @@ def coerce_value(attr: Attribute, value: Any, where: str) -> Any:
                 raise invalid_value(f"'{where}.{key}' is not a sub-attribute of '{attr.name}'")
             if sub.mutability == "readOnly":
                 continue
-            coerced = coerce_value(sub, sub_value, f"{where}.{sub.name}")
+            coerced = _coerce_value(sub, sub_value, f"{where}.{sub.name}")
             if coerced is not None:
                 out[sub.name] = coerced
         return out
@@ -72,8 +171,7 @@ def coerce_value(attr: Attribute, value: Any, where: str) -> Any:
     return value
 
 
-def coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
-    """Check a possibly multi-valued attribute's value; multi-valued ones become lists."""
+def _coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
     if value is None:
         return None
     if attr.multi_valued:
@@ -82,81 +180,159 @@ def coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
             value = [value]
         if not isinstance(value, list):
             raise invalid_value(f"'{where}' is multi-valued and must be a JSON array")
-        items = [coerce_value(attr, item, f"{where}[{i}]") for i, item in enumerate(value)]
+        items = [_coerce_value(attr, item, f"{where}[{i}]") for i, item in enumerate(value)]
         return [item for item in items if item not in (None, {})]
     if isinstance(value, list):
         raise invalid_value(f"'{where}' is single-valued and must not be an array")
-    return coerce_value(attr, value, where)
+    return _coerce_value(attr, value, where)
 
 
-def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]:
-    """Validate a POST or PUT body and return it in canonical form, without id and meta.
+# --- the fast coercion ------------------------------------------------------------------------
+# Normalising a POST body walked every attribute and sub-attribute definition by name and
+# built an error location string for every value, although nearly every body is valid.
+# Each attribute definition is compiled once into a closure that accepts exactly the
+# plain JSON values (dict, list, str, int, float, bool, None) the reference accepts and
+# returns the same result; on anything else it declines (raises _Declined) and the
+# reference above decides, so errors and odd inputs (subclasses, non-string keys) are
+# handled by exactly one piece of code. tests/test_scim_resource.py checks the two agree.
 
-    Attribute names are matched case-insensitively (RFC 7643 §2.1) and stored
-    in their canonical spelling. readOnly attributes are ignored, as RFC 7643
-    §2.2 requires. Unknown attributes and schemas are refused (400
-    invalidValue), since we advertise exactly what we store.
-    """
-    if not isinstance(body, dict):
-        raise invalid_syntax("The request body must be a JSON object")
-    schemas = body.get("schemas", body.get("Schemas"))
-    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
-        raise invalid_syntax("'schemas' is required and must be an array of schema URNs")
-    lowered = {s.lower() for s in schemas}
-    if resource_type.schema.id.lower() not in lowered:
-        raise invalid_value(f"'schemas' must contain {resource_type.schema.id}")
-    known = {s.lower() for s in resource_type.schema_ids} | IGNORED_SCHEMA_URNS
-    unknown = sorted(s for s in schemas if s.lower() not in known)
-    if unknown:
-        raise invalid_value(f"Unsupported schema {unknown[0]!r} for {resource_type.name}")
 
-    out: dict[str, Any] = {}
-    keys = _key_meanings(resource_type)
-    for key, value in body.items():
-        meaning = keys.get(key)
-        if meaning is None:
-            meaning = _key_meaning(resource_type, key)
-            if len(keys) >= _MAX_REMEMBERED_KEYS:
-                keys.clear()  # keys come from clients: bound what a stream of odd ones costs
-            keys[key] = meaning
-        if meaning is _SKIPPED_KEY:
+# Never mutated: compared against, so that no comparison builds an empty list or dict.
+_EMPTY_OBJECT: Final[dict[str, Any]] = {}
+_EMPTY_VALUES: Final[tuple[list[Any], dict[str, Any]]] = ([], _EMPTY_OBJECT)
+
+
+class _Declined(Exception):
+    """The fast coercion does not vouch for a value; the reference coercion decides."""
+
+
+_Coerce = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _AttributePlan:
+    single: _Coerce  # coerce_value without the where
+    whole: _Coerce  # coerce_attribute without the where
+
+
+_PLANS: dict[int, tuple[Attribute, _AttributePlan]] = {}
+
+
+def _plan(attr: Attribute) -> _AttributePlan:
+    # Keyed by id(): hashing a frozen dataclass hashes every field, sub-attributes too.
+    # The entry holds the attribute itself, so the id stays its own.
+    cached = _PLANS.get(id(attr))
+    if cached is not None and cached[0] is attr:
+        return cached[1]
+    if len(_PLANS) >= 1024:
+        _PLANS.clear()  # attributes are module constants; bound what ad-hoc ones cost
+    plan = _AttributePlan(_compile_single(attr), _compile_whole(attr))
+    _PLANS[id(attr)] = (attr, plan)
+    return plan
+
+
+def _compile_single(attr: Attribute) -> _Coerce:
+    kind = attr.type
+    if kind == "complex":
+        return _compile_complex(attr)
+    if kind == "boolean":
+        bool_strings = _BOOL_STRINGS
+
+        def boolean(value: Any) -> Any:
+            if value is True or value is False or value is None:
+                return value
+            if type(value) is str:
+                found = bool_strings.get(value.lower())
+                if found is not None:
+                    return found
+            raise _Declined
+
+        return boolean
+    if kind in ("integer", "decimal"):
+        accepted = (int,) if kind == "integer" else (int, float)
+
+        def number(value: Any) -> Any:
+            if value is None or type(value) in accepted:
+                return value
+            raise _Declined
+
+        return number
+    if kind == "dateTime":
+        match = _DATETIME.match
+
+        def date_time(value: Any) -> Any:
+            if value is None or (type(value) is str and match(value)):
+                return value
+            raise _Declined
+
+        return date_time
+
+    def string(value: Any) -> Any:
+        if value is None or type(value) is str:
+            return value
+        raise _Declined
+
+    return string
+
+
+def _compile_complex(attr: Attribute) -> _Coerce:
+    # sub-attribute name (as defined, and lower-cased) -> (canonical name, coerce), or
+    # None for readOnly ones. attr.sub() returns the first case-insensitive match.
+    subs: dict[str, tuple[str, _Coerce] | None] = {}
+    for sub in attr.sub_attributes:
+        if sub.name.lower() in subs:
             continue
-        if isinstance(meaning, Schema):
-            ext = meaning
+        entry = None if sub.mutability == "readOnly" else (sub.name, _compile_single(sub))
+        subs[sub.name.lower()] = entry
+    for sub in attr.sub_attributes:
+        subs.setdefault(sub.name, subs[sub.name.lower()])
+    missing = object()
+
+    def complex_value(value: Any) -> Any:
+        if type(value) is not dict:
             if value is None:
+                return None
+            raise _Declined
+        out: dict[str, Any] = {}
+        for key, sub_value in value.items():
+            entry = subs.get(key, missing)
+            if entry is missing:
+                if type(key) is not str:
+                    raise _Declined
+                entry = subs.get(key.lower(), missing)
+                if entry is missing:
+                    raise _Declined
+            if entry is None:
                 continue
-            if not isinstance(value, dict):
-                raise invalid_value(f"'{key}' must be a JSON object of {ext.name} attributes")
-            ext_out: dict[str, Any] = {}
-            for sub_key, sub_value in value.items():
-                attr = ext.attribute(sub_key)
-                if attr is None:
-                    raise invalid_value(f"'{sub_key}' is not an attribute of {ext.id}")
-                if attr.mutability == "readOnly":
-                    continue
-                coerced = _coerce_ext(attr, sub_value, f"{ext.id}:{attr.name}")
-                if coerced is not None:
-                    ext_out[attr.name] = coerced
-            if ext_out:
-                out[ext.id] = ext_out
-            continue
-        if meaning is _UNKNOWN_KEY:
-            raise invalid_value(f"'{key}' is not an attribute of {resource_type.name}")
-        resolved = meaning
-        attr = resolved.attribute
-        if attr.mutability == "readOnly":
-            continue
-        coerced = coerce_attribute(attr, value, attr.name)
-        if coerced is None or coerced == [] or coerced == {}:
-            continue
-        if resolved.extension:
-            out.setdefault(resolved.schema.id, {})[attr.name] = coerced
-        else:
-            out[attr.name] = coerced
-    for attr in resource_type.schema.attributes:
-        if attr.required and out.get(attr.name) in (None, ""):
-            raise invalid_value(f"'{attr.name}' is required")
-    return out
+            coerced = entry[1](sub_value)
+            if coerced is not None:
+                out[entry[0]] = coerced
+        return out
+
+    return complex_value
+
+
+def _compile_whole(attr: Attribute) -> _Coerce:
+    single = _compile_single(attr)
+    if not attr.multi_valued:
+        return single  # every single coercion declines a list, which the reference refuses
+
+    def many(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict:
+            value = [value]
+        elif kind is not list:
+            if value is None:
+                return None
+            raise _Declined
+        items = []
+        for item in value:
+            coerced = single(item)
+            if coerced is not None and coerced != _EMPTY_OBJECT:
+                items.append(coerced)
+        return items
+
+    return many
 
 
 # What one top-level body key means for a resource type. Resolving it (case-insensitive
@@ -165,21 +341,51 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
 # so each key spelling is resolved once per resource type.
 _SKIPPED_KEY: Final = object()  # "schemas" (read above) and ignored schema URNs
 _UNKNOWN_KEY: Final = object()
-_KeyMeaning = Schema | ResolvedAttribute | object
 _MAX_REMEMBERED_KEYS: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _AttributeKey:
+    """A body key naming an attribute; ``extension`` is the URN its value nests under."""
+
+    attribute: Attribute
+    name: str
+    extension: str | None
+    read_only: bool
+    coerce: _Coerce  # coerce_attribute's fast path
+
+
+_KeyMeaning = Schema | _AttributeKey | object
+
+
+@dataclass(frozen=True, slots=True)
+class _TypePlan:
+    """What normalising a body of one resource type needs, worked out once."""
+
+    core_schema: str  # lower-cased
+    known_schemas: frozenset[str]  # lower-cased, with IGNORED_SCHEMA_URNS
+    required: tuple[str, ...]  # required core attributes, in schema order
+    keys: dict[str, _KeyMeaning]
+
+
 # Keyed by id(); the entry holds the resource type itself, so the id stays its own.
-_KEY_MEANINGS: dict[int, tuple[ResourceType, dict[str, _KeyMeaning]]] = {}
+_TYPE_PLANS: dict[int, tuple[ResourceType, _TypePlan]] = {}
 
 
-def _key_meanings(resource_type: ResourceType) -> dict[str, _KeyMeaning]:
-    cached = _KEY_MEANINGS.get(id(resource_type))
+def _type_plan(resource_type: ResourceType) -> _TypePlan:
+    cached = _TYPE_PLANS.get(id(resource_type))
     if cached is not None and cached[0] is resource_type:
         return cached[1]
-    if len(_KEY_MEANINGS) >= 64:
-        _KEY_MEANINGS.clear()
-    meanings: dict[str, _KeyMeaning] = {}
-    _KEY_MEANINGS[id(resource_type)] = (resource_type, meanings)
-    return meanings
+    if len(_TYPE_PLANS) >= 64:
+        _TYPE_PLANS.clear()
+    plan = _TypePlan(
+        core_schema=resource_type.schema.id.lower(),
+        known_schemas=frozenset(s.lower() for s in resource_type.schema_ids) | IGNORED_SCHEMA_URNS,
+        required=tuple(a.name for a in resource_type.schema.attributes if a.required),
+        keys={},
+    )
+    _TYPE_PLANS[id(resource_type)] = (resource_type, plan)
+    return plan
 
 
 def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
@@ -192,7 +398,16 @@ def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
     if lowered_key in IGNORED_SCHEMA_URNS:
         return _SKIPPED_KEY
     resolved = resolve(resource_type, key)
-    return _UNKNOWN_KEY if resolved is None else resolved
+    if resolved is None:
+        return _UNKNOWN_KEY
+    attr = resolved.attribute
+    return _AttributeKey(
+        attr,
+        attr.name,
+        resolved.schema.id if resolved.extension else None,
+        attr.mutability == "readOnly",
+        _plan(attr).whole,
+    )
 
 
 def _coerce_ext(attr: Attribute, value: Any, where: str) -> Any:
@@ -284,6 +499,22 @@ def project(
     those (plus always) are returned; otherwise ``excluded`` are dropped.
     """
     out: dict[str, Any] = {}
+    if not attributes and not excluded:
+        # Nearly every response: no projection asked for, only password to leave out.
+        is_extension = _extension_keys(resource_type)
+        for key, value in resource.items():
+            if key == "password":
+                continue
+            extension = is_extension.get(key)
+            if extension is None:
+                extension = _remember_extension_key(is_extension, resource_type, key)
+            if extension:
+                kept = {name: sub_value for name, sub_value in value.items()}
+                if kept:
+                    out[key] = kept
+                continue
+            out[key] = value
+        return out
     if attributes:
         wanted = _group(attributes)
         for key, value in resource.items():
@@ -323,6 +554,30 @@ def project(
             continue
         out[key] = _drop_subs(value, subs)
     return out
+
+
+# Whether a resource key names an extension, per resource type: project() asked
+# ResourceType.extension (a case-insensitive scan) for every key of every response.
+_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool]]] = {}
+
+
+def _extension_keys(resource_type: ResourceType) -> dict[str, bool]:
+    cached = _EXTENSION_KEYS.get(id(resource_type))
+    if cached is not None and cached[0] is resource_type:
+        return cached[1]
+    if len(_EXTENSION_KEYS) >= 64:
+        _EXTENSION_KEYS.clear()
+    keys: dict[str, bool] = {}
+    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys)
+    return keys
+
+
+def _remember_extension_key(keys: dict[str, bool], resource_type: ResourceType, key: str) -> bool:
+    extension = resource_type.extension(key) is not None
+    if len(keys) >= _MAX_REMEMBERED_KEYS:
+        keys.clear()  # stored keys are canonical, but bound what odd ones cost
+    keys[key] = extension
+    return extension
 
 
 def _group(names: Iterable[tuple[str, str | None]]) -> dict[str, set[str] | None]:

@@ -49,14 +49,24 @@ class Attribute:
     canonical_values: tuple[str, ...] = ()
     reference_types: tuple[str, ...] = ()
     sub_attributes: tuple[Attribute, ...] = ()
+    # Sub-attributes by lower-cased name, and by their own spelling (the common case):
+    # sub() is asked for every sub-attribute of every PATCH value and filter.
+    _subs: dict[str, Attribute] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        subs: dict[str, Attribute] = {}
+        for attr in self.sub_attributes:
+            subs.setdefault(attr.name.lower(), attr)  # the first match wins, as a scan would
+        for attr in self.sub_attributes:
+            subs.setdefault(attr.name, subs[attr.name.lower()])
+        object.__setattr__(self, "_subs", subs)
 
     def sub(self, name: str) -> Attribute | None:
         """Resolve a sub-attribute by name, case-insensitively (RFC 7643 §2.1)."""
-        lowered = name.lower()
-        for attr in self.sub_attributes:
-            if attr.name.lower() == lowered:
-                return attr
-        return None
+        found = self._subs.get(name)
+        if found is None:
+            found = self._subs.get(name.lower())
+        return found
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -341,6 +351,16 @@ class ResourceType:
     schema: Schema
     extensions: tuple[Schema, ...] = ()
     description: str = ""
+    # Extensions by lower-cased URN and by their own spelling; see Attribute._subs.
+    _extensions: dict[str, Schema] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        extensions: dict[str, Schema] = {}
+        for ext in self.extensions:
+            extensions.setdefault(ext.id.lower(), ext)
+        for ext in self.extensions:
+            extensions.setdefault(ext.id, extensions[ext.id.lower()])
+        object.__setattr__(self, "_extensions", extensions)
 
     @property
     def schema_ids(self) -> tuple[str, ...]:
@@ -351,11 +371,10 @@ class ResourceType:
         yield from self.extensions
 
     def extension(self, urn: str) -> Schema | None:
-        lowered = urn.lower()
-        for ext in self.extensions:
-            if ext.id.lower() == lowered:
-                return ext
-        return None
+        found = self._extensions.get(urn)
+        if found is None:
+            found = self._extensions.get(urn.lower())
+        return found
 
     def to_json(self, location: str | None = None) -> dict[str, Any]:
         doc: dict[str, Any] = {

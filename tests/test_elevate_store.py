@@ -1,0 +1,211 @@
+"""ScimStore: group memberships as users see them, timestamps, versions and required attributes.
+
+The store keeps a reverse index (member id -> groups) so a User's ``groups`` (RFC 7643
+§4.1.2) is read without scanning every group, and updates it by the memberships a write
+starts and ends; the index must always say what the groups' ``members`` say.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_elevate.account_center import AccountCenter
+from fake_elevate.scim.errors import ScimError
+from fake_elevate.scim.schema import GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
+from fake_elevate.store import ScimStore
+
+
+class Clock:
+    """A settable clock; ``fresh`` makes it return a new (equal) datetime on every call."""
+
+    def __init__(self) -> None:
+        self.when = datetime(2026, 1, 5, 9, 0, 0, 123456, tzinfo=UTC)
+        self.fresh = False
+
+    def now(self) -> datetime:
+        return self.when.replace() if self.fresh else self.when
+
+
+def new_store(clock: Clock | None = None) -> ScimStore:
+    ids = random.Random(4)
+    clock = clock or Clock()
+    return ScimStore(
+        clock.now, AccountCenter(clock.now), new_id=lambda: f"{ids.getrandbits(64):016x}"
+    )
+
+
+def add_users(store: ScimStore, count: int) -> list[str]:
+    return [
+        store.create("User", {"schemas": [USER_SCHEMA], "userName": f"user{i}@contoso.com"})["id"]
+        for i in range(count)
+    ]
+
+
+def patch(op: str, path: str, value: Any = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"op": op, "path": path}
+    if value is not None:
+        operation["value"] = value
+    return {"schemas": [PATCH_OP_SCHEMA], "Operations": [operation]}
+
+
+def groups_seen_by_users(store: ScimStore, user_ids: list[str]) -> dict[str, list[str]]:
+    return {uid: [g["value"] for g in store.get("User", uid).get("groups", [])] for uid in user_ids}
+
+
+def groups_by_members(store: ScimStore, user_ids: list[str]) -> dict[str, list[str]]:
+    """What the users' groups must be: read from every group's members."""
+    listed = store.search("Group").resources
+    return {
+        uid: sorted(g["id"] for g in listed if any(m["value"] == uid for m in g.get("members", ())))
+        for uid in user_ids
+    }
+
+
+def test_memberships_follow_adds_removals_replacements_and_deletes() -> None:
+    store = new_store()
+    u = add_users(store, 5)
+    g = store.create(
+        "Group",
+        {
+            "schemas": [GROUP_SCHEMA],
+            "displayName": "Sales",
+            "members": [{"value": u[0]}, {"value": u[1], "display": "User 1"}],
+        },
+    )["id"]
+    h = store.create("Group", {"schemas": [GROUP_SCHEMA], "displayName": "Ops"})["id"]
+    steps = [
+        lambda: store.patch("Group", g, patch("Add", "members", [{"value": u[2]}])),
+        lambda: store.patch("Group", g, patch("Remove", "members", [{"value": u[0]}])),
+        lambda: store.patch("Group", h, patch("add", "members", [{"value": u[2]}, {"value": g}])),
+        lambda: store.replace(
+            "Group",
+            g,
+            {"schemas": [GROUP_SCHEMA], "displayName": "Sales", "members": [{"value": u[3]}]},
+        ),
+        lambda: store.patch("Group", g, patch("replace", "members", [{"value": u[4]}])),
+        lambda: store.delete("User", u[2]),
+        lambda: store.patch("Group", g, patch("remove", f'members[value eq "{u[4]}"]')),
+        lambda: store.delete("Group", h),
+    ]
+    for step in steps:
+        step()
+        living = [uid for uid in u if _exists(store, uid)]
+        assert groups_seen_by_users(store, living) == groups_by_members(store, living)
+    assert groups_seen_by_users(store, [u[0], u[1], u[3], u[4]]) == {
+        u[0]: [],
+        u[1]: [],
+        u[3]: [],
+        u[4]: [],
+    }
+
+
+def test_stored_members_carry_value_and_type_only() -> None:
+    store = new_store()
+    u = add_users(store, 2)
+    g = store.create(
+        "Group",
+        {
+            "schemas": [GROUP_SCHEMA],
+            "displayName": "G",
+            "members": [{"value": u[0], "display": "x"}],
+        },
+    )["id"]
+    store.patch("Group", g, patch("Add", "members", [{"value": u[1], "display": "y"}]))
+    store.patch("Group", g, patch("Add", "members", [{"value": u[0]}]))  # already there
+    # The store says what a member is, whatever the client called it.
+    h = store.create("Group", {"schemas": [GROUP_SCHEMA], "displayName": "H"})["id"]
+    store.patch("Group", g, patch("Add", "members", [{"value": h, "type": "User"}]))
+    assert store.get("Group", g)["members"] == [
+        {"value": u[0], "type": "User"},
+        {"value": u[1], "type": "User"},
+        {"value": h, "type": "Group"},
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "remove", "replace", "put", "delete-user"]),
+            st.integers(0, 2),  # which group
+            st.lists(st.integers(0, 5), max_size=4),  # which users
+        ),
+        max_size=12,
+    )
+)
+def test_users_always_see_the_groups_that_list_them(
+    steps: list[tuple[str, int, list[int]]],
+) -> None:
+    store = new_store()
+    users = add_users(store, 6)
+    groups = [
+        store.create("Group", {"schemas": [GROUP_SCHEMA], "displayName": f"G{i}"})["id"]
+        for i in range(3)
+    ]
+    for action, which, picked in steps:
+        alive = [users[i] for i in picked if _exists(store, users[i])]
+        members = [{"value": uid} for uid in alive]
+        if action == "delete-user":
+            for uid in alive[:1]:
+                store.delete("User", uid)
+        elif action == "put":
+            body = {"schemas": [GROUP_SCHEMA], "displayName": f"G{which}", "members": members}
+            store.replace("Group", groups[which], body)
+        elif members:
+            store.patch("Group", groups[which], patch(action, "members", members))
+        living = [uid for uid in users if _exists(store, uid)]
+        assert groups_seen_by_users(store, living) == groups_by_members(store, living)
+
+
+def _exists(store: ScimStore, user_id: str) -> bool:
+    try:
+        store.get("User", user_id)
+    except ScimError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_timestamps_and_versions_follow_the_clock(fresh: bool) -> None:
+    clock = Clock()
+    clock.fresh = fresh  # the same datetime object every call, or a new one each time
+    store = new_store(clock)
+    created = store.create("User", {"schemas": [USER_SCHEMA], "userName": "a@contoso.com"})
+    assert created["meta"]["created"] == "2026-01-05T09:00:00.123Z"
+    assert created["meta"]["lastModified"] == created["meta"]["created"]
+    assert created["meta"]["version"] == 'W/"1"'
+    clock.when += timedelta(seconds=90, microseconds=5000)
+    patched = store.patch("User", created["id"], patch("replace", "title", "Engineer"))
+    assert patched["meta"]["created"] == "2026-01-05T09:00:00.123Z"
+    assert patched["meta"]["lastModified"] == "2026-01-05T09:01:30.128Z"
+    assert patched["meta"]["version"] == 'W/"2"'
+    unchanged = store.patch("User", created["id"], patch("replace", "title", "Engineer"))
+    assert unchanged["meta"] == patched["meta"]  # RFC 7644 §3.5.2.1: no change, no new version
+    clock.when = clock.when.astimezone(UTC) + timedelta(days=1)
+    other = store.create("User", {"schemas": [USER_SCHEMA], "userName": "b@contoso.com"})
+    assert other["meta"]["created"] == "2026-01-06T09:01:30.128Z"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "body", "path", "message"),
+    [
+        ("User", {"schemas": [USER_SCHEMA], "userName": "a"}, "userName", "'userName'"),
+        ("Group", {"schemas": [GROUP_SCHEMA], "displayName": "G"}, "displayName", "'displayName'"),
+    ],
+)
+def test_required_attributes_cannot_be_emptied_by_patch(
+    type_name: str, body: dict[str, Any], path: str, message: str
+) -> None:
+    store = new_store()
+    resource_id = store.create(type_name, body)["id"]
+    with pytest.raises(ScimError) as refused:
+        store.patch(type_name, resource_id, patch("replace", path, ""))
+    assert (refused.value.status, refused.value.scim_type) == (400, "invalidValue")
+    assert refused.value.detail == f"{message} is required and cannot be removed"
+    assert store.get(type_name, resource_id)[path] == body[path]
