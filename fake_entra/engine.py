@@ -73,13 +73,16 @@ class EngineSettings:
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
     dialect: DialectSettings = field(default_factory=DialectSettings)
-    #: While a cycle runs, the cyclic garbage collector's youngest generation is collected
-    #: every this many net allocations instead of CPython's 700 (None leaves it alone).
-    #: A cycle builds long-lived objects in bulk (connector, logs; the target's store when
-    #: it is in-process); at the default every few hundred of them set off a collection,
-    #: and a full one walks everything built so far: about a seventh of a 10,000-user
-    #: initial cycle. The previous thresholds come back when the cycle ends.
-    collector_threshold_during_cycles: int | None = 50_000
+    #: The cyclic garbage collector's thresholds while a cycle runs (None leaves them
+    #: alone): the youngest generation is collected every 50,000 net allocations instead
+    #: of CPython's 700, the middle one every 20 of those, and a full collection waits
+    #: for 100 middle ones. A cycle builds long-lived objects in bulk (connector, logs;
+    #: the target's store when it is in-process); at CPython's thresholds every few
+    #: hundred of them set off a collection and each full one walked everything built so
+    #: far: about a seventh of a 10,000-user initial cycle, and at 100,000 users enough to
+    #: make the cycle slower per object than at 10,000. Thresholds already higher are
+    #: kept; the previous ones come back when the cycle ends.
+    collector_thresholds_during_cycles: tuple[int, int, int] | None = (50_000, 20, 100)
 
     def threshold(self, value: int) -> int:
         return max(1, round(value * self.escrow_scale))
@@ -91,22 +94,23 @@ _collector_state: list[Any] = [0, None]
 
 
 @contextmanager
-def _bulk_allocation(threshold: int | None) -> Iterator[None]:
-    """Raise the collector's first threshold to ``threshold`` while the block runs.
+def _bulk_allocation(thresholds: tuple[int, int, int] | None) -> Iterator[None]:
+    """Raise the collector's thresholds to ``thresholds`` while the block runs.
 
     Cycles of several jobs may overlap (threads); the first to start saves the
-    thresholds and the last to end restores them. A higher threshold already set is
-    kept, and None changes nothing.
+    thresholds and the last to end restores them. A threshold already higher is kept,
+    and None changes nothing.
     """
-    if threshold is None:
+    if thresholds is None:
         yield
         return
     with _collector_lock:
         if _collector_state[0] == 0:
             saved = gc.get_threshold()
             _collector_state[1] = saved
-            if saved[0] < threshold:
-                gc.set_threshold(threshold, *saved[1:])
+            gc.set_threshold(
+                *(max(now, wanted) for now, wanted in zip(saved, thresholds, strict=True))
+            )
         _collector_state[0] += 1
     try:
         yield
@@ -353,7 +357,7 @@ class ProvisioningJob:
             else:
                 # Resuming after Retry-After, with the credentials saved now.
                 cycle.client = self._scim_client()
-            with _bulk_allocation(self.settings.collector_threshold_during_cycles):
+            with _bulk_allocation(self.settings.collector_thresholds_during_cycles):
                 outcome = cycle.run()
             if outcome.suspended:
                 self._suspended = cycle

@@ -623,7 +623,7 @@ def test_a_cycle_collects_young_objects_less_often_and_restores_the_thresholds()
     spy = _ThresholdSpy(scenario.recorder)
     scenario.provisioning.transport = spy
     scenario.start()
-    assert spy.seen and set(spy.seen) == {(50_000, 10, 10)}
+    assert spy.seen and set(spy.seen) == {(50_000, 20, 100)}
     assert gc.get_threshold() == (700, 10, 10)
 
 
@@ -640,18 +640,18 @@ def test_the_thresholds_come_back_when_a_cycle_fails_and_none_leaves_them_alone(
     people(untouched, 1)
     spy = _ThresholdSpy(untouched.recorder)
     untouched.provisioning.transport = spy
-    untouched.start(settings=EngineSettings(collector_threshold_during_cycles=None))
+    untouched.start(settings=EngineSettings(collector_thresholds_during_cycles=None))
     assert set(spy.seen) == {(700, 10, 10)}
 
 
 @pytest.mark.usefixtures("default_thresholds")
 def test_overlapping_cycles_restore_the_thresholds_once_the_last_ends() -> None:
-    with _bulk_allocation(50_000):
-        with _bulk_allocation(50_000):
-            assert gc.get_threshold() == (50_000, 10, 10)
-        assert gc.get_threshold() == (50_000, 10, 10)
+    with _bulk_allocation((50_000, 20, 100)):
+        with _bulk_allocation((50_000, 20, 100)):
+            assert gc.get_threshold() == (50_000, 20, 100)
+        assert gc.get_threshold() == (50_000, 20, 100)
     assert gc.get_threshold() == (700, 10, 10)
-    gc.set_threshold(90_000, 10, 10)  # a higher threshold of the host's own is kept
-    with _bulk_allocation(50_000):
-        assert gc.get_threshold() == (90_000, 10, 10)
-    assert gc.get_threshold() == (90_000, 10, 10)
+    gc.set_threshold(90_000, 5, 500)  # thresholds of the host's own that are higher are kept
+    with _bulk_allocation((50_000, 20, 100)):
+        assert gc.get_threshold() == (90_000, 20, 500)
+    assert gc.get_threshold() == (90_000, 5, 500)
