@@ -112,7 +112,7 @@ class ScimRequest:
     the base URL is Starlette's own (Host header, else the server address).
     """
 
-    __slots__ = ("_headers", "_query", "body", "body_too_large", "scope")
+    __slots__ = ("_base_url", "_headers", "_query", "body", "body_too_large", "scope")
 
     #: (scheme, Host header, server, root path) -> base URL without the trailing slash.
     _base_urls: ClassVar[dict[tuple[Any, ...], str]] = {}
@@ -123,6 +123,7 @@ class ScimRequest:
         self.body_too_large = body_too_large
         self._headers: dict[str, str] | None = None
         self._query: dict[str, str] | None = None
+        self._base_url: str | None = None
 
     @classmethod
     async def from_starlette(cls, request: Request, limit: int) -> ScimRequest:
@@ -163,6 +164,11 @@ class ScimRequest:
 
     @property
     def base_url(self) -> str:
+        if self._base_url is None:
+            self._base_url = self._find_base_url()
+        return self._base_url
+
+    def _find_base_url(self) -> str:
         scope = self.scope
         root_path = scope.get("app_root_path", scope.get("root_path", ""))
         server = scope.get("server")
