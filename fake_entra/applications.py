@@ -35,6 +35,7 @@ from fake_entra.directory import (
     ObjectType,
     PortalError,
 )
+from fake_entra.frozen import slot_init
 from fake_entra.provisioning import (
     DefaultAccessRule,
     PortalNotification,
@@ -187,6 +188,7 @@ class SkipReason(StrEnum):
     OBJECT_MAPPING_DISABLED = "ObjectMappingDisabled"
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ScopeEvaluation:
     """Is one user or group in scope for one application, and if not, why."""

@@ -391,10 +391,19 @@ def _nest(
         if slot is None:
             slot = slots[path] = _Slot.of(parse_target_path(path), target_types)
         kind = slot.declared or ("complex" if isinstance(raw, (list, dict)) else "string")
-        value = scim_value(raw, kind)
-        if kind == "reference":
-            value = {"value": value}  # RFC 7643 §4.3 manager: a complex {value, $ref}
-        container = core if slot.schema is None else extensions.setdefault(slot.schema, {})
+        if kind == "string" and type(raw) is str:
+            value = raw  # scim_value's first case, without the call: most values are this
+        else:
+            value = scim_value(raw, kind)
+            if kind == "reference":
+                value = {"value": value}  # RFC 7643 §4.3 manager: a complex {value, $ref}
+        schema = slot.schema
+        if schema is None:
+            container = core
+        else:
+            container = extensions.get(schema)
+            if container is None:
+                container = extensions[schema] = {}
         _place(container, slot, value)
     for container in (core, *extensions.values()):
         _mark_primary(container)

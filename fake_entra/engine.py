@@ -251,9 +251,8 @@ class ProvisioningJob:
     def _uuid(self) -> str:
         """``str(uuid.UUID(int=<128 random bits>, version=4))``, without the UUID object:
         the job draws two or three per log entry."""
-        value = (self._rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET
-        text = f"{value:032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        text = ((self._rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET).to_bytes(16).hex()
+        return "-".join((text[:8], text[8:12], text[12:16], text[16:20], text[20:]))
 
     # --- portal actions ----------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from fake_entra.error_codes import (
     ErrorInformationJson,
     ErrorKind,
 )
+from fake_entra.frozen import slot_init
 
 #: What the logs call the source directory (Graph examples; the descriptions still say it).
 AZURE_ACTIVE_DIRECTORY = "Azure Active Directory"
@@ -186,6 +187,7 @@ def parse_graph_datetime(text: str) -> datetime:
 # --- entry parts ----------------------------------------------------------------------------
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ProvisionedIdentity:
     id: str
@@ -268,6 +270,7 @@ class ProvisioningServicePrincipal:
         return cls(data.get("id") or "", data.get("displayName") or "")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ModifiedProperty:
     display_name: str
@@ -282,6 +285,7 @@ class ModifiedProperty:
         }
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ProvisioningStep:
     name: str
@@ -318,6 +322,7 @@ def _step_type(value: str) -> ProvisioningStepType:
     raise ValueError(f"{value!r} is not a provisioningStepType")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class ProvisioningObjectSummary:
     """One provisioning log entry (Graph ``provisioningObjectSummary``)."""
@@ -558,16 +563,26 @@ class ExportOperation(StrEnum):
 
     @property
     def step_name(self) -> str:
-        return "EntryExportUpdate" if self is ExportOperation.DISABLE else f"EntryExport{self}"
+        return _EXPORT_STEP_NAMES[self]
 
     @property
     def verbs(self) -> tuple[str, str]:
-        return {
-            ExportOperation.ADD: ("create", "created"),
-            ExportOperation.UPDATE: ("update", "updated"),
-            ExportOperation.DISABLE: ("disable", "disabled"),
-            ExportOperation.DELETE: ("delete", "deleted"),
-        }[self]
+        return _EXPORT_VERBS[self]
+
+
+# Worked out once: every export step asks for its operation's name and verbs.
+_EXPORT_STEP_NAMES: dict[ExportOperation, str] = {
+    operation: "EntryExportUpdate"
+    if operation is ExportOperation.DISABLE
+    else f"EntryExport{operation}"
+    for operation in ExportOperation
+}
+_EXPORT_VERBS: dict[ExportOperation, tuple[str, str]] = {
+    ExportOperation.ADD: ("create", "created"),
+    ExportOperation.UPDATE: ("update", "updated"),
+    ExportOperation.DISABLE: ("disable", "disabled"),
+    ExportOperation.DELETE: ("delete", "deleted"),
+}
 
 
 def export_step(
@@ -581,14 +596,14 @@ def export_step(
 ) -> ProvisioningStep:
     """ "Group 'X' was created in Contoso" / "Failed to create Group 'X' in Contoso" (Graph
     examples), with ``ReportableIdentifier`` in the details."""
-    verb, past = operation.verbs
+    verb, past = _EXPORT_VERBS[operation]
     description = (
         f"{object_type} '{display_name}' was {past} in {target}"
         if succeeded
         else f"Failed to {verb} {object_type} '{display_name}' in {target}"
     )
     return ProvisioningStep(
-        operation.step_name,
+        _EXPORT_STEP_NAMES[operation],
         ProvisioningStepType.EXPORT,
         ProvisioningResult.SUCCESS if succeeded else ProvisioningResult.FAILURE,
         description,
@@ -680,6 +695,17 @@ class LogEntryBuilder:
         )
         return self
 
+    def created(self, values: Mapping[str, object | None]) -> Self:
+        """Record every property of a created object (old value null): ``modified(path,
+        None, value)`` for each, in one call, as a create logs a couple of dozen."""
+        self._modified.extend(
+            [
+                ModifiedProperty(name, None, None if new is None else str(new))
+                for name, new in values.items()
+            ]
+        )
+        return self
+
     def target(
         self,
         id: str,
@@ -744,7 +770,7 @@ class LogEntryBuilder:
             job_id=log.job_id,
             cycle_id=self._cycle_id,
             change_id=self._change_id,
-            duration_in_milliseconds=max(0, round(elapsed / timedelta(milliseconds=1))),
+            duration_in_milliseconds=max(0, round(elapsed / _ONE_MILLISECOND)),
             initiated_by=self._initiated_by,
             service_principal=log.service_principal,
             source_system=log.source_system,
@@ -755,10 +781,18 @@ class LogEntryBuilder:
             provisioning_steps=tuple(self._steps),
             status=status,
             error=error,
-            provisioning_action=ProvisioningAction(action if action is not None else self._action),
+            provisioning_action=_action(action if action is not None else self._action),
         )
         log.write(entry)
         return entry
+
+
+_ONE_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _action(action: ProvisioningAction | str) -> ProvisioningAction:
+    # The engine passes members; only a str needs the enum's look-up by value.
+    return action if type(action) is ProvisioningAction else ProvisioningAction(action)
 
 
 # Graph's failed-create example: a target identity with empty id/displayName. Shared, so a
@@ -824,7 +858,7 @@ class ProvisioningLog:
             change_id=change_id or self.new_id(),
             source_identity=source_identity,
             target_identity=target_identity,
-            action=ProvisioningAction(action),
+            action=_action(action),
             initiated_by=initiator,
         )
 
@@ -889,12 +923,15 @@ class ProvisioningLog:
                 texts.append(error.additional_details)
         for step in entry.provisioning_steps:
             texts.append(step.description)
-            texts.extend(step.details.values())
+            details = step.details
+            if details:  # most steps share the empty NO_DETAILS
+                texts.extend(details.values())
         try:
             joined = "\0".join(texts)
         except TypeError:
             return True  # a text that is not a str: the exact check decides
-        return any(secret in joined for secret in self._secrets)
+        # map, not a generator: this runs for every entry written.
+        return any(map(joined.__contains__, self._secrets))
 
     def write(self, entry: ProvisioningObjectSummary) -> None:
         """Append an entry and tell every listener ("log entry written")."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -525,6 +526,57 @@ def test_many_entries_share_their_constant_parts(log: ProvisioningLog, clock: Vi
 # --- Secret Tokens never reach the log -------------------------------------------------------
 
 SECRET = "s3cr3t-token-0123456789"
+
+
+def test_created_records_every_property_with_a_null_old_value(log: ProvisioningLog) -> None:
+    builder = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    builder.modified("title", "Old", "New")
+    returned = builder.created({"userName": "ada@contoso.com", "active": True, "manager": None})
+    assert returned is builder
+    entry = builder.succeed("create")
+    assert [p.to_json() for p in entry.modified_properties] == [
+        {"displayName": "title", "oldValue": "Old", "newValue": "New"},
+        {"displayName": "userName", "oldValue": None, "newValue": "ada@contoso.com"},
+        {"displayName": "active", "oldValue": None, "newValue": "True"},
+        {"displayName": "manager", "oldValue": None, "newValue": None},
+    ]
+    # The same as one modified() call per property.
+    other = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    other.modified("title", "Old", "New")
+    for name, value in {"userName": "ada@contoso.com", "active": True, "manager": None}.items():
+        other.modified(name, None, value)
+    assert other.succeed().modified_properties == entry.modified_properties
+
+
+def test_actions_are_taken_as_members_or_graph_values(log: ProvisioningLog) -> None:
+    identity = user("Ada Lovelace")
+    assert log.begin(cycle_id="c", source_identity=identity, action="update").succeed()
+    entries = list(log)
+    assert entries[-1].provisioning_action is ProvisioningAction.UPDATE
+    entry = log.begin(cycle_id="c", source_identity=identity).succeed("stageddelete")
+    assert entry.provisioning_action is ProvisioningAction.STAGED_DELETE
+    entry = log.begin(cycle_id="c", source_identity=identity).succeed(ProvisioningAction.DELETE)
+    assert entry.provisioning_action is ProvisioningAction.DELETE
+    with pytest.raises(ValueError):
+        log.begin(cycle_id="c", source_identity=identity).succeed("Nope")
+
+
+def test_log_records_keep_dataclass_semantics() -> None:
+    first = ProvisionedIdentity("id-1", "Ada")
+    assert first == ProvisionedIdentity("id-1", "Ada", "User", {})
+    assert first.details == {}
+    assert first.details is ProvisionedIdentity("id-2", "Bob").details  # the shared NO_DETAILS
+    assert repr(first) == (
+        "ProvisionedIdentity(id='id-1', display_name='Ada', "
+        "identity_type=<IdentityType.USER: 'User'>, details=mappingproxy({}))"
+    )
+    assert dataclasses.replace(first, display_name="Bob").display_name == "Bob"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.id = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ProvisionedIdentity("only-an-id")  # type: ignore[call-arg]
+    step = export_step(ExportOperation.ADD, "User", "u", succeeded=True)
+    assert step == dataclasses.replace(step)
 
 
 def test_a_secret_anywhere_in_the_steps_or_error_is_masked(

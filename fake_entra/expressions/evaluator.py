@@ -123,6 +123,23 @@ class _Evaluation:
         self.context = context
 
     def evaluate(self, node: Node) -> Any:
+        # Exact-type checks first for the common nodes: mappings are evaluated for every
+        # object of a cycle, and a chain of isinstance tests (one against a union) was the
+        # bulk of this method's time. Anything else takes the general path below.
+        kind = type(node)
+        if kind is FunctionCall:
+            spec = FUNCTIONS[node.name]
+            arguments = [Argument(argument, self.evaluate) for argument in node.arguments]
+            return spec.invoke(arguments, self.context, node.position)
+        if kind is AttributeRef:
+            name = node.name
+            source = self.source
+            # Attribute names are case-sensitive ([S8] "The syntax is case-sensitive").
+            if name in source:
+                return source[name]
+            return self.attribute(name)
+        if kind is StringLiteral:
+            return node.value
         if isinstance(node, AttributeRef):
             return self.attribute(node.name)
         if isinstance(node, StringLiteral | NumberLiteral):
