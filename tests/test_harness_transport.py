@@ -152,13 +152,11 @@ def test_the_location_follows_the_host_the_request_named() -> None:
         assert response.json()["meta"]["location"] == response.headers["Location"]
 
 
-def test_a_body_over_the_limit_is_refused_without_being_kept() -> None:
+def _post_over_asgi(
+    path: str, messages: list[dict[str, Any]], *, scheme: str = "http", host: bytes | None = None
+) -> list[dict[str, Any]]:
+    """POST to Fake Elevate's ASGI app with the body in ``messages``; the messages sent back."""
     app = _elevate().asgi_app()
-    messages = [
-        {"type": "http.request", "body": b"x" * 1_500, "more_body": True},
-        {"type": "http.request", "body": b"x" * 1_500, "more_body": True},
-        {"type": "http.request", "body": b"never read", "more_body": False},
-    ]
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -167,55 +165,43 @@ def test_a_body_over_the_limit_is_refused_without_being_kept() -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
+    headers = [
+        (b"authorization", f"Bearer {TOKEN}".encode()),
+        (b"content-type", b"application/scim+json"),
+    ]
     scope = {
         "type": "http",
         "method": "POST",
-        "path": "/scim/v2/Users",
+        "path": path,
         "query_string": b"",
-        "headers": [
-            (b"authorization", f"Bearer {TOKEN}".encode()),
-            (b"content-type", b"application/scim+json"),
-        ],
-        "scheme": "http",
-        "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", host), *headers] if host else headers,
+        "scheme": scheme,
+        "server": ("127.0.0.1", 443 if scheme == "https" else 8000),
         "root_path": "",
     }
     asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_a_body_over_the_limit_is_refused_without_being_kept() -> None:
+    messages = [
+        {"type": "http.request", "body": b"x" * 1_500, "more_body": True},
+        {"type": "http.request", "body": b"x" * 1_500, "more_body": True},
+        {"type": "http.request", "body": b"never read", "more_body": False},
+    ]
+    sent = _post_over_asgi("/scim/v2/Users", messages)
     assert sent[0]["status"] == 413
     assert messages == [{"type": "http.request", "body": b"never read", "more_body": False}]
     assert json.loads(sent[1]["body"])["status"] == "413"
 
 
 def test_a_body_in_several_messages_is_read_whole() -> None:
-    app = _elevate().asgi_app()
     payload = json.dumps(_user("chunks@contoso.com")).encode()
     messages = [
         {"type": "http.request", "body": payload[:10], "more_body": True},
         {"type": "http.request", "body": payload[10:], "more_body": False},
     ]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0)
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/Users",
-        "query_string": b"",
-        "headers": [
-            (b"host", b"elevate.test"),
-            (b"authorization", f"Bearer {TOKEN}".encode()),
-            (b"content-type", b"application/scim+json"),
-        ],
-        "scheme": "https",
-        "server": ("127.0.0.1", 443),
-        "root_path": "",
-    }
-    asyncio.run(app(scope, receive, send))
+    sent = _post_over_asgi("/Users", messages, scheme="https", host=b"elevate.test")
     assert sent[0]["status"] == 201
     assert json.loads(sent[1]["body"])["userName"] == "chunks@contoso.com"
     assert dict(sent[0]["headers"])[b"location"].startswith(b"https://elevate.test/Users/")
