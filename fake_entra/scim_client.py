@@ -55,28 +55,22 @@ def _plain_json(value: Any, depth: int = 0) -> bool:
     """
     kind = type(value)
     if kind is dict:
+        if depth > _MAX_FAST_DEPTH or not all(type(key) is str for key in value):
+            return False
+        items: Any = value.values()
+    elif kind is list:
         if depth > _MAX_FAST_DEPTH:
             return False
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            item_kind = type(item)
-            if item_kind is str or item_kind is bool or item is None or item_kind is int:
-                continue
-            if not _plain_json(item, depth + 1):
-                return False
-        return True
-    if kind is list:
-        if depth > _MAX_FAST_DEPTH:
+        items = value
+    else:
+        return kind is str or kind is bool or value is None or kind is int
+    for item in items:
+        item_kind = type(item)
+        if item_kind is str or item_kind is bool or item is None or item_kind is int:
+            continue
+        if not _plain_json(item, depth + 1):
             return False
-        for item in value:
-            item_kind = type(item)
-            if item_kind is str or item_kind is bool or item is None or item_kind is int:
-                continue
-            if not _plain_json(item, depth + 1):
-                return False
-        return True
-    return kind is str or kind is bool or value is None or kind is int
+    return True
 
 
 def encode_json(body: Any) -> bytes:
