@@ -65,6 +65,8 @@ def run_benchmarks(
                 ]
             ),
         ]
+        progress("provisim conformance against Fake Elevate over loopback HTTP")
+        report["commands"].append(scenarios.conformance_wall_time(str(Path("reports") / "bench")))
     return report
 
 

@@ -632,7 +632,11 @@ def bench(
     ] = True,
     commands: Annotated[
         bool,
-        typer.Option("--commands/--no-commands", help="Time `provisim run` as a whole."),
+        typer.Option(
+            "--commands/--no-commands",
+            help="Time `provisim run` as a whole, and `provisim conformance` (both dialects) "
+            "against Fake Elevate served on a loopback port.",
+        ),
     ] = False,
     iterations: Annotated[
         int, typer.Option(min=10, help="Entra-mix iterations (4 requests each) per server.")

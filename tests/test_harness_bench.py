@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
+from benchmarks import scenarios
 from harness.bench import run_benchmarks
 from harness.cli import app
 
@@ -40,3 +42,12 @@ def test_bench_refuses_an_unknown_transport_in_one_line() -> None:
     result = CliRunner().invoke(app, ["bench", "--transport", "carrier-pigeon", "--no-compare"])
     assert result.exit_code == 2
     assert "provisim: error: --transport must be asgi or http" in result.stderr
+
+
+def test_the_conformance_command_is_timed_against_a_served_fake_elevate(tmp_path: Path) -> None:
+    timed = scenarios.conformance_wall_time(str(tmp_path / "bench"))
+    assert timed["exit_code"] == 0, timed
+    assert timed["seconds"] > 0
+    assert "--token" not in timed["command"]  # the token travels in the environment
+    report = json.loads((tmp_path / "bench" / "conformance.json").read_text())
+    assert report["verdict"]["passed"] is True
