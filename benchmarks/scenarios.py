@@ -14,10 +14,10 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
-import orjson
 
 from fake_elevate.elevate import FakeElevate
 from fake_entra.engine import ProvisioningJob
+from fake_entra.scim_client import decode_json
 from fake_entra.tenant import Tenant
 from harness.serving import serve_in_thread
 from harness.transport import AsgiTransport
@@ -58,12 +58,7 @@ class ValidatingTransport(httpx.BaseTransport):
 
 def _decode(body: bytes) -> Any:
     """A body as the recorder reads it (the standard library's values), faster."""
-    if not body:
-        return None
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return json.loads(body)
+    return decode_json(body) if body else None
 
 
 class _CollectorTime:

@@ -52,6 +52,39 @@ def encode_json(body: Any) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+#: Every digit read as "0", everything else as " ": a run of 19 zeros marks a number that
+#: may not fit in 64 bits (or just a long digit string, which only costs a slower parse).
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
+def decode_body(raw: bytes) -> Any:
+    """A request body's JSON value, exactly as the standard library reads it.
+
+    orjson reads to the same value, many times faster, except that it turns integers
+    beyond 64 bits (19 digits or more) into floats; bodies with such a run of digits,
+    and whatever orjson refuses, are read by the standard library, which also words
+    the errors (400 invalidSyntax).
+    """
+    if _LONG_NUMBER not in raw.translate(_DIGITS_AS_ZEROS):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid_syntax(f"The request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise invalid_syntax(
+            f"The request body is not valid JSON: {exc.msg} at position {exc.pos}"
+        ) from None
+    except RecursionError:
+        raise invalid_syntax("The request body is nested too deeply") from None
+
+
 def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         encode_json(body), status_code=status, media_type=SCIM_MEDIA_TYPE, headers=headers
@@ -278,27 +311,7 @@ def create_app(elevate: FakeElevate) -> ScimFastPath:
             declared is not None and declared.isdigit() and int(declared) > limit
         ) or request.body_too_large:
             raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
-        raw = request.body
-        try:
-            # orjson accepts only what the standard library also reads the same way;
-            # anything it refuses is read again below for the standard answer.
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise invalid_syntax(
-                f"The request body is not valid UTF-8 (byte {exc.start})"
-            ) from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise invalid_syntax(
-                f"The request body is not valid JSON: {exc.msg} at position {exc.pos}"
-            ) from None
-        except RecursionError:
-            raise invalid_syntax("The request body is nested too deeply") from None
+        return decode_body(request.body)
 
     def int_param(request: ScimRequest, name: str) -> int | None:
         raw = request.query(name)
