@@ -88,9 +88,31 @@ class EngineSettings:
         return max(1, round(value * self.escrow_scale))
 
 
-_collector_lock = threading.Lock()
-#: [cycles running now, thresholds to restore when the last one ends]
-_collector_state: list[Any] = [0, None]
+class _CollectorThresholds:
+    """The collector's thresholds while cycles run; the last cycle to end restores them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved: tuple[int, int, int] = (0, 0, 0)
+
+    def enter(self, thresholds: tuple[int, int, int]) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._saved = gc.get_threshold()
+                gc.set_threshold(
+                    *(max(now, wanted) for now, wanted in zip(self._saved, thresholds, strict=True))
+                )
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                gc.set_threshold(*self._saved)
+
+
+_collector = _CollectorThresholds()
 
 
 @contextmanager
@@ -104,22 +126,11 @@ def _bulk_allocation(thresholds: tuple[int, int, int] | None) -> Iterator[None]:
     if thresholds is None:
         yield
         return
-    with _collector_lock:
-        if _collector_state[0] == 0:
-            saved = gc.get_threshold()
-            _collector_state[1] = saved
-            gc.set_threshold(
-                *(max(now, wanted) for now, wanted in zip(saved, thresholds, strict=True))
-            )
-        _collector_state[0] += 1
+    _collector.enter(thresholds)
     try:
         yield
     finally:
-        with _collector_lock:
-            _collector_state[0] -= 1
-            if _collector_state[0] == 0:
-                gc.set_threshold(*_collector_state[1])
-                _collector_state[1] = None
+        _collector.leave()
 
 
 @dataclass(slots=True)
