@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from fake_entra.expressions.ast import (
     AttributeRef,
@@ -59,9 +59,7 @@ from fake_entra.expressions.ast import (
     StringLiteral,
     walk,
 )
-
-if TYPE_CHECKING:
-    from fake_entra.expressions.evaluator import EvaluationContext
+from fake_entra.expressions.context import EvaluationContext
 
 
 class ArgumentProblem(Exception):
