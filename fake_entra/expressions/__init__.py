@@ -6,12 +6,8 @@ from fake_entra.expressions.ast import (
     ExpressionSyntaxError,
     ExpressionValidationError,
 )
-from fake_entra.expressions.evaluator import (
-    IGNORE_FLOW,
-    EvaluationContext,
-    Expression,
-    parse_expression,
-)
+from fake_entra.expressions.context import EvaluationContext
+from fake_entra.expressions.evaluator import IGNORE_FLOW, Expression, parse_expression
 from fake_entra.expressions.functions import FUNCTIONS
 
 __all__ = [

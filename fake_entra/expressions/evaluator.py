@@ -8,15 +8,12 @@ and its clock and randomness come only from the :class:`EvaluationContext`.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from fake_entra.clock import EPOCH
 from fake_entra.expressions import grammar
 from fake_entra.expressions.ast import (
     AttributeRef,
@@ -32,6 +29,7 @@ from fake_entra.expressions.ast import (
     referenced_attributes,
     walk,
 )
+from fake_entra.expressions.context import APP_ROLE_ASSIGNMENTS, EvaluationContext
 from fake_entra.expressions.functions import (
     FUNCTIONS,
     NAMED_CONSTANTS,
@@ -45,9 +43,6 @@ from fake_entra.expressions.functions import (
 #: [S14] known-issues: expressions are limited to 10,000 characters.
 MAX_EXPRESSION_LENGTH = 10_000
 
-#: The attribute the role functions read; see :meth:`EvaluationContext`.
-APP_ROLE_ASSIGNMENTS = "appRoleAssignments"
-
 
 class _Flow(Enum):
     IGNORE = "IGNORE_FLOW"
@@ -59,26 +54,6 @@ class _Flow(Enum):
 #: Returned by :meth:`Expression.evaluate` when IgnoreFlowIfNullOrEmpty drops the
 #: attribute: the target attribute is left out of the request altogether.
 IGNORE_FLOW = _Flow.IGNORE
-
-
-def _epoch_now() -> datetime:
-    return EPOCH
-
-
-@dataclass
-class EvaluationContext:
-    """What an evaluation may use besides the source object.
-
-    ``now`` feeds ``Now()`` and FormatDateTime's default date; ``rng`` feeds
-    ``Guid()`` and ``RandomString``; ``app_role_assignments`` (each
-    ``{"id", "value", "displayName"}``) is what ``[appRoleAssignments]`` reads when
-    the source object itself has no ``appRoleAssignments`` key. The defaults are
-    fixed, so a bare ``EvaluationContext()`` is deterministic.
-    """
-
-    now: Callable[[], datetime] = _epoch_now
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
-    app_role_assignments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,49 @@
+"""The app role functions: SingleAppRoleAssignment and the two complex forms.
+
+[S7] = customize-application-attributes.md, "Provisioning a role to a SCIM app";
+[S8] = MicrosoftDocs/entra-docs docs/identity/app-provisioning/
+functions-for-customizing-application-data.md ("Reference for writing expressions
+for attribute mappings in Microsoft Entra ID").
+"""
+
+from __future__ import annotations
+
+from expressions_support import fails_when_evaluated, refused_when_saved, run
+
+ASSIGNMENTS = [
+    {"id": "06b07648-ecfe-589f-9d2f-6325724a46ee", "value": "Admin", "displayName": "Admin"},
+    {"id": "06b07648-ecfe-599f-9d2f-6325724a46ee", "value": "User", "displayName": "Standard"},
+]
+
+
+def test_app_role_assignments_complex_shape() -> None:
+    # [S7] "All roles are provisioned as primary = false"; shape as in [S7]'s
+    # AssertiveAppRoleAssignmentsComplex example (RFC 7643 roles use "display").
+    roles = run("AppRoleAssignmentsComplex([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS)
+    assert roles == [
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Admin",
+         "value": "Admin"},
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Standard",
+         "value": "User"},
+    ]  # fmt: skip
+    assertive = run(
+        "AssertiveAppRoleAssignmentsComplex([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS
+    )
+    assert assertive == roles
+    assert run("AppRoleAssignmentsComplex([appRoleAssignments])") == []
+
+
+def test_single_app_role_assignment_returns_one_role_value() -> None:
+    assert run("SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS) == (
+        "Admin"
+    )
+    assert run("SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments=[]) is None
+
+
+def test_role_functions_take_only_the_app_role_assignments_attribute() -> None:
+    assert "[appRoleAssignments]" in refused_when_saved("SingleAppRoleAssignment([roles])")
+    refused_when_saved('AppRoleAssignmentsComplex("Admin")')
+    error = fails_when_evaluated(
+        "SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments="Admin"
+    )
+    assert error.function == "SingleAppRoleAssignment"
