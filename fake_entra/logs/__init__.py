@@ -1,0 +1,126 @@
+"""Provisioning logs: one Graph ``provisioningObjectSummary`` per object the engine touched.
+
+This package only re-exports the public names of its modules, each of which holds one idea:
+
+- :mod:`~fake_entra.logs.records`: the record model (an entry, its parts, their Graph JSON).
+- :mod:`~fake_entra.logs.steps`: the standard steps, with Microsoft's names and wording.
+- :mod:`~fake_entra.logs.provisioning_log`: the log of one job, the builder of its entries.
+- :mod:`~fake_entra.logs.masking`: Secret Tokens kept out of every entry written.
+- :mod:`~fake_entra.logs.query`: the portal's filters.
+- :mod:`~fake_entra.logs.export`: the portal's JSON and CSV downloads.
+"""
+
+from fake_entra.logs.export import (
+    CSV_MODIFIED_PROPERTIES,
+    CSV_STEPS,
+    CSV_SUMMARY,
+    MODIFIED_PROPERTY_COLUMNS,
+    STEP_COLUMNS,
+    SUMMARY_COLUMNS,
+)
+from fake_entra.logs.masking import MASKED_SECRET, MIN_SECRET_LENGTH
+from fake_entra.logs.provisioning_log import (
+    DEFAULT_RETENTION,
+    SYNC_FABRIC,
+    LogEntryBuilder,
+    LogListener,
+    ProvisioningLog,
+)
+from fake_entra.logs.records import (
+    AZURE_ACTIVE_DIRECTORY,
+    CUSTOM_APP_SSO,
+    NO_DETAILS,
+    IdentityType,
+    Initiator,
+    InitiatorJson,
+    ModifiedProperty,
+    ModifiedPropertyJson,
+    ProvisionedIdentity,
+    ProvisionedIdentityJson,
+    ProvisioningAction,
+    ProvisioningObjectSummary,
+    ProvisioningObjectSummaryJson,
+    ProvisioningResult,
+    ProvisioningServicePrincipal,
+    ProvisioningStatusInfoJson,
+    ProvisioningStep,
+    ProvisioningStepJson,
+    ProvisioningStepType,
+    ProvisioningSystem,
+    ProvisioningSystemJson,
+    ServicePrincipalJson,
+    graph_datetime,
+    parse_graph_datetime,
+)
+from fake_entra.logs.steps import (
+    STEP_ENTRY_EXPORT_ADD,
+    STEP_ENTRY_EXPORT_UPDATE,
+    STEP_ENTRY_IMPORT,
+    STEP_ENTRY_IMPORT_ADD,
+    STEP_ENTRY_SYNCHRONIZATION_ADD,
+    STEP_ENTRY_SYNCHRONIZATION_SCOPING,
+    STEP_ENTRY_SYNCHRONIZATION_SKIP,
+    ExportOperation,
+    export_step,
+    import_change_step,
+    import_step,
+    matching_step,
+    no_match_step,
+    scoping_step,
+    synchronization_skip_step,
+)
+
+__all__ = [
+    "AZURE_ACTIVE_DIRECTORY",
+    "CSV_MODIFIED_PROPERTIES",
+    "CSV_STEPS",
+    "CSV_SUMMARY",
+    "CUSTOM_APP_SSO",
+    "DEFAULT_RETENTION",
+    "MASKED_SECRET",
+    "MIN_SECRET_LENGTH",
+    "MODIFIED_PROPERTY_COLUMNS",
+    "NO_DETAILS",
+    "STEP_COLUMNS",
+    "STEP_ENTRY_EXPORT_ADD",
+    "STEP_ENTRY_EXPORT_UPDATE",
+    "STEP_ENTRY_IMPORT",
+    "STEP_ENTRY_IMPORT_ADD",
+    "STEP_ENTRY_SYNCHRONIZATION_ADD",
+    "STEP_ENTRY_SYNCHRONIZATION_SCOPING",
+    "STEP_ENTRY_SYNCHRONIZATION_SKIP",
+    "SUMMARY_COLUMNS",
+    "SYNC_FABRIC",
+    "ExportOperation",
+    "IdentityType",
+    "Initiator",
+    "InitiatorJson",
+    "LogEntryBuilder",
+    "LogListener",
+    "ModifiedProperty",
+    "ModifiedPropertyJson",
+    "ProvisionedIdentity",
+    "ProvisionedIdentityJson",
+    "ProvisioningAction",
+    "ProvisioningLog",
+    "ProvisioningObjectSummary",
+    "ProvisioningObjectSummaryJson",
+    "ProvisioningResult",
+    "ProvisioningServicePrincipal",
+    "ProvisioningStatusInfoJson",
+    "ProvisioningStep",
+    "ProvisioningStepJson",
+    "ProvisioningStepType",
+    "ProvisioningSystem",
+    "ProvisioningSystemJson",
+    "ServicePrincipalJson",
+    "export_step",
+    "graph_datetime",
+    "import_change_step",
+    "import_step",
+    "matching_step",
+    "no_match_step",
+    "parse_graph_datetime",
+    "scoping_step",
+    "synchronization_skip_step",
+]

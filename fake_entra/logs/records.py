@@ -1,0 +1,391 @@
+"""The provisioning log's record model: one Graph ``provisioningObjectSummary`` and its parts.
+
+Shapes follow Microsoft Graph v1.0 (``provisioningObjectSummary``, ``provisioningStep``,
+``provisioningStatusInfo``, ``provisioningErrorInfo``, ``modifiedProperty``,
+``provisionedIdentity``, ``provisioningSystem``, ``initiator``) and the ``GET
+/auditLogs/provisioning`` examples. Each record reads and writes its Graph JSON, whose shape
+is a ``TypedDict`` here.
+
+Enum values are Graph's (``success``, ``stageddelete``); the portal's column values
+(``Success``, ``StagedDelete``: S12 concept-provisioning-logs) are each enum's ``display``.
+
+A log holds 100k+ entries: records are slotted frozen dataclasses, and most share their
+empty details (:data:`NO_DETAILS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, TypedDict
+
+from fake_entra.error_codes import ErrorInfo, ErrorInformationJson
+from fake_entra.frozen import slot_init
+
+#: What the logs call the source directory (Graph examples; the descriptions still say it).
+AZURE_ACTIVE_DIRECTORY = "Azure Active Directory"
+#: Non-gallery SCIM apps report their target system under this connector name (Graph
+#: provisionOnDemand example: "Retrieved  'x' from customappsso").
+CUSTOM_APP_SSO = "customappsso"
+
+
+class ProvisioningAction(StrEnum):
+    """Graph ``provisioningAction``; S12: "Other" includes "already in sync"."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    STAGED_DELETE = "stageddelete"
+    DISABLE = "disable"
+    OTHER = "other"
+
+    @property
+    def display(self) -> str:
+        return "StagedDelete" if self is ProvisioningAction.STAGED_DELETE else self.capitalize()
+
+
+class ProvisioningResult(StrEnum):
+    """Graph ``provisioningResult``: an entry's status and each step's status."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    SKIPPED = "skipped"
+    WARNING = "warning"
+
+    @property
+    def display(self) -> str:
+        return self.capitalize()
+
+
+class ProvisioningStepType(StrEnum):
+    """Graph ``provisioningStepType``."""
+
+    IMPORT = "import"
+    SCOPING = "scoping"
+    MATCHING = "matching"
+    PROCESSING = "processing"
+    REFERENCE_RESOLUTION = "referenceResolution"
+    EXPORT = "export"
+
+
+class IdentityType(StrEnum):
+    USER = "User"
+    GROUP = "Group"
+
+
+# --- JSON shapes ----------------------------------------------------------------------------
+
+
+class ProvisionedIdentityJson(TypedDict):
+    id: str
+    displayName: str
+    identityType: str
+    details: dict[str, str]
+
+
+class ProvisioningSystemJson(TypedDict):
+    id: str
+    displayName: str
+    details: dict[str, str]
+
+
+class InitiatorJson(TypedDict):
+    id: str
+    displayName: str
+    initiatorType: str
+
+
+class ServicePrincipalJson(TypedDict):
+    id: str
+    displayName: str
+
+
+class ModifiedPropertyJson(TypedDict):
+    displayName: str
+    oldValue: str | None
+    newValue: str | None
+
+
+class ProvisioningStepJson(TypedDict):
+    name: str
+    provisioningStepType: str
+    status: str
+    description: str
+    details: dict[str, str]
+
+
+class ProvisioningStatusInfoJson(TypedDict):
+    status: str
+    errorInformation: ErrorInformationJson | None
+
+
+class ProvisioningObjectSummaryJson(TypedDict):
+    id: str
+    activityDateTime: str
+    tenantId: str
+    jobId: str
+    cycleId: str
+    changeId: str
+    durationInMilliseconds: int
+    initiatedBy: InitiatorJson
+    servicePrincipal: ServicePrincipalJson
+    sourceSystem: ProvisioningSystemJson
+    targetSystem: ProvisioningSystemJson
+    sourceIdentity: ProvisionedIdentityJson
+    targetIdentity: ProvisionedIdentityJson
+    modifiedProperties: list[ModifiedPropertyJson]
+    provisioningSteps: list[ProvisioningStepJson]
+    provisioningStatusInfo: ProvisioningStatusInfoJson
+    provisioningAction: str
+
+
+#: Most steps have no details; they all share this one read-only empty mapping.
+NO_DETAILS: Mapping[str, str] = MappingProxyType({})
+
+
+def copy_details(details: Mapping[str, str] | None) -> Mapping[str, str]:
+    """A record's own copy of ``details``, or the shared :data:`NO_DETAILS` when empty."""
+    return dict(details) if details else NO_DETAILS
+
+
+def graph_datetime(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, as Graph writes ``activityDateTime``."""
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def parse_graph_datetime(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# --- entry parts ----------------------------------------------------------------------------
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
+class ProvisionedIdentity:
+    id: str
+    display_name: str
+    identity_type: str = IdentityType.USER
+    details: Mapping[str, str] = field(default_factory=lambda: NO_DETAILS)
+
+    def to_json(self) -> ProvisionedIdentityJson:
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "identityType": str(self.identity_type),
+            "details": dict(self.details),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProvisionedIdentity:
+        return cls(
+            data.get("id") or "",
+            data.get("displayName") or "",
+            data.get("identityType") or "",
+            copy_details(data.get("details")),
+        )
+
+    def matches(self, needle: str) -> bool:
+        """Portal search: the name or an identifier contains ``needle`` (case-insensitive)."""
+        return any(needle in value.lower() for value in (self.id, self.display_name)) or any(
+            needle in value.lower() for value in self.details.values()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningSystem:
+    id: str
+    display_name: str
+    details: Mapping[str, str] = field(default_factory=lambda: NO_DETAILS)
+
+    def to_json(self) -> ProvisioningSystemJson:
+        return {"id": self.id, "displayName": self.display_name, "details": dict(self.details)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProvisioningSystem:
+        return cls(
+            data.get("id") or "", data.get("displayName") or "", copy_details(data.get("details"))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Initiator:
+    """Graph ``initiator``; ``initiatorType`` ∈ user / application / system."""
+
+    id: str
+    display_name: str
+    initiator_type: str = "system"
+
+    def to_json(self) -> InitiatorJson:
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "initiatorType": self.initiator_type,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Initiator:
+        return cls(
+            data.get("id") or "", data.get("displayName") or "", data.get("initiatorType") or ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningServicePrincipal:
+    id: str
+    display_name: str
+
+    def to_json(self) -> ServicePrincipalJson:
+        return {"id": self.id, "displayName": self.display_name}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProvisioningServicePrincipal:
+        return cls(data.get("id") or "", data.get("displayName") or "")
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
+class ModifiedProperty:
+    display_name: str
+    old_value: str | None
+    new_value: str | None
+
+    def to_json(self) -> ModifiedPropertyJson:
+        return {
+            "displayName": self.display_name,
+            "oldValue": self.old_value,
+            "newValue": self.new_value,
+        }
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
+class ProvisioningStep:
+    name: str
+    step_type: ProvisioningStepType
+    status: ProvisioningResult
+    description: str
+    details: Mapping[str, str] = field(default_factory=lambda: NO_DETAILS)
+
+    def to_json(self) -> ProvisioningStepJson:
+        return {
+            "name": self.name,
+            "provisioningStepType": str(self.step_type),
+            "status": str(self.status),
+            "description": self.description,
+            "details": dict(self.details),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProvisioningStep:
+        return cls(
+            data["name"],
+            # Graph examples also write "Import"/"Export"; the enum is lower camel case.
+            _step_type(data["provisioningStepType"]),
+            ProvisioningResult(str(data["status"]).lower()),
+            data.get("description") or "",
+            copy_details(data.get("details")),
+        )
+
+
+def _step_type(value: str) -> ProvisioningStepType:
+    for member in ProvisioningStepType:
+        if member.value.lower() == value.lower():
+            return member
+    raise ValueError(f"{value!r} is not a provisioningStepType")
+
+
+@slot_init
+@dataclass(frozen=True, slots=True)
+class ProvisioningObjectSummary:
+    """One provisioning log entry (Graph ``provisioningObjectSummary``)."""
+
+    id: str
+    activity_date_time: datetime
+    tenant_id: str
+    job_id: str
+    cycle_id: str
+    change_id: str
+    duration_in_milliseconds: int
+    initiated_by: Initiator
+    service_principal: ProvisioningServicePrincipal
+    source_system: ProvisioningSystem
+    target_system: ProvisioningSystem
+    source_identity: ProvisionedIdentity
+    target_identity: ProvisionedIdentity
+    modified_properties: tuple[ModifiedProperty, ...]
+    provisioning_steps: tuple[ProvisioningStep, ...]
+    status: ProvisioningResult
+    error: ErrorInfo | None
+    provisioning_action: ProvisioningAction
+
+    @property
+    def status_display(self) -> str:
+        return self.status.display
+
+    @property
+    def action_display(self) -> str:
+        return self.provisioning_action.display
+
+    @property
+    def error_code(self) -> str | None:
+        return None if self.error is None else self.error.error_code
+
+    def to_json(self) -> ProvisioningObjectSummaryJson:
+        return {
+            "id": self.id,
+            "activityDateTime": graph_datetime(self.activity_date_time),
+            "tenantId": self.tenant_id,
+            "jobId": self.job_id,
+            "cycleId": self.cycle_id,
+            "changeId": self.change_id,
+            "durationInMilliseconds": self.duration_in_milliseconds,
+            "initiatedBy": self.initiated_by.to_json(),
+            "servicePrincipal": self.service_principal.to_json(),
+            "sourceSystem": self.source_system.to_json(),
+            "targetSystem": self.target_system.to_json(),
+            "sourceIdentity": self.source_identity.to_json(),
+            "targetIdentity": self.target_identity.to_json(),
+            "modifiedProperties": [prop.to_json() for prop in self.modified_properties],
+            "provisioningSteps": [step.to_json() for step in self.provisioning_steps],
+            "provisioningStatusInfo": {
+                "status": str(self.status),
+                "errorInformation": None if self.error is None else self.error.to_json(),
+            },
+            "provisioningAction": str(self.provisioning_action),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProvisioningObjectSummary:
+        """Read one entry back, e.g. from a downloaded JSON file."""
+        status_info = data["provisioningStatusInfo"]
+        error = status_info.get("errorInformation")
+        return cls(
+            id=data["id"],
+            activity_date_time=parse_graph_datetime(data["activityDateTime"]),
+            tenant_id=data["tenantId"],
+            job_id=data["jobId"],
+            cycle_id=data["cycleId"],
+            change_id=data["changeId"],
+            duration_in_milliseconds=int(data["durationInMilliseconds"]),
+            initiated_by=Initiator.from_json(data["initiatedBy"]),
+            service_principal=ProvisioningServicePrincipal.from_json(data["servicePrincipal"]),
+            source_system=ProvisioningSystem.from_json(data["sourceSystem"]),
+            target_system=ProvisioningSystem.from_json(data["targetSystem"]),
+            source_identity=ProvisionedIdentity.from_json(data["sourceIdentity"]),
+            target_identity=ProvisionedIdentity.from_json(data["targetIdentity"]),
+            modified_properties=tuple(
+                ModifiedProperty(p["displayName"], p.get("oldValue"), p.get("newValue"))
+                for p in data.get("modifiedProperties") or ()
+            ),
+            provisioning_steps=tuple(
+                ProvisioningStep.from_json(step) for step in data.get("provisioningSteps") or ()
+            ),
+            status=ProvisioningResult(str(status_info["status"]).lower()),
+            error=None if not error else ErrorInfo.from_json(error),
+            provisioning_action=ProvisioningAction(str(data["provisioningAction"]).lower()),
+        )

@@ -1,0 +1,218 @@
+"""The standard provisioning steps, with Microsoft's step names and wording.
+
+Names and descriptions follow the Graph ``GET /auditLogs/provisioning`` examples and the
+``provisionOnDemand`` example (entra-provisioning-service.md §3): import, scoping, matching,
+skip and export. The engine adds the ready-made steps to a log entry as it works through an
+object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from functools import lru_cache
+
+from fake_entra.error_codes import CATALOGUE, ErrorKind
+from fake_entra.logs.records import (
+    AZURE_ACTIVE_DIRECTORY,
+    CUSTOM_APP_SSO,
+    NO_DETAILS,
+    ProvisioningResult,
+    ProvisioningStep,
+    ProvisioningStepType,
+    copy_details,
+)
+
+STEP_ENTRY_IMPORT = "EntryImport"
+STEP_ENTRY_IMPORT_ADD = "EntryImportAdd"
+STEP_ENTRY_SYNCHRONIZATION_SCOPING = "EntrySynchronizationScoping"
+STEP_ENTRY_SYNCHRONIZATION_ADD = "EntrySynchronizationAdd"
+STEP_ENTRY_SYNCHRONIZATION_SKIP = "EntrySynchronizationSkip"
+STEP_ENTRY_EXPORT_ADD = "EntryExportAdd"
+STEP_ENTRY_EXPORT_UPDATE = "EntryExportUpdate"
+
+
+def _flag(value: bool) -> str:
+    # Graph details are strings; the examples write booleans as .NET does: "True"/"False".
+    return "True" if value else "False"
+
+
+def import_step(
+    object_type: str,
+    display_name: str,
+    *,
+    details: Mapping[str, str] | None = None,
+    source: str = AZURE_ACTIVE_DIRECTORY,
+) -> ProvisioningStep:
+    """The object read from the source: "Retrieved User 'x' from Azure Active Directory"."""
+    return ProvisioningStep(
+        STEP_ENTRY_IMPORT,
+        ProvisioningStepType.IMPORT,
+        ProvisioningResult.SUCCESS,
+        f"Retrieved {object_type} '{display_name}' from {source}",
+        copy_details(details),
+    )
+
+
+def import_change_step(
+    object_type: str,
+    display_name: str,
+    change_type: str = "Add",
+    *,
+    source: str = AZURE_ACTIVE_DIRECTORY,
+) -> ProvisioningStep:
+    """A delta read in an incremental cycle: "Received Group 'X' change of type (Add) from
+    Azure Active Directory". Graph shows ``EntryImportAdd``; other change types follow the
+    same pattern (``EntryImportUpdate``, ``EntryImportDelete``)."""
+    return ProvisioningStep(
+        f"EntryImport{change_type}",
+        ProvisioningStepType.IMPORT,
+        ProvisioningResult.SUCCESS,
+        f"Received {object_type} '{display_name}' change of type ({change_type}) from {source}",
+        NO_DETAILS,
+    )
+
+
+@lru_cache(maxsize=256)
+def scoping_step(
+    object_type: str,
+    *,
+    is_active: bool,
+    assigned: bool,
+    effectively_entitled: bool,
+    in_scope: bool,
+    scope_evaluation_result: str = "{}",
+) -> ProvisioningStep:
+    """ "Determine if User in scope by evaluating against each scoping filter", with the five
+    details of the provisionOnDemand example. Skipped when the object is out of scope."""
+    in_scope_overall = is_active and assigned and effectively_entitled and in_scope
+    return ProvisioningStep(
+        STEP_ENTRY_SYNCHRONIZATION_SCOPING,
+        ProvisioningStepType.SCOPING,
+        ProvisioningResult.SUCCESS if in_scope_overall else ProvisioningResult.SKIPPED,
+        f"Determine if {object_type} in scope by evaluating against each scoping filter",
+        {
+            "IsActive": _flag(is_active),
+            "Assigned": _flag(assigned),
+            "IsEffectivelyEntitledForProvisioning": _flag(effectively_entitled),
+            "IsInProvisioningScopeDisplayName": _flag(in_scope),
+            "ScopeEvaluationResult": scope_evaluation_result,
+        },
+    )
+
+
+def matching_step(
+    display_name: str,
+    *,
+    target: str = CUSTOM_APP_SSO,
+    details: Mapping[str, str] | None = None,
+    object_type: str = "",
+) -> ProvisioningStep:
+    """The matched target object: provisionOnDemand writes "Retrieved  'x' from customappsso"
+    (the object type is blank there, hence the double space, kept as Microsoft writes it)."""
+    return ProvisioningStep(
+        STEP_ENTRY_IMPORT,
+        ProvisioningStepType.MATCHING,
+        ProvisioningResult.SUCCESS,
+        f"Retrieved {object_type} '{display_name}' from {target}",
+        copy_details(details),
+    )
+
+
+def no_match_step(
+    object_type: str, display_name: str, *, target: str = CUSTOM_APP_SSO
+) -> ProvisioningStep:
+    """No target object matched, so one will be created (Graph example, EntrySynchronizationAdd)."""
+    return ProvisioningStep(
+        STEP_ENTRY_SYNCHRONIZATION_ADD,
+        ProvisioningStepType.MATCHING,
+        ProvisioningResult.SUCCESS,
+        f"{object_type} '{display_name}' will be created in {target} ({object_type} is active "
+        f"and assigned in {AZURE_ACTIVE_DIRECTORY}, but no matching {object_type} was found in "
+        f"{target})",
+        NO_DETAILS,
+    )
+
+
+def synchronization_skip_step(
+    object_type: str,
+    display_name: str,
+    skip_reason: str = "RedundantExport",
+    *,
+    description: str | None = None,
+) -> ProvisioningStep:
+    """``EntrySynchronizationSkip`` with ``SkipReason``; without a description, the
+    catalogue's reason for ``skip_reason`` (RedundantExport: "The state of the user in both
+    the source and target systems already match. ...")."""
+    definition = CATALOGUE.require(skip_reason, ErrorKind.SKIP)
+    text = (
+        description
+        or definition.info(object_type=object_type, display_name=f"'{display_name}'").reason
+    )
+    return ProvisioningStep(
+        STEP_ENTRY_SYNCHRONIZATION_SKIP,
+        ProvisioningStepType.EXPORT,
+        ProvisioningResult.SKIPPED,
+        text,
+        {"SkipReason": definition.code},
+    )
+
+
+class ExportOperation(StrEnum):
+    """What an export step did. Graph examples show ``EntryExportAdd``/``EntryExportUpdate``;
+    a disable is a PATCH (``active=false``), so it is an update step; ``EntryExportDelete``
+    follows the pattern."""
+
+    ADD = "Add"
+    UPDATE = "Update"
+    DISABLE = "Disable"
+    DELETE = "Delete"
+
+    @property
+    def step_name(self) -> str:
+        return _EXPORT_STEP_NAMES[self]
+
+    @property
+    def verbs(self) -> tuple[str, str]:
+        return _EXPORT_VERBS[self]
+
+
+# Worked out once: every export step asks for its operation's name and verbs.
+_EXPORT_STEP_NAMES: dict[ExportOperation, str] = {
+    operation: "EntryExportUpdate"
+    if operation is ExportOperation.DISABLE
+    else f"EntryExport{operation}"
+    for operation in ExportOperation
+}
+_EXPORT_VERBS: dict[ExportOperation, tuple[str, str]] = {
+    ExportOperation.ADD: ("create", "created"),
+    ExportOperation.UPDATE: ("update", "updated"),
+    ExportOperation.DISABLE: ("disable", "disabled"),
+    ExportOperation.DELETE: ("delete", "deleted"),
+}
+
+
+def export_step(
+    operation: ExportOperation,
+    object_type: str,
+    display_name: str,
+    *,
+    succeeded: bool,
+    target: str = CUSTOM_APP_SSO,
+    reportable_identifier: str | None = None,
+) -> ProvisioningStep:
+    """ "Group 'X' was created in Contoso" / "Failed to create Group 'X' in Contoso" (Graph
+    examples), with ``ReportableIdentifier`` in the details."""
+    verb, past = _EXPORT_VERBS[operation]
+    description = (
+        f"{object_type} '{display_name}' was {past} in {target}"
+        if succeeded
+        else f"Failed to {verb} {object_type} '{display_name}' in {target}"
+    )
+    return ProvisioningStep(
+        _EXPORT_STEP_NAMES[operation],
+        ProvisioningStepType.EXPORT,
+        ProvisioningResult.SUCCESS if succeeded else ProvisioningResult.FAILURE,
+        description,
+        {"ReportableIdentifier": reportable_identifier or display_name},
+    )

@@ -1,0 +1,193 @@
+"""fake_entra.logs.provisioning_log: entries begun, built, written, heard and kept."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from logs_support import create_user, new_log, user
+
+from fake_entra.clock import VirtualClock
+from fake_entra.logs import (
+    ProvisioningAction,
+    ProvisioningLog,
+    ProvisioningResult,
+    synchronization_skip_step,
+)
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def log(clock: VirtualClock) -> ProvisioningLog:
+    return new_log(clock)
+
+
+def test_entry_fields_come_from_the_log_the_clock_and_the_builder(
+    log: ProvisioningLog, clock: VirtualClock
+) -> None:
+    entry = create_user(log, clock, "Bill Bob")
+    data = entry.to_json()
+    assert data["activityDateTime"] == "2026-01-05T09:00:00.000Z"
+    assert data["durationInMilliseconds"] == 2000
+    assert (data["tenantId"], data["jobId"], data["cycleId"]) == (
+        "tenant-1",
+        "scim.0123",
+        "cycle-1",
+    )
+    assert data["changeId"] == "id-0001"
+    assert data["id"] == "id-0002"
+    assert data["initiatedBy"] == {
+        "id": "",
+        "displayName": "Microsoft.Azure.SyncFabric",
+        "initiatorType": "system",
+    }
+    assert data["sourceSystem"]["displayName"] == "Azure Active Directory"
+    assert data["targetSystem"]["details"] == {"ApplicationId": "app-1"}
+    assert data["targetIdentity"]["id"] == "scim-bill.bob@contoso.com"
+    assert data["modifiedProperties"] == [
+        {"displayName": "userName", "oldValue": None, "newValue": "bill.bob@contoso.com"},
+        {"displayName": "active", "oldValue": None, "newValue": "True"},
+    ]
+    assert data["provisioningStatusInfo"] == {"status": "success", "errorInformation": None}
+    assert [s["provisioningStepType"] for s in data["provisioningSteps"]] == [
+        "import",
+        "scoping",
+        "matching",
+        "export",
+    ]
+
+
+def test_skip_records_the_skip_reason_as_the_error_code(log: ProvisioningLog) -> None:
+    identity = user("Bill Bob")
+    entry = (
+        log.begin(cycle_id="c", source_identity=identity)
+        .step(synchronization_skip_step("User", "Bill Bob"))
+        .skip("RedundantExport")
+    )
+    assert entry.status is ProvisioningResult.SKIPPED
+    assert entry.provisioning_action is ProvisioningAction.OTHER
+    error = entry.to_json()["provisioningStatusInfo"]["errorInformation"]
+    assert error is not None
+    assert error["errorCode"] == "RedundantExport"
+    assert error["errorCategory"] is None
+    assert error["reason"] == (
+        "The state of the user in both the source and target systems already match. No change "
+        "to the User 'Bill Bob' currently needs to be made."
+    )
+    custom = log.begin(cycle_id="c", source_identity=identity).skip(
+        "ScopingFilter", 'Filtered by {"department": "Sales"}'
+    )
+    assert custom.error is not None
+    assert (custom.error.error_code, custom.error.reason) == (
+        "OutOfScope",
+        'Filtered by {"department": "Sales"}',
+    )
+    with pytest.raises(ValueError, match="not a skip reason"):
+        log.begin(cycle_id="c", source_identity=identity).skip("Timeout")
+
+
+def test_builder_commits_once_and_validates_steps(log: ProvisioningLog) -> None:
+    builder = log.begin(cycle_id="c", source_identity=user("A"))
+    with pytest.raises(ValueError, match="provisioningStepType"):
+        builder.step("EntryImport")
+    builder.step("EntryImport", "import", "success", "Retrieved User 'a' from x", {"k": "v"})
+    entry = builder.warn(action=ProvisioningAction.UPDATE)
+    assert entry.status is ProvisioningResult.WARNING
+    assert entry.provisioning_steps[0].details == {"k": "v"}
+    with pytest.raises(RuntimeError, match="already written"):
+        builder.succeed()
+    assert len(log) == 1
+
+
+def test_created_records_every_property_with_a_null_old_value(log: ProvisioningLog) -> None:
+    builder = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    builder.modified("title", "Old", "New")
+    returned = builder.created({"userName": "ada@contoso.com", "active": True, "manager": None})
+    assert returned is builder
+    entry = builder.succeed("create")
+    assert [p.to_json() for p in entry.modified_properties] == [
+        {"displayName": "title", "oldValue": "Old", "newValue": "New"},
+        {"displayName": "userName", "oldValue": None, "newValue": "ada@contoso.com"},
+        {"displayName": "active", "oldValue": None, "newValue": "True"},
+        {"displayName": "manager", "oldValue": None, "newValue": None},
+    ]
+    # The same as one modified() call per property.
+    other = log.begin(cycle_id="c", source_identity=user("Ada Lovelace"))
+    other.modified("title", "Old", "New")
+    for name, value in {"userName": "ada@contoso.com", "active": True, "manager": None}.items():
+        other.modified(name, None, value)
+    assert other.succeed().modified_properties == entry.modified_properties
+
+
+def test_actions_are_taken_as_members_or_graph_values(log: ProvisioningLog) -> None:
+    identity = user("Ada Lovelace")
+    assert log.begin(cycle_id="c", source_identity=identity, action="update").succeed()
+    entries = list(log)
+    assert entries[-1].provisioning_action is ProvisioningAction.UPDATE
+    entry = log.begin(cycle_id="c", source_identity=identity).succeed("stageddelete")
+    assert entry.provisioning_action is ProvisioningAction.STAGED_DELETE
+    entry = log.begin(cycle_id="c", source_identity=identity).succeed(ProvisioningAction.DELETE)
+    assert entry.provisioning_action is ProvisioningAction.DELETE
+    with pytest.raises(ValueError):
+        log.begin(cycle_id="c", source_identity=identity).succeed("Nope")
+
+
+def test_listeners_hear_every_written_entry_until_they_unsubscribe(
+    log: ProvisioningLog, clock: VirtualClock
+) -> None:
+    heard: list[str] = []
+    unsubscribe = log.subscribe(lambda entry: heard.append(entry.change_id))
+    first = create_user(log, clock, "A")
+    unsubscribe()
+    unsubscribe()  # a second call is harmless
+    create_user(log, clock, "B")
+    assert heard == [first.change_id]
+
+
+def test_many_entries_share_their_constant_parts(log: ProvisioningLog, clock: VirtualClock) -> None:
+    first = create_user(log, clock, "A")
+    second = create_user(log, clock, "B")
+    assert first.initiated_by is second.initiated_by
+    assert first.source_system is second.source_system
+    assert first.provisioning_steps[1] is second.provisioning_steps[1]  # the scoping step
+    assert first.provisioning_steps[0].details is second.provisioning_steps[0].details
+
+
+def test_retention_prunes_on_the_injected_clock(clock: VirtualClock) -> None:
+    counter = itertools.count()
+    log = ProvisioningLog(
+        now=clock.now,
+        tenant_id="t",
+        job_id="j",
+        ids=lambda: str(next(counter)),
+        retention=timedelta(days=7),
+    )
+    old = create_user(log, clock, "Old")
+    clock.advance(days=6)
+    middle = create_user(log, clock, "Middle")
+    assert log.prune() == 0
+    clock.advance(days=1, seconds=1)
+    assert log.prune() == 1
+    assert list(log) == [middle]
+    assert old not in log.query()
+    clock.advance(days=30)
+    assert log.prune() == 1
+    assert len(log) == 0
+
+
+def test_default_retention_is_thirty_days(log: ProvisioningLog, clock: VirtualClock) -> None:
+    create_user(log, clock, "A")
+    clock.advance(days=29)
+    assert log.prune() == 0
+    clock.advance(days=1, seconds=1)
+    assert log.prune() == 1
+
+
+def test_retention_must_be_positive(clock: VirtualClock) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        ProvisioningLog(now=clock.now, tenant_id="t", job_id="j", ids=str, retention=timedelta(0))

@@ -1,0 +1,185 @@
+"""fake_entra.logs.records: Graph provisioningObjectSummary shapes, casing and JSON round trips."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from logs_support import create_user, new_log
+
+from fake_entra.clock import VirtualClock
+from fake_entra.logs import (
+    NO_DETAILS,
+    ExportOperation,
+    ProvisionedIdentity,
+    ProvisioningAction,
+    ProvisioningLog,
+    ProvisioningObjectSummary,
+    ProvisioningResult,
+    ProvisioningStepType,
+    export_step,
+)
+from fake_entra.logs.records import copy_details
+
+ENTRY_KEYS = {
+    "id",
+    "activityDateTime",
+    "tenantId",
+    "jobId",
+    "cycleId",
+    "changeId",
+    "durationInMilliseconds",
+    "initiatedBy",
+    "servicePrincipal",
+    "sourceSystem",
+    "targetSystem",
+    "sourceIdentity",
+    "targetIdentity",
+    "modifiedProperties",
+    "provisioningSteps",
+    "provisioningStatusInfo",
+    "provisioningAction",
+}
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def log(clock: VirtualClock) -> ProvisioningLog:
+    return new_log(clock)
+
+
+def test_entry_json_uses_graph_casing_at_every_level(
+    log: ProvisioningLog, clock: VirtualClock
+) -> None:
+    entry = create_user(log, clock, "Bill Bob", fail=True).to_json()
+    assert set(entry) == ENTRY_KEYS
+    assert set(entry["initiatedBy"]) == {"id", "displayName", "initiatorType"}
+    assert set(entry["servicePrincipal"]) == {"id", "displayName"}
+    assert (
+        set(entry["sourceSystem"]) == set(entry["targetSystem"]) == {"id", "displayName", "details"}
+    )
+    assert set(entry["sourceIdentity"]) == {"id", "displayName", "identityType", "details"}
+    assert set(entry["targetIdentity"]) == {"id", "displayName", "identityType", "details"}
+    assert all(
+        set(p) == {"displayName", "oldValue", "newValue"} for p in entry["modifiedProperties"]
+    )
+    assert all(
+        set(s) == {"name", "provisioningStepType", "status", "description", "details"}
+        for s in entry["provisioningSteps"]
+    )
+    assert set(entry["provisioningStatusInfo"]) == {"status", "errorInformation"}
+    error = entry["provisioningStatusInfo"]["errorInformation"]
+    assert error is not None
+    assert set(error) == {
+        "errorCode",
+        "reason",
+        "additionalDetails",
+        "errorCategory",
+        "recommendedAction",
+    }
+    assert error["errorCode"] == "EntryConflict"
+    assert entry["provisioningStatusInfo"]["status"] == "failure"
+    assert entry["provisioningAction"] == "create"
+    # Graph's failed-create example: the target identity is known only by type.
+    assert entry["targetIdentity"] == {
+        "id": "",
+        "displayName": "",
+        "identityType": "User",
+        "details": {},
+    }
+
+
+def test_portal_display_values_sit_beside_graph_values(
+    log: ProvisioningLog, clock: VirtualClock
+) -> None:
+    entry = create_user(log, clock, "Bill Bob")
+    assert (entry.status, entry.status_display) == (ProvisioningResult.SUCCESS, "Success")
+    assert (entry.provisioning_action, entry.action_display) == (
+        ProvisioningAction.CREATE,
+        "Create",
+    )
+    assert ProvisioningAction.STAGED_DELETE.display == "StagedDelete"
+    assert [r.display for r in ProvisioningResult] == ["Success", "Failure", "Skipped", "Warning"]
+
+
+def test_from_json_accepts_graph_example_casing() -> None:
+    data = {
+        "id": "75b5b0ae",
+        "activityDateTime": "2019-05-04T03:00:54Z",
+        "tenantId": "t",
+        "jobId": "j",
+        "cycleId": "c",
+        "changeId": "ch",
+        "provisioningAction": "create",
+        "durationInMilliseconds": 3236,
+        "provisioningStatusInfo": {"status": "success", "errorInformation": None},
+        "provisioningSteps": [
+            {
+                "name": "EntryImport",
+                "provisioningStepType": "Import",
+                "status": "success",
+                "description": "Retrieved RolesCompound 'x' from Contoso",
+                "details": {},
+            }
+        ],
+        "modifiedProperties": [{"displayName": "appId", "oldValue": None, "newValue": "x"}],
+        "servicePrincipal": {"id": "sp", "displayName": "Contoso"},
+        "sourceSystem": {"id": "s", "displayName": "Contoso", "details": {}},
+        "targetSystem": {"id": "t", "displayName": "Azure Active Directory", "details": {}},
+        "initiatedBy": {
+            "initiatorType": "system",
+            "id": "",
+            "displayName": "Azure AD Provisioning Service",
+        },
+        "sourceIdentity": {
+            "identityType": "RolesCompound",
+            "id": "x",
+            "displayName": "",
+            "details": {},
+        },
+        "targetIdentity": {
+            "identityType": "ServicePrincipal",
+            "id": "y",
+            "displayName": "",
+            "details": {},
+        },
+    }
+    entry = ProvisioningObjectSummary.from_json(data)
+    assert entry.provisioning_steps[0].step_type is ProvisioningStepType.IMPORT
+    assert entry.duration_in_milliseconds == 3236
+    assert entry.activity_date_time.utcoffset() == timedelta(0)
+
+
+def test_log_records_keep_dataclass_semantics() -> None:
+    first = ProvisionedIdentity("id-1", "Ada")
+    assert first == ProvisionedIdentity("id-1", "Ada", "User", {})
+    assert first.details == {}
+    assert first.details is ProvisionedIdentity("id-2", "Bob").details  # the shared NO_DETAILS
+    assert repr(first) == (
+        "ProvisionedIdentity(id='id-1', display_name='Ada', "
+        "identity_type=<IdentityType.USER: 'User'>, details=mappingproxy({}))"
+    )
+    assert dataclasses.replace(first, display_name="Bob").display_name == "Bob"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.id = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ProvisionedIdentity("only-an-id")  # type: ignore[call-arg]
+    step = export_step(ExportOperation.ADD, "User", "u", succeeded=True)
+    assert step == dataclasses.replace(step)
+
+
+def test_records_copy_their_details_and_share_the_empty_ones() -> None:
+    assert copy_details(None) is NO_DETAILS
+    assert copy_details({}) is NO_DETAILS
+    given = {"userPrincipalName": "ada@contoso.com"}
+    identity = ProvisionedIdentity.from_json(
+        {"id": "1", "displayName": "Ada", "identityType": "User", "details": given}
+    )
+    given["userPrincipalName"] = "changed@contoso.com"
+    assert identity.details == {"userPrincipalName": "ada@contoso.com"}
+    assert ProvisionedIdentity.from_json({"id": "2"}).details is NO_DETAILS
