@@ -11,15 +11,10 @@ import pytest
 from fake_elevate.elevate import FakeElevate
 from fake_elevate.faults import with_faults
 from fake_entra.dialects import Dialect
-from harness.conformance.checks import (
-    RESOURCE_PREFIX,
-    CreatedResources,
-    Exchange,
-    ExchangeLog,
-    RecordingTransport,
-    ScimProbe,
-)
+from harness.conformance.exchanges import Exchange, ExchangeLog, RecordingTransport
 from harness.conformance.flow import FLOW_STEPS, EntraFlow, refusal_hint, tenant_url_for
+from harness.conformance.probe import ScimProbe
+from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
 from harness.transport import AsgiTransport
 
 URL = "http://127.0.0.1/scim/v2"

@@ -13,17 +13,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from harness.conformance.checks import (
-    BODY_LIMIT,
-    CheckInfo,
-    CheckResult,
-    Exchange,
-    ExchangeLog,
-    Level,
-    Outcome,
-    Scope,
-)
+from harness.conformance.exchanges import Exchange, ExchangeLog
 from harness.conformance.report import (
+    BODY_LIMIT,
     SCHEMA_NAME,
     CleanupJson,
     ReportJson,
@@ -34,6 +26,7 @@ from harness.conformance.report import (
     verdict,
     write_report,
 )
+from harness.conformance.results import CheckInfo, CheckResult, Level, Outcome, Scope
 from harness.validation import load_schema, validate_body
 
 HOSTILE = '<script>alert("x")</script> & </pre>'

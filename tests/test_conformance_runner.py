@@ -20,8 +20,8 @@ from fake_elevate.elevate import FakeElevate
 from fake_elevate.faults import FAULT_PROFILES
 from fake_entra.dialects import Dialect
 from harness.cli import app
-from harness.conformance.checks import RESOURCE_PREFIX
 from harness.conformance.report import SCHEMA_NAME
+from harness.conformance.resources import RESOURCE_PREFIX
 from harness.conformance.runner import (
     ConformanceAbort,
     ConformanceSettings,

@@ -45,22 +45,18 @@ from fake_entra.engine import ProvisioningJob
 from fake_entra.scim_client import FLAG_COMPLIANT_PATCH, FLAG_PATCH_2017, eq_filter
 from fake_entra.target_values import normalize, read_value
 from fake_entra.tenant import Tenant
-from harness.conformance.checks import (
-    RESOURCE_PREFIX,
+from harness.conformance.exchanges import Exchange, ExchangeLog, list_resources
+from harness.conformance.probe import ScimProbe, retry_after_seconds
+from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
+from harness.conformance.results import (
     CheckInfo,
     CheckResult,
-    CreatedResources,
-    Exchange,
-    ExchangeLog,
     Finding,
-    ScimProbe,
     Scope,
     Unmet,
     bad,
     evaluate,
-    list_resources,
     ok,
-    retry_after_seconds,
 )
 
 _ENTRA: Final[frozenset[Scope]] = frozenset({"entra"})

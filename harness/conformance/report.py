@@ -26,10 +26,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypedDict
 
-from harness.conformance.checks import BODY_LIMIT, CheckResult, Exchange, Scope
+from harness.conformance.exchanges import Exchange
+from harness.conformance.results import CheckResult, Scope
 
 SCHEMA_ID: Final = "https://provisim.dev/schemas/conformance-report.schema.json"
 SCHEMA_NAME: Final = "conformance-report.schema.json"
+#: Bodies longer than this are cut in reports.
+BODY_LIMIT: Final = 4000
 
 EntraVerdict = Literal["works", "works-with-warnings", "breaks"]
 RfcVerdict = Literal["conformant", "conformant-with-deviations", "not-conformant"]
@@ -539,6 +542,7 @@ def write_report(
 
 
 __all__ = [
+    "BODY_LIMIT",
     "SCHEMA_ID",
     "SCHEMA_NAME",
     "CleanupJson",

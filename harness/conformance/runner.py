@@ -36,26 +36,14 @@ from fake_entra.dialects import Dialect
 from fake_entra.directory import PortalError
 from fake_entra.provisioning import validate_tenant_url
 from fake_entra.scim_client import eq_filter
-from harness.conformance.checks import (
-    CHECKS,
-    CheckContext,
-    CheckInfo,
-    CheckResult,
-    CreatedResources,
-    ExchangeLog,
-    RecordingTransport,
-    ScimProbe,
-)
+from harness.conformance.checks import CHECKS, CheckContext
+from harness.conformance.exchanges import ExchangeLog, RecordingTransport
 from harness.conformance.flow import EntraFlow
+from harness.conformance.probe import ScimProbe
 from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND, LeakyBucket, RateLimitedTransport
-from harness.conformance.report import (
-    CleanupJson,
-    ReportJson,
-    ResourceJson,
-    ScopeVerdictJson,
-    build_report,
-    result_key,
-)
+from harness.conformance.report import ReportJson, ScopeVerdictJson, build_report, result_key
+from harness.conformance.resources import CreatedResources, clean_up
+from harness.conformance.results import CheckInfo, CheckResult
 
 EXIT_PASSED: Final = 0
 EXIT_FAILED: Final = 1
@@ -251,10 +239,10 @@ def run_conformance(
             # Interrupted: still remove what was created, then stop.
             if not settings.keep:
                 progress.note("Interrupted: cleaning up")
-                _clean_up(probe, created, keep=False)
+                clean_up(probe, created, keep=False)
             raise
         progress.note(f"Cleaning up {len(created.items)} test resource(s)")
-        cleanup = _clean_up(probe, created, keep=settings.keep)
+        cleanup = clean_up(probe, created, keep=settings.keep)
         for check in (c for c in CHECKS if c.sweep):
             progress.started(check.info, None)
             finished(check.run(ctx))
@@ -322,33 +310,6 @@ def _preflight(probe: ScimProbe, ctx: CheckContext, timeout: float) -> None:
             f"{probe.base_url} refused the token on the first request (HTTP {exchange.status}); "
             "check --token"
         )
-
-
-def _clean_up(probe: ScimProbe, created: CreatedResources, *, keep: bool) -> CleanupJson:
-    resources: list[ResourceJson] = [
-        {"endpoint": e, "id": i, "name": n} for e, i, n in created.items
-    ]
-    cleanup: CleanupJson = {"kept": keep, "deleted": 0, "failed": [], "resources": resources}
-    if keep:
-        return cleanup
-    # Groups first: deleting a user a group still lists would change the group under us.
-    for endpoint in ("Groups", "Users"):
-        for kind, resource_id, name in created.items:
-            if kind != endpoint:
-                continue
-            exchange = probe.delete(f"{endpoint}/{resource_id}")
-            if exchange.status in (200, 204, 404):  # 404: already gone (the flow deleted it)
-                cleanup["deleted"] += 1
-            else:
-                cleanup["failed"].append(
-                    {
-                        "endpoint": endpoint,
-                        "id": resource_id,
-                        "name": name,
-                        "reason": exchange.describe(),
-                    }
-                )
-    return cleanup
 
 
 # --- the summary ----------------------------------------------------------------------------
