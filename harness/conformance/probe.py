@@ -102,7 +102,7 @@ class ScimProbe:
 
     def _transient_wait(self, exchange: Exchange, attempt: int) -> float | None:
         if exchange.timed_out or (exchange.status is not None and exchange.status >= 500):
-            return min(0.25 * 2**attempt, self.max_wait)
+            return min(0.25 * 2.0**attempt, self.max_wait)
         if exchange.status == 429:
             # RFC 6585 §4 / RFC 9110 §10.2.3: wait as long as the server asks, within reason.
             delay = retry_after_seconds(exchange.header("retry-after"), exchange.header("date"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import httpx
 
@@ -162,7 +163,7 @@ class EntraFlow:
                 result = evaluate(
                     info,
                     self.log,
-                    lambda info=info, body=body: self._guarded(info, body),
+                    partial(self._guarded, info, body),
                     dialect=self.dialect.value,
                 )
                 self.results.append(result)
@@ -177,8 +178,12 @@ class EntraFlow:
         if self._halted is not None:
             raise Unmet(self._halted)
         state = self.state
-        initial = info in INITIAL_CYCLE_STEPS and self._initial_started is not None
-        state.since = self._initial_started if initial else self.tenant.clock.now()
+        # The initial cycle's steps judge the engine's log from that cycle on.
+        started = self._initial_started
+        if info in INITIAL_CYCLE_STEPS and started is not None:
+            state.since = started
+        else:
+            state.since = self.tenant.clock.now()
         state.carried = self._initial_cycle if info in INITIAL_CYCLE_STEPS else []
         state.step_mark = self.log.mark()
         try:

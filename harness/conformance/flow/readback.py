@@ -14,7 +14,7 @@ from harness.conformance.flow.explain import refused_in_step
 from harness.conformance.flow.state import FlowState
 
 #: The user attributes read back and compared with what the engine exported.
-_COMPARED: Final = (
+_COMPARED: Final[tuple[str, ...]] = (
     "userName",
     "active",
     "displayName",
