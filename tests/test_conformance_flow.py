@@ -16,6 +16,7 @@ from harness.conformance.exchanges import ExchangeLog, RecordingTransport
 from harness.conformance.flow import FLOW_STEPS, EntraFlow
 from harness.conformance.probe import ScimProbe
 from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
+from harness.conformance.results import BlockKind, Outcome
 from harness.transport import AsgiTransport
 
 
@@ -121,11 +122,20 @@ def test_an_empty_search_answered_404_fails_test_connection() -> None:
     assert {"ENTRA-FLOW-TEST-CONNECTION", "ENTRA-FLOW-CREATE-USER"} <= flow.failed()
 
 
-def test_a_token_revoked_mid_run_quarantines_the_job_and_skips_the_rest() -> None:
+def test_a_token_revoked_mid_run_quarantines_the_job_and_the_rest_cannot_run() -> None:
     flow = Flow(Dialect.DEFAULT, "revoked-token", revoke_after=12)
-    skipped = [r for r in flow.results.values() if r.outcome == "skipped"]
-    assert skipped and all("quarantine" in r.message for r in skipped)
-    assert flow.results["ENTRA-FLOW-DELETE-GROUP"].outcome == "skipped"
+    unrun = [r for r in flow.results.values() if r.outcome is Outcome.ERROR]
+    assert unrun and all("quarantine" in r.message for r in unrun)
+    # Every step after the quarantine is an error, never a pass or a skip, and names the
+    # step during which the job went into quarantine.
+    steps = list(flow.results.values())
+    first = steps.index(unrun[0])
+    assert steps[first:] == unrun and not any(r.outcome is Outcome.SKIPPED for r in steps)
+    blamed = {r.blocked_by.check for r in unrun if r.blocked_by is not None}
+    assert blamed == {f"{steps[first - 1].info.id} [default]"}
+    assert all(r.not_established and not r.blocking for r in unrun)
+    assert all(r.blocked_by and r.blocked_by.kind is BlockKind.PREREQUISITE for r in unrun)
+    assert flow.results["ENTRA-FLOW-DELETE-GROUP"].outcome is Outcome.ERROR
 
 
 def test_the_flow_waits_out_retry_after_and_then_succeeds() -> None:

@@ -4,22 +4,52 @@ A check, whether an RFC check or a step of the Entra flow, is described by a
 :class:`CheckInfo`: a stable id (``RFC7644-3.4.2-EMPTY-SEARCH``), a title, the RFC section
 or Entra document it comes from, a requirement level (MUST/SHOULD/MAY) and the scopes it
 counts in: ``entra`` ("works with Entra") and/or ``rfc`` ("RFC conformant"). Its body
-returns a :class:`Finding` (:func:`ok` or :func:`bad`) or raises :class:`Unmet` when a
-prerequisite failed; :func:`evaluate` turns either into a :class:`CheckResult` with the
-exchanges that tell the story.
+returns a :class:`Finding` (:func:`ok` or :func:`bad`); :func:`evaluate` turns it into a
+:class:`CheckResult` with the exchanges that tell the story.
+
+A check that cannot run never passes. Its result is an :attr:`Outcome.ERROR` with a
+:class:`Blocker` saying why: the body raised :class:`Unmet` (a prerequisite failed: a test
+resource was not created, the job went into quarantine) or any other exception (provisim
+itself failed, or the endpoint answered in a way no check foresaw). A MUST check in error
+leaves its scope's verdict *not established*. :attr:`Outcome.SKIPPED` is kept for the one
+honest reason not to run a check: the server's discovery says it does not apply
+(:class:`NotApplicable`, naming the :class:`DiscoveryFact`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Any, Final, Literal
 
 from harness.conformance.exchanges import Exchange, ExchangeLog
 
 Level = Literal["MUST", "SHOULD", "MAY"]
 Scope = Literal["entra", "rfc"]
-Outcome = Literal["passed", "failed", "skipped"]
+
+
+class Outcome(StrEnum):
+    """How a check ended. Only PASSED and FAILED say something about the endpoint."""
+
+    PASSED = "passed"
+    #: For a MUST check, a failure; for SHOULD and MAY, a deviation.
+    FAILED = "failed"
+    #: The server's discovery says the check does not apply (``CheckResult.not_applicable``).
+    SKIPPED = "skipped"
+    #: The check could not run (``CheckResult.blocked_by``): it establishes nothing.
+    ERROR = "error"
+
+
+class BlockKind(StrEnum):
+    """Why a check could not run."""
+
+    #: Something the check needs could not be had: a test resource, a started job.
+    PREREQUISITE = "prerequisite"
+    #: provisim raised: a bug of the harness, or an answer no check foresaw.
+    EXCEPTION = "exception"
+
 
 LEVELS: Final[tuple[Level, ...]] = ("MUST", "SHOULD", "MAY")
 SCOPES: Final[tuple[Scope, ...]] = ("entra", "rfc")
@@ -71,13 +101,48 @@ def bad(
     return Finding(False, message, hint, None if evidence is None else tuple(evidence))
 
 
-class Unmet(Exception):
-    """A check's prerequisite failed: the check is skipped, with this reason."""
+@dataclass(frozen=True)
+class Blocker:
+    """Why a check could not run: what kind of trouble, the cause in one line, and the
+    check (its report key, ``ID [dialect]``) whose failure blocked it, when one did."""
 
-    def __init__(self, reason: str, evidence: Sequence[Exchange] = ()) -> None:
+    kind: BlockKind
+    cause: str
+    check: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveryFact:
+    """What the server's discovery says that makes a check not apply, e.g. that
+    /ServiceProviderConfig has ``filter.supported`` false (RFC 7643 §5)."""
+
+    document: str
+    attribute: str
+    value: Any
+
+    def __str__(self) -> str:
+        return f"/{self.document} says {self.attribute} is {json.dumps(self.value)}"
+
+
+class Unmet(Exception):
+    """A check's prerequisite failed: the check cannot run (an error, never a pass)."""
+
+    def __init__(
+        self, reason: str, evidence: Sequence[Exchange] = (), *, blocked_by: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.evidence = tuple(evidence)
+        #: The check whose failure made the prerequisite fail, when one did.
+        self.blocked_by = blocked_by
+
+
+class NotApplicable(Exception):
+    """The server's discovery says the check does not apply: the check is skipped."""
+
+    def __init__(self, fact: DiscoveryFact) -> None:
+        super().__init__(str(fact))
+        self.fact = fact
 
 
 @dataclass(frozen=True)
@@ -92,15 +157,37 @@ class CheckResult:
     dialect: str | None = None
     #: How many requests the check sent (its evidence keeps only the telling ones).
     requests: int = 0
+    #: Why an ERROR could not run; None for every other outcome.
+    blocked_by: Blocker | None = None
+    #: The discovery fact that SKIPPED the check; None for every other outcome.
+    not_applicable: DiscoveryFact | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", Outcome(self.outcome))  # "failed" reads as FAILED
+        if (self.blocked_by is not None) != (self.outcome is Outcome.ERROR):
+            raise ValueError(f"{self.key}: blocked_by goes with an error, and only with one")
+        if (self.not_applicable is not None) != (self.outcome is Outcome.SKIPPED):
+            raise ValueError(f"{self.key}: a skip names its discovery fact, and only a skip")
+
+    @property
+    def key(self) -> str:
+        """How the result is named in lists: the id, and the dialect for a flow step."""
+        return f"{self.info.id} [{self.dialect}]" if self.dialect else self.info.id
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "failed"
+        return self.outcome is Outcome.FAILED
 
     @property
     def blocking(self) -> bool:
         """A MUST failure fails the run; SHOULD and MAY deviations are only reported."""
         return self.failed and self.info.level == "MUST"
+
+    @property
+    def not_established(self) -> bool:
+        """A MUST check that could not run: its scope's verdict is not established, unless
+        a MUST check of that scope failed."""
+        return self.outcome is Outcome.ERROR and self.info.level == "MUST"
 
 
 def evaluate(
@@ -114,36 +201,69 @@ def evaluate(
     mark = log.mark()
     started = log.clock()
 
-    def skipped(reason: str, evidence: Sequence[Exchange] = ()) -> CheckResult:
+    def could_not_run(blocker: Blocker, evidence: Sequence[Exchange] = ()) -> CheckResult:
         sent = log.since(mark)
         return CheckResult(
             info,
-            "skipped",
-            reason,
+            Outcome.ERROR,
+            blocker.cause,
             None,
             _telling(evidence or sent),
             log.clock() - started,
             dialect,
             len(sent),
+            blocked_by=blocker,
         )
 
     try:
         finding = body()
+    except NotApplicable as skip:
+        if "entra" in info.scopes:
+            # Entra sends what it sends whatever the server declares: a check that counts
+            # for Entra always applies, so a skip here is a bug of the check.
+            return could_not_run(
+                Blocker(
+                    BlockKind.EXCEPTION,
+                    "provisim could not complete this check: it counts for Entra, so it "
+                    f"always applies, yet it was skipped because {skip.fact}",
+                )
+            )
+        sent = log.since(mark)
+        return CheckResult(
+            info,
+            Outcome.SKIPPED,
+            f"does not apply: {skip.fact}",
+            None,
+            (),
+            log.clock() - started,
+            dialect,
+            len(sent),
+            not_applicable=skip.fact,
+        )
     except Unmet as unmet:
-        return skipped(unmet.reason, unmet.evidence)
+        blocker = Blocker(BlockKind.PREREQUISITE, unmet.reason, unmet.blocked_by)
+        return could_not_run(blocker, unmet.evidence)
     except Exception as error:
-        # The endpoint answered in a way no check foresaw: a surprise is reported, never a
-        # crash of the whole run, and it blames no one.
-        return skipped(f"provisim could not complete this check ({type(error).__name__}: {error})")
+        # A bug of provisim, or an answer no check foresaw: reported as an error that
+        # establishes nothing, never a crash of the whole run and never a pass.
+        cause = f"provisim could not complete this check ({type(error).__name__}: {error})"
+        return could_not_run(Blocker(BlockKind.EXCEPTION, cause))
     sent = log.since(mark)
     if finding.passed:
         return CheckResult(
-            info, "passed", finding.message, None, (), log.clock() - started, dialect, len(sent)
+            info,
+            Outcome.PASSED,
+            finding.message,
+            None,
+            (),
+            log.clock() - started,
+            dialect,
+            len(sent),
         )
     evidence = finding.evidence if finding.evidence is not None else tuple(sent)
     return CheckResult(
         info,
-        "failed",
+        Outcome.FAILED,
         finding.message,
         finding.hint or info.hint,
         _telling(evidence),
@@ -151,6 +271,11 @@ def evaluate(
         dialect,
         len(sent),
     )
+
+
+def could_not_run(info: CheckInfo, blocker: Blocker, *, dialect: str | None = None) -> CheckResult:
+    """The result of a check that was never reached, because what would run it failed."""
+    return CheckResult(info, Outcome.ERROR, blocker.cause, None, (), 0.0, dialect, 0, blocker)
 
 
 def _telling(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
@@ -173,14 +298,19 @@ __all__ = [
     "LEVELS",
     "RFC_ONLY",
     "SCOPES",
+    "BlockKind",
+    "Blocker",
     "CheckInfo",
     "CheckResult",
+    "DiscoveryFact",
     "Finding",
     "Level",
+    "NotApplicable",
     "Outcome",
     "Scope",
     "Unmet",
     "bad",
+    "could_not_run",
     "evaluate",
     "ok",
 ]

@@ -3,8 +3,10 @@
 
 Checks build on shared test resources (users and a group named with the
 ``provisim-conformance-<run>`` prefix), created on first use; a check whose resources
-could not be created is *skipped* with the reason and the failed exchange. Every resource
-created is registered for the clean-up at the end of the run.
+could not be created cannot run, and is an *error* with the reason and the failed
+exchange, never a pass. Every resource created is registered for the clean-up at the end
+of the run. The server's /ServiceProviderConfig is read once and kept, for the checks
+that apply only to what it declares.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class CheckContext:
         self.rng = rng
         self.created = created if created is not None else CreatedResources()
         self._fixtures: dict[str, Fixture] = {}
+        self._service_provider_config: Exchange | None = None
 
     @property
     def prefix(self) -> str:
@@ -119,6 +122,12 @@ class CheckContext:
     def guid(self) -> str:
         """A random GUID from the run's seeded generator (Entra's Test Connection probe)."""
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def service_provider_config(self) -> Exchange:
+        """GET /ServiceProviderConfig, sent on first use (whatever the answer) and kept."""
+        if self._service_provider_config is None:
+            self._service_provider_config = self.probe.get("ServiceProviderConfig")
+        return self._service_provider_config
 
     # -- users ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""RFC 7644 §4 discovery: /ServiceProviderConfig, /Schemas and /ResourceTypes."""
+"""RFC 7644 §4 discovery: /ServiceProviderConfig, /Schemas and /ResourceTypes, and the
+one thing discovery may decide: that a check of the RFC scope does not apply."""
 
 from __future__ import annotations
 
@@ -7,15 +8,32 @@ from typing import Final
 from fake_entra.dialects import CORE_USER_SCHEMA
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.exchanges import list_resources
-from harness.conformance.results import RFC_ONLY, Finding, bad, ok
+from harness.conformance.results import (
+    RFC_ONLY,
+    DiscoveryFact,
+    Finding,
+    NotApplicable,
+    bad,
+    ok,
+)
 
 SERVICE_PROVIDER_CONFIG_SCHEMA: Final = (
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 )
 
 
+def require_supported(ctx: CheckContext, feature: str) -> None:
+    """Raise :class:`NotApplicable` when /ServiceProviderConfig declares ``feature``
+    unsupported (RFC 7643 §5: ``<feature>.supported`` false). A configuration that cannot
+    be read declares nothing, so the check applies."""
+    body = ctx.service_provider_config().json()
+    declared = body.get(feature) if isinstance(body, dict) else None
+    if isinstance(declared, dict) and declared.get("supported") is False:
+        raise NotApplicable(DiscoveryFact("ServiceProviderConfig", f"{feature}.supported", False))
+
+
 def _service_provider_config(ctx: CheckContext) -> Finding:
-    exchange = ctx.probe.get("ServiceProviderConfig")
+    exchange = ctx.service_provider_config()
     if exchange.status != 200:
         return bad(f"{exchange.describe()}, expected 200")
     body = exchange.json()
@@ -91,4 +109,4 @@ RESOURCE_TYPES: Final = Check.define(
 )
 
 
-__all__ = ["RESOURCE_TYPES", "SCHEMAS", "SERVICE_PROVIDER_CONFIG"]
+__all__ = ["RESOURCE_TYPES", "SCHEMAS", "SERVICE_PROVIDER_CONFIG", "require_supported"]

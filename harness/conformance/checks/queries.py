@@ -13,6 +13,7 @@ from typing import Final
 from fake_entra.dialects import PATCH_OP_SCHEMA
 from fake_entra.scim_client import eq_filter
 from harness.conformance.checks.context import Check, CheckContext, Fixture
+from harness.conformance.checks.discovery import require_supported
 from harness.conformance.exchanges import Exchange, list_resources
 from harness.conformance.results import ENTRA_AND_RFC, RFC_ONLY, Finding, Unmet, bad, ok
 
@@ -160,6 +161,8 @@ FILTER_EXTERNALID: Final = Check.define(
 
 
 def _filter_value_path(ctx: CheckContext) -> Finding:
+    # RFC 7644 §3.4.2.2: a server that declares filter.supported false need not filter.
+    require_supported(ctx, "filter")
     user = ctx.require_user("grace")
     address = json.dumps(ctx.email("grace", "work"))
     return _finds(

@@ -105,7 +105,10 @@ class EntraFlow:
         # and rate limiter; None would mean plain network access.
         self.tenant = Tenant(seed=seed, scim_transport=transport, scim_timeout=timeout)
         self.results: list[CheckResult] = []
+        # Once the job is in quarantine the remaining steps cannot run: why, and the step
+        # (its report key) during which it happened.
         self._halted: str | None = None
+        self._halted_by: str | None = None
         self._matched_id: str | None = None
         self._precreate: Exchange | None = None
         # The initial cycle's exchanges: the steps that judge what it did carry them as
@@ -176,7 +179,7 @@ class EntraFlow:
 
     def _guarded(self, info: CheckInfo, body: Callable[[], Finding]) -> Finding:
         if self._halted is not None:
-            raise Unmet(self._halted)
+            raise Unmet(self._halted, blocked_by=self._halted_by)
         state = self.state
         # The initial cycle's steps judge the engine's log from that cycle on.
         started = self._initial_started
@@ -201,7 +204,7 @@ class EntraFlow:
         except PortalError as error:
             return bad(f"the Entra admin center refused a step: {error}")
         finally:
-            self._check_quarantine()
+            self._check_quarantine(info)
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -368,7 +371,7 @@ class EntraFlow:
         """Wait for real as long as the endpoint asked in the step (within reason)."""
         self._sleep(min(last_retry_after(self.log.since(self.state.step_mark)), self._max_wait))
 
-    def _check_quarantine(self) -> None:
+    def _check_quarantine(self, info: CheckInfo) -> None:
         job = self.state.job
         if job is not None and job.status.quarantine is not None and self._halted is None:
             reason = job.status.quarantine.reason
@@ -376,6 +379,7 @@ class EntraFlow:
                 f"the provisioning job is in quarantine ({reason}); Entra stops provisioning "
                 "until the next retry"
             )
+            self._halted_by = f"{info.id} [{self.dialect.value}]"
 
     def _register_created(self) -> None:
         if self.state.job is None:
