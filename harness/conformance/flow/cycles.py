@@ -1,10 +1,10 @@
-"""The flow's driving phase: the engine's cycles on the virtual clock.
+"""The flow's driving phase: letting the engine's cycles retry on the virtual clock.
 
-After each directory change the next incremental cycle runs 40 virtual minutes later
-(entra-provisioning-service.md §2 "Cadence"). Retries are the engine's own (escrow, §2
-"Errors and retries"): after a failure the flow lets a few more cycles run. After a 429
-the engine pauses for Retry-After in virtual time; the flow also waits that long for real
-(capped), so the endpoint sees a client with manners.
+After each directory change the flow moves the clock to the next incremental cycle, 40
+virtual minutes later (entra-provisioning-service.md §2 "Cadence"). Retries are the
+engine's own (escrow, §2 "Errors and retries"): after a failure the flow lets a few more
+cycles run. After a 429 the engine pauses for Retry-After in virtual time; the flow also
+waits that long for real (capped), so the endpoint sees a client with manners.
 """
 
 from __future__ import annotations
@@ -16,14 +16,6 @@ from fake_entra.clock import VirtualClock
 from fake_entra.engine import ProvisioningJob
 from harness.conformance.exchanges import Exchange
 from harness.conformance.probe import retry_after_seconds
-
-
-def next_cycle(
-    job: ProvisioningJob, clock: VirtualClock, *, retry_cycles: int, pause: Callable[[], None]
-) -> None:
-    """Let the next incremental cycle run (about 40 minutes later, §2 "Cadence")."""
-    clock.advance(job.settings.cycle_interval)
-    settle(job, clock, retry_cycles=retry_cycles, pause=pause)
 
 
 def settle(
@@ -62,4 +54,4 @@ def last_retry_after(exchanges: Sequence[Exchange]) -> float:
     return 1.0
 
 
-__all__ = ["last_retry_after", "next_cycle", "settle"]
+__all__ = ["last_retry_after", "settle"]
