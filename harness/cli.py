@@ -544,8 +544,14 @@ def conformance(
     scopes, "works with Entra" and "RFC conformant"; every failure comes with the
     request and response as evidence and a hint. Test resources are deleted afterwards.
 
+    A check that cannot run (a test resource it needs was refused, the job went into
+    quarantine, provisim itself failed) is an error, never a pass; a check is skipped only
+    when the server's /ServiceProviderConfig says it does not apply.
+
     Exit status: 0 no MUST failure (SHOULD/MAY deviations never fail the run), 1 a MUST
-    failure, 2 a usage error, an unreachable endpoint or a token refused on the first call.
+    failure, 2 a verdict not established (a MUST check could not run and none in its scope
+    failed: the reports are written and one line on stderr names the check and the cause),
+    or a usage error, an unreachable endpoint or a token refused on the first call.
     """
     from harness.conformance.report import write_report
     from harness.conformance.runner import (
@@ -555,6 +561,7 @@ def conformance(
         SilentProgress,
         dialects_for,
         exit_code,
+        not_established_reason,
         run_conformance,
         summary_lines,
     )
@@ -596,6 +603,9 @@ def conformance(
     written = [_shown_path(path) for path in reports.values() if path is not None]
     if written:
         out.print(f"Reports: {', '.join(written)}", markup=False)
+    reason = not_established_reason(report)
+    if reason is not None:
+        raise fail(reason, exit_code(report))
     raise typer.Exit(exit_code(report))
 
 

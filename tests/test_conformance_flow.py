@@ -1,28 +1,23 @@
-"""The Entra flow: the real provisioning engine against Fake Elevate (in-process), each
-outcome read back, in both dialects, and against the fault profiles that break it."""
+"""The Entra flow (:mod:`harness.conformance.flow.entra_flow`): the real provisioning engine
+against Fake Elevate (in-process), each outcome read back, in both dialects, and against the
+fault profiles that break it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from conformance_support import URL
 
 from fake_elevate.elevate import FakeElevate
 from fake_elevate.faults import with_faults
 from fake_entra.dialects import Dialect
-from harness.conformance.checks import (
-    RESOURCE_PREFIX,
-    CreatedResources,
-    Exchange,
-    ExchangeLog,
-    RecordingTransport,
-    ScimProbe,
-)
-from harness.conformance.flow import FLOW_STEPS, EntraFlow, refusal_hint, tenant_url_for
+from harness.conformance.exchanges import ExchangeLog, RecordingTransport
+from harness.conformance.flow import FLOW_STEPS, EntraFlow
+from harness.conformance.probe import ScimProbe
+from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
+from harness.conformance.results import BlockKind, Outcome
 from harness.transport import AsgiTransport
-
-URL = "http://127.0.0.1/scim/v2"
 
 
 class Flow:
@@ -127,11 +122,20 @@ def test_an_empty_search_answered_404_fails_test_connection() -> None:
     assert {"ENTRA-FLOW-TEST-CONNECTION", "ENTRA-FLOW-CREATE-USER"} <= flow.failed()
 
 
-def test_a_token_revoked_mid_run_quarantines_the_job_and_skips_the_rest() -> None:
+def test_a_token_revoked_mid_run_quarantines_the_job_and_the_rest_cannot_run() -> None:
     flow = Flow(Dialect.DEFAULT, "revoked-token", revoke_after=12)
-    skipped = [r for r in flow.results.values() if r.outcome == "skipped"]
-    assert skipped and all("quarantine" in r.message for r in skipped)
-    assert flow.results["ENTRA-FLOW-DELETE-GROUP"].outcome == "skipped"
+    unrun = [r for r in flow.results.values() if r.outcome is Outcome.ERROR]
+    assert unrun and all("quarantine" in r.message for r in unrun)
+    # Every step after the quarantine is an error, never a pass or a skip, and names the
+    # step during which the job went into quarantine.
+    steps = list(flow.results.values())
+    first = steps.index(unrun[0])
+    assert steps[first:] == unrun and not any(r.outcome is Outcome.SKIPPED for r in steps)
+    blamed = {r.blocked_by.check for r in unrun if r.blocked_by is not None}
+    assert blamed == {f"{steps[first - 1].info.id} [default]"}
+    assert all(r.not_established and not r.blocking for r in unrun)
+    assert all(r.blocked_by and r.blocked_by.kind is BlockKind.PREREQUISITE for r in unrun)
+    assert flow.results["ENTRA-FLOW-DELETE-GROUP"].outcome is Outcome.ERROR
 
 
 def test_the_flow_waits_out_retry_after_and_then_succeeds() -> None:
@@ -146,60 +150,3 @@ def test_a_burst_of_5xx_is_retried_by_the_engine_in_later_cycles() -> None:
     flow = Flow(Dialect.DEFAULT, "5xx-burst", burst_start=6, burst_count=2)
     assert flow.failed() == set()
     assert sorted(e.status for e in flow.log if e.status and e.status >= 500) == [500, 503]
-
-
-@pytest.mark.parametrize(
-    ("url", "dialect", "expected"),
-    [
-        (URL, Dialect.DEFAULT, URL),
-        (URL, Dialect.AAD_OPT_SCIM_062020, f"{URL}?aadOptscim062020"),
-        (f"{URL}?aadOptSCIM062020=true", Dialect.DEFAULT, URL),
-        (
-            f"{URL}?tenant=a&AzureAdScimPatch2017",
-            Dialect.AAD_OPT_SCIM_062020,
-            f"{URL}?tenant=a&aadOptscim062020",
-        ),
-    ],
-)
-def test_the_tenant_url_carries_the_dialect_flag(url: str, dialect: Dialect, expected: str) -> None:
-    assert tenant_url_for(url, dialect) == expected
-
-
-def refused(method: str, path: str, request: Any, status: int, error: Any) -> Exchange:
-    return ExchangeLog().add(
-        origin="entra",
-        method=method,
-        url=f"{URL}{path}",
-        request_headers={},
-        request_body=json.dumps(request).encode(),
-        status=status,
-        response_headers={},
-        response_body=json.dumps(error).encode(),
-        error=None,
-        timed_out=False,
-        started=0.0,
-        elapsed=0.0,
-    )
-
-
-def test_refusals_are_explained_in_entras_terms() -> None:
-    group = {
-        "schemas": [
-            "urn:ietf:params:scim:schemas:core:2.0:Group",
-            "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
-        ],
-        "displayName": "g",
-    }
-    hint = refusal_hint(
-        Dialect.DEFAULT, refused("POST", "/Groups", group, 400, {"scimType": "invalidSyntax"})
-    )
-    assert hint is not None and "ADSCIM" in hint
-    patch = {"Operations": [{"op": "Add", "path": 'emails[type eq "work"].value', "value": "x"}]}
-    no_target = refused("PATCH", "/Users/1", patch, 400, {"scimType": "noTarget"})
-    # The server's scimType decides: noTarget is about the value path, not the dialect.
-    assert "Create the element" in str(refusal_hint(Dialect.DEFAULT, no_target))
-    invalid = refused("PATCH", "/Users/1", patch, 400, {"scimType": "invalidSyntax"})
-    assert "capitalises" in str(refusal_hint(Dialect.DEFAULT, invalid))
-    assert refusal_hint(Dialect.AAD_OPT_SCIM_062020, invalid) is None
-    conflict = refused("POST", "/Users", {"userName": "a"}, 409, {"scimType": "uniqueness"})
-    assert "409" in str(refusal_hint(Dialect.DEFAULT, conflict))

@@ -13,17 +13,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from harness.conformance.checks import (
-    BODY_LIMIT,
-    CheckInfo,
-    CheckResult,
-    Exchange,
-    ExchangeLog,
-    Level,
-    Outcome,
-    Scope,
-)
+from harness.conformance.exchanges import Exchange, ExchangeLog
 from harness.conformance.report import (
+    BODY_LIMIT,
     SCHEMA_NAME,
     CleanupJson,
     ReportJson,
@@ -33,6 +25,16 @@ from harness.conformance.report import (
     render_junit,
     verdict,
     write_report,
+)
+from harness.conformance.results import (
+    Blocker,
+    BlockKind,
+    CheckInfo,
+    CheckResult,
+    DiscoveryFact,
+    Level,
+    Outcome,
+    Scope,
 )
 from harness.validation import load_schema, validate_body
 
@@ -59,28 +61,43 @@ def exchange(status: int | None = 400, body: bytes = b"", request: bytes = b"") 
     )
 
 
+FILTER_UNSUPPORTED = DiscoveryFact("ServiceProviderConfig", "filter.supported", False)
+
+
 def result(
     check_id: str,
-    outcome: Outcome,
+    outcome: Outcome | str,
     level: Level = "MUST",
     scopes: tuple[Scope, ...] = ("entra", "rfc"),
     *,
     dialect: str | None = None,
     evidence: tuple[Exchange, ...] = (),
+    blocked_by: str | None = None,
 ) -> CheckResult:
     info = CheckInfo(
         check_id, f"title of {check_id}", "RFC 7644 §3.4.2", level, frozenset(scopes), "fix it"
     )
-    failed = outcome == "failed"
+    outcome = Outcome(outcome)
+    failed = outcome is Outcome.FAILED
+    error = outcome is Outcome.ERROR
+    message = "ok"
+    if failed:
+        message = f"message {HOSTILE}"
+    elif error:
+        message = f"needs a test user, but POST /Users -> 500 {HOSTILE}"
+    elif outcome is Outcome.SKIPPED:
+        message = f"does not apply: {FILTER_UNSUPPORTED}"
     return CheckResult(
         info,
         outcome,
-        f"message {HOSTILE}" if failed else "ok",
+        message,
         f"hint {HOSTILE}" if failed else None,
         evidence,
         0.012,
         dialect,
         len(evidence),
+        blocked_by=Blocker(BlockKind.PREREQUISITE, message, blocked_by) if error else None,
+        not_applicable=FILTER_UNSUPPORTED if outcome is Outcome.SKIPPED else None,
     )
 
 
@@ -137,7 +154,15 @@ def mixed() -> ReportJson:
         result(
             "RFC7644-3.8-MEDIA-TYPE", "failed", "SHOULD", ("rfc",), evidence=(exchange(200, b"{}"),)
         ),
-        result("RFC7644-3.6-DELETE", "skipped", scopes=("rfc",)),
+        result("RFC7644-3.4.2.2-FILTER-VALUE-PATH", "skipped", "SHOULD", ("rfc",)),
+        result(
+            "ENTRA-FLOW-MATCH-USER",
+            "error",
+            "SHOULD",
+            ("entra",),
+            dialect="default",
+            blocked_by="ENTRA-FLOW-CREATE-USER [default]",
+        ),
     )
 
 
@@ -158,7 +183,21 @@ def test_the_published_schema_is_draft_2020_12_and_reports_validate_against_it()
         (lambda r: r["results"][1].update(outcome="maybe"), "/results/1/outcome"),
         (lambda r: r["results"][1].update(hint=None), "/results/1/hint"),
         (lambda r: r["results"][0].update(hint="passing checks carry no hint"), "/results/0/hint"),
-        (lambda r: r["verdict"].update(exitCode=2), "/verdict/exitCode"),
+        (lambda r: r["verdict"].update(exitCode=3), "/verdict/exitCode"),
+        # Exit code 2 comes with its reason, and only exit code 2 does.
+        (lambda r: r["verdict"].update(exitCode=2), "/verdict/reason"),
+        (lambda r: r["verdict"].update(reason="why"), "/verdict/reason"),
+        # An error names what blocked it; a skip names its discovery fact; nothing else does.
+        (lambda r: r["results"][4].update(blockedBy=None), "/results/4/blockedBy"),
+        (lambda r: r["results"][3].update(notApplicable=None), "/results/3/notApplicable"),
+        (
+            lambda r: r["results"][0].update(notApplicable=r["results"][3]["notApplicable"]),
+            "/results/0/notApplicable",
+        ),
+        (
+            lambda r: r["results"][4]["blockedBy"].update(kind="bad luck"),
+            "/results/4/blockedBy",
+        ),
         (
             lambda r: r["results"][1]["evidence"][0]["request"]["headers"].update(
                 authorization="Bearer abc"
@@ -180,16 +219,38 @@ def test_the_verdict_has_two_scopes_and_only_must_failures_fail_the_run() -> Non
             "verdict": "breaks",
             "failed": ["ENTRA-FLOW-UPDATE-USER [default]"],
             "deviations": [],
+            # A SHOULD step that could not run: listed, and it decides nothing.
+            "errors": ["ENTRA-FLOW-MATCH-USER [default]"],
         },
         "rfc": {
             "verdict": "conformant-with-deviations",
             "failed": [],
             "deviations": ["RFC7644-3.8-MEDIA-TYPE"],
+            "errors": [],
         },
         "passed": False,
         "exitCode": 1,
+        "reason": None,
     }
-    assert body["summary"] == {"passed": 1, "failed": 1, "deviations": 1, "skipped": 1}
+    assert body["summary"] == {
+        "passed": 1,
+        "failed": 1,
+        "deviations": 1,
+        "errors": 1,
+        "skipped": 1,
+    }
+    skipped, error = body["results"][3], body["results"][4]
+    assert skipped["notApplicable"] == {
+        "document": "ServiceProviderConfig",
+        "attribute": "filter.supported",
+        "value": False,
+    }
+    assert skipped["blockedBy"] is None and error["notApplicable"] is None
+    assert error["blockedBy"] == {
+        "kind": "prerequisite",
+        "cause": error["message"],
+        "check": "ENTRA-FLOW-CREATE-USER [default]",
+    }
 
 
 @pytest.mark.parametrize(
@@ -213,6 +274,65 @@ def test_verdicts_by_level_and_scope(
     assert verdict(found["results"]) == found["verdict"]
 
 
+@pytest.mark.parametrize(
+    ("results", "entra", "rfc", "code"),
+    [
+        # A MUST check that could not run, and none failed: the verdict is not established.
+        ((("RFC7644-E", "error", "MUST", ("rfc",)),), "works", "not-established", 2),
+        (
+            (("RFC7644-E", "error", "MUST", ("entra", "rfc")),),
+            "not-established",
+            "not-established",
+            2,
+        ),
+        # A failure is established whatever else could not run: it decides its scope...
+        (
+            (
+                ("RFC7644-E", "error", "MUST", ("entra",)),
+                ("RFC7644-F", "failed", "MUST", ("entra",)),
+            ),
+            "breaks",
+            "conformant",
+            1,
+        ),
+        # ...but an unknown verdict in the other scope still means the run did not do its job.
+        (
+            (("RFC7644-E", "error", "MUST", ("entra",)), ("RFC7644-F", "failed", "MUST", ("rfc",))),
+            "not-established",
+            "not-conformant",
+            2,
+        ),
+        # A SHOULD or MAY check that could not run is listed and decides nothing.
+        ((("RFC7644-E", "error", "SHOULD", ("entra", "rfc")),), "works", "conformant", 0),
+        # A check discovery says does not apply is neither a failure nor an error.
+        ((("RFC7644-S", "skipped", "SHOULD", ("rfc",)),), "works", "conformant", 0),
+    ],
+)
+def test_a_must_check_that_could_not_run_leaves_its_verdict_not_established(
+    results: tuple[tuple[str, str, Level, tuple[Scope, ...]], ...], entra: str, rfc: str, code: int
+) -> None:
+    found = report(*(result(*row) for row in results), result("RFC7644-Y", "passed"))
+    verdict_json = found["verdict"]
+    assert (verdict_json["entra"]["verdict"], verdict_json["rfc"]["verdict"]) == (entra, rfc)
+    assert verdict_json["exitCode"] == code and verdict_json["passed"] is (code == 0)
+    assert (verdict_json["reason"] is not None) is (code == 2)
+    assert validate_body(found, SCHEMA_NAME) == []
+
+
+def test_the_reason_names_the_verdicts_the_first_check_and_its_cause() -> None:
+    found = report(
+        result("RFC7644-3.3-CREATE-USER", "passed", scopes=("rfc",)),
+        result("RFC7644-3.6-DELETE", "error", scopes=("rfc",), blocked_by="RFC7644-3.3-X"),
+        result("ENTRA-S1-INACTIVE-USER-RETURNED", "error", scopes=("entra",)),
+    )
+    assert found["verdict"]["reason"] == (
+        "not established (works with Entra, RFC conformant): RFC7644-3.6-DELETE could not "
+        f"run: needs a test user, but POST /Users -> 500 {HOSTILE} (blocked by "
+        "RFC7644-3.3-X); and 1 more MUST check(s) that could not run"
+    )
+    assert found["verdict"]["entra"]["errors"] == ["ENTRA-S1-INACTIVE-USER-RETURNED"]
+
+
 def test_evidence_keeps_json_bodies_and_cuts_long_ones() -> None:
     evidence = mixed()["results"][1]["evidence"]
     assert evidence[0]["request"]["body"] == {"Operations": [{"op": "Replace"}]}
@@ -226,8 +346,9 @@ def test_junit_fails_must_checks_only() -> None:
     root = ET.fromstring(render_junit(mixed()))
     assert root.attrib | {"time": ""} == {
         "name": "provisim conformance",
-        "tests": "4",
+        "tests": "5",
         "failures": "1",
+        "errors": "1",
         "skipped": "1",
         "time": "",
     }
@@ -239,7 +360,18 @@ def test_junit_fails_must_checks_only() -> None:
     rfc = suites["RFC 7643/7644 checks"]
     deviation = rfc.find("testcase/system-out")
     assert deviation is not None and (deviation.text or "").startswith("DEVIATION (SHOULD")
-    assert rfc.find("testcase/skipped") is not None
+    skipped = rfc.find("testcase/skipped")
+    assert skipped is not None
+    assert skipped.attrib["message"] == (
+        "does not apply: /ServiceProviderConfig says filter.supported is false"
+    )
+    # A check that could not run is an <error>, typed by why, never a pass or a skip.
+    flow = suites["Entra flow (default)"]
+    assert flow.attrib["errors"] == "1" and flow.attrib["skipped"] == "0"
+    [error] = root.iter("error")
+    assert error.attrib["type"] == "prerequisite"
+    assert error.attrib["message"].startswith("needs a test user")
+    assert "blocked by: ENTRA-FLOW-CREATE-USER [default]" in (error.text or "")
 
 
 class _Tags(HTMLParser):
@@ -261,6 +393,15 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     assert not any("src" in attrs or "href" in attrs for _, attrs in parser.tags)
     assert "Works with Microsoft Entra ID" in page and "RFC 7643/7644 conformant" in page
     assert "could not be deleted" in page and "DEVIATION" in page
+    assert "ERROR" in page and "Could not run: ENTRA-FLOW-MATCH-USER [default]" in page
+    assert "Blocked by <code>ENTRA-FLOW-CREATE-USER [default]</code>" in page
+    assert "0 error(s)" not in page and "1 error(s)" in page
+
+
+def test_html_says_when_a_verdict_is_not_established_and_why() -> None:
+    page = render_html(report(result("RFC7644-3.6-DELETE", "error", scopes=("rfc",))))
+    assert "Not established" in page
+    assert "not established (RFC conformant): RFC7644-3.6-DELETE could not run" in page
 
 
 def test_write_report_writes_each_format_asked_for(tmp_path: Path) -> None:

@@ -3,15 +3,18 @@ uvicorn (clean, and under each fault profile) and scim2-server; exit codes; prog
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
@@ -20,14 +23,18 @@ from fake_elevate.elevate import FakeElevate
 from fake_elevate.faults import FAULT_PROFILES
 from fake_entra.dialects import Dialect
 from harness.cli import app
-from harness.conformance.checks import RESOURCE_PREFIX
-from harness.conformance.report import SCHEMA_NAME
+from harness.conformance import runner as runner_module
+from harness.conformance.flow import FLOW_STEPS
+from harness.conformance.flow import entra_flow as entra_flow_module
+from harness.conformance.report import SCHEMA_NAME, render_json, render_junit
+from harness.conformance.resources import RESOURCE_PREFIX
 from harness.conformance.runner import (
     ConformanceAbort,
     ConformanceSettings,
     LiveProgress,
     dialects_for,
     run_conformance,
+    summary_lines,
 )
 from harness.serving import free_port, serve_in_thread
 from harness.transport import AsgiTransport
@@ -99,7 +106,13 @@ def test_fake_elevate_served_by_uvicorn_passes_in_both_dialects(tmp_path: Path) 
     assert run.result.exit_code == 0, run.result.output
     verdict = run.report["verdict"]
     assert verdict["entra"]["verdict"] == "works" and verdict["rfc"]["verdict"] == "conformant"
-    assert run.report["summary"] == {"passed": 53, "failed": 0, "deviations": 0, "skipped": 0}
+    assert run.report["summary"] == {
+        "passed": 53,
+        "failed": 0,
+        "deviations": 0,
+        "errors": 0,
+        "skipped": 0,
+    }
     assert {r["dialect"] for r in run.report["results"]} == {None, "default", "aadOptscim062020"}
     # Never above --rate, and everything the run created is gone again.
     assert 1 <= run.report["run"]["peakRequestsPerSecond"] <= 100
@@ -239,8 +252,13 @@ def test_scim2_server_works_by_the_rfc_but_not_with_entra(
     body = json.loads(report.read_text())
     assert validate_body(body, SCHEMA_NAME) == []
     verdict = body["verdict"]
-    assert verdict["rfc"] == {"verdict": "conformant", "failed": [], "deviations": []}
-    assert verdict["entra"]["verdict"] == "breaks"
+    assert verdict["rfc"] == {
+        "verdict": "conformant",
+        "failed": [],
+        "deviations": [],
+        "errors": [],
+    }
+    assert verdict["entra"]["verdict"] == "breaks" and verdict["entra"]["errors"] == []
     assert set(verdict["entra"]["failed"]) == {
         # POST /Groups naming Microsoft's ADSCIM group schema is refused (400 invalidSyntax
         # "Unknown extension schemas"), so no group and no membership ever reaches it.
@@ -363,3 +381,216 @@ def test_an_interrupted_run_still_cleans_up() -> None:
             sleep=lambda _: None,
         )
     assert elevate.store.count("User") == 0 and elevate.store.count("Group") == 0
+
+
+# --- a check that cannot run never passes ---------------------------------------------------
+
+
+class Tampered(httpx.BaseTransport):
+    """Fake Elevate in-process, but ``tamper`` may answer a request in its stead or change
+    the answer: a server with one precise quirk."""
+
+    def __init__(
+        self,
+        app: Any,
+        tamper: Callable[[httpx.Request, httpx.Response | None], httpx.Response | None],
+    ) -> None:
+        self.inner = AsgiTransport(app)
+        self.tamper = tamper
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        instead = self.tamper(request, None)
+        if instead is not None:
+            return instead
+        response = self.inner.handle_request(request)
+        response.read()
+        return self.tamper(request, response) or response
+
+
+def scim_error(status: int, detail: str) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": str(status),
+            "detail": detail,
+        },
+        headers={"Content-Type": "application/scim+json"},
+    )
+
+
+def tampered_run(
+    tamper: Callable[[httpx.Request, httpx.Response | None], httpx.Response | None],
+    *,
+    progress: Any = None,
+) -> dict[str, Any]:
+    elevate = FakeElevate(seed=14)
+    _, token = elevate.quick_setup(seats=20)
+    settings = ConformanceSettings(
+        url="http://127.0.0.1/scim/v2", token=token, rate=1000, run_id="tamp"
+    )
+    report = run_conformance(
+        settings,
+        transport=Tampered(elevate.asgi_app(), tamper),
+        progress=progress,
+        sleep=lambda _: None,
+    )
+    body = json.loads(render_json(report))
+    assert validate_body(body, SCHEMA_NAME) == []
+    return body
+
+
+def row(report: dict[str, Any], key: str) -> dict[str, Any]:
+    for found in report["results"]:
+        name = f"{found['id']} [{found['dialect']}]" if found["dialect"] else found["id"]
+        if name == key:
+            return found
+    raise KeyError(key)
+
+
+def posted(request: httpx.Request, marker: str) -> bool:
+    return request.method == "POST" and marker in request.content.decode()
+
+
+def test_a_check_that_raises_is_an_error_and_the_run_exits_2_not_established(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def harness_bug(ctx: Any) -> Any:
+        raise RuntimeError("a bug of provisim")
+
+    # RFC7644-3.6-DELETE, a MUST of the RFC scope, crashes as a bug of the harness would.
+    checks = tuple(
+        dataclasses.replace(c, body=harness_bug) if c.id == "RFC7644-3.6-DELETE" else c
+        for c in runner_module.CHECKS
+    )
+    monkeypatch.setattr(runner_module, "CHECKS", checks)
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    with served() as (url, token, _):
+        result = runner.invoke(
+            app,
+            [
+                *("conformance", "--url", url, "--token", token, "--rate", "1000"),
+                *("--json", str(report), "--junit", str(junit)),
+            ],
+        )
+    cause = "provisim could not complete this check (RuntimeError: a bug of provisim)"
+    line = one_line_error(result)
+    assert line == (
+        "provisim: error: not established (RFC conformant): RFC7644-3.6-DELETE could not "
+        f"run: {cause}"
+    )
+    # The reports are written all the same, and carry the same reason.
+    body = json.loads(report.read_text())
+    assert validate_body(body, SCHEMA_NAME) == []
+    verdict = body["verdict"]
+    assert verdict["rfc"]["verdict"] == "not-established" and verdict["exitCode"] == 2
+    assert verdict["rfc"]["errors"] == ["RFC7644-3.6-DELETE"] and not verdict["passed"]
+    assert verdict["reason"] == line.removeprefix("provisim: error: ")
+    assert verdict["entra"]["verdict"] == "works"
+    deleted = row(body, "RFC7644-3.6-DELETE")
+    assert deleted["outcome"] == "error" and deleted["message"] == cause
+    assert deleted["blockedBy"] == {"kind": "exception", "cause": cause, "check": None}
+    assert body["summary"]["errors"] == 1 and body["summary"]["skipped"] == 0
+    lines = result.stdout.splitlines()
+    assert lines[1] == "RFC conformant:    NOT ESTABLISHED (1 could not run: RFC7644-3.6-DELETE)"
+    assert f"ERROR RFC7644-3.6-DELETE: {cause}" in lines
+    assert '<error message="provisim could not complete this check' in junit.read_text()
+
+
+def test_a_must_check_whose_prerequisite_failed_is_an_error_not_a_pass_or_a_skip() -> None:
+    # The one test user ENTRA-S1-INACTIVE-USER-RETURNED needs is refused, politely.
+    def refuse_hedy(request: httpx.Request, response: httpx.Response | None) -> Any:
+        if response is None and posted(request, "-rfc-hedy@"):
+            return scim_error(400, "not today")
+        return None
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=200, color_system=None)
+    body = tampered_run(refuse_hedy, progress=LiveProgress(console))
+    inactive = row(body, "ENTRA-S1-INACTIVE-USER-RETURNED")
+    assert inactive["outcome"] == "error" and inactive["level"] == "MUST"
+    assert inactive["blockedBy"]["kind"] == "prerequisite"
+    assert inactive["blockedBy"]["cause"].startswith("needs a test user, but POST")
+    assert [e["response"]["status"] for e in inactive["evidence"]] == [400]
+    verdict = body["verdict"]
+    assert verdict["entra"] == {
+        "verdict": "not-established",
+        "failed": [],
+        "deviations": [],
+        "errors": ["ENTRA-S1-INACTIVE-USER-RETURNED"],
+    }
+    assert verdict["rfc"]["verdict"] == "conformant" and verdict["exitCode"] == 2
+    assert verdict["reason"].startswith(
+        "not established (works with Entra): ENTRA-S1-INACTIVE-USER-RETURNED could not run: "
+        "needs a test user"
+    )
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    assert "ERROR ENTRA-S1-INACTIVE-USER-RETURNED  A deactivated user" in shown
+    lines = summary_lines(body, with_failures=True)  # type: ignore[arg-type]
+    assert lines[0] == (
+        "Works with Entra:  NOT ESTABLISHED (1 could not run: ENTRA-S1-INACTIVE-USER-RETURNED)"
+    )
+    assert any(line.startswith("ERROR ENTRA-S1-INACTIVE-USER-RETURNED: needs") for line in lines)
+
+
+def test_a_flow_step_whose_prerequisite_failed_is_an_error_not_a_pass() -> None:
+    # The user Entra must match is refused when created before the first cycle.
+    def refuse_dave(request: httpx.Request, response: httpx.Response | None) -> Any:
+        if response is None and posted(request, "Dave (created before Entra)"):
+            return scim_error(400, "not today")
+        return None
+
+    body = tampered_run(refuse_dave)
+    match = row(body, "ENTRA-FLOW-MATCH-USER [default]")
+    assert match["outcome"] == "error" and match["blockedBy"]["kind"] == "prerequisite"
+    assert "needs a user created before the first cycle" in match["message"]
+    assert body["verdict"]["entra"]["verdict"] == "not-established"
+    assert body["verdict"]["entra"]["failed"] == [] and body["verdict"]["exitCode"] == 2
+
+
+def test_a_flow_that_provisim_cannot_set_up_is_errors_never_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the tenant would not seed")
+
+    monkeypatch.setattr(entra_flow_module, "seed_tenant", broken)
+    body = tampered_run(lambda request, response: None)
+    flow = [r for r in body["results"] if r["phase"] == "flow"]
+    assert [r["id"] for r in flow] == [info.id for info in FLOW_STEPS]
+    assert all(r["outcome"] == "error" and r["blockedBy"]["kind"] == "exception" for r in flow)
+    assert "RuntimeError: the tenant would not seed" in flow[0]["message"]
+    # The RFC checks still ran, and said what they found.
+    assert body["verdict"]["rfc"]["verdict"] == "conformant"
+    assert body["verdict"]["entra"]["verdict"] == "not-established"
+    assert body["verdict"]["exitCode"] == 2
+
+
+def test_a_skip_is_only_what_discovery_says_and_the_report_names_the_fact() -> None:
+    # A server that declares it does not filter (RFC 7643 §5: filter.supported false).
+    def no_filters(request: httpx.Request, response: httpx.Response | None) -> Any:
+        if response is not None and request.url.path.endswith("/ServiceProviderConfig"):
+            config = response.json()
+            config["filter"] = {"supported": False, "maxResults": 0}
+            return httpx.Response(200, json=config, headers=response.headers)
+        return None
+
+    body = tampered_run(no_filters)
+    value_path = row(body, "RFC7644-3.4.2.2-FILTER-VALUE-PATH")
+    assert value_path["outcome"] == "skipped"
+    assert value_path["notApplicable"] == {
+        "document": "ServiceProviderConfig",
+        "attribute": "filter.supported",
+        "value": False,
+    }
+    assert value_path["message"] == (
+        "does not apply: /ServiceProviderConfig says filter.supported is false"
+    )
+    # Only that check: Entra filters whatever the server declares, so every check that
+    # counts for Entra still runs (and here passes).
+    skipped = [r["id"] for r in body["results"] if r["outcome"] == "skipped"]
+    assert skipped == ["RFC7644-3.4.2.2-FILTER-VALUE-PATH"]
+    assert body["summary"]["skipped"] == 1 and body["verdict"]["exitCode"] == 0
+    junit = ET.fromstring(render_junit(body))  # type: ignore[arg-type]
+    [skip] = junit.iter("skipped")
+    assert "filter.supported is false" in skip.attrib["message"]

@@ -7,13 +7,16 @@ published with the package); the tests validate every report against the schema.
 Verdicts come in two scopes, side by side:
 
 * "works with Entra": ``breaks`` when a MUST check in the ``entra`` scope failed,
-  ``works-with-warnings`` when only SHOULD/MAY ones did, else ``works``;
-* "RFC conformant": ``not-conformant``, ``conformant-with-deviations`` or ``conformant``,
-  the same way over the ``rfc`` scope.
+  ``not-established`` when none failed but one could not run (an error),
+  ``works-with-warnings`` when only SHOULD/MAY ones failed, else ``works``;
+* "RFC conformant": ``not-conformant``, ``not-established``,
+  ``conformant-with-deviations`` or ``conformant``, the same way over the ``rfc`` scope.
 
-A MUST failure in either scope fails the run (exit code 1); SHOULD and MAY deviations are
-reported and never fail it. The HTML page is self-contained (inline CSS, no script, no
-external resource) and every value in it is escaped.
+A MUST failure is established whatever else could not run, so it decides its scope. Exit
+codes: 2 when a scope is not established (the verdict's ``reason`` names the check and the
+cause), else 1 when a MUST check failed, else 0; SHOULD and MAY deviations never fail the
+run. The HTML page is self-contained (inline CSS, no script, no external resource) and
+every value in it is escaped.
 """
 
 from __future__ import annotations
@@ -26,13 +29,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypedDict
 
-from harness.conformance.checks import BODY_LIMIT, CheckResult, Exchange, Scope
+from harness.conformance.exchanges import Exchange
+from harness.conformance.results import SCOPES, CheckResult, Outcome, Scope
 
 SCHEMA_ID: Final = "https://provisim.dev/schemas/conformance-report.schema.json"
 SCHEMA_NAME: Final = "conformance-report.schema.json"
+#: Bodies longer than this are cut in reports.
+BODY_LIMIT: Final = 4000
 
-EntraVerdict = Literal["works", "works-with-warnings", "breaks"]
-RfcVerdict = Literal["conformant", "conformant-with-deviations", "not-conformant"]
+EntraVerdict = Literal["works", "works-with-warnings", "not-established", "breaks"]
+RfcVerdict = Literal[
+    "conformant", "conformant-with-deviations", "not-established", "not-conformant"
+]
+
+#: Exit codes: no MUST failure; a MUST failure; a verdict not established (and, from the
+#: CLI, a usage error or an endpoint that cannot be reached).
+EXIT_PASSED: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_NOT_ESTABLISHED: Final = 2
+
+#: How each scope is named in a one-line reason.
+_SCOPE_NAMES: Final[Mapping[Scope, str]] = {"entra": "works with Entra", "rfc": "RFC conformant"}
 
 
 class MessageJson(TypedDict):
@@ -60,6 +77,18 @@ class ExchangeJson(TypedDict):
     elapsedMs: float
 
 
+class BlockedByJson(TypedDict):
+    kind: str
+    cause: str
+    check: str | None
+
+
+class NotApplicableJson(TypedDict):
+    document: str
+    attribute: str
+    value: Any
+
+
 class ResultJson(TypedDict):
     id: str
     title: str
@@ -74,12 +103,15 @@ class ResultJson(TypedDict):
     durationMs: float
     requests: int
     evidence: list[ExchangeJson]
+    blockedBy: BlockedByJson | None
+    notApplicable: NotApplicableJson | None
 
 
 class ScopeVerdictJson(TypedDict):
     verdict: str
     failed: list[str]
     deviations: list[str]
+    errors: list[str]
 
 
 class VerdictJson(TypedDict):
@@ -87,12 +119,14 @@ class VerdictJson(TypedDict):
     rfc: ScopeVerdictJson
     passed: bool
     exitCode: int
+    reason: str | None
 
 
 class SummaryJson(TypedDict):
     passed: int
     failed: int
     deviations: int
+    errors: int
     skipped: int
 
 
@@ -197,6 +231,7 @@ def _body(raw: bytes) -> tuple[Any, bool]:
 
 
 def result_json(result: CheckResult) -> ResultJson:
+    blocker, fact = result.blocked_by, result.not_applicable
     return {
         "id": result.info.id,
         "title": result.info.title,
@@ -205,12 +240,18 @@ def result_json(result: CheckResult) -> ResultJson:
         "scopes": sorted(result.info.scopes),
         "phase": "flow" if result.dialect is not None else "rfc",
         "dialect": result.dialect,
-        "outcome": result.outcome,
+        "outcome": result.outcome.value,
         "message": result.message,
         "hint": result.hint,
         "durationMs": round(result.duration * 1000, 3),
         "requests": result.requests,
         "evidence": [exchange_json(e) for e in result.evidence],
+        "blockedBy": None
+        if blocker is None
+        else {"kind": blocker.kind.value, "cause": blocker.cause, "check": blocker.check},
+        "notApplicable": None
+        if fact is None
+        else {"document": fact.document, "attribute": fact.attribute, "value": fact.value},
     }
 
 
@@ -219,28 +260,74 @@ def result_key(result: ResultJson) -> str:
     return f"{result['id']} [{result['dialect']}]" if result["dialect"] else result["id"]
 
 
-def _scope_verdict(results: Sequence[ResultJson], scope: Scope) -> tuple[bool, ScopeVerdictJson]:
-    failed = [r for r in results if r["outcome"] == "failed" and scope in r["scopes"]]
+def _scope_verdict(results: Sequence[ResultJson], scope: Scope) -> tuple[int, ScopeVerdictJson]:
+    """The scope's verdict, and the exit code it calls for on its own."""
+    ours = [r for r in results if scope in r["scopes"]]
+    failed = [r for r in ours if r["outcome"] == Outcome.FAILED]
+    errors = [r for r in ours if r["outcome"] == Outcome.ERROR]
     blocking = [result_key(r) for r in failed if r["level"] == "MUST"]
     deviations = [result_key(r) for r in failed if r["level"] != "MUST"]
-    if scope == "entra":
-        word = "breaks" if blocking else "works-with-warnings" if deviations else "works"
+    unknown = any(r["level"] == "MUST" for r in errors)
+    # A MUST failure is established whatever else could not run; without one, a MUST
+    # check that could not run leaves the scope unknown.
+    if blocking:
+        code, word = EXIT_FAILED, "breaks" if scope == "entra" else "not-conformant"
+    elif unknown:
+        code, word = EXIT_NOT_ESTABLISHED, "not-established"
+    elif deviations:
+        code = EXIT_PASSED
+        word = "works-with-warnings" if scope == "entra" else "conformant-with-deviations"
     else:
-        word = (
-            "not-conformant"
-            if blocking
-            else "conformant-with-deviations"
-            if deviations
-            else "conformant"
-        )
-    return not blocking, {"verdict": word, "failed": blocking, "deviations": deviations}
+        code, word = EXIT_PASSED, "works" if scope == "entra" else "conformant"
+    scope_verdict: ScopeVerdictJson = {
+        "verdict": word,
+        "failed": blocking,
+        "deviations": deviations,
+        "errors": [result_key(r) for r in errors],
+    }
+    return code, scope_verdict
+
+
+def _reason(results: Sequence[ResultJson], unknown: Sequence[Scope]) -> str:
+    """One line: which verdicts are not established, and the first MUST check that could
+    not run in them, with its cause."""
+    stuck = [
+        r
+        for r in results
+        if r["outcome"] == Outcome.ERROR
+        and r["level"] == "MUST"
+        and any(scope in r["scopes"] for scope in unknown)
+    ]
+    first = stuck[0]
+    blocker = first["blockedBy"]
+    cause = blocker["cause"] if blocker is not None else first["message"]
+    line = (
+        f"not established ({', '.join(_SCOPE_NAMES[s] for s in unknown)}): "
+        f"{result_key(first)} could not run: {cause}"
+    )
+    if blocker is not None and blocker["check"]:
+        line += f" (blocked by {blocker['check']})"
+    if len(stuck) > 1:
+        line += f"; and {len(stuck) - 1} more MUST check(s) that could not run"
+    return line
 
 
 def verdict(results: Sequence[ResultJson]) -> VerdictJson:
-    entra_ok, entra = _scope_verdict(results, "entra")
-    rfc_ok, rfc = _scope_verdict(results, "rfc")
-    passed = entra_ok and rfc_ok
-    return {"entra": entra, "rfc": rfc, "passed": passed, "exitCode": 0 if passed else 1}
+    codes: dict[Scope, int] = {}
+    scopes: dict[Scope, ScopeVerdictJson] = {}
+    for scope in SCOPES:
+        codes[scope], scopes[scope] = _scope_verdict(results, scope)
+    unknown = [scope for scope in SCOPES if codes[scope] == EXIT_NOT_ESTABLISHED]
+    # Exit 2 as soon as a verdict is not established: the run could not do its job, even
+    # if the other scope found a failure.
+    code = EXIT_NOT_ESTABLISHED if unknown else max(codes.values())
+    return {
+        "entra": scopes["entra"],
+        "rfc": scopes["rfc"],
+        "passed": code == EXIT_PASSED,
+        "exitCode": code,
+        "reason": _reason(results, unknown) if unknown else None,
+    }
 
 
 def build_report(
@@ -278,7 +365,8 @@ def build_report(
             "passed": sum(r["outcome"] == "passed" for r in rows),
             "failed": sum(r["level"] == "MUST" for r in failed),
             "deviations": sum(r["level"] != "MUST" for r in failed),
-            "skipped": sum(r["outcome"] == "skipped" for r in rows),
+            "errors": sum(r["outcome"] == Outcome.ERROR for r in rows),
+            "skipped": sum(r["outcome"] == Outcome.SKIPPED for r in rows),
         },
         "results": rows,
         "cleanup": cleanup,
@@ -325,7 +413,9 @@ def _compact(body: Any) -> str:
 def render_junit(report: ReportJson) -> str:
     """JUnit XML: one suite per phase, one case per check. MUST failures are ``<failure>``;
     SHOULD/MAY deviations are passing cases with the deviation in ``<system-out>``, as
-    they never fail the run; skipped checks are ``<skipped>``."""
+    they never fail the run; checks that could not run are ``<error>`` (typed by why:
+    prerequisite or exception); checks that discovery says do not apply are
+    ``<skipped>``, with the discovery fact."""
     suites: dict[str, list[ResultJson]] = {}
     for result in report["results"]:
         suites.setdefault(_suite_name(result), []).append(result)
@@ -334,6 +424,7 @@ def render_junit(report: ReportJson) -> str:
         name="provisim conformance",
         tests=str(len(report["results"])),
         failures=str(report["summary"]["failed"]),
+        errors=str(report["summary"]["errors"]),
         skipped=str(report["summary"]["skipped"]),
         time=f"{report['run']['durationSeconds']:.3f}",
     )
@@ -344,7 +435,8 @@ def render_junit(report: ReportJson) -> str:
             name=name,
             tests=str(len(results)),
             failures=str(sum(r["outcome"] == "failed" and r["level"] == "MUST" for r in results)),
-            skipped=str(sum(r["outcome"] == "skipped" for r in results)),
+            errors=str(sum(r["outcome"] == Outcome.ERROR for r in results)),
+            skipped=str(sum(r["outcome"] == Outcome.SKIPPED for r in results)),
             time=f"{sum(r['durationMs'] for r in results) / 1000:.3f}",
         )
         for result in results:
@@ -357,10 +449,12 @@ def render_junit(report: ReportJson) -> str:
                 time=f"{result['durationMs'] / 1000:.3f}",
             )
             about = f"{result['level']} · {', '.join(result['scopes'])} · {result['source']}"
+            blocker = result["blockedBy"]
             detail = "\n".join(
                 part
                 for part in (
                     result["message"],
+                    f"blocked by: {blocker['check']}" if blocker and blocker["check"] else "",
                     f"hint: {result['hint']}" if result["hint"] else "",
                     _evidence_text(result["evidence"]),
                 )
@@ -375,7 +469,12 @@ def render_junit(report: ReportJson) -> str:
                 ET.SubElement(
                     case, "system-out"
                 ).text = f"DEVIATION ({result['level']}, does not fail the run): {about}\n{detail}"
-            elif result["outcome"] == "skipped":
+            elif blocker is not None:
+                error = ET.SubElement(
+                    case, "error", message=result["message"], type=blocker["kind"]
+                )
+                error.text = f"{about}\n{detail}"
+            elif result["outcome"] == Outcome.SKIPPED:
                 ET.SubElement(case, "skipped", message=result["message"])
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -393,7 +492,7 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
 .bad{background:#ffebe9}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #d0d7de;vertical-align:top}
 th{background:#f6f8fa}.passed{color:#1a7f37}.failed{color:#cf222e}.deviation{color:#9a6700}
-.skipped{color:#57606a}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
+.skipped{color:#57606a}.error{color:#8250df}.unknown{background:#eaeef2}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 details{margin:.25rem 0}.hint{margin:.25rem 0;padding:.25rem .5rem;border-left:3px solid #9a6700}
 """
@@ -401,11 +500,13 @@ details{margin:.25rem 0}.hint{margin:.25rem 0;padding:.25rem .5rem;border-left:3
 _ENTRA_WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "works": ("Yes", "good"),
     "works-with-warnings": ("Yes, with warnings", "warn"),
+    "not-established": ("Not established", "unknown"),
     "breaks": ("No", "bad"),
 }
 _RFC_WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "conformant": ("Yes", "good"),
     "conformant-with-deviations": ("Yes, with deviations", "warn"),
+    "not-established": ("Not established", "unknown"),
     "not-conformant": ("No", "bad"),
 }
 
@@ -415,9 +516,11 @@ def _e(value: object) -> str:
 
 
 def _status_word(result: ResultJson) -> tuple[str, str]:
-    if result["outcome"] == "failed":
+    if result["outcome"] == Outcome.FAILED:
         return ("FAIL", "failed") if result["level"] == "MUST" else ("DEVIATION", "deviation")
-    return ("PASS", "passed") if result["outcome"] == "passed" else ("SKIP", "skipped")
+    if result["outcome"] == Outcome.ERROR:
+        return ("ERROR", "error")
+    return ("PASS", "passed") if result["outcome"] == Outcome.PASSED else ("SKIP", "skipped")
 
 
 def _verdict_box(title: str, scope: ScopeVerdictJson, words: Mapping[str, tuple[str, str]]) -> str:
@@ -427,6 +530,8 @@ def _verdict_box(title: str, scope: ScopeVerdictJson, words: Mapping[str, tuple[
         lines.append("Failed: " + ", ".join(_e(i) for i in scope["failed"]))
     if scope["deviations"]:
         lines.append("Deviations: " + ", ".join(_e(i) for i in scope["deviations"]))
+    if scope["errors"]:
+        lines.append("Could not run: " + ", ".join(_e(i) for i in scope["errors"]))
     extra = "".join(f"<div>{line}</div>" for line in lines)
     return f'<div class="verdict {css}">{_e(title)}<b>{_e(word)}</b>{extra}</div>'
 
@@ -463,6 +568,9 @@ def _result_rows(results: Sequence[ResultJson]) -> str:
     for result in results:
         word, css = _status_word(result)
         detail = f"<div>{_e(result['message'])}</div>"
+        blocker = result["blockedBy"]
+        if blocker is not None and blocker["check"]:
+            detail += f"<div>Blocked by <code>{_e(blocker['check'])}</code></div>"
         if result["hint"]:
             detail += f'<div class="hint">Fix: {_e(result["hint"])}</div>'
         detail += "".join(_exchange_html(e) for e in result["evidence"])
@@ -485,6 +593,7 @@ def render_html(report: ReportJson) -> str:
         groups.setdefault(_suite_name(result), []).append(result)
     summary = report["summary"]
     run = report["run"]
+    reason = report["verdict"]["reason"]
     sections = "".join(
         f"<h2>{_e(name)}</h2><table><thead><tr><th>Result</th><th>Check</th><th>Level</th>"
         f"<th>Scope</th><th>Source</th><th>Details</th></tr></thead><tbody>"
@@ -515,8 +624,10 @@ def render_html(report: ReportJson) -> str:
         + _verdict_box("Works with Microsoft Entra ID", report["verdict"]["entra"], _ENTRA_WORDS)
         + _verdict_box("RFC 7643/7644 conformant", report["verdict"]["rfc"], _RFC_WORDS)
         + "</div>"
-        f"<p>{summary['passed']} passed · {summary['failed']} failed · "
-        f"{summary['deviations']} deviation(s) · {summary['skipped']} skipped · "
+        + (f"<p><b>{_e(reason)}</b></p>" if reason else "")
+        + f"<p>{summary['passed']} passed · {summary['failed']} failed · "
+        f"{summary['deviations']} deviation(s) · {summary['errors']} error(s) · "
+        f"{summary['skipped']} skipped · "
         f"{_e(cleaned)}</p>"
         f"{sections}</body></html>\n"
     )
@@ -539,6 +650,10 @@ def write_report(
 
 
 __all__ = [
+    "BODY_LIMIT",
+    "EXIT_FAILED",
+    "EXIT_NOT_ESTABLISHED",
+    "EXIT_PASSED",
     "SCHEMA_ID",
     "SCHEMA_NAME",
     "CleanupJson",

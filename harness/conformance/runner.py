@@ -13,8 +13,10 @@ A run, in order:
 
 Every request of the run, the engine's and the checks', shares one recorder and one
 rate limiter, so ``rate`` holds for the run as a whole. Exit codes: 0 when no MUST check
-failed, 1 when one did (SHOULD and MAY deviations never fail the run), 2 for usage
-errors, an unreachable endpoint or a token refused on the first call.
+failed, 1 when one did (SHOULD and MAY deviations never fail the run), 2 when a verdict
+is not established because a MUST check could not run (the report's verdict says which
+and why), and 2 with no report for usage errors, an unreachable endpoint or a token
+refused on the first call.
 """
 
 from __future__ import annotations
@@ -36,29 +38,31 @@ from fake_entra.dialects import Dialect
 from fake_entra.directory import PortalError
 from fake_entra.provisioning import validate_tenant_url
 from fake_entra.scim_client import eq_filter
-from harness.conformance.checks import (
-    CHECKS,
-    CheckContext,
-    CheckInfo,
-    CheckResult,
-    CreatedResources,
-    ExchangeLog,
-    RecordingTransport,
-    ScimProbe,
-)
-from harness.conformance.flow import EntraFlow
+from harness.conformance.checks import CHECKS, CheckContext
+from harness.conformance.exchanges import ExchangeLog, RecordingTransport
+from harness.conformance.flow import FLOW_STEPS, EntraFlow
+from harness.conformance.probe import ScimProbe
 from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND, LeakyBucket, RateLimitedTransport
 from harness.conformance.report import (
-    CleanupJson,
+    EXIT_FAILED,
+    EXIT_NOT_ESTABLISHED,
+    EXIT_PASSED,
     ReportJson,
-    ResourceJson,
     ScopeVerdictJson,
     build_report,
     result_key,
 )
+from harness.conformance.resources import CreatedResources, clean_up
+from harness.conformance.results import (
+    Blocker,
+    BlockKind,
+    CheckInfo,
+    CheckResult,
+    Outcome,
+    could_not_run,
+)
 
-EXIT_PASSED: Final = 0
-EXIT_FAILED: Final = 1
+#: Usage errors, an endpoint that cannot be reached, a token refused on the first call.
 EXIT_USAGE: Final = 2
 
 _RUN_ID: Final = re.compile(r"^[A-Za-z0-9-]{1,32}$")
@@ -138,15 +142,25 @@ _MARKS: Final = {
     "PASS": "[green]PASS[/]",
     "FAIL": "[bold red]FAIL[/]",
     "WARN": "[yellow]WARN[/]",
+    "ERROR": "[bold magenta]ERROR[/]",
     "SKIP": "[dim]SKIP[/]",
 }
 
 
 def outcome_word(result: CheckResult) -> str:
-    """PASS, FAIL (a MUST failure), WARN (a SHOULD/MAY deviation) or SKIP."""
-    if result.outcome == "failed":
+    """PASS, FAIL (a MUST failure), WARN (a SHOULD/MAY deviation), ERROR (could not run)
+    or SKIP (does not apply, says discovery)."""
+    if result.outcome is Outcome.FAILED:
         return "FAIL" if result.blocking else "WARN"
-    return "PASS" if result.outcome == "passed" else "SKIP"
+    if result.outcome is Outcome.ERROR:
+        return "ERROR"
+    return "PASS" if result.outcome is Outcome.PASSED else "SKIP"
+
+
+def _gap(word: str) -> str:
+    """The spaces after an outcome word, so that what follows starts in one column (the
+    words are 4 or 5 letters; "PASS  " as ever)."""
+    return " " * (6 - len(word))
 
 
 def _name(info: CheckInfo, dialect: str | None) -> str:
@@ -166,11 +180,15 @@ class LiveProgress:
 
     def finished(self, result: CheckResult) -> None:
         word = outcome_word(result)
-        line = f"{_MARKS[word]}  {escape(_name(result.info, result.dialect))}  "
+        line = f"{_MARKS[word]}{_gap(word)}{escape(result.key)}  "
         line += escape(result.info.title)
         self.console.print(line, highlight=False)
-        if result.outcome != "passed":
+        if result.outcome is not Outcome.PASSED:
             self.console.print(f"      {escape(result.message)}", highlight=False, style="dim")
+        if result.blocked_by is not None and result.blocked_by.check:
+            self.console.print(
+                f"      blocked by: {escape(result.blocked_by.check)}", highlight=False
+            )
         if result.hint:
             self.console.print(f"      fix: {escape(result.hint)}", highlight=False)
 
@@ -251,10 +269,10 @@ def run_conformance(
             # Interrupted: still remove what was created, then stop.
             if not settings.keep:
                 progress.note("Interrupted: cleaning up")
-                _clean_up(probe, created, keep=False)
+                clean_up(probe, created, keep=False)
             raise
         progress.note(f"Cleaning up {len(created.items)} test resource(s)")
-        cleanup = _clean_up(probe, created, keep=settings.keep)
+        cleanup = clean_up(probe, created, keep=settings.keep)
         for check in (c for c in CHECKS if c.sweep):
             progress.started(check.info, None)
             finished(check.run(ctx))
@@ -289,22 +307,34 @@ def _run_phases(
 ) -> None:
     """The Entra flow in each dialect, then the RFC checks (the sweeps come after clean-up)."""
     for dialect in settings.dialects:
-        EntraFlow(
-            url=settings.url,
-            token=settings.token,
-            dialect=dialect,
-            transport=transport,
-            probe=ctx.probe,
-            log=ctx.log,
-            run_id=settings.run_id,
-            seed=settings.seed,
-            timeout=settings.timeout,
-            created=ctx.created,
-            sleep=sleep,
-            max_wait=settings.max_wait,
-            on_start=progress.started,
-            on_result=finished,
-        ).run()
+        flow: EntraFlow | None = None
+        try:
+            flow = EntraFlow(
+                url=settings.url,
+                token=settings.token,
+                dialect=dialect,
+                transport=transport,
+                probe=ctx.probe,
+                log=ctx.log,
+                run_id=settings.run_id,
+                seed=settings.seed,
+                timeout=settings.timeout,
+                created=ctx.created,
+                sleep=sleep,
+                max_wait=settings.max_wait,
+                on_start=progress.started,
+                on_result=finished,
+            )
+            flow.run()
+        except Exception as error:
+            # provisim failed outside any step (setting up the tenant, say): every step it
+            # did not reach comes to a result all the same, an error, never a pass.
+            reached = {r.info.id for r in flow.results} if flow is not None else set()
+            cause = f"provisim could not run the Entra flow ({type(error).__name__}: {error})"
+            for info in FLOW_STEPS:
+                if info.id not in reached:
+                    blocker = Blocker(BlockKind.EXCEPTION, cause)
+                    finished(could_not_run(info, blocker, dialect=dialect.value))
     for check in (c for c in CHECKS if not c.sweep):
         progress.started(check.info, None)
         finished(check.run(ctx))
@@ -324,54 +354,31 @@ def _preflight(probe: ScimProbe, ctx: CheckContext, timeout: float) -> None:
         )
 
 
-def _clean_up(probe: ScimProbe, created: CreatedResources, *, keep: bool) -> CleanupJson:
-    resources: list[ResourceJson] = [
-        {"endpoint": e, "id": i, "name": n} for e, i, n in created.items
-    ]
-    cleanup: CleanupJson = {"kept": keep, "deleted": 0, "failed": [], "resources": resources}
-    if keep:
-        return cleanup
-    # Groups first: deleting a user a group still lists would change the group under us.
-    for endpoint in ("Groups", "Users"):
-        for kind, resource_id, name in created.items:
-            if kind != endpoint:
-                continue
-            exchange = probe.delete(f"{endpoint}/{resource_id}")
-            if exchange.status in (200, 204, 404):  # 404: already gone (the flow deleted it)
-                cleanup["deleted"] += 1
-            else:
-                cleanup["failed"].append(
-                    {
-                        "endpoint": endpoint,
-                        "id": resource_id,
-                        "name": name,
-                        "reason": exchange.describe(),
-                    }
-                )
-    return cleanup
-
-
 # --- the summary ----------------------------------------------------------------------------
 
 _ENTRA_SAYS: Final = {
     "works": "yes",
     "works-with-warnings": "yes, with warnings",
+    "not-established": "NOT ESTABLISHED",
     "breaks": "NO",
 }
 _RFC_SAYS: Final = {
     "conformant": "yes",
     "conformant-with-deviations": "yes, with deviations",
+    "not-established": "NOT ESTABLISHED",
     "not-conformant": "NO",
 }
 
 
 def _listing(verdict: ScopeVerdictJson) -> str:
-    failed, deviations = verdict["failed"], verdict["deviations"]
+    failed, deviations, errors = verdict["failed"], verdict["deviations"], verdict["errors"]
     parts = []
     if failed:
         parts.append(f"{len(failed)} MUST failure(s): {', '.join(failed)}")
     if deviations:
         parts.append(f"{len(deviations)} deviation(s): {', '.join(deviations)}")
+    if errors:
+        parts.append(f"{len(errors)} could not run: {', '.join(errors)}")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -386,7 +393,8 @@ def summary_lines(report: ReportJson, *, with_failures: bool) -> list[str]:
         f"{_listing(verdict['entra'])}",
         f"RFC conformant:    {_RFC_SAYS[verdict['rfc']['verdict']]}{_listing(verdict['rfc'])}",
         f"{summary['passed']} passed, {summary['failed']} failed, {summary['deviations']} "
-        f"deviation(s), {summary['skipped']} skipped; {run['requests']} requests in "
+        f"deviation(s), {summary['errors']} error(s), {summary['skipped']} skipped; "
+        f"{run['requests']} requests in "
         f"{run['durationSeconds']:.1f} s (peak {run['peakRequestsPerSecond']}/s, limit "
         f"{run['rateLimit']:g}/s)",
     ]
@@ -405,10 +413,16 @@ def summary_lines(report: ReportJson, *, with_failures: bool) -> list[str]:
             )
     if with_failures:
         for result in report["results"]:
-            if result["outcome"] != "failed":
+            if result["outcome"] == Outcome.FAILED:
+                word = "FAIL" if result["level"] == "MUST" else "WARN"
+            elif result["outcome"] == Outcome.ERROR:
+                word = "ERROR"
+            else:
                 continue
-            word = "FAIL" if result["level"] == "MUST" else "WARN"
-            lines.append(f"{word}  {result_key(result)}: {result['message']}")
+            lines.append(f"{word}{_gap(word)}{result_key(result)}: {result['message']}")
+            blocker = result["blockedBy"]
+            if blocker is not None and blocker["check"]:
+                lines.append(f"      blocked by: {blocker['check']}")
             if result["hint"]:
                 lines.append(f"      fix: {result['hint']}")
     return lines
@@ -429,8 +443,15 @@ def exit_code(report: ReportJson) -> int:
     return int(report["verdict"]["exitCode"])
 
 
+def not_established_reason(report: ReportJson) -> str | None:
+    """The one line that says why the run exits 2 with a report (a verdict not
+    established: which MUST check could not run, and why); None otherwise."""
+    return report["verdict"]["reason"]
+
+
 __all__ = [
     "EXIT_FAILED",
+    "EXIT_NOT_ESTABLISHED",
     "EXIT_PASSED",
     "EXIT_USAGE",
     "ConformanceAbort",
@@ -440,6 +461,7 @@ __all__ = [
     "SilentProgress",
     "dialects_for",
     "exit_code",
+    "not_established_reason",
     "outcome_word",
     "run_conformance",
     "summary_lines",

@@ -1,0 +1,112 @@
+"""RFC 7644 §4 discovery: /ServiceProviderConfig, /Schemas and /ResourceTypes, and the
+one thing discovery may decide: that a check of the RFC scope does not apply."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fake_entra.dialects import CORE_USER_SCHEMA
+from harness.conformance.checks.context import Check, CheckContext
+from harness.conformance.exchanges import list_resources
+from harness.conformance.results import (
+    RFC_ONLY,
+    DiscoveryFact,
+    Finding,
+    NotApplicable,
+    bad,
+    ok,
+)
+
+SERVICE_PROVIDER_CONFIG_SCHEMA: Final = (
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+)
+
+
+def require_supported(ctx: CheckContext, feature: str) -> None:
+    """Raise :class:`NotApplicable` when /ServiceProviderConfig declares ``feature``
+    unsupported (RFC 7643 §5: ``<feature>.supported`` false). A configuration that cannot
+    be read declares nothing, so the check applies."""
+    body = ctx.service_provider_config().json()
+    declared = body.get(feature) if isinstance(body, dict) else None
+    if isinstance(declared, dict) and declared.get("supported") is False:
+        raise NotApplicable(DiscoveryFact("ServiceProviderConfig", f"{feature}.supported", False))
+
+
+def _service_provider_config(ctx: CheckContext) -> Finding:
+    exchange = ctx.service_provider_config()
+    if exchange.status != 200:
+        return bad(f"{exchange.describe()}, expected 200")
+    body = exchange.json()
+    if not isinstance(body, dict) or SERVICE_PROVIDER_CONFIG_SCHEMA not in (
+        body.get("schemas") or []
+    ):
+        return bad(f"the body does not name the schema {SERVICE_PROVIDER_CONFIG_SCHEMA}")
+    missing = [k for k in ("patch", "filter", "bulk", "authenticationSchemes") if k not in body]
+    if missing:
+        return bad(f"required attribute(s) missing: {', '.join(missing)} (RFC 7643 §5)")
+    return ok("ServiceProviderConfig is served")
+
+
+SERVICE_PROVIDER_CONFIG: Final = Check.define(
+    "RFC7644-4-SERVICE-PROVIDER-CONFIG",
+    "GET /ServiceProviderConfig describes the service",
+    "RFC 7644 §4; RFC 7643 §5",
+    "MUST",
+    RFC_ONLY,
+    "Serve GET /ServiceProviderConfig with the ServiceProviderConfig schema URN and its "
+    "required attributes (patch, bulk, filter, changePassword, sort, etag, "
+    "authenticationSchemes).",
+    _service_provider_config,
+)
+
+
+def _schemas(ctx: CheckContext) -> Finding:
+    exchange = ctx.probe.get("Schemas")
+    if exchange.status != 200:
+        return bad(f"{exchange.describe()}, expected 200 with a ListResponse")
+    resources = list_resources(exchange)
+    if resources is None:
+        return bad("the body is not a SCIM ListResponse of Schema resources")
+    ids = {str(r.get("id")) for r in resources}
+    if CORE_USER_SCHEMA not in ids:
+        return bad(f"the User schema ({CORE_USER_SCHEMA}) is not listed")
+    return ok(f"{len(ids)} schema(s), the User schema among them")
+
+
+SCHEMAS: Final = Check.define(
+    "RFC7644-4-SCHEMAS",
+    "GET /Schemas lists the User schema",
+    "RFC 7644 §4; RFC 7643 §7",
+    "MUST",
+    RFC_ONLY,
+    "Serve GET /Schemas as a ListResponse of the schemas you support, the core User schema "
+    "among them (Entra reads /Schemas for gallery apps, S1).",
+    _schemas,
+)
+
+
+def _resource_types(ctx: CheckContext) -> Finding:
+    exchange = ctx.probe.get("ResourceTypes")
+    if exchange.status != 200:
+        return bad(f"{exchange.describe()}, expected 200 with a ListResponse")
+    resources = list_resources(exchange)
+    if resources is None:
+        return bad("the body is not a SCIM ListResponse of ResourceType resources")
+    endpoints = {str(r.get("endpoint", "")).strip("/").lower() for r in resources}
+    if "users" not in endpoints:
+        return bad("no ResourceType has the endpoint /Users")
+    return ok(f"resource types: {', '.join(sorted(str(r.get('name')) for r in resources))}")
+
+
+RESOURCE_TYPES: Final = Check.define(
+    "RFC7644-4-RESOURCE-TYPES",
+    "GET /ResourceTypes lists Users",
+    "RFC 7644 §4; RFC 7643 §6",
+    "MUST",
+    RFC_ONLY,
+    "Serve GET /ResourceTypes as a ListResponse with a ResourceType whose endpoint is /Users.",
+    _resource_types,
+)
+
+
+__all__ = ["RESOURCE_TYPES", "SCHEMAS", "SERVICE_PROVIDER_CONFIG", "require_supported"]

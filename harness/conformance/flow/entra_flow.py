@@ -1,0 +1,389 @@
+"""The Entra-faithful flow: the real provisioning engine against the endpoint under test.
+
+Once the tenant is seeded (:mod:`~harness.conformance.flow.setup`), the flow does what an
+admin would: Test Connection, Save with Provisioning Status On (the initial cycle), and
+directory changes followed by the next incremental cycle
+(:mod:`~harness.conformance.flow.cycles`): update, rename, disable, re-enable, add and
+remove members, soft and hard delete.
+
+The engine (:class:`fake_entra.engine.ProvisioningJob`) sends exactly what Entra sends in
+the dialect at hand; nothing here builds a request body. Each outcome is then read back
+with GET (:mod:`~harness.conformance.flow.readback`), and a failure quotes what the engine
+logged next to the exchanges (:mod:`~harness.conformance.flow.explain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+import httpx
+
+from fake_entra.dialects import Dialect
+from fake_entra.directory import DirectoryGroup, DirectoryUser, PortalError
+from fake_entra.engine import ProvisioningJob
+from fake_entra.scim_client import eq_filter
+from fake_entra.target_values import read_value
+from fake_entra.tenant import Tenant
+from harness.conformance.exchanges import Exchange, ExchangeLog, list_resources
+from harness.conformance.flow.cycles import last_retry_after, settle
+from harness.conformance.flow.explain import engine_errors, exchanges_about, step_hint
+from harness.conformance.flow.readback import (
+    Mismatch,
+    compare_group,
+    compare_user,
+    expect_active,
+    expect_gone,
+    expect_members,
+    target_id_of,
+)
+from harness.conformance.flow.setup import (
+    DIALECT_TAGS,
+    precreate_matched_user,
+    seed_tenant,
+    tenant_url_for,
+)
+from harness.conformance.flow.state import FlowState
+from harness.conformance.flow.steps import (
+    ADD_MEMBER,
+    ADD_MEMBERS,
+    CREATE_GROUP,
+    CREATE_USERS,
+    DELETE_GROUP,
+    DELETE_USER,
+    DISABLE_USER,
+    ENABLE_USER,
+    INITIAL_CYCLE_STEPS,
+    MATCH_USER,
+    REMOVE_MEMBER,
+    TEST_CONNECTION,
+    UPDATE_GROUP,
+    UPDATE_USER,
+)
+from harness.conformance.probe import ScimProbe
+from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
+from harness.conformance.results import CheckInfo, CheckResult, Finding, Unmet, bad, evaluate, ok
+
+
+class EntraFlow:
+    """One run of the Entra flow in one dialect, on its own test resources."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        dialect: Dialect,
+        transport: httpx.BaseTransport,
+        probe: ScimProbe,
+        log: ExchangeLog,
+        run_id: str,
+        seed: int = 0,
+        timeout: float = 30.0,
+        created: CreatedResources | None = None,
+        sleep: Callable[[float], None] = lambda seconds: None,
+        max_wait: float = 10.0,
+        retry_cycles: int = 3,
+        on_start: Callable[[CheckInfo, str], None] | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.dialect = Dialect(dialect)
+        self.tenant_url = tenant_url_for(url, self.dialect)
+        self.token = token
+        self.probe = probe
+        self.log = log
+        self.created = created if created is not None else CreatedResources()
+        self.retry_cycles = retry_cycles
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self._on_start = on_start
+        self._on_result = on_result
+        self.tag = DIALECT_TAGS[self.dialect]
+        self.prefix = f"{RESOURCE_PREFIX}{run_id}-{self.tag}-"
+        # scim_transport: every request the engine sends goes through the run's recorder
+        # and rate limiter; None would mean plain network access.
+        self.tenant = Tenant(seed=seed, scim_transport=transport, scim_timeout=timeout)
+        self.results: list[CheckResult] = []
+        # Once the job is in quarantine the remaining steps cannot run: why, and the step
+        # (its report key) during which it happened.
+        self._halted: str | None = None
+        self._halted_by: str | None = None
+        self._matched_id: str | None = None
+        self._precreate: Exchange | None = None
+        # The initial cycle's exchanges: the steps that judge what it did carry them as
+        # evidence.
+        self._initial_cycle: list[Exchange] = []
+        self._initial_started: datetime | None = None
+        since = self.tenant.clock.now()
+        self.seeded = seed_tenant(
+            self.tenant,
+            prefix=self.prefix,
+            dialect=self.dialect,
+            tenant_url=self.tenant_url,
+            token=self.token,
+        )
+        self.app = self.seeded.app
+        self.state = FlowState(log, probe, self.dialect, self.seeded, since)
+
+    @property
+    def users(self) -> dict[str, DirectoryUser]:
+        return self.seeded.users
+
+    @property
+    def group(self) -> DirectoryGroup:
+        return self.seeded.group
+
+    @property
+    def job(self) -> ProvisioningJob | None:
+        return self.state.job
+
+    # -- the flow ------------------------------------------------------------------------
+
+    def run(self) -> list[CheckResult]:
+        self._matched_id, self._precreate = precreate_matched_user(
+            self.probe, self.created, self.users["dave"]
+        )
+        steps: tuple[tuple[CheckInfo, Callable[[], Finding]], ...] = (
+            (TEST_CONNECTION, self._test_connection),
+            (CREATE_USERS, self._created_users),
+            (MATCH_USER, self._matched_user),
+            (CREATE_GROUP, self._created_group),
+            (ADD_MEMBERS, self._initial_members),
+            (UPDATE_USER, self._update_user),
+            (UPDATE_GROUP, self._update_group),
+            (DISABLE_USER, self._disable_user),
+            (ENABLE_USER, self._enable_user),
+            (ADD_MEMBER, self._add_member),
+            (REMOVE_MEMBER, self._remove_member),
+            (DELETE_USER, self._delete_user),
+            (DELETE_GROUP, self._delete_group),
+        )
+        try:
+            for info, body in steps:
+                if self._on_start is not None:
+                    self._on_start(info, self.dialect.value)
+                result = evaluate(
+                    info,
+                    self.log,
+                    partial(self._guarded, info, body),
+                    dialect=self.dialect.value,
+                )
+                self.results.append(result)
+                if self._on_result is not None:
+                    self._on_result(result)
+        finally:
+            # Even when interrupted: what the engine created must reach the clean-up.
+            self._register_created()
+        return self.results
+
+    def _guarded(self, info: CheckInfo, body: Callable[[], Finding]) -> Finding:
+        if self._halted is not None:
+            raise Unmet(self._halted, blocked_by=self._halted_by)
+        state = self.state
+        # The initial cycle's steps judge the engine's log from that cycle on.
+        started = self._initial_started
+        if info in INITIAL_CYCLE_STEPS and started is not None:
+            state.since = started
+        else:
+            state.since = self.tenant.clock.now()
+        state.carried = self._initial_cycle if info in INITIAL_CYCLE_STEPS else []
+        state.step_mark = self.log.mark()
+        try:
+            return body()
+        except Mismatch as mismatch:
+            detail = engine_errors(state, mismatch.about)
+            message = mismatch.message + (f". Entra logged: {detail}" if detail else "")
+            evidence = mismatch.evidence
+            if evidence is None:
+                # What the step sent (and for the initial cycle's steps, what that cycle
+                # sent), the exchanges about the object in question first.
+                sent = [*state.carried, *self.log.since(state.step_mark)]
+                evidence = exchanges_about(state, sent, mismatch.about) or sent
+            return bad(message, mismatch.hint or step_hint(state, mismatch.about), evidence)
+        except PortalError as error:
+            return bad(f"the Entra admin center refused a step: {error}")
+        finally:
+            self._check_quarantine(info)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _test_connection(self) -> Finding:
+        result = self.app.provisioning.test_connection()
+        if not result.succeeded:
+            return bad(f"Test Connection failed: {result.message}")
+        return ok(result.message)
+
+    def _created_users(self) -> Finding:
+        # Save does not depend on Test Connection: an admin may save anyway, and the cycles
+        # show what else breaks.
+        provisioning = self.app.provisioning
+        self.state.job = ProvisioningJob(self.app, self.tenant.clock, seed=self.tenant.seed)
+        self._initial_started = self.state.since = self.tenant.clock.now()
+        provisioning.set_provisioning_status("On")
+        provisioning.save()  # Provisioning Status On + Save: the initial cycle runs now.
+        self._settle()
+        self._initial_cycle = [
+            e for e in self.log.since(self.state.step_mark) if e.origin == "entra"
+        ]
+        for key in ("alice", "bob", "carol"):
+            compare_user(self.state, key)
+        return ok("alice, bob and carol were created and read back as sent")
+
+    def _matched_user(self) -> Finding:
+        if self._matched_id is None:
+            sent = [self._precreate] if self._precreate is not None else []
+            what = sent[0].describe() if sent else "it was never sent"
+            raise Unmet(f"needs a user created before the first cycle, but {what}", sent)
+        dave = self.users["dave"]
+        target_id = target_id_of(self.state, dave.object_id, dave.user_principal_name)
+        if target_id != self._matched_id:
+            raise Mismatch(
+                f"Entra linked {dave.user_principal_name} to {target_id}, not to the existing "
+                f"user {self._matched_id}: the match failed and a second user was created",
+                "Let filter=userName eq find the user that exists (S1 create or match).",
+            )
+        query = self.probe.get("Users", {"filter": eq_filter("userName", dave.user_principal_name)})
+        resources = list_resources(query)
+        if resources is None or len(resources) != 1:
+            count = "no ListResponse" if resources is None else f"{len(resources)} users"
+            raise Mismatch(f"filter userName eq for the matched user gives {count}", None, [query])
+        compare_user(self.state, "dave")
+        return ok(f"matched {self._matched_id} and updated it by PATCH")
+
+    def _created_group(self) -> Finding:
+        group = self.group
+        compare_group(
+            self.state, {"displayName": group.display_name, "externalId": group.object_id}
+        )
+        return ok("the group was created and reads back as sent")
+
+    def _initial_members(self) -> Finding:
+        expect_members(self.state, {"alice", "bob"})
+        return ok("alice and bob are members")
+
+    def _update_user(self) -> Finding:
+        alice = self.users["alice"]
+        local = alice.user_principal_name.split("@", 1)
+        self.tenant.directory.update_user(
+            alice.object_id,
+            job_title="Principal Engineer",
+            surname="Updated",
+            mail=f"{local[0]}.updated@{local[1]}",
+        )
+        self._next_cycle()
+        resource = compare_user(self.state, "alice")
+        work = [
+            e
+            for e in (read_value(resource, "emails") or [])
+            if isinstance(e, dict) and str(e.get("type", "")).lower() == "work"
+        ]
+        if len(work) != 1:
+            raise Mismatch(
+                f"alice has {len(work)} work emails after the update; the replace of "
+                'emails[type eq "work"].value must replace, not add',
+            )
+        return ok("title, surname and work email updated")
+
+    def _update_group(self) -> Finding:
+        group = self.group
+        self.tenant.directory.rename_group(group.object_id, f"{self.prefix}group-renamed")
+        self.seeded.names[group.object_id].add(group.display_name)
+        self._next_cycle()
+        compare_group(self.state, {"displayName": group.display_name})
+        return ok(f"renamed to {group.display_name}")
+
+    def _disable_user(self) -> Finding:
+        bob = self.users["bob"]
+        self.tenant.directory.update_user(bob.object_id, account_enabled=False)
+        self._next_cycle()
+        expect_active(self.state, "bob", False)
+        query = self.probe.get("Users", {"filter": eq_filter("userName", bob.user_principal_name)})
+        if not list_resources(query):
+            raise Mismatch(
+                "the deactivated user is no longer found by filter userName eq",
+                "Keep deactivated users in query results (S1: inactive users are still "
+                "returned; growthbook#1680).",
+                [query],
+            )
+        return ok("bob reads active false and is still found")
+
+    def _enable_user(self) -> Finding:
+        bob = self.users["bob"]
+        self.tenant.directory.update_user(bob.object_id, account_enabled=True)
+        self._next_cycle()
+        expect_active(self.state, "bob", True)
+        return ok("bob reads active true")
+
+    def _add_member(self) -> Finding:
+        self.tenant.directory.add_member(self.group.object_id, self.users["carol"].object_id)
+        self._next_cycle()
+        expect_members(self.state, {"alice", "bob", "carol"})
+        return ok("carol added")
+
+    def _remove_member(self) -> Finding:
+        self.tenant.directory.remove_member(self.group.object_id, self.users["alice"].object_id)
+        self._next_cycle()
+        expect_members(self.state, {"bob", "carol"})
+        return ok("alice removed, bob and carol kept")
+
+    def _delete_user(self) -> Finding:
+        carol = self.users["carol"]
+        target_id = target_id_of(self.state, carol.object_id, carol.user_principal_name)
+        directory = self.tenant.directory
+        directory.delete_user(carol.object_id)
+        self._next_cycle()
+        # S3: a soft-deleted user is first updated to disabled...
+        expect_active(self.state, "carol", False)
+        directory.permanently_delete_user(carol.object_id)
+        self._next_cycle()
+        # ...and deleted when hard-deleted.
+        expect_gone(self.state, "Users", target_id, carol.user_principal_name)
+        return ok("carol deactivated, then deleted")
+
+    def _delete_group(self) -> Finding:
+        group = self.group
+        target_id = target_id_of(self.state, group.object_id, group.display_name)
+        self.tenant.directory.delete_group(group.object_id)
+        self._next_cycle()
+        expect_gone(self.state, "Groups", target_id, group.display_name)
+        return ok("group deleted")
+
+    # -- cycles ----------------------------------------------------------------------------
+
+    def _next_cycle(self) -> None:
+        """Let the next incremental cycle run (about 40 minutes later, §2 "Cadence")."""
+        self.tenant.clock.advance(self.state.started_job().settings.cycle_interval)
+        self._settle()
+
+    def _settle(self) -> None:
+        settle(
+            self.state.started_job(),
+            self.tenant.clock,
+            retry_cycles=self.retry_cycles,
+            pause=self._wait_retry_after,
+        )
+
+    def _wait_retry_after(self) -> None:
+        """Wait for real as long as the endpoint asked in the step (within reason)."""
+        self._sleep(min(last_retry_after(self.log.since(self.state.step_mark)), self._max_wait))
+
+    def _check_quarantine(self, info: CheckInfo) -> None:
+        job = self.state.job
+        if job is not None and job.status.quarantine is not None and self._halted is None:
+            reason = job.status.quarantine.reason
+            self._halted = (
+                f"the provisioning job is in quarantine ({reason}); Entra stops provisioning "
+                "until the next retry"
+            )
+            self._halted_by = f"{info.id} [{self.dialect.value}]"
+
+    def _register_created(self) -> None:
+        if self.state.job is None:
+            return
+        for entry in self.state.job.connector.values():
+            endpoint = "Users" if entry.object_type == "User" else "Groups"
+            self.created.add(endpoint, entry.target_id, entry.display_name)
+
+
+__all__ = ["EntraFlow"]

@@ -1,0 +1,137 @@
+"""The Entra flow's steps: what each one judges, its source and its fix, in the order the
+flow runs them. Every step is a MUST in the Entra scope, reported per dialect."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from harness.conformance.results import ENTRA_ONLY, CheckInfo
+
+
+def _step(check_id: str, title: str, source: str, hint: str) -> CheckInfo:
+    return CheckInfo(check_id, title, source, "MUST", ENTRA_ONLY, hint)
+
+
+TEST_CONNECTION = _step(
+    "ENTRA-FLOW-TEST-CONNECTION",
+    "Test Connection succeeds",
+    "Entra S1 (Test Connection), S4; linkedin-scim.md §6 step 12",
+    "Answer Entra's probe, a userName filter for a random GUID, with 200 and an empty "
+    "ListResponse, and accept the token.",
+)
+CREATE_USERS = _step(
+    "ENTRA-FLOW-CREATE-USER",
+    "Assigned users are created (POST /Users) and read back as sent",
+    "Entra S1 (User create), S3 (initial cycle)",
+    "Accept Entra's POST /Users body (core and enterprise schemas, meta.resourceType, "
+    "roles: []) and store what it carries.",
+)
+MATCH_USER = _step(
+    "ENTRA-FLOW-MATCH-USER",
+    "An existing user is matched by userName and updated, not duplicated",
+    "Entra S1 (create or match), S13 (DuplicateTargetEntries)",
+    "Let filter=userName eq find the existing user so that Entra updates it instead of "
+    "creating a second one.",
+)
+CREATE_GROUP = _step(
+    "ENTRA-FLOW-CREATE-GROUP",
+    "An assigned group is created (POST /Groups) and read back",
+    "Entra S1 (Groups)",
+    "Accept Entra's POST /Groups body, which also names the schema "
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group.",
+)
+ADD_MEMBERS = _step(
+    "ENTRA-FLOW-ADD-MEMBERS",
+    "Group members are added by PATCH and read back",
+    "Entra S1 (Update Group: add members)",
+    'Apply {"op":"Add","path":"members","value":[{"$ref":null,"value":"<user id>"}]}.',
+)
+UPDATE_USER = _step(
+    "ENTRA-FLOW-UPDATE-USER",
+    "Changed attributes reach the user by PATCH (title, surname, work email)",
+    "Entra S1 (User update), S2 (dialects)",
+    'Apply Entra\'s PATCH: a replace of emails[type eq "work"].value and of name.familyName.',
+)
+UPDATE_GROUP = _step(
+    "ENTRA-FLOW-UPDATE-GROUP",
+    "A renamed group is renamed by PATCH",
+    "Entra S1 (Update Group: non-member attributes)",
+    'Apply {"op":"Replace","path":"displayName","value":"..."} on /Groups/{id}.',
+)
+DISABLE_USER = _step(
+    "ENTRA-FLOW-DISABLE-USER",
+    "A user disabled in Entra is deactivated (active false) and stays readable",
+    "Entra S1 (Disable), S2 (string or boolean active)",
+    'Apply the disable (active "False" in the default dialect, false with '
+    "aadOptscim062020) and keep the user readable.",
+)
+ENABLE_USER = _step(
+    "ENTRA-FLOW-ENABLE-USER",
+    "A re-enabled user is reactivated (active true)",
+    "Entra S1 (Disable), S3 (restore)",
+    "Apply a replace of active to true on a deactivated user.",
+)
+ADD_MEMBER = _step(
+    "ENTRA-FLOW-ADD-MEMBER",
+    "A user added to the group in Entra is added to the target group",
+    "Entra S1 (Update Group: add members), S3 (incremental cycle)",
+    "Apply an add of members on an existing group.",
+)
+REMOVE_MEMBER = _step(
+    "ENTRA-FLOW-REMOVE-MEMBER",
+    "A user removed from the group in Entra is removed from the target group, alone",
+    "Entra S1 (Update Group: remove members), S2 (members[value eq ...])",
+    "Remove exactly the members named, by value array (default dialect) or by "
+    'members[value eq "<id>"] (aadOptscim062020).',
+)
+DELETE_USER = _step(
+    "ENTRA-FLOW-DELETE-USER",
+    "A deleted user is deactivated, then deleted (DELETE /Users) once purged",
+    "Entra S1 (Delete), S3 (soft delete disables, hard delete deletes)",
+    "Answer DELETE /Users/{id} with 204 and 404 afterwards.",
+)
+DELETE_GROUP = _step(
+    "ENTRA-FLOW-DELETE-GROUP",
+    "A deleted group is deleted (DELETE /Groups)",
+    "Entra S1 (Groups: DELETE /Groups/{id})",
+    "Answer DELETE /Groups/{id} with 204 and 404 afterwards.",
+)
+
+#: The steps that judge what the initial cycle did (it runs inside CREATE_USERS).
+INITIAL_CYCLE_STEPS: Final = frozenset({CREATE_USERS, MATCH_USER, CREATE_GROUP, ADD_MEMBERS})
+
+#: Every flow step, in the order the flow runs them.
+FLOW_STEPS: Final[tuple[CheckInfo, ...]] = (
+    TEST_CONNECTION,
+    CREATE_USERS,
+    MATCH_USER,
+    CREATE_GROUP,
+    ADD_MEMBERS,
+    UPDATE_USER,
+    UPDATE_GROUP,
+    DISABLE_USER,
+    ENABLE_USER,
+    ADD_MEMBER,
+    REMOVE_MEMBER,
+    DELETE_USER,
+    DELETE_GROUP,
+)
+
+
+__all__ = [
+    "ADD_MEMBER",
+    "ADD_MEMBERS",
+    "CREATE_GROUP",
+    "CREATE_USERS",
+    "DELETE_GROUP",
+    "DELETE_USER",
+    "DISABLE_USER",
+    "ENABLE_USER",
+    "FLOW_STEPS",
+    "INITIAL_CYCLE_STEPS",
+    "MATCH_USER",
+    "REMOVE_MEMBER",
+    "TEST_CONNECTION",
+    "UPDATE_GROUP",
+    "UPDATE_USER",
+]
