@@ -391,6 +391,7 @@ def _nest(
         if slot is None:
             slot = slots[path] = _Slot.of(parse_target_path(path), target_types)
         kind = slot.declared or ("complex" if isinstance(raw, (list, dict)) else "string")
+        value: Any
         if kind == "string" and type(raw) is str:
             value = raw  # scim_value's first case, without the call: most values are this
         else:
@@ -401,9 +402,10 @@ def _nest(
         if schema is None:
             container = core
         else:
-            container = extensions.get(schema)
-            if container is None:
-                container = extensions[schema] = {}
+            extension = extensions.get(schema)
+            if extension is None:
+                extension = extensions[schema] = {}
+            container = extension
         _place(container, slot, value)
     for container in (core, *extensions.values()):
         _mark_primary(container)
@@ -636,15 +638,18 @@ def group_update_body(
 
 def disable_body(dialect: Dialect) -> JsonObject:
     """§1 "Disable": ``"False"`` in the default dialect, ``false`` with the flag."""
-    body = update_body(dialect, [AttributeChange("active", True, False)])
-    assert body is not None  # a real change always yields an op
-    return body
+    return _active_body(dialect, True, False)
 
 
 def enable_body(dialect: Dialect) -> JsonObject:
     """The reverse of :func:`disable_body` (a soft-deleted user restored, §2)."""
-    body = update_body(dialect, [AttributeChange("active", False, True)])
-    assert body is not None
+    return _active_body(dialect, False, True)
+
+
+def _active_body(dialect: Dialect, before: bool, after: bool) -> JsonObject:
+    body = update_body(dialect, [AttributeChange("active", before, after)])
+    if body is None:  # a real change always yields an op
+        raise RuntimeError(f"no PATCH operation for active changing from {before} to {after}")
     return body
 
 
@@ -743,6 +748,7 @@ def member_bodies(
             patch_body([{"op": names["add"], "path": "members", "value": _members(batch)}])
         )
     for batch in _batches(remove, size):
+        operations: list[JsonObject]
         if dialect is Dialect.AAD_OPT_SCIM_062020:
             # json.dumps quotes and escapes the id as a SCIM filter string (RFC 7644 §3.4.2.2).
             operations = [

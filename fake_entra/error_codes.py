@@ -574,6 +574,14 @@ _BY_STATUS: dict[int, str] = {
 }
 
 
+class _FailureFields(TypedDict):
+    """What every outcome of :func:`classify_http_failure` passes to ``info``."""
+
+    additional_details: str | None
+    retry_after: str | None
+    target: str
+
+
 def classify_http_failure(
     status: int | None,
     *,
@@ -609,7 +617,11 @@ def classify_http_failure(
     if detail:
         parts.append(detail)
     details = "; ".join(parts) or None
-    common = {"additional_details": details, "retry_after": retry_after, "target": target}
+    common: _FailureFields = {
+        "additional_details": details,
+        "retry_after": retry_after,
+        "target": target,
+    }
 
     if timed_out:
         return CATALOGUE["Timeout"].info(http_status=status, **common)

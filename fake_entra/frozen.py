@@ -42,13 +42,14 @@ def slot_init(cls: type[_T]) -> type[_T]:
     """
     if not dataclasses.is_dataclass(cls) or not isinstance(cls, type):
         raise TypeError(f"{cls!r} is not a dataclass")
+    # typeshed does not declare the private ``__dataclass_params__`` that @dataclass sets.
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
     if not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has __post_init__")
     fields = dataclasses.fields(cls)
-    if len(fields) != len(cls.__dataclass_fields__):  # type: ignore[attr-defined]
+    if len(fields) != len(cls.__dataclass_fields__):
         raise TypeError(f"{cls.__name__} has InitVar or ClassVar pseudo-fields")
     namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
     parameters: list[str] = []
@@ -82,7 +83,8 @@ def slot_init(cls: type[_T]) -> type[_T]:
     init.__module__ = cls.__module__
     init.__doc__ = cls.__init__.__doc__
     init.__annotations__ = dict(getattr(cls.__init__, "__annotations__", {}))
-    cls.__init__ = init  # type: ignore[misc]
+    # Replacing the method is this decorator's whole purpose.
+    cls.__init__ = init  # type: ignore[method-assign]
     return cls
 
 

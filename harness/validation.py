@@ -52,7 +52,9 @@ from referencing import Registry, Resource
 try:  # Optional accelerator: the Rust engine answers "valid?" tens of times faster.
     import jsonschema_rs
 except ImportError:  # pragma: no cover - depends on the environment
-    jsonschema_rs = None
+    _ACCELERATED = False
+else:
+    _ACCELERATED = True
 
 Direction = Literal["request", "response"]
 # Which part of a resource schema applies: the root, $defs/response or $defs/projection.
@@ -192,12 +194,19 @@ def _document(schema_name: str) -> Mapping[str, Any]:
         raise ValueError(f"unknown schema {schema_name!r}; known: {known}") from None
 
 
-@cache
-def _validator(schema_name: str, form: _Form) -> Draft202012Validator:
+def _root_schema(schema_name: str, form: _Form) -> dict[str, Any]:
+    """The schema both engines validate a (schema, form) against: a reference into the registry."""
     uri = SCHEMA_BASE_URI + schema_name
     if form != "representation" and form in _document(schema_name).get("$defs", {}):
         uri = f"{uri}#/$defs/{form}"
-    return Draft202012Validator({"$ref": uri}, registry=_registry(), format_checker=_FORMATS)
+    return {"$ref": uri}
+
+
+@cache
+def _validator(schema_name: str, form: _Form) -> Draft202012Validator:
+    return Draft202012Validator(
+        _root_schema(schema_name, form), registry=_registry(), format_checker=_FORMATS
+    )
 
 
 def _is_date_time_value(value: object) -> bool:
@@ -208,8 +217,8 @@ def _is_date_time_value(value: object) -> bool:
 
 
 @cache
-def _fast_registry() -> Any:
-    assert jsonschema_rs is not None
+def _fast_registry() -> jsonschema_rs.Registry:
+    # Called by `_fast_validator` only, once it knows the accelerator is there.
     return jsonschema_rs.Registry(
         [(document["$id"], dict(document)) for document in _documents().values()]
     )
@@ -242,25 +251,27 @@ _DATE_TIME_VERDICTS: Final = _DateTimeVerdicts()
 
 
 @cache
-def _fast_validator(schema_name: str, form: _Form) -> Any | None:
+def _fast_validator(schema_name: str, form: _Form) -> jsonschema_rs.Draft202012Validator | None:
     """The jsonschema_rs twin of `_validator`, or None without the accelerator."""
-    if jsonschema_rs is None:
+    if not _ACCELERATED:
         return None
     return jsonschema_rs.Draft202012Validator(
-        _validator(schema_name, form).schema,
+        _root_schema(schema_name, form),
         registry=_fast_registry(),
         validate_formats=True,
         formats={
             "date-time": _DATE_TIME_VERDICTS.__getitem__,
-            "uri": _URI.fullmatch,
-            "uri-reference": _URI_CHARACTERS.fullmatch,
+            # jsonschema_rs's stubs want format functions that return bool; it reads their
+            # result's truth, so a pattern's fullmatch (a Match or None) serves, frame-free.
+            "uri": _URI.fullmatch,  # type: ignore[dict-item]
+            "uri-reference": _URI_CHARACTERS.fullmatch,  # type: ignore[dict-item]
         },
     )
 
 
 def accelerated() -> bool:
     """Whether the jsonschema_rs fast path is in use."""
-    return jsonschema_rs is not None
+    return _ACCELERATED
 
 
 @cache
@@ -631,7 +642,7 @@ def _accepted_at_once(
     would return nothing. False means "not sure": it reports, with jsonschema's words.
     Error responses always go there, for their status check.
     """
-    if jsonschema_rs is None:
+    if not _ACCELERATED:
         return False
     if request_body is not None:
         name = _schema_for_target(method, target, status, "request")

@@ -100,20 +100,20 @@ class _Evaluation:
     def evaluate(self, node: Node) -> Any:
         # Exact-type checks first for the common nodes: mappings are evaluated for every
         # object of a cycle, and a chain of isinstance tests (one against a union) was the
-        # bulk of this method's time. Anything else takes the general path below.
-        kind = type(node)
-        if kind is FunctionCall:
+        # bulk of this method's time. Anything else takes the general path below. Each test
+        # calls type() again so the type checker narrows ``node``: as cheap as a local.
+        if type(node) is FunctionCall:
             spec = FUNCTIONS[node.name]
             arguments = [Argument(argument, self.evaluate) for argument in node.arguments]
             return spec.invoke(arguments, self.context, node.position)
-        if kind is AttributeRef:
+        if type(node) is AttributeRef:
             name = node.name
             source = self.source
             # Attribute names are case-sensitive ([S8] "The syntax is case-sensitive").
             if name in source:
                 return source[name]
             return self.attribute(name)
-        if kind is StringLiteral:
+        if type(node) is StringLiteral:
             return node.value
         if isinstance(node, AttributeRef):
             return self.attribute(node.name)

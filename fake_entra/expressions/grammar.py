@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal, cast
 
 from fake_entra.expressions.ast import (
     COMPARISON_OPERATORS,
@@ -248,8 +249,8 @@ class _Parser:
         if self.current.kind is TokenKind.END:
             raise ExpressionSyntaxError("the expression is empty", self.current.position)
         node = self.parse_argument()
-        if self.current.kind is not TokenKind.END:
-            token = self.current
+        token = self.current
+        if token.kind is not TokenKind.END:
             raise ExpressionSyntaxError(
                 f"unexpected {_describe(token)} after the end of the expression", token.position
             )
@@ -257,16 +258,19 @@ class _Parser:
 
     def parse_argument(self) -> Node:
         left = self.parse_operand()
-        if self.current.kind is not TokenKind.OPERATOR:
+        operator_token = self.current
+        if operator_token.kind is not TokenKind.OPERATOR:
             return left
-        operator_token = self.advance()
+        self.advance()
         right = self.parse_operand()
-        if self.current.kind is TokenKind.OPERATOR:
+        after = self.current
+        if after.kind is TokenKind.OPERATOR:
             raise ExpressionSyntaxError(
                 "comparisons can't be chained; IIF supports one comparison per condition",
-                self.current.position,
+                after.position,
             )
-        operator: ComparisonOperator = operator_token.value  # type: ignore[assignment]
+        # The tokenizer gives an OPERATOR token one of COMPARISON_OPERATORS as its value.
+        operator = cast(ComparisonOperator, operator_token.value)
         return Comparison(left, operator, right, position=left.position)
 
     def parse_operand(self) -> Operand:
@@ -279,9 +283,9 @@ class _Parser:
             return StringLiteral(str(token.value), position=token.position)
         if token.kind is TokenKind.NUMBER:
             self.advance()
-            assert isinstance(token.value, int)
-            radix = 16 if "&H" in token.text else 10
-            return NumberLiteral(token.value, radix, position=token.position)
+            # The tokenizer gives a NUMBER token the int it read as its value.
+            radix: Literal[10, 16] = 16 if "&H" in token.text else 10
+            return NumberLiteral(cast(int, token.value), radix, position=token.position)
         if token.kind is TokenKind.IDENTIFIER:
             self.advance()
             if self.current.kind is TokenKind.OPEN:
@@ -333,9 +337,11 @@ class _Parser:
 
 
 def _describe(token: Token) -> str:
+    # Read before the test below: narrowed to some members, `.value` is no longer typed str.
+    kind_name = token.kind.value
     if token.kind in (TokenKind.END, TokenKind.OPEN, TokenKind.CLOSE, TokenKind.COMMA):
-        return token.kind.value
-    return f"{token.kind.value} {token.text!r}"
+        return kind_name
+    return f"{kind_name} {token.text!r}"
 
 
 def parse(text: str) -> Node:

@@ -119,6 +119,8 @@ def _last_patch(world: World, endpoint: str, name: str) -> Exchange:
     target_id = str(
         (_user(world, name) if endpoint == "Users" else world.target_group(name) or {}).get("id")
     )
+    # Declared: mypy infers Any from reversed() over a TypedDict with an Any-typed field.
+    exchange: Exchange
     for exchange in reversed(world.recorder.exchanges):
         if exchange["method"] == "PATCH" and exchange["path"].endswith(f"/{endpoint}/{target_id}"):
             return exchange

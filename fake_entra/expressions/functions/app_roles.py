@@ -69,16 +69,14 @@ def _check_app_role_argument(call: FunctionCall) -> None:
         )
 
 
-_APP_ROLE = dict(min_args=1, max_args=1, check=_check_app_role_argument)
-
 #: The app role functions, for the registry.
 APP_ROLE_FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec("AppRoleAssignmentsComplex([appRoleAssignments])",
-                 implementation=_app_role_assignments_complex, **_APP_ROLE),
+    FunctionSpec("AppRoleAssignmentsComplex([appRoleAssignments])", 1, 1,
+                 _app_role_assignments_complex, check=_check_app_role_argument),
     # [S7]: same roles as AppRoleAssignmentsComplex; the engine sends them with PATCH
     # replace instead of add.
-    FunctionSpec("AssertiveAppRoleAssignmentsComplex([appRoleAssignments])",
-                 implementation=_app_role_assignments_complex, **_APP_ROLE),
-    FunctionSpec("SingleAppRoleAssignment([appRoleAssignments])",
-                 implementation=_single_app_role_assignment, **_APP_ROLE),
+    FunctionSpec("AssertiveAppRoleAssignmentsComplex([appRoleAssignments])", 1, 1,
+                 _app_role_assignments_complex, check=_check_app_role_argument),
+    FunctionSpec("SingleAppRoleAssignment([appRoleAssignments])", 1, 1,
+                 _single_app_role_assignment, check=_check_app_role_argument),
 )  # fmt: skip

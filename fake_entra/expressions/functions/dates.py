@@ -586,6 +586,7 @@ def _format_date_time(
     out_format = required_text(output_format, "outputFormat")
     if source is None:
         return None
+    kind: DateKind
     if isinstance(source, datetime):
         moment, kind = utc(source), "utc"
     else:

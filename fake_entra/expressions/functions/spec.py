@@ -149,7 +149,7 @@ def _literal(node: Node) -> tuple[bool, Any]:
 
 def check_literals(call: FunctionCall, check: Callable[..., Any], *indexes: int) -> None:
     """Run ``check`` on the arguments at ``indexes`` if they are all literals."""
-    values = []
+    values: list[Any] = []
     for index in indexes:
         if index >= len(call.arguments):
             values.append(None)
