@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from benchmarks import scenarios
-from harness.bench import run_benchmarks
+from harness.bench import run_benchmarks, scenarios
 from harness.cli import app
 
 
@@ -42,6 +43,20 @@ def test_bench_refuses_an_unknown_transport_in_one_line() -> None:
     result = CliRunner().invoke(app, ["bench", "--transport", "carrier-pigeon", "--no-compare"])
     assert result.exit_code == 2
     assert "provisim: error: --transport must be asgi or http" in result.stderr
+
+
+def test_the_worker_runs_one_scenario_by_its_module_name() -> None:
+    # benchmarks/README.md measures with `python -m harness.bench.worker SCENARIO JSON`.
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.bench.worker", "cycles", '{"users": 5, "groups": 1}'],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["users"] == 5 and figures["initial_cycle"]["requests"] > 0
 
 
 def test_the_conformance_command_is_timed_against_a_served_fake_elevate(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""``provisim bench``: run the benchmark scenarios and report the figures as JSON.
+"""``provisim bench`` end to end: run the benchmark scenarios and report the figures as JSON.
 
-Each cycle scenario runs in its own interpreter (benchmarks.worker) so that its
+Each cycle scenario runs in its own interpreter (harness.bench.worker) so that its
 peak RSS is its own. Nothing here passes or fails on a timing: the targets are
 printed next to the figures for a human (or a CI job) to read.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import scenarios, throughput
+from harness.bench import scenarios, throughput
 
 #: Issue targets, shown beside the figures (2 cores).
 TARGETS = {
