@@ -227,6 +227,8 @@ _REQUIRED_PLUGINS = (
     ("pytest_html.plugin", "pytest-html"),
     ("pytest_html.fixtures", "pytest-html"),
 )
+#: The plugin ``provisim run -n`` adds, to spread scenarios over worker processes.
+_WORKER_PLUGIN = ("xdist.plugin", "pytest-xdist")
 
 
 def _pytest_plugin_name(module: str) -> str | None:
@@ -408,11 +410,12 @@ def run(
     plugins: list[str] = []
     for module, package in (
         *_REQUIRED_PLUGINS,
-        *((("xdist.plugin", "pytest-xdist"),) if workers is not None else ()),
+        *((_WORKER_PLUGIN,) if workers is not None else ()),
     ):
         name = _pytest_plugin_name(module)
         if name is None:
-            raise fail(f"{package} is not installed; run: pip install -e '.[test]'")
+            # A dependency of provisim's own: only a broken install lacks it.
+            raise fail(f"{package} is not installed; reinstall provisim")
         plugins += ["-p", name]
     reports = report_dir.expanduser().resolve()
     try:
@@ -647,7 +650,8 @@ def bench(
         bool,
         typer.Option(
             "--compare/--no-compare",
-            help="Measure request throughput on Entra's mix against scim2-server.",
+            help="Measure request throughput on Entra's mix against scim2-server (which "
+            "comes with pip install 'provisim[bench]').",
         ),
     ] = True,
     commands: Annotated[

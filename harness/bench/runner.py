@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,12 @@ def run_benchmarks(
     iterations: int,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    if compare and find_spec("scim2_server") is None:
+        # Said before the cycles run, not after minutes of them.
+        raise RuntimeError(
+            "the throughput comparison needs scim2-server: pip install 'provisim[bench]', "
+            "or pass --no-compare"
+        )
     report: dict[str, Any] = {"machine": scenarios.machine(), "targets": TARGETS, "cycles": []}
     for size in users:
         for transport in transports:
