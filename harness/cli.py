@@ -196,8 +196,28 @@ def serve_elevate(
 
 # --- provisim run ---------------------------------------------------------------------------------
 
-#: features/ at the repository root; an editable install (pip install -e .) runs it in place.
-FEATURES_DIR = Path(__file__).resolve().parent.parent / "features"
+#: The package the Gherkin features ship in: the repository's features/ directory, installed as
+#: harness/features/ (pyproject.toml maps it), so an editable install runs features/ in place.
+FEATURES_PACKAGE = "harness.features"
+
+
+def packaged_features() -> Path:
+    """The directory of the features that came with this provisim, found by importlib.resources
+    wherever provisim is installed, so ``provisim run`` works from any directory."""
+    import importlib.resources
+
+    try:
+        folder = importlib.resources.files(FEATURES_PACKAGE)
+    except ModuleNotFoundError:
+        raise fail(
+            f"the packaged features ({FEATURES_PACKAGE}) are missing; reinstall provisim"
+        ) from None
+    # pytest collects from the file system: a zipped install has no directory to give it.
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise fail(f"the packaged features are not a directory on disk: {folder}")
+    return folder
+
+
 #: The pytest plugins ``provisim run`` loads, by module, with the package that provides them.
 #: Only these: autoloading every installed plugin (hypothesis, faker, schemathesis, ...) costs
 #: seconds per run and per xdist worker, and scenarios need none of them.
@@ -207,6 +227,8 @@ _REQUIRED_PLUGINS = (
     ("pytest_html.plugin", "pytest-html"),
     ("pytest_html.fixtures", "pytest-html"),
 )
+#: The plugin ``provisim run -n`` adds, to spread scenarios over worker processes.
+_WORKER_PLUGIN = ("xdist.plugin", "pytest-xdist")
 
 
 def _pytest_plugin_name(module: str) -> str | None:
@@ -283,7 +305,7 @@ def run(
         typer.Argument(
             metavar="PATHS",
             help="Feature files or directories (a scenario's node id works too). "
-            "Default: the features/ directory of this provisim checkout.",
+            "Default: the features that come with provisim, from any directory.",
             show_default=False,
         ),
     ] = None,
@@ -367,7 +389,7 @@ def run(
 
     from harness.reporting import ScenarioProgress
 
-    targets = [str(path) for path in paths] if paths else [str(FEATURES_DIR)]
+    targets = [str(path) for path in paths] if paths else [str(packaged_features())]
     for target in targets:
         if not Path(target.partition("::")[0]).exists():
             raise fail(
@@ -388,11 +410,12 @@ def run(
     plugins: list[str] = []
     for module, package in (
         *_REQUIRED_PLUGINS,
-        *((("xdist.plugin", "pytest-xdist"),) if workers is not None else ()),
+        *((_WORKER_PLUGIN,) if workers is not None else ()),
     ):
         name = _pytest_plugin_name(module)
         if name is None:
-            raise fail(f"{package} is not installed; run: pip install -e '.[test]'")
+            # A dependency of provisim's own: only a broken install lacks it.
+            raise fail(f"{package} is not installed; reinstall provisim")
         plugins += ["-p", name]
     reports = report_dir.expanduser().resolve()
     try:
@@ -637,7 +660,8 @@ def bench(
         bool,
         typer.Option(
             "--compare/--no-compare",
-            help="Measure request throughput on Entra's mix against scim2-server.",
+            help="Measure request throughput on Entra's mix against scim2-server (which "
+            "comes with pip install 'provisim[bench]').",
         ),
     ] = True,
     commands: Annotated[

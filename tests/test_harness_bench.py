@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from benchmarks import scenarios
-from harness.bench import run_benchmarks
+import harness.bench.runner
+from harness.bench import run_benchmarks, scenarios
 from harness.cli import app
 
 
@@ -42,6 +45,38 @@ def test_bench_refuses_an_unknown_transport_in_one_line() -> None:
     result = CliRunner().invoke(app, ["bench", "--transport", "carrier-pigeon", "--no-compare"])
     assert result.exit_code == 2
     assert "provisim: error: --transport must be asgi or http" in result.stderr
+
+
+def test_bench_says_in_one_line_when_scim2_server_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # scim2-server comes with the bench extra; a plain install gets told, before any cycle runs.
+    real_find_spec = harness.bench.runner.find_spec
+    monkeypatch.setattr(
+        harness.bench.runner,
+        "find_spec",
+        lambda name: None if name == "scim2_server" else real_find_spec(name),
+    )
+    result = CliRunner().invoke(app, ["bench", "--users", "10"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "provisim: error: the throughput comparison needs scim2-server: "
+        "pip install 'provisim[bench]', or pass --no-compare"
+    ]
+
+
+def test_the_worker_runs_one_scenario_by_its_module_name() -> None:
+    # benchmarks/README.md measures with `python -m harness.bench.worker SCENARIO JSON`.
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.bench.worker", "cycles", '{"users": 5, "groups": 1}'],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["users"] == 5 and figures["initial_cycle"]["requests"] > 0
 
 
 def test_the_conformance_command_is_timed_against_a_served_fake_elevate(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from harness.cli import FEATURES_DIR, app, main
+from harness.cli import app, main, packaged_features
 
 FEATURE = """\
 @tutorial
@@ -351,7 +351,22 @@ def test_help_explains_the_options_and_exit_codes() -> None:
         assert fragment in text
 
 
-def test_the_default_features_are_the_repository_features_directory() -> None:
-    # harness/cli.py resolves it from its own location, whatever the working directory.
-    assert Path(__file__).resolve().parents[1] / "features" == FEATURES_DIR
-    assert FEATURES_DIR.is_dir()
+def test_the_packaged_features_are_the_repository_features() -> None:
+    # Found through importlib.resources, whatever the working directory: an editable install
+    # maps harness.features onto features/, a wheel carries a copy (tests/test_packaging.py).
+    repository = Path(__file__).resolve().parents[1] / "features"
+    packaged = packaged_features()
+    assert packaged.is_absolute()
+    shipped = {path.name: path.read_bytes() for path in packaged.glob("*.feature")}
+    assert shipped == {path.name: path.read_bytes() for path in repository.glob("*.feature")}
+    assert "tutorial.feature" in shipped
+
+
+def test_run_without_paths_runs_the_packaged_features_from_any_directory(
+    tmp_path: Path,
+) -> None:
+    run = provisim(tmp_path, "run", "-k", "tutorial_from_the_access_token")
+    assert run.code == 0, run.stdout + run.stderr
+    assert re.search(r"^PASSED\s+\S*tutorial\.feature::", run.stdout, re.M), run.stdout
+    suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and int(suite.get("tests", "0")) >= 1

@@ -209,7 +209,7 @@ def cycles(
 
 def run_isolated(scenario: str, **arguments: Any) -> dict[str, Any]:
     """Run one scenario in a fresh interpreter, so its peak RSS is its own."""
-    command = [sys.executable, "-m", "benchmarks.worker", scenario, json.dumps(arguments)]
+    command = [sys.executable, "-m", "harness.bench.worker", scenario, json.dumps(arguments)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]

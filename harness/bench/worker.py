@@ -1,11 +1,11 @@
-"""``python -m benchmarks.worker SCENARIO JSON-ARGS``: one scenario, figures as JSON on stdout."""
+"""``python -m harness.bench.worker SCENARIO JSON-ARGS``: one scenario, figures as JSON on stdout."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from benchmarks import scenarios, throughput
+from harness.bench import scenarios, throughput
 
 SCENARIOS = {"cycles": scenarios.cycles, "throughput": throughput.entra_mix}
 

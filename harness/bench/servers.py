@@ -1,4 +1,4 @@
-"""``python -m benchmarks.servers KIND PORT TOKEN``: one SCIM server under uvicorn, for throughput.
+"""``python -m harness.bench.servers KIND PORT TOKEN``: one SCIM server under uvicorn, for throughput.
 
 KIND is ``provisim`` (Fake Elevate) or ``scim2-server`` (the python-scim
 reference server, its ASGI application over its async in-memory storage). Both

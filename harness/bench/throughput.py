@@ -26,7 +26,7 @@ BASES = {"provisim": "/scim/v2", "scim2-server": "/v2"}
 def _start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.servers", kind, str(port), TOKEN],
+        [sys.executable, "-m", "harness.bench.servers", kind, str(port), TOKEN],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,6 +1,6 @@
-"""``provisim bench``: run the benchmark scenarios and report the figures as JSON.
+"""``provisim bench`` end to end: run the benchmark scenarios and report the figures as JSON.
 
-Each cycle scenario runs in its own interpreter (benchmarks.worker) so that its
+Each cycle scenario runs in its own interpreter (harness.bench.worker) so that its
 peak RSS is its own. Nothing here passes or fails on a timing: the targets are
 printed next to the figures for a human (or a CI job) to read.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from benchmarks import scenarios, throughput
+from harness.bench import scenarios, throughput
 
 #: Issue targets, shown beside the figures (2 cores).
 TARGETS = {
@@ -34,6 +35,12 @@ def run_benchmarks(
     iterations: int,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    if compare and find_spec("scim2_server") is None:
+        # Said before the cycles run, not after minutes of them.
+        raise RuntimeError(
+            "the throughput comparison needs scim2-server: pip install 'provisim[bench]', "
+            "or pass --no-compare"
+        )
     report: dict[str, Any] = {"machine": scenarios.machine(), "targets": TARGETS, "cycles": []}
     for size in users:
         for transport in transports:
