@@ -70,7 +70,13 @@ from fake_entra.logs import (
 )
 from fake_entra.mappings import ObjectMapping, TargetObjectAction
 from fake_entra.provisioning import ProvisioningScope
-from fake_entra.scim_client import ScimClient, decode_json, eq_filter
+from fake_entra.scim_client import (
+    OriginKind,
+    RequestOrigin,
+    ScimClient,
+    decode_json,
+    eq_filter,
+)
 from fake_entra.status import CycleKind, CycleStatistics
 from fake_entra.target_values import normalize, read_value
 
@@ -194,6 +200,13 @@ class SyncCycle:
         self.counters = _Counters()
         self.requests = 0
         self.cycle_id = job._uuid()
+        #: What every request of this cycle says sent it (the request extension
+        #: ORIGIN_EXTENSION): a recorder attributes exchanges by it, never by position.
+        self.origin = (
+            RequestOrigin(OriginKind.ON_DEMAND, self.cycle_id)
+            if on_demand
+            else RequestOrigin(OriginKind.CYCLE, self.cycle_id, str(self.kind))
+        )
         self.deprovisions: list[_Deprovision] = []
         self.context = EvaluationContext(now=job.clock.now, rng=job._rng)
         self.touched_groups: set[str] = set()
@@ -304,20 +317,39 @@ class SyncCycle:
         )
         return outcome
 
-    def abandon(self) -> None:
-        """A cycle suspended by Retry-After is dropped (Restart): close it in the status."""
+    def abandon(self) -> CycleOutcome:
+        """A cycle suspended by Retry-After is dropped (Restart): close it in the status.
+
+        Returns what it did until then: its requests were sent, and are its own.
+        """
+        outcome = self.outcome_so_far()
         if self.plan is not None and self.job.status.cycle_in_progress:
             self.job.status.cycle_finished(
-                self._statistics(), exported=bool(self.counters.exported), steady=False
+                outcome.statistics, exported=bool(self.counters.exported), steady=False
             )
+        return outcome
+
+    def outcome_so_far(self) -> CycleOutcome:
+        """What the cycle (or provision on demand) has done up to now."""
+        return CycleOutcome(
+            self.kind,
+            self.cycle_id,
+            requests=self.requests,
+            statistics=self._statistics(),
+            log_entries=self.log_entries,
+        )
 
     def run_on_demand(self) -> OnDemandResult:
         object_id = self.on_demand
         assert object_id is not None
         steps: list[OnDemandStep] = []
         probe = None
+        self.requests += 1
+        self.job.requests_sent += 1
         try:
-            probe = self.client.query("Users", "userName", str(self.job._uuid()))
+            probe = self.client.query(
+                "Users", "userName", str(self.job._uuid()), origin=self.origin
+            )
         except httpx.HTTPError as exc:
             steps.append(
                 OnDemandStep("Test connection", "Failure", f"The connection failed: {exc}", {})
@@ -469,7 +501,9 @@ class SyncCycle:
         self.requests += 1
         self.job.requests_sent += 1
         try:
-            response = self.client.request(method, path, params=params, json=body)
+            response = self.client.request(
+                method, path, params=params, json=body, origin=self.origin
+            )
         except httpx.TimeoutException:
             raise _Failed(classify_http_failure(None, timed_out=True)) from None
         except httpx.HTTPError as exc:

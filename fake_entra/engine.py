@@ -249,7 +249,13 @@ class ProvisioningJob:
         self._suspended: SyncCycle | None = None
         self._on_demand_calls: list[datetime] = []
         self._mappings_version = self.config.mappings_version
+        #: "Cycle finished": called with the CycleOutcome of every cycle that ends, run to
+        #: completion, stopped by quarantine or dropped by a Restart while it waited out a
+        #: Retry-After (not while it waits: it is still running then).
         self.cycle_listeners: list[Callable[[Any], None]] = []
+        #: "Provision on demand finished": called with the CycleOutcome of each provision
+        #: on demand that got as far as the target (it is no cycle, but is told the same way).
+        self.on_demand_listeners: list[Callable[[Any], None]] = []
         self.config.save_listeners.append(self._on_saved)
         if self.config.saved is not None:
             self._on_saved(self.config.saved)
@@ -307,8 +313,10 @@ class ProvisioningJob:
             self._timer.cancel()
             self._timer = None
         if self._suspended is not None:
-            self._suspended.abandon()
+            dropped = self._suspended.abandon()
             self._suspended = None
+            for listener in tuple(self.cycle_listeners):
+                listener(dropped)
         self.watermark = None
         self.escrows.clear()
         self.staged.clear()
@@ -559,7 +567,11 @@ class ProvisioningJob:
         if group is None and self.directory.find_user(object_id) is None:
             raise PortalError(f"No user or group with object id {object_id!r}.")
         cycle = SyncCycle(self, self._scim_client(), on_demand=object_id)
-        return cycle.run_on_demand()
+        result = cycle.run_on_demand()
+        outcome = cycle.outcome_so_far()
+        for listener in tuple(self.on_demand_listeners):
+            listener(outcome)
+        return result
 
     # --- views -------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from fake_entra.dialects import MANAGER_PATH
 from fake_entra.logs import ProvisioningAction, ProvisioningResult
 from fake_entra.mappings import AttributeMapping
 from fake_entra.provisioning import ProvisioningScope
+from fake_entra.scim_client import OriginKind, RequestOrigin
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -121,6 +122,20 @@ def test_initial_cycle_sends_users_then_managers_then_empty_groups_then_membersh
     # The watermark is saved and every target id cached (§1: "cached for all later calls").
     assert job.watermark == team.directory.journal.watermark
     assert set(job.connector) == {alex.object_id, bea.object_id, cal.object_id, sales.object_id}
+
+
+def test_every_request_says_which_cycle_sent_it(team: Scenario) -> None:
+    team.start()
+    initial = list(team.recorder)
+    team.directory.update_user(team.users["cal"].object_id, job_title="Pilot")
+    incremental = cycle(team)
+    assert initial and incremental
+    ids = [e.cycle_id for e in entries(team)]
+    first, second = dict.fromkeys(ids)  # the cycleId of each cycle's log entries
+    assert {e.origin for e in initial} == {RequestOrigin(OriginKind.CYCLE, first, "Initial")}
+    assert {e.origin for e in incremental} == {
+        RequestOrigin(OriginKind.CYCLE, second, "Incremental")
+    }
 
 
 def test_every_request_carries_the_bearer_token_and_scim_content_type(team: Scenario) -> None:
