@@ -622,9 +622,7 @@ class SyncCycle:
             if not self.user_mapping.allows(TargetObjectAction.UPDATE):
                 self._skip(log, "OutOfScope", "The Update target object action is off.")
                 return
-            self._plan_deprovision(
-                user.object_id, "User", "disable", entry.display_name, log, reason=reason
-            )
+            self._plan_deprovision(user.object_id, "User", "disable", entry.display_name, log)
             return
         if not self._user_relevant(user.object_id) and entry is None and not self.on_demand:
             # Not assigned and never provisioned: nothing to say about it (on demand, the
@@ -967,8 +965,6 @@ class SyncCycle:
         action: str,
         display_name: str,
         log: LogEntryBuilder | None,
-        *,
-        reason: Any = None,
     ) -> None:
         if log is None:
             log = self._begin(source_id, display_name, object_type, display_name)

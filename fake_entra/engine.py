@@ -26,7 +26,7 @@ from fake_entra.applications import EnterpriseApplication
 from fake_entra.clock import TimerHandle, VirtualClock
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
-from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
+from fake_entra.error_codes import ErrorInfo
 from fake_entra.logs import ProvisioningLog, ProvisioningSystem
 from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
@@ -231,7 +231,6 @@ class ProvisioningJob:
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
         self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
         self.connector: dict[str, ConnectorEntry] = {}
-        self.by_target_id: dict[str, str] = {}
         self.escrows: dict[str, EscrowEntry] = {}
         self.staged: dict[str, StagedDeletion] = {}
         #: The journal position the last completed cycle read up to; None: the next
@@ -477,12 +476,9 @@ class ProvisioningJob:
 
     def link(self, entry: ConnectorEntry) -> None:
         self.connector[entry.source_id] = entry
-        self.by_target_id[entry.target_id] = entry.source_id
 
     def unlink(self, source_id: str) -> None:
-        entry = self.connector.pop(source_id, None)
-        if entry is not None:
-            self.by_target_id.pop(entry.target_id, None)
+        self.connector.pop(source_id, None)
 
     def connector_counts(self) -> dict[str, int]:
         counts = {"User": 0, "Group": 0}
@@ -580,10 +576,6 @@ class ProvisioningJob:
 
     def quarantine_reason(self) -> str | None:
         return self.status.quarantine.reason if self.status.quarantine else None
-
-
-def quarantine_error(code: str, **fields: Any) -> ErrorInfo:
-    return CATALOGUE.require(code, ErrorKind.QUARANTINE).info(**fields)
 
 
 __all__ = [
