@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,13 @@ from fake_entra.logs import (
 )
 from fake_entra.mappings import ObjectMapping, TargetObjectAction
 from fake_entra.provisioning import ProvisioningScope
-from fake_entra.scim_client import ScimClient, decode_json, eq_filter
+from fake_entra.scim_client import (
+    OriginKind,
+    RequestOrigin,
+    ScimClient,
+    decode_json,
+    eq_filter,
+)
 from fake_entra.status import CycleKind, CycleStatistics
 from fake_entra.target_values import normalize, read_value
 
@@ -134,16 +140,32 @@ class _Plan:
 
 @dataclass(slots=True)
 class _Counters:
-    imported: int = 0
-    entitled: int = 0
-    entitled_for_provisioning: int = 0
+    """What a cycle counted.
+
+    The per-object counts (Graph's ``count*`` of ``synchronizationTaskExecution``) are sets
+    of source ids: an object counts once per cycle however often it is retried or resumed
+    (after a Retry-After pause the throttled object is processed again). The per-action
+    counts are log entries, as "Statistics to date" shows them.
+    """
+
+    #: Users and groups read from the directory and evaluated.
+    imported: set[str] = field(default_factory=set)
+    #: Of those, the ones assigned to the application ("effectively entitled").
+    entitled: set[str] = field(default_factory=set)
+    #: Of those, the ones in scope: what the cycle set out to provision.
+    entitled_for_provisioning: set[str] = field(default_factory=set)
+    #: Objects with at least one successful export (Graph countExported).
+    exported: set[str] = field(default_factory=set)
+    #: Objects an export was attempted for, successfully or not (Graph countExports, "entries
+    #: that were expected to be exported").
+    expected_exports: set[str] = field(default_factory=set)
     created: int = 0
     updated: int = 0
     deleted: int = 0
     disabled: int = 0
     skipped: int = 0
     failed: int = 0
-    exports: int = 0
+    #: Log entries of attempted exports, for the escrow thresholds.
     attempted: int = 0
 
 
@@ -178,6 +200,13 @@ class SyncCycle:
         self.counters = _Counters()
         self.requests = 0
         self.cycle_id = job._uuid()
+        #: What every request of this cycle says sent it (the request extension
+        #: ORIGIN_EXTENSION): a recorder attributes exchanges by it, never by position.
+        self.origin = (
+            RequestOrigin(OriginKind.ON_DEMAND, self.cycle_id)
+            if on_demand
+            else RequestOrigin(OriginKind.CYCLE, self.cycle_id, str(self.kind))
+        )
         self.deprovisions: list[_Deprovision] = []
         self.context = EvaluationContext(now=job.clock.now, rng=job._rng)
         self.touched_groups: set[str] = set()
@@ -251,7 +280,7 @@ class SyncCycle:
             outcome.statistics = self._statistics()
             job.status.cycle_finished(
                 outcome.statistics,
-                exported=self.counters.exports > 0,
+                exported=bool(self.counters.exported),
                 steady=False,
                 error=abort.error,
             )
@@ -282,26 +311,45 @@ class SyncCycle:
                 outcome.quarantine_reason = reason
                 outcome.quarantine_error = CATALOGUE.require(reason, ErrorKind.QUARANTINE).info()
         outcome.statistics = self._statistics()
-        steady = self.counters.exports == 0 and not job.escrows and not job.staged
+        steady = not self.counters.exported and not job.escrows and not job.staged
         job.status.cycle_finished(
-            outcome.statistics, exported=self.counters.exports > 0, steady=steady
+            outcome.statistics, exported=bool(self.counters.exported), steady=steady
         )
         return outcome
 
-    def abandon(self) -> None:
-        """A cycle suspended by Retry-After is dropped (Restart): close it in the status."""
+    def abandon(self) -> CycleOutcome:
+        """A cycle suspended by Retry-After is dropped (Restart): close it in the status.
+
+        Returns what it did until then: its requests were sent, and are its own.
+        """
+        outcome = self.outcome_so_far()
         if self.plan is not None and self.job.status.cycle_in_progress:
             self.job.status.cycle_finished(
-                self._statistics(), exported=self.counters.exports > 0, steady=False
+                outcome.statistics, exported=bool(self.counters.exported), steady=False
             )
+        return outcome
+
+    def outcome_so_far(self) -> CycleOutcome:
+        """What the cycle (or provision on demand) has done up to now."""
+        return CycleOutcome(
+            self.kind,
+            self.cycle_id,
+            requests=self.requests,
+            statistics=self._statistics(),
+            log_entries=self.log_entries,
+        )
 
     def run_on_demand(self) -> OnDemandResult:
         object_id = self.on_demand
         assert object_id is not None
         steps: list[OnDemandStep] = []
         probe = None
+        self.requests += 1
+        self.job.requests_sent += 1
         try:
-            probe = self.client.query("Users", "userName", str(self.job._uuid()))
+            probe = self.client.query(
+                "Users", "userName", str(self.job._uuid()), origin=self.origin
+            )
         except httpx.HTTPError as exc:
             steps.append(
                 OnDemandStep("Test connection", "Failure", f"The connection failed: {exc}", {})
@@ -453,7 +501,9 @@ class SyncCycle:
         self.requests += 1
         self.job.requests_sent += 1
         try:
-            response = self.client.request(method, path, params=params, json=body)
+            response = self.client.request(
+                method, path, params=params, json=body, origin=self.origin
+            )
         except httpx.TimeoutException:
             raise _Failed(classify_http_failure(None, timed_out=True)) from None
         except httpx.HTTPError as exc:
@@ -506,7 +556,8 @@ class SyncCycle:
             ):
                 self._plan_deprovision(user_id, "User", "delete", entry.display_name, None)
             return
-        self.counters.imported += 1
+        counters = self.counters
+        counters.imported.add(user_id)
         evaluation = self.app.evaluate_user(user)
         log = self._begin(
             user.object_id,
@@ -516,11 +567,11 @@ class SyncCycle:
         )
         self._import_and_scope(log, "User", user.user_principal_name, entry, evaluation)
         if evaluation.is_effectively_entitled:
-            self.counters.entitled += 1
+            counters.entitled.add(user_id)
         if not evaluation.in_scope:
             self._user_out_of_scope(user, evaluation, entry, log)
             return
-        self.counters.entitled_for_provisioning += 1
+        counters.entitled_for_provisioning.add(user_id)
         try:
             self._export_user(user, evaluation, entry, log)
         except _Failed as failed:
@@ -571,9 +622,7 @@ class SyncCycle:
             if not self.user_mapping.allows(TargetObjectAction.UPDATE):
                 self._skip(log, "OutOfScope", "The Update target object action is off.")
                 return
-            self._plan_deprovision(
-                user.object_id, "User", "disable", entry.display_name, log, reason=reason
-            )
+            self._plan_deprovision(user.object_id, "User", "disable", entry.display_name, log)
             return
         if not self._user_relevant(user.object_id) and entry is None and not self.on_demand:
             # Not assigned and never provisioned: nothing to say about it (on demand, the
@@ -629,7 +678,6 @@ class SyncCycle:
                 )
                 log.created(desired)
                 self.counters.created += 1
-                self.counters.exports += 1
                 self._succeed(user.object_id, log, ProvisioningAction.CREATE)
                 self._note_group_changes(user.object_id)
                 return
@@ -709,7 +757,6 @@ class SyncCycle:
             )
         )
         self.counters.updated += 1
-        self.counters.exports += 1
         self._succeed(source_id, log, ProvisioningAction.UPDATE)
 
     def _manager_target(self, manager_source: Any) -> str | None:
@@ -760,7 +807,6 @@ class SyncCycle:
                 )
             )
             self.counters.updated += 1
-            self.counters.exports += 1
             self._succeed(user_id, log, ProvisioningAction.UPDATE)
 
     # --- groups ------------------------------------------------------------------------------
@@ -773,10 +819,14 @@ class SyncCycle:
             if entry is not None and self.group_mapping.allows(TargetObjectAction.DELETE):
                 self._plan_deprovision(group_id, "Group", "delete", entry.display_name, None)
             return
-        self.counters.imported += 1
+        counters = self.counters
+        counters.imported.add(group_id)
         evaluation = self.app.evaluate_group(group)
         log = self._begin(group.object_id, group.display_name, "Group", group.display_name)
         self._import_and_scope(log, "Group", group.display_name, entry, evaluation)
+        if evaluation.is_effectively_entitled:
+            # Graph countEntitled: "processed entries that were assigned", groups included.
+            counters.entitled.add(group_id)
         if not evaluation.in_scope:
             if entry is not None and self.group_mapping.allows(TargetObjectAction.DELETE):
                 # A group has no "active": leaving scope deletes it in the target.
@@ -785,7 +835,7 @@ class SyncCycle:
             elif self._group_relevant(group_id) or entry is not None or self.on_demand:
                 self._skip(log, "OutOfScope", evaluation.reason)
             return
-        self.counters.entitled_for_provisioning += 1
+        counters.entitled_for_provisioning.add(group_id)
         try:
             self._export_group(group, evaluation, entry, log)
         except _Failed as failed:
@@ -826,7 +876,6 @@ class SyncCycle:
                 )
                 log.created(desired)
                 self.counters.created += 1
-                self.counters.exports += 1
                 self._succeed(group.object_id, log, ProvisioningAction.CREATE)
                 self.touched_groups.add(group.object_id)
                 return
@@ -900,7 +949,6 @@ class SyncCycle:
         log.modified("members", f"{len(add) + len(remove)} changes", f"+{len(add)} -{len(remove)}")
         log.step(export_step(ExportOperation.UPDATE, "Group", group.display_name, succeeded=True))
         self.counters.updated += 1
-        self.counters.exports += 1
         self._succeed(group_id, log, ProvisioningAction.UPDATE)
 
     def _note_group_changes(self, user_id: str) -> None:
@@ -917,8 +965,6 @@ class SyncCycle:
         action: str,
         display_name: str,
         log: LogEntryBuilder | None,
-        *,
-        reason: Any = None,
     ) -> None:
         if log is None:
             log = self._begin(source_id, display_name, object_type, display_name)
@@ -980,7 +1026,6 @@ class SyncCycle:
                     job.unlink(item.source_id)
                     job.release_escrow(item.source_id)
                     self.counters.deleted += 1
-                    self.counters.exports += 1
                     self._succeed(item.source_id, item.entry, ProvisioningAction.DELETE)
                 else:
                     self._send("PATCH", f"Users/{entry.target_id}", body=disable_body(self.dialect))
@@ -1002,7 +1047,6 @@ class SyncCycle:
                         user.is_soft_deleted or not user.account_enabled
                     )
                     self.counters.disabled += 1
-                    self.counters.exports += 1
                     self._succeed(item.source_id, item.entry, ProvisioningAction.DISABLE)
             except _Failed as failed:
                 action = (
@@ -1136,7 +1180,11 @@ class SyncCycle:
             self.entries.append(entry)
 
     def _succeed(self, source_id: str, log: LogEntryBuilder, action: ProvisioningAction) -> None:
-        self.counters.attempted += 1
+        """Log an export that went through (create, update, disable, delete, members)."""
+        counters = self.counters
+        counters.attempted += 1
+        counters.exported.add(source_id)
+        counters.expected_exports.add(source_id)
         self.job.release_escrow(source_id)
         self._write(log.succeed(action))
 
@@ -1170,8 +1218,10 @@ class SyncCycle:
     ) -> None:
         """Log a failed export under the action it attempted (Graph's failed-create example
         says "create") and escrow it when the error is retryable."""
-        self.counters.attempted += 1
-        self.counters.failed += 1
+        counters = self.counters
+        counters.attempted += 1
+        counters.failed += 1
+        counters.expected_exports.add(source_id)
         self.failed_ids.add(source_id)
         if error.retryable:
             self.job.escrow(source_id, object_type, error)
@@ -1180,14 +1230,14 @@ class SyncCycle:
     def _statistics(self) -> CycleStatistics:
         c = self.counters
         return CycleStatistics(
-            count_entitled=c.entitled,
-            count_entitled_for_provisioning=c.entitled_for_provisioning,
+            count_entitled=len(c.entitled),
+            count_entitled_for_provisioning=len(c.entitled_for_provisioning),
             count_escrowed=len(self.job.escrows),
             count_escrowed_raw=len(self.job.escrows),
-            count_exported=c.exports,
-            count_exports=c.exports,
-            count_imported=c.imported,
-            count_imported_deltas=c.imported if self.kind is CycleKind.INCREMENTAL else 0,
+            count_exported=len(c.exported),
+            count_exports=len(c.expected_exports),
+            count_imported=len(c.imported),
+            count_imported_deltas=len(c.imported) if self.kind is CycleKind.INCREMENTAL else 0,
             created=c.created,
             updated=c.updated,
             deleted=c.deleted,

@@ -26,7 +26,7 @@ from fake_entra.applications import EnterpriseApplication
 from fake_entra.clock import TimerHandle, VirtualClock
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
-from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
+from fake_entra.error_codes import ErrorInfo
 from fake_entra.logs import ProvisioningLog, ProvisioningSystem
 from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
@@ -231,7 +231,6 @@ class ProvisioningJob:
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
         self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
         self.connector: dict[str, ConnectorEntry] = {}
-        self.by_target_id: dict[str, str] = {}
         self.escrows: dict[str, EscrowEntry] = {}
         self.staged: dict[str, StagedDeletion] = {}
         #: The journal position the last completed cycle read up to; None: the next
@@ -249,7 +248,13 @@ class ProvisioningJob:
         self._suspended: SyncCycle | None = None
         self._on_demand_calls: list[datetime] = []
         self._mappings_version = self.config.mappings_version
+        #: "Cycle finished": called with the CycleOutcome of every cycle that ends, run to
+        #: completion, stopped by quarantine or dropped by a Restart while it waited out a
+        #: Retry-After (not while it waits: it is still running then).
         self.cycle_listeners: list[Callable[[Any], None]] = []
+        #: "Provision on demand finished": called with the CycleOutcome of each provision
+        #: on demand that got as far as the target (it is no cycle, but is told the same way).
+        self.on_demand_listeners: list[Callable[[Any], None]] = []
         self.config.save_listeners.append(self._on_saved)
         if self.config.saved is not None:
             self._on_saved(self.config.saved)
@@ -307,8 +312,10 @@ class ProvisioningJob:
             self._timer.cancel()
             self._timer = None
         if self._suspended is not None:
-            self._suspended.abandon()
+            dropped = self._suspended.abandon()
             self._suspended = None
+            for listener in tuple(self.cycle_listeners):
+                listener(dropped)
         self.watermark = None
         self.escrows.clear()
         self.staged.clear()
@@ -469,12 +476,9 @@ class ProvisioningJob:
 
     def link(self, entry: ConnectorEntry) -> None:
         self.connector[entry.source_id] = entry
-        self.by_target_id[entry.target_id] = entry.source_id
 
     def unlink(self, source_id: str) -> None:
-        entry = self.connector.pop(source_id, None)
-        if entry is not None:
-            self.by_target_id.pop(entry.target_id, None)
+        self.connector.pop(source_id, None)
 
     def connector_counts(self) -> dict[str, int]:
         counts = {"User": 0, "Group": 0}
@@ -559,7 +563,11 @@ class ProvisioningJob:
         if group is None and self.directory.find_user(object_id) is None:
             raise PortalError(f"No user or group with object id {object_id!r}.")
         cycle = SyncCycle(self, self._scim_client(), on_demand=object_id)
-        return cycle.run_on_demand()
+        result = cycle.run_on_demand()
+        outcome = cycle.outcome_so_far()
+        for listener in tuple(self.on_demand_listeners):
+            listener(outcome)
+        return result
 
     # --- views -------------------------------------------------------------------------------
 
@@ -568,10 +576,6 @@ class ProvisioningJob:
 
     def quarantine_reason(self) -> str | None:
         return self.status.quarantine.reason if self.status.quarantine else None
-
-
-def quarantine_error(code: str, **fields: Any) -> ErrorInfo:
-    return CATALOGUE.require(code, ErrorKind.QUARANTINE).info(**fields)
 
 
 __all__ = [

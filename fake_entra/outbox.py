@@ -5,8 +5,8 @@ quarantine, a one-time notification email is sent. If the quarantine reason chan
 updated email is sent showing the new reason", from ``azure-noreply@microsoft.com`` to the
 Notification Email; S6: the same when the accidental-deletion threshold is met. Deciding
 *when* to send (the "Send an email notification when a failure occurs" checkbox, one email
-per reason) is the engine's job; :meth:`Outbox.already_sent` and :meth:`Outbox.last_sent`
-give it what it needs.
+per reason) is the engine's job: the job's status says when a quarantine is new or its
+reason changed.
 
 Microsoft does not publish the email's text. :func:`quarantine_email` builds it from the
 documented sentences only: the status-page message (S6), the reason and recommended action
@@ -196,16 +196,6 @@ class Outbox:
             and (job_id is None or email.job_id == job_id)
             and (since is None or email.sent_at >= since)
         ]
-
-    def already_sent(self, reason: str, job_id: str) -> bool:
-        return bool(self.filter(reason=reason, job_id=job_id))
-
-    def last_sent(self, job_id: str) -> Email | None:
-        """The job's most recent email: S4 sends again only when the reason differs from it."""
-        for email in reversed(self._emails):
-            if email.job_id == job_id:
-                return email
-        return None
 
     def __len__(self) -> int:
         return len(self._emails)

@@ -32,6 +32,8 @@ from fake_entra.mappings import ObjectMapping, default_group_mapping, default_us
 from fake_entra.scim_client import (
     DEFAULT_TIMEOUT_SECONDS,
     LIST_RESPONSE_SCHEMA,
+    OriginKind,
+    RequestOrigin,
     ScimClient,
     TenantUrl,
 )
@@ -311,7 +313,14 @@ class ProvisioningConfiguration:
         ) as client:
             url = client.tenant_url.url_for("/Users")
             try:
-                response = client.query("/Users", attribute, probe)
+                # Tagged as Test Connection's, so that a recorder never takes the probe
+                # for part of a cycle (one may be waiting out a Retry-After right now).
+                response = client.query(
+                    "/Users",
+                    attribute,
+                    probe,
+                    origin=RequestOrigin(OriginKind.TEST_CONNECTION, probe),
+                )
             except httpx.TimeoutException:
                 result = self._failed(
                     url,

@@ -11,6 +11,12 @@ Tenant URL flags: Entra reads behaviour switches from the query string,
 when it builds paths is unconfirmed, so the client strips every value-less query
 item as a flag (compared case-insensitively) and keeps ``key=value`` items as
 query parameters of every request.
+
+What sent a request: each request may carry a :class:`RequestOrigin` (a sync cycle and its
+id, a provision on demand, a Test Connection) in the httpx request extension
+:data:`ORIGIN_EXTENSION`. Extensions never reach the wire, so a recording transport (or any
+transport wrapping the real one, in-process or over a socket) can tell whose exchange it
+sees without counting.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from __future__ import annotations
 import json as jsonlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
@@ -39,6 +47,32 @@ LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+
+#: The httpx request extension holding the :class:`RequestOrigin` of a request. httpx and
+#: httpcore pass extensions they don't know along untouched and never send them.
+ORIGIN_EXTENSION = "provisim.origin"
+
+
+class OriginKind(StrEnum):
+    """What, in Fake Entra, sent a SCIM request."""
+
+    CYCLE = "cycle"
+    ON_DEMAND = "on-demand"
+    TEST_CONNECTION = "test-connection"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOrigin:
+    """The sender of a request, as the request extension :data:`ORIGIN_EXTENSION` carries it.
+
+    ``run_id`` tells runs of one kind apart: a cycle's id (the ``cycleId`` of its log
+    entries), the id a provision on demand logs under, or the GUID a Test Connection probes
+    for. ``cycle_kind`` is "Initial" or "Incremental" for a cycle, None otherwise.
+    """
+
+    kind: OriginKind
+    run_id: str
+    cycle_kind: str | None = None
 
 
 #: How deep :func:`encode_json` follows nesting before it leaves the body to the stdlib
@@ -309,7 +343,12 @@ class ScimClient:
             *self._headers_without_body,
             (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
         ]
-        self._extensions = {"timeout": self._http.timeout.as_dict()}
+        self._extensions: dict[str, Any] = {"timeout": self._http.timeout.as_dict()}
+        # The last origin asked for and its extensions, as one pair (one assignment, so a
+        # client shared between threads never pairs an origin with another's extensions):
+        # a cycle sends thousands of requests with one origin, so the dict is built once
+        # per origin, not once per request.
+        self._tagged: tuple[RequestOrigin | None, dict[str, Any]] = (None, self._extensions)
         self._fast = _FastRequests.for_base(self.tenant_url.base_url, self._headers_without_body)
         # With a transport of the caller's (in-process, recorded, or a plain HTTP one),
         # httpx's Client adds nothing a SCIM exchange uses: no proxies from the
@@ -343,8 +382,12 @@ class ScimClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        origin: RequestOrigin | None = None,
     ) -> httpx.Response:
-        """Send one SCIM request; transport errors (timeouts, refused connections) propagate."""
+        """Send one SCIM request; transport errors (timeouts, refused connections) propagate.
+
+        ``origin`` (what sent it) rides along as the request extension ORIGIN_EXTENSION.
+        """
         query: list[tuple[str, str]] = list(self.tenant_url.parameters)
         if params:
             query.extend(params.items())
@@ -361,15 +404,21 @@ class ScimClient:
             if query
             else None
         )
+        extensions = self._extensions
+        if origin is not None:
+            tagged = self._tagged
+            if tagged[0] is not origin:
+                tagged = self._tagged = (origin, {**extensions, ORIGIN_EXTENSION: origin})
+            extensions = tagged[1]
         request = None
         if self._fast is not None:
-            request = self._fast.request(method, relative, encoded_query, content, self._extensions)
+            request = self._fast.request(method, relative, encoded_query, content, extensions)
         if request is None:
             url = self.tenant_url.url_for(relative)
             if encoded_query is not None:
                 url += "?" + encoded_query
             request = httpx.Request(
-                method, url, headers=headers, content=content, extensions=self._extensions
+                method, url, headers=headers, content=content, extensions=extensions
             )
         return self._send(request)
 
@@ -390,17 +439,23 @@ class ScimClient:
 
     # -- the requests Entra sends (§1) -----------------------------------
 
-    def get(self, path: str, *, params: Mapping[str, str] | None = None) -> httpx.Response:
-        return self.request("GET", path, params=params)
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        origin: RequestOrigin | None = None,
+    ) -> httpx.Response:
+        return self.request("GET", path, params=params, origin=origin)
 
-    def post(self, path: str, body: Any) -> httpx.Response:
-        return self.request("POST", path, json=body)
+    def post(self, path: str, body: Any, *, origin: RequestOrigin | None = None) -> httpx.Response:
+        return self.request("POST", path, json=body, origin=origin)
 
-    def patch(self, path: str, body: Any) -> httpx.Response:
-        return self.request("PATCH", path, json=body)
+    def patch(self, path: str, body: Any, *, origin: RequestOrigin | None = None) -> httpx.Response:
+        return self.request("PATCH", path, json=body, origin=origin)
 
-    def delete(self, path: str) -> httpx.Response:
-        return self.request("DELETE", path)
+    def delete(self, path: str, *, origin: RequestOrigin | None = None) -> httpx.Response:
+        return self.request("DELETE", path, origin=origin)
 
     def query(
         self,
@@ -409,6 +464,7 @@ class ScimClient:
         value: str,
         *,
         excluded_attributes: str | None = None,
+        origin: RequestOrigin | None = None,
     ) -> httpx.Response:
         """``GET /<resource>?filter=<attribute> eq "<value>"``.
 
@@ -418,7 +474,7 @@ class ScimClient:
         if excluded_attributes:
             params["excludedAttributes"] = excluded_attributes
         params["filter"] = eq_filter(attribute, value)
-        return self.get(resource, params=params)
+        return self.get(resource, params=params, origin=origin)
 
     def close(self) -> None:
         self._http.close()

@@ -1,11 +1,11 @@
-"""Target attribute paths as the engine sees them: reading, comparing and diffing values.
+"""Target attribute paths as the engine sees them: reading and comparing values.
 
 Attribute mappings name their targets with SCIM paths (``userName``,
 ``name.givenName``, ``emails[type eq "work"].value``, an enterprise URN plus
 attribute). The engine evaluates mappings into a flat ``{path: value}`` dict,
-reads the same paths out of a target resource it matched, and sends only the
-paths whose values differ (entra-provisioning-service.md §2: "create or update,
-only the attributes that differ").
+reads the same paths out of a target resource it matched (:func:`read_value`), and
+sends only the paths whose values differ once normalised (:func:`normalize`;
+entra-provisioning-service.md §2: "create or update, only the attributes that differ").
 """
 
 from __future__ import annotations
@@ -81,31 +81,3 @@ def normalize(value: Any, target_type: str) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return value
-
-
-def differs(desired: Any, current: Any, target_type: str) -> bool:
-    return normalize(desired, target_type) != normalize(current, target_type)
-
-
-def diff(
-    desired: Mapping[str, Any],
-    current: Mapping[str, Any],
-    target_types: Mapping[str, str],
-) -> list[tuple[str, Any, Any]]:
-    """``(path, old, new)`` for every desired path whose value differs from ``current``.
-
-    ``current`` is a flat ``{path: value}`` dict (the connector's last export, or
-    values read from a matched resource). A desired None over a present value is
-    a clear.
-    """
-    changes: list[tuple[str, Any, Any]] = []
-    for path, new in desired.items():
-        old = current.get(path)
-        if differs(new, old, target_types.get(path, "string")):
-            changes.append((path, normalize(old, target_types.get(path, "string")), new))
-    return changes
-
-
-def flatten(resource: Mapping[str, Any], paths: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Read every path of ``paths`` out of a SCIM resource into a flat dict."""
-    return {path: read_value(resource, path) for path in paths}

@@ -29,6 +29,23 @@ Feature: When LinkedIn's SCIM service fails
     When 2 minutes pass
     Then the SCIM target has the user "Britta Simon"
 
+  @conformance
+  Scenario: A Test Connection during the Retry-After pause is not one of the cycle's requests
+    Given the admin assigns the user "Carl Jones" with the role "User"
+    And the SCIM endpoint answers the next "POST /Users" with HTTP 429 and "Retry-After: 120"
+    When the admin sets Provisioning Status to On and saves
+    And the admin clicks Test Connection
+    And 2 minutes pass
+    Then the last cycle sent these SCIM requests:
+      | method | resource | status |
+      | GET    | /Users   | 200    |
+      | POST   | /Users   | 429    |
+      | GET    | /Users   | 200    |
+      | POST   | /Users   | 201    |
+      | GET    | /Users   | 200    |
+      | POST   | /Users   | 201    |
+    And the SCIM target has the users "Britta Simon" and "Carl Jones"
+
   Scenario: Retries of a failing export are scaled back: 40 minutes, then 80
     Given LinkedIn's SCIM service runs the fault profile "5xx-burst" with:
       | burst_count | 2 |

@@ -7,9 +7,16 @@ the wall time it took, and the schema violations :func:`harness.validation.valid
 finds in either body. Secret tokens never reach the record: the ``Authorization`` header is
 kept as ``Bearer ***`` and the token value is masked wherever else it appears.
 
-The recorder also keeps the job's timeline, one :class:`CycleRecord` per finished cycle, by
-subscribing to ``ProvisioningJob.cycle_listeners``. Both are saved per scenario (traffic as
-JSON Lines, the timeline as JSON) by the pytest plugin, for reports to embed.
+The recorder also keeps the job's timeline, one :class:`CycleRecord` per finished cycle (by
+subscribing to ``ProvisioningJob.cycle_listeners``), per provision on demand
+(``on_demand_listeners``) and per Test Connection. Every exchange belongs to the entry of
+whatever sent it, which Fake Entra's SCIM client says in each request's extension
+``fake_entra.scim_client.ORIGIN_EXTENSION``: never "the last N recorded", so a Test
+Connection clicked while a cycle waits out a Retry-After is not the cycle's, and the
+cycle's requests before the pause are. The tag lives on the client's side of the
+transport, so this holds for any target, in-process or over a socket. Both are saved per
+scenario (traffic as JSON Lines, the timeline as JSON) by the pytest plugin, for reports to
+embed.
 
 Extension point: ``TrafficRecorder.exchange_listeners`` ("exchange recorded") are called
 with every record as it is made.
@@ -19,7 +26,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +34,7 @@ from typing import Any, Protocol, TypedDict
 
 import httpx
 
+from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind, RequestOrigin
 from harness.validation import Violation, validate_exchange
 
 #: What a masked secret reads as in the record.
@@ -34,6 +42,11 @@ REDACTED = "***"
 #: Token values shorter than this are masked only in the Authorization header: masking a
 #: short value everywhere would blank out ordinary words that happen to equal it.
 MIN_SECRET_LENGTH = 8
+
+#: The ``kind`` of a timeline entry that is no sync cycle (cycles say "Initial" or
+#: "Incremental"), in the portal's words.
+ON_DEMAND_KIND = "Provision on demand"
+TEST_CONNECTION_KIND = "Test Connection"
 
 
 class RequestRecord(TypedDict):
@@ -65,9 +78,15 @@ class Exchange(TypedDict):
 
 
 class CycleRecord(TypedDict):
-    """One entry of ``timeline.json``: a finished synchronization cycle."""
+    """One entry of ``timeline.json``: a finished synchronization cycle, a provision on
+    demand or a Test Connection."""
 
+    #: The cycle's id (its log entries' cycleId); for provision on demand the cycleId its
+    #: log entries carry; for Test Connection the GUID it queried for.
     cycle_id: str
+    #: What sent the exchanges: "cycle", "on-demand" or "test-connection".
+    sender: str
+    #: "Initial" or "Incremental" for a cycle, else "Provision on demand" or "Test Connection".
     kind: str
     virtual_time: str
     requests: int
@@ -98,6 +117,7 @@ class CycleOutcomeLike(Protocol):
 
 class JobLike(Protocol):
     cycle_listeners: list[Callable[[Any], None]]
+    on_demand_listeners: list[Callable[[Any], None]]
 
 
 @dataclass(frozen=True)
@@ -129,6 +149,11 @@ class TrafficRecorder:
         self._violations: list[RecordedViolation] = []
         self._expected: set[int] = set()
         self._secrets: set[str] = set()
+        #: The ``seq`` of each exchange, by the run (cycle or provision on demand) that sent
+        #: it, until the run finishes and takes them into its timeline entry.
+        self._sent_by_run: dict[str, list[int]] = {}
+        #: Each Test Connection's timeline entry, by the GUID it probed for.
+        self._connection_tests: dict[str, CycleRecord] = {}
 
     # -- secrets ----------------------------------------------------------------------------
 
@@ -170,10 +195,12 @@ class TrafficRecorder:
         error: str | None = None,
         *,
         at: datetime | None = None,
+        origin: RequestOrigin | None = None,
     ) -> Exchange:
-        """Record one exchange sent at virtual time ``at`` (now by default).
+        """Record one exchange sent at virtual time ``at`` (now by default) by ``origin``.
 
         ``response`` must have been read; None means none came back and ``error`` says why.
+        ``origin`` puts the exchange on the timeline entry of what sent it.
         """
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
@@ -212,9 +239,26 @@ class TrafficRecorder:
             "violations": [self.redact(str(violation)) for violation in found],
         }
         self.exchanges.append(exchange)
+        if isinstance(origin, RequestOrigin):
+            self._attribute(origin, exchange)
         for listener in tuple(self.exchange_listeners):
             listener(exchange)
         return exchange
+
+    def _attribute(self, origin: RequestOrigin, exchange: Exchange) -> None:
+        if origin.kind is not OriginKind.TEST_CONNECTION:
+            # A cycle's entry is made when the cycle finishes, which may be after pauses.
+            self._sent_by_run.setdefault(origin.run_id, []).append(exchange["seq"])
+            return
+        record = self._connection_tests.get(origin.run_id)
+        if record is None:
+            record = self._connection_tests[origin.run_id] = self._entry(
+                origin.run_id, OriginKind.TEST_CONNECTION, TEST_CONNECTION_KIND, None, None
+            )
+            record["virtual_time"] = exchange["virtual_time"]
+            self.timeline.append(record)
+        record["requests"] += 1
+        record["exchanges"].append(exchange["seq"])
 
     # -- schema violations ------------------------------------------------------------------
 
@@ -253,33 +297,54 @@ class TrafficRecorder:
     # -- the cycle timeline -----------------------------------------------------------------
 
     def watch(self, job: JobLike) -> None:
-        """Add every cycle ``job`` finishes to the timeline."""
+        """Add every cycle and every provision on demand ``job`` finishes to the timeline."""
         job.cycle_listeners.append(self.cycle_finished)
+        job.on_demand_listeners.append(self.on_demand_finished)
 
     def cycle_finished(self, outcome: CycleOutcomeLike) -> CycleRecord:
-        stats = outcome.statistics
-        record: CycleRecord = {
-            "cycle_id": outcome.cycle_id,
-            "kind": str(outcome.kind),
+        """A cycle ended: its entry, with the exchanges its requests were tagged with."""
+        return self._finished(outcome, OriginKind.CYCLE, str(outcome.kind))
+
+    def on_demand_finished(self, outcome: CycleOutcomeLike) -> CycleRecord:
+        """A provision on demand ended: its entry, of its own kind (it is no cycle)."""
+        return self._finished(outcome, OriginKind.ON_DEMAND, ON_DEMAND_KIND)
+
+    def _finished(self, outcome: CycleOutcomeLike, sender: OriginKind, kind: str) -> CycleRecord:
+        record = self._entry(
+            outcome.cycle_id, sender, kind, outcome.statistics, outcome.quarantine_reason
+        )
+        record["requests"] = outcome.requests
+        record["exchanges"] = self._sent_by_run.pop(outcome.cycle_id, [])
+        self.timeline.append(record)
+        return record
+
+    def _entry(
+        self,
+        run_id: str,
+        sender: OriginKind,
+        kind: str,
+        stats: Any,
+        quarantine_reason: str | None,
+    ) -> CycleRecord:
+        return {
+            "cycle_id": run_id,
+            "sender": str(sender),
+            "kind": kind,
             "virtual_time": iso(self._clock.now()),
-            "requests": outcome.requests,
+            "requests": 0,
             "created": getattr(stats, "created", 0),
             "updated": getattr(stats, "updated", 0),
             "disabled": getattr(stats, "disabled", 0),
             "deleted": getattr(stats, "deleted", 0),
             "skipped": getattr(stats, "skipped", 0),
             "failed": getattr(stats, "failed", 0),
-            "quarantine_reason": outcome.quarantine_reason,
-            # A cycle runs to completion before anything else talks to the target, so its
-            # requests are the last ones recorded.
-            "exchanges": [
-                e["seq"] for e in self.exchanges[max(len(self.exchanges) - outcome.requests, 0) :]
-            ]
-            if outcome.requests
-            else [],
+            "quarantine_reason": quarantine_reason,
+            "exchanges": [],
         }
-        self.timeline.append(record)
-        return record
+
+    def sync_cycles(self) -> list[CycleRecord]:
+        """The timeline's sync cycles, without provisions on demand and Test Connections."""
+        return [record for record in self.timeline if is_sync_cycle(record)]
 
     # -- files ------------------------------------------------------------------------------
 
@@ -300,6 +365,12 @@ class TrafficRecorder:
     def since(self, mark: int) -> Sequence[Exchange]:
         """The exchanges recorded after ``mark`` (a former ``len(recorder.exchanges)``)."""
         return self.exchanges[mark:]
+
+
+def is_sync_cycle(record: Mapping[str, Any]) -> bool:
+    """Whether a timeline entry is a sync cycle (entries written before ``sender`` existed
+    all were)."""
+    return record.get("sender", OriginKind.CYCLE.value) == OriginKind.CYCLE.value
 
 
 def _body(content: bytes) -> Any:
@@ -324,6 +395,7 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
         sent_at = self.clock.now()
+        origin = request.extensions.get(ORIGIN_EXTENSION)
         # Wall time is read for the elapsed_ms figure only; the record's moment is virtual.
         started = time.perf_counter()
         try:
@@ -332,11 +404,16 @@ class RecordingTransport(httpx.BaseTransport):
         except httpx.TransportError as error:
             elapsed = (time.perf_counter() - started) * 1000
             self.recorder.record(
-                request, None, elapsed, f"{type(error).__name__}: {error}", at=sent_at
+                request,
+                None,
+                elapsed,
+                f"{type(error).__name__}: {error}",
+                at=sent_at,
+                origin=origin,
             )
             raise
         elapsed = (time.perf_counter() - started) * 1000
-        self.recorder.record(request, response, elapsed, at=sent_at)
+        self.recorder.record(request, response, elapsed, at=sent_at, origin=origin)
         return response
 
     def close(self) -> None:

@@ -83,6 +83,26 @@ def load_traffic(path: Path) -> list[Exchange]:
     return exchanges
 
 
+#: The ``sender`` of a timeline entry: the values of ``fake_entra.scim_client.OriginKind``
+#: (kept as text here: reading a report needs none of the engine). An entry without one is
+#: a sync cycle, as every entry was before the others joined the timeline.
+SENDER_CYCLE: Final = "cycle"
+SENDER_ON_DEMAND: Final = "on-demand"
+SENDER_TEST_CONNECTION: Final = "test-connection"
+
+
+def sender_of(cycle: Mapping[str, Any]) -> str:
+    """What sent a timeline entry's exchanges: a sync cycle, a provision on demand or a Test
+    Connection."""
+    sender = cycle.get("sender")
+    return sender if isinstance(sender, str) else SENDER_CYCLE
+
+
+def sync_cycles(cycles: Iterable[Cycle]) -> list[Cycle]:
+    """The entries of a timeline that are sync cycles."""
+    return [cycle for cycle in cycles if sender_of(cycle) == SENDER_CYCLE]
+
+
 def load_timeline(path: Path) -> list[Cycle]:
     """The cycles of a ``timeline.json`` file."""
     cycles = json.loads(path.read_text(encoding="utf-8"))
@@ -233,14 +253,26 @@ def _message_block(title: str, headers: Any, body: Any, max_body_chars: int) -> 
     )
 
 
-def _cycle_of_exchange(cycles: Sequence[Cycle]) -> dict[int, str]:
-    """``seq`` -> "#n", the cycle (numbered from 1 in the timeline) that sent the exchange."""
-    numbered: dict[int, str] = {}
-    for number, cycle in enumerate(cycles, start=1):
+#: How the exchanges table names what sent an exchange that no sync cycle sent.
+_SENDER_LABELS: Final = {SENDER_ON_DEMAND: "on demand", SENDER_TEST_CONNECTION: "Test Connection"}
+
+
+def _sender_of_exchange(cycles: Sequence[Cycle]) -> dict[int, str]:
+    """``seq`` -> what sent the exchange: "#n" for the n-th sync cycle of the timeline,
+    "on demand" or "Test Connection" for the others."""
+    labels: dict[int, str] = {}
+    number = 0
+    for cycle in cycles:
+        sender = sender_of(cycle)
+        if sender == SENDER_CYCLE:
+            number += 1
+            label = f"#{number}"
+        else:
+            label = _SENDER_LABELS.get(sender, sender)
         for seq in cycle.get("exchanges") or []:
             if isinstance(seq, int):
-                numbered[seq] = f"#{number}"
-    return numbered
+                labels[seq] = label
+    return labels
 
 
 def render_exchanges_table(
@@ -251,11 +283,11 @@ def render_exchanges_table(
     max_body_chars: int = MAX_BODY_CHARS,
 ) -> str:
     """The recorded SCIM exchanges as an HTML table: one row per exchange (violating rows
-    highlighted, with the cycle that sent it when the timeline says), and the request and
-    response collapsible underneath."""
+    highlighted, with the cycle, provision on demand or Test Connection that sent it when the
+    timeline says), and the request and response collapsible underneath."""
     if not exchanges:
         return '<p class="pv-empty">No HTTP exchanges were recorded in this scenario.</p>'
-    sent_by = _cycle_of_exchange(cycles)
+    sent_by = _sender_of_exchange(cycles)
     rows: list[str] = []
     for index, exchange in enumerate(exchanges[:max_rows]):
         request = exchange.get("request") or {}
@@ -305,7 +337,7 @@ def render_exchanges_table(
         else ""
     )
     return (
-        '<table class="pv-exchanges"><thead><tr><th>#</th><th>Cycle</th><th>Virtual time</th>'
+        '<table class="pv-exchanges"><thead><tr><th>#</th><th>Sent by</th><th>Virtual time</th>'
         "<th>Method</th><th>Path</th><th>Status</th><th>Elapsed ms</th><th>Schema</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>{note}"
     )
@@ -324,6 +356,10 @@ OUTCOME_COLOURS: Final[tuple[tuple[str, str], ...]] = (
 )
 NO_CHANGE_COLOUR: Final = "#9DB4C0"
 QUARANTINE_COLOUR: Final = "#CC79A7"
+#: A Test Connection's bar (one probe, no outcome), Okabe–Ito sky blue.
+TEST_CONNECTION_COLOUR: Final = "#56B4E9"
+#: A provision on demand is drawn like a cycle, outlined with this dashed stroke.
+ON_DEMAND_OUTLINE: Final = "#000000"
 
 _SVG_WIDTH: Final = 760
 _SVG_HEIGHT: Final = 252
@@ -429,12 +465,20 @@ def _cycle_tooltip(cycle: Cycle, ordinal: int) -> str:
     outcomes = ", ".join(
         f"{_count(cycle, key)} {key}" for key, _ in OUTCOME_COLOURS if _count(cycle, key)
     )
+    sender = sender_of(cycle)
+    if sender == SENDER_TEST_CONNECTION:
+        title = f"Test Connection (probe {cycle.get('cycle_id', '?')})"
+    elif sender == SENDER_ON_DEMAND:
+        title = f"Provision on demand {cycle.get('cycle_id', ordinal + 1)}"
+    else:
+        title = f"Cycle {cycle.get('cycle_id', ordinal + 1)} ({cycle.get('kind', 'cycle')})"
     parts = [
-        f"Cycle {cycle.get('cycle_id', ordinal + 1)} ({cycle.get('kind', 'cycle')})",
+        title,
         f"at {cycle.get('virtual_time', '?')}",
         f"{_count(cycle, 'requests')} requests",
-        outcomes or "no changes",
     ]
+    if sender != SENDER_TEST_CONNECTION:
+        parts.append(outcomes or "no changes")
     if cycle.get("quarantine_reason"):
         parts.append(f"quarantine: {cycle.get('quarantine_reason')}")
     return "; ".join(parts)
@@ -456,11 +500,14 @@ def _quarantine_periods(
     order: Sequence[int], cycles: Sequence[Cycle], xs: Sequence[float], half_bar: float
 ) -> list[tuple[float, float, str]]:
     """Shaded spans: from the first cycle run in quarantine (with a given reason) until the
-    next cycle that is not, or the right edge when the run ends in quarantine."""
+    next cycle that is not, or the right edge when the run ends in quarantine. Only sync
+    cycles say: a Test Connection or a provision on demand meanwhile changes nothing."""
     periods: list[tuple[float, float, str]] = []
     open_start: float | None = None
     open_reason = ""
     for index in order:
+        if sender_of(cycles[index]) != SENDER_CYCLE:
+            continue
         reason = str(cycles[index].get("quarantine_reason") or "")
         left = xs[index] - half_bar
         if open_start is not None and reason != open_reason:
@@ -503,8 +550,10 @@ def render_timeline_svg(cycles: Sequence[Cycle]) -> str:
 
     x is virtual time from the first cycle; each cycle is a bar whose height is its request
     count and whose stacked colours are its outcomes (created, updated, disabled, deleted,
-    skipped, failed; grey-blue when nothing changed). Quarantine periods are shaded and
-    labelled with their reason. Every bar has a tooltip with the full figures.
+    skipped, failed; grey-blue when nothing changed). A provision on demand is drawn the
+    same way with a dashed outline, a Test Connection as a sky-blue bar of its own: neither
+    is a cycle. Quarantine periods are shaded and labelled with their reason. Every bar has
+    a tooltip with the full figures.
     """
     if not cycles:
         return (
@@ -531,7 +580,7 @@ def render_timeline_svg(cycles: Sequence[Cycle]) -> str:
 
     parts: list[str] = [
         _svg_open(_SVG_HEIGHT),
-        f"<title>{_esc(f'{len(cycles)} sync cycles on the virtual clock')}</title>",
+        f"<title>{_esc(_count_text(cycles) + ' on the virtual clock')}</title>",
         f'<rect x="0" y="0" width="{_SVG_WIDTH}" height="{_SVG_HEIGHT}" fill="#ffffff"/>',
     ]
     periods = _quarantine_periods(order, cycles, xs, bar / 2)
@@ -569,14 +618,19 @@ def render_timeline_svg(cycles: Sequence[Cycle]) -> str:
         requests = _count(cycle, "requests")
         height = 4.0 + (usable - 4.0) * requests / tallest if tallest else 4.0
         x = xs[index] - bar / 2
+        sender = sender_of(cycle)
         segments = [(key, colour, _count(cycle, key)) for key, colour in OUTCOME_COLOURS]
         total = sum(count for _, _, count in segments)
-        if total == 0:
+        if sender == SENDER_TEST_CONNECTION:
+            segments = [("test connection", TEST_CONNECTION_COLOUR, 1)]
+            total = 1
+        elif total == 0:
             segments = [("no changes", NO_CHANGE_COLOUR, 1)]
             total = 1
         outline = "#D55E00" if _count(cycle, "failed") else "none"
         group = [
-            f'<g class="pv-cycle" data-kind="{_esc(cycle.get("kind", ""))}">'
+            f'<g class="pv-cycle" data-kind="{_esc(cycle.get("kind", ""))}" '
+            f'data-sender="{_esc(sender)}">'
             f"<title>{_esc(_cycle_tooltip(cycle, index))}</title>"
         ]
         top = _AXIS_Y - height
@@ -594,6 +648,12 @@ def render_timeline_svg(cycles: Sequence[Cycle]) -> str:
                 f'<rect x="{x:.1f}" y="{_AXIS_Y - height:.1f}" width="{bar:.1f}" '
                 f'height="{height:.1f}" fill="none" stroke="{outline}" stroke-width="1.5"/>'
             )
+        if sender == SENDER_ON_DEMAND:
+            group.append(
+                f'<rect class="pv-on-demand" x="{x - 1.5:.1f}" y="{_AXIS_Y - height - 1.5:.1f}" '
+                f'width="{bar + 3:.1f}" height="{height + 1.5:.1f}" fill="none" '
+                f'stroke="{ON_DEMAND_OUTLINE}" stroke-width="1" stroke-dasharray="3 2"/>'
+            )
         if counts_fit:
             label = str(requests)
             group.append(
@@ -602,34 +662,50 @@ def render_timeline_svg(cycles: Sequence[Cycle]) -> str:
             )
         group.append("</g>")
         parts.append("".join(group))
-    parts.append(_legend(tallest))
+    parts.append(_legend(tallest, {sender_of(cycle) for cycle in cycles}))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(tallest: int) -> str:
-    entries = [*OUTCOME_COLOURS, ("no changes", NO_CHANGE_COLOUR), ("quarantine", "")]
+def _legend(tallest: int, senders: set[str]) -> str:
     x = float(_PLOT_LEFT)
     y = _SVG_HEIGHT - 30
     items: list[str] = []
-    for name, colour in entries:
-        fill = (
-            f'fill="{QUARANTINE_COLOUR}" fill-opacity="0.16" stroke="{QUARANTINE_COLOUR}" '
-            'stroke-dasharray="3 2"'
-            if name == "quarantine"
-            else f'fill="{colour}"'
-        )
-        items.append(
-            f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" {fill}/>'
-            f'<text x="{x + 14:.1f}" y="{y}" fill="#333">{_esc(name)}</text>'
-        )
-        x += 14 + len(name) * _CHAR_WIDTH + 14
-    items.append(
-        f'<text x="{_PLOT_LEFT}" y="{y + 18}" fill="#555">'
-        f"{_esc(f'Bar height: requests in the cycle (tallest {tallest}); colours: outcomes')}"
-        "</text>"
+    for name, colour in [*OUTCOME_COLOURS, ("no changes", NO_CHANGE_COLOUR)]:
+        x = _legend_item(items, x, y, name, f'fill="{colour}"')
+    _legend_item(
+        items,
+        x,
+        y,
+        "quarantine",
+        f'fill="{QUARANTINE_COLOUR}" fill-opacity="0.16" stroke="{QUARANTINE_COLOUR}" '
+        'stroke-dasharray="3 2"',
     )
+    caption = f"Bar height: requests in the cycle (tallest {tallest}); colours: outcomes"
+    items.append(f'<text x="{_PLOT_LEFT}" y="{y + 18}" fill="#555">{_esc(caption)}</text>')
+    # What else sent requests, after the caption and only when the picture has it: most
+    # scenarios have cycles alone.
+    x = _PLOT_LEFT + len(caption) * _CHAR_WIDTH + 14
+    if SENDER_ON_DEMAND in senders:
+        x = _legend_item(
+            items,
+            x,
+            y + 18,
+            "on demand",
+            f'fill="none" stroke="{ON_DEMAND_OUTLINE}" stroke-dasharray="3 2"',
+        )
+    if SENDER_TEST_CONNECTION in senders:
+        _legend_item(items, x, y + 18, "Test Connection", f'fill="{TEST_CONNECTION_COLOUR}"')
     return f'<g class="pv-legend">{"".join(items)}</g>'
+
+
+def _legend_item(items: list[str], x: float, y: float, name: str, paint: str) -> float:
+    """A swatch and its name at ``x``; returns where the next one goes."""
+    items.append(
+        f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" {paint}/>'
+        f'<text x="{x + 14:.1f}" y="{y}" fill="#333">{_esc(name)}</text>'
+    )
+    return x + 14 + len(name) * _CHAR_WIDTH + 14
 
 
 # --- the per-scenario block ----------------------------------------------------------------------
@@ -672,7 +748,7 @@ def _timeline_caption(cycles: Sequence[Cycle]) -> str:
     quarantined = sorted(
         {str(c["quarantine_reason"]) for c in cycles if c.get("quarantine_reason")}
     )
-    text = f"{len(cycles)} cycle{'s' if len(cycles) != 1 else ''}"
+    text = _count_text(cycles, "cycle")
     if timed:
         text += f", virtual time {timed[0][1]} to {timed[-1][1]}"
     if quarantined:
@@ -680,11 +756,26 @@ def _timeline_caption(cycles: Sequence[Cycle]) -> str:
     return f'<p class="pv-caption">{_esc(redact_text(text))}.</p>'
 
 
+def _count_text(cycles: Sequence[Cycle], noun: str = "sync cycle") -> str:
+    """ "3 sync cycles", and the provisions on demand and Test Connections when there are any."""
+    senders = [sender_of(cycle) for cycle in cycles]
+
+    def counted(count: int, singular: str, plural: str) -> str:
+        return f"{count} {singular if count == 1 else plural}"
+
+    parts = [counted(senders.count(SENDER_CYCLE), noun, f"{noun}s")]
+    if on_demand := senders.count(SENDER_ON_DEMAND):
+        parts.append(counted(on_demand, "provision on demand", "provisions on demand"))
+    if tests := senders.count(SENDER_TEST_CONNECTION):
+        parts.append(counted(tests, "Test Connection", "Test Connections"))
+    return ", ".join(parts)
+
+
 def summarize(exchanges: Sequence[Exchange], cycles: Sequence[Cycle]) -> ScenarioSummary:
     return ScenarioSummary(
         exchanges=len(exchanges),
         violations=sum(len(exchange.get("violations") or []) for exchange in exchanges),
-        cycles=len(cycles),
+        cycles=len(sync_cycles(cycles)),
     )
 
 

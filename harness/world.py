@@ -49,7 +49,7 @@ from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 from fake_entra.target_values import read_value
 from fake_entra.tenant import Tenant
 from harness.network import CannedResponse
-from harness.recorder import CycleRecord, Exchange, TrafficRecorder
+from harness.recorder import CycleRecord, Exchange, TrafficRecorder, is_sync_cycle
 from harness.target import ScimTarget
 
 if TYPE_CHECKING:
@@ -446,12 +446,14 @@ class World:
         self.clock.advance(delta)
 
     def cycles_since_mark(self) -> list[CycleRecord]:
-        return self.recorder.timeline[self.cycle_mark :]
+        """The sync cycles since the mark (not provisions on demand, not Test Connections)."""
+        return [c for c in self.recorder.timeline[self.cycle_mark :] if is_sync_cycle(c)]
 
     def last_cycle(self) -> CycleRecord:
-        if not self.recorder.timeline:
+        cycles = self.recorder.sync_cycles()
+        if not cycles:
             raise AssertionError("No provisioning cycle has run yet.")
-        return self.recorder.timeline[-1]
+        return cycles[-1]
 
     def exchanges_since_mark(self) -> list[Exchange]:
         return list(self.recorder.since(self.exchange_mark))

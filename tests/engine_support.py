@@ -23,6 +23,7 @@ from fake_entra.applications import EnterpriseApplication
 from fake_entra.directory import DirectoryGroup, DirectoryUser
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.outbox import Outbox
+from fake_entra.scim_client import ORIGIN_EXTENSION, RequestOrigin
 from fake_entra.tenant import Tenant
 from harness.transport import AsgiTransport
 
@@ -48,6 +49,8 @@ class Exchange:
     body: Any
     headers: Mapping[str, str]
     status: int | None
+    #: What the request said sent it (the request extension ORIGIN_EXTENSION), if anything.
+    origin: RequestOrigin | None = None
 
     @property
     def params(self) -> dict[str, str]:
@@ -93,7 +96,17 @@ class RecordingTransport(httpx.BaseTransport):
             status = response.status_code
             return response
         finally:
-            self.exchanges.append(Exchange(request.method, url.path, query, body, headers, status))
+            self.exchanges.append(
+                Exchange(
+                    request.method,
+                    url.path,
+                    query,
+                    body,
+                    headers,
+                    status,
+                    request.extensions.get(ORIGIN_EXTENSION),
+                )
+            )
 
     def close(self) -> None:
         self.inner.close()

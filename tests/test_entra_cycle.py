@@ -25,6 +25,7 @@ from fake_entra.dialects import MANAGER_PATH
 from fake_entra.logs import ProvisioningAction, ProvisioningResult
 from fake_entra.mappings import AttributeMapping
 from fake_entra.provisioning import ProvisioningScope
+from fake_entra.scim_client import OriginKind, RequestOrigin
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -121,6 +122,20 @@ def test_initial_cycle_sends_users_then_managers_then_empty_groups_then_membersh
     # The watermark is saved and every target id cached (§1: "cached for all later calls").
     assert job.watermark == team.directory.journal.watermark
     assert set(job.connector) == {alex.object_id, bea.object_id, cal.object_id, sales.object_id}
+
+
+def test_every_request_says_which_cycle_sent_it(team: Scenario) -> None:
+    team.start()
+    initial = list(team.recorder)
+    team.directory.update_user(team.users["cal"].object_id, job_title="Pilot")
+    incremental = cycle(team)
+    assert initial and incremental
+    ids = [e.cycle_id for e in entries(team)]
+    first, second = dict.fromkeys(ids)  # the cycleId of each cycle's log entries
+    assert {e.origin for e in initial} == {RequestOrigin(OriginKind.CYCLE, first, "Initial")}
+    assert {e.origin for e in incremental} == {
+        RequestOrigin(OriginKind.CYCLE, second, "Incremental")
+    }
 
 
 def test_every_request_carries_the_bearer_token_and_scim_content_type(team: Scenario) -> None:
@@ -694,6 +709,78 @@ def test_a_change_brings_an_escrowed_object_back_before_its_retry_is_due() -> No
     scenario.directory.update_user(vera.object_id, job_title="Pilot")
     assert [(e.method, e.status) for e in cycle(scenario)] == [("GET", 200), ("POST", 201)]
     assert scenario.target(vera.object_id)["title"] == "Pilot" and not job.escrows
+
+
+def _counts(scenario: Scenario) -> dict[str, int]:
+    """The last cycle's figures as Graph's synchronizationStatus shows them."""
+    assert scenario.job is not None
+    last = scenario.job.status.to_graph_json()["lastExecution"]
+    assert last is not None
+    return {
+        key: last[key]  # type: ignore[literal-required]
+        for key in (
+            "countImported",
+            "countEntitled",
+            "countEntitledForProvisioning",
+            "countExported",
+            "countExports",
+            "countEscrowed",
+        )
+    }
+
+
+def test_each_object_counts_once_per_cycle_through_a_pause_an_escrow_and_a_restart() -> None:
+    # The fifth request gets 429 (the job waits 60 s and resumes the cycle at the object it
+    # was on), and after the pause a create fails with 500 (escrowed). Then a Restart.
+    scenario = build_scenario(
+        faults=["429-storm", "5xx-burst"],
+        fault_options={
+            "storm_start": 4,
+            "storm_count": 1,
+            "storm_retry_after": 60,
+            "burst_start": 7,
+            "burst_count": 1,
+        },
+    )
+    people = [scenario.add_user(f"n{i}", f"Nia{i}", "Count") for i in range(4)]
+    crew = scenario.add_group("Crew", *people[:2])
+    scenario.assign(crew.object_id, *[p.object_id for p in people])
+    objects = len(people) + 1  # every user and the group is assigned and in scope
+    job = scenario.start()
+    assert job.cycle_suspended
+    scenario.clock.advance(seconds=60)
+    assert not job.cycle_suspended and job.cycles_run == 1
+    throttled = [e for e in scenario.recorder if e.status == 429]
+    (failed,) = entries(scenario, status="failure")
+    assert len(throttled) == 1 and failed.error_code == "InternalServerError"
+    assert _counts(scenario) == {
+        "countImported": objects,
+        "countEntitled": objects,
+        "countEntitledForProvisioning": objects,
+        "countExported": objects - 1,  # the escrowed one is not exported
+        "countExports": objects,
+        "countEscrowed": 1,
+    }
+    details = job.synchronization_details()
+    assert details["statisticsToDate"]["created"] == objects - 1
+    assert details["statisticsToDate"]["failed"] == 1
+    # One log entry per object and action: the throttled object was not logged twice.
+    sources = [e.source_identity.id for e in entries(scenario, action="create")]
+    assert sorted(sources) == sorted(set(sources))
+
+    job.restart()  # a new initial cycle: the escrowed user is created now
+    assert job.cycles_run == 2 and not job.escrows
+    assert _counts(scenario) == {
+        "countImported": objects,
+        "countEntitled": objects,
+        "countEntitledForProvisioning": objects,
+        "countExported": 2,  # the user created now, and the group it joins
+        "countExports": 2,
+        "countEscrowed": 0,
+    }
+    totals = job.synchronization_details()["statisticsToDate"]
+    assert totals["created"] == objects == scenario.elevate.store.count("User") + 1
+    assert scenario.elevate.store.count("Group") == 1
 
 
 # --- what a faulty Elevate does to a cycle -------------------------------------------------

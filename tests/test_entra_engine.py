@@ -25,6 +25,7 @@ from fake_entra.directory import PortalError
 from fake_entra.engine import EngineSettings, ProvisioningJob, _bulk_allocation
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
 from fake_entra.outbox import Outbox
+from fake_entra.scim_client import OriginKind, RequestOrigin
 from fake_entra.status import CycleKind, SynchronizationStatusCode
 
 HOUR = timedelta(hours=1)
@@ -354,10 +355,19 @@ def test_status_off_during_a_throttled_cycle_lets_the_cycle_finish() -> None:
 
 def test_restart_during_a_throttled_cycle_drops_it_and_starts_again() -> None:
     scenario, job = throttled_initial_cycle()
+    finished: list[Any] = []
+    job.cycle_listeners.append(finished.append)
     job.restart()
     assert not job.cycle_suspended and job.cycles_run == 1
     assert scenario.elevate.store.count("User") == 3
     assert not job.status.cycle_in_progress
+    # "Cycle finished" hears of the dropped cycle too: it sent three requests, as its own.
+    dropped, restarted = finished
+    assert (dropped.kind, restarted.kind) == (CycleKind.INITIAL, CycleKind.INITIAL)
+    assert dropped.cycle_id != restarted.cycle_id
+    assert dropped.requests == 3 and dropped.statistics.created == 1
+    sent_by = [e.origin.run_id for e in scenario.recorder]
+    assert sent_by == [dropped.cycle_id] * 3 + [restarted.cycle_id] * restarted.requests
 
 
 def test_a_timeout_is_escrowed_and_retried_in_the_next_cycle() -> None:
@@ -387,6 +397,8 @@ def test_provision_on_demand_one_user_shows_the_steps_and_ignores_the_flag() -> 
     scenario.configure(tenant_url=FLAGGED_TENANT_URL)
     scenario.provisioning.save()
     job = scenario.new_job()
+    finished: list[Any] = []
+    job.on_demand_listeners.append(finished.append)
     result = job.provision_on_demand(yan.object_id)
     assert result.succeeded
     assert [(s.name, s.status) for s in result.steps] == [
@@ -398,6 +410,14 @@ def test_provision_on_demand_one_user_shows_the_steps_and_ignores_the_flag() -> 
     (entry,) = result.entries
     assert entry.initiated_by.display_name == "Provision on demand"
     assert entry.initiated_by.initiator_type == "user"
+    # Every request, its own Test connection probe included, says provision on demand sent
+    # it, under the cycleId its log entry carries; "on demand finished" is told the same.
+    assert {e.origin for e in scenario.recorder} == {
+        RequestOrigin(OriginKind.ON_DEMAND, entry.cycle_id)
+    }
+    assert [(o.cycle_id, o.requests, o.statistics.created) for o in finished] == [
+        (entry.cycle_id, 3, 1)
+    ]
     # A change, then on demand again: the PATCH is in the default dialect (S2).
     scenario.directory.update_user(yan.object_id, job_title="Chef")
     scenario.tenant.clock.advance(seconds=1)

@@ -21,6 +21,7 @@ from fake_entra.provisioning import (
     ProvisioningScope,
     ProvisioningStatus,
 )
+from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 from fake_entra.tenant import DirectoryRole, Tenant
 from harness.transport import AsgiTransport
@@ -232,6 +233,19 @@ def test_test_connection_probes_the_saved_matching_attribute() -> None:
     assert first.startswith('externalId eq "')
     # A new random GUID each time.
     assert first != second
+
+
+def test_test_connection_says_the_probe_is_its_own() -> None:
+    endpoint = Endpoint.answering()
+    config = configured(endpoint.transport).provisioning
+    config.test_connection()
+    config.test_connection()
+    first, second = (r.extensions[ORIGIN_EXTENSION] for r in endpoint.requests)
+    # Tagged for recorders (the tag never reaches the wire), one run per click: the GUID.
+    assert first.kind is second.kind is OriginKind.TEST_CONNECTION
+    probed = [r.url.params["filter"] for r in endpoint.requests]
+    assert probed == [f'userName eq "{first.run_id}"', f'userName eq "{second.run_id}"']
+    assert GUID.fullmatch(first.run_id) and first.run_id != second.run_id
 
 
 def test_test_connection_needs_a_url_and_a_token() -> None:

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from fake_entra.dialects import Dialect
 from fake_entra.scim_client import (
+    ORIGIN_EXTENSION,
     SCIM_MEDIA_TYPE,
+    OriginKind,
+    RequestOrigin,
     ScimClient,
     TenantUrl,
     decode_json,
@@ -316,6 +319,48 @@ def test_arbitrary_paths_and_filter_values_match_httpx(path: str, value: str) ->
     )
     actual = _sent(client, sent, lambda: client.request("GET", path, params=params))
     assert actual == expected
+
+
+# --- what sent a request: an extension, never on the wire -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://api.linkedin.com/scim/v2", "https://user:pass@host.example/scim"],  # fast, Client
+)
+def test_the_origin_rides_along_as_an_extension_and_the_request_is_unchanged(
+    base_url: str,
+) -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    client = ScimClient(base_url, "s3cr3t-token", transport=transport)
+    cycle = RequestOrigin(OriginKind.CYCLE, "c1", "Initial")
+    probe = RequestOrigin(OriginKind.TEST_CONNECTION, "6f1c0f0e")
+    calls = [
+        lambda origin: client.query("Users", "userName", "a@b", origin=origin),
+        lambda origin: client.post("Users", {"userName": "a"}, origin=origin),
+        lambda origin: client.patch("Users/1", {"Operations": []}, origin=origin),
+        lambda origin: client.delete("Groups/2", origin=origin),
+        lambda origin: client.get("Users/1", origin=origin),
+        lambda origin: client.request("GET", "Users/a b", origin=origin),  # no fast path
+    ]
+    for call in calls:
+        for origin in (cycle, probe, cycle):  # origins taking turns on one client
+            call(None)
+            plain = sent[-1]
+            call(origin)
+            tagged = sent[-1]
+            assert tagged.extensions[ORIGIN_EXTENSION] is origin
+            assert ORIGIN_EXTENSION not in plain.extensions
+            rest = {k: v for k, v in tagged.extensions.items() if k != ORIGIN_EXTENSION}
+            assert rest == plain.extensions
+            # What goes on the wire is the same: method, URL, headers and body.
+            assert (tagged.method, tagged.url, tagged.headers.raw, tagged.content) == (
+                plain.method,
+                plain.url,
+                plain.headers.raw,
+                plain.content,
+            )
 
 
 # --- JSON: orjson only where it gives the stdlib's bytes and values --------------------------

@@ -246,7 +246,8 @@ def test_the_readme_scenario_runs_with_the_real_step_library(tmp_path: Path) -> 
 
     (scenario,) = (tmp_path / "reports" / "scenarios").iterdir()
     cycles = json.loads((scenario / "timeline.json").read_text())
-    assert [c["created"] for c in cycles] == [1]
+    # The setup's Test Connection is on the timeline too, as its own kind.
+    assert [(c["kind"], c["created"]) for c in cycles] == [("Test Connection", 0), ("Initial", 1)]
     _, tests = html_report(tmp_path / "reports" / "report.html")
     ((row,),) = tests.values()
     assert '<td class="col-cycles">1</td>' in row["resultsTableRow"]  # type: ignore[operator]

@@ -145,9 +145,10 @@ def test_a_new_feature_runs_from_library_steps_and_leaves_artifacts(
         ("POST", 201),
         ("PATCH", 200),
     ]
-    assert [(c["kind"], c["created"], c["disabled"]) for c in timeline] == [
-        ("Initial", 1, 0),
-        ("Incremental", 0, 1),
+    assert [(c["kind"], c["created"], c["disabled"], c["exchanges"]) for c in timeline] == [
+        ("Test Connection", 0, 0, [1]),
+        ("Initial", 1, 0, [2, 3]),
+        ("Incremental", 0, 1, [4]),
     ]
     assert all(e["request"]["headers"]["authorization"] == "Bearer ***" for e in traffic)
     properties = {

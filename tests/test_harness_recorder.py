@@ -200,23 +200,32 @@ def test_the_traffic_is_saved_as_json_lines(tmp_path: Path) -> None:
     assert len(lines) == 2
 
 
-def test_cycles_are_kept_as_a_timeline_with_their_exchanges(tmp_path: Path) -> None:
+def test_cycles_are_kept_as_a_timeline_with_the_exchanges_tagged_as_theirs(
+    tmp_path: Path,
+) -> None:
+    from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind, RequestOrigin
+
     client, recorder, clock = _client(_created)
-    job = SimpleNamespace(cycle_listeners=[])
+    job = SimpleNamespace(cycle_listeners=[], on_demand_listeners=[])
     recorder.watch(job)  # type: ignore[arg-type]
-    client.get("/Users")
+    cycle = {ORIGIN_EXTENSION: RequestOrigin(OriginKind.CYCLE, "c1", "Incremental")}
+    probe = {ORIGIN_EXTENSION: RequestOrigin(OriginKind.TEST_CONNECTION, "g1")}
+    client.get("/Users")  # untagged: nobody's
     clock.advance(minutes=40)
-    client.post("/Users", json={"schemas": [USER_URN], "userName": "a"})
-    client.post("/Users", json={"schemas": [USER_URN], "userName": "b"})
+    client.post("/Users", json={"schemas": [USER_URN], "userName": "a"}, extensions=cycle)
+    client.get("/Users", extensions=probe)  # a Test Connection in between
+    client.post("/Users", json={"schemas": [USER_URN], "userName": "b"}, extensions=cycle)
+    client.get("/Users")  # sent after the cycle's last request: not the cycle's either
     stats = SimpleNamespace(created=2, updated=0, disabled=0, deleted=0, skipped=1, failed=0)
     outcome = SimpleNamespace(
         kind="Incremental", cycle_id="c1", requests=2, statistics=stats, quarantine_reason=None
     )
     for listener in job.cycle_listeners:
         listener(outcome)
-    (cycle,) = recorder.timeline
-    assert cycle == {
+    connection_test, cycle_record = recorder.timeline
+    assert cycle_record == {
         "cycle_id": "c1",
+        "sender": "cycle",
         "kind": "Incremental",
         "virtual_time": "2026-01-05T09:40:00.000Z",
         "requests": 2,
@@ -227,8 +236,12 @@ def test_cycles_are_kept_as_a_timeline_with_their_exchanges(tmp_path: Path) -> N
         "skipped": 1,
         "failed": 0,
         "quarantine_reason": None,
-        "exchanges": [2, 3],
+        "exchanges": [2, 4],
     }
+    assert connection_test["sender"] == "test-connection"
+    assert connection_test["kind"] == "Test Connection" and connection_test["cycle_id"] == "g1"
+    assert (connection_test["requests"], connection_test["exchanges"]) == (1, [3])
+    assert recorder.sync_cycles() == [cycle_record]
     saved = json.loads(recorder.save_timeline(tmp_path / "timeline.json").read_text())
     assert saved == recorder.timeline
 
@@ -264,3 +277,152 @@ def test_a_real_job_fills_the_timeline() -> None:
     assert initial["exchanges"] == [1, 2]
     assert recorder.violations() == []
     assert token not in json.dumps(recorder.exchanges)
+
+
+# --- attribution by tag (issue 16): what sent an exchange, never its position ------------------
+
+
+def _three_users_throttled_while_the_admin_tests_the_connection(
+    transport: httpx.BaseTransport,
+    tenant_url: str,
+    token: str,
+    clock: VirtualClock,
+    recorder: TrafficRecorder,
+) -> Any:
+    """The issue's reproduction: three users, the fifth request answered 429 (Retry-After
+    120 s), Test Connection clicked during the pause, then the cycle resumes and finishes."""
+    from fake_entra.engine import ProvisioningJob
+    from fake_entra.tenant import Tenant
+
+    tenant = Tenant(1, clock=clock, scim_transport=transport)
+    tenant.sign_in()
+    app = tenant.add_from_gallery("LinkedIn Elevate")
+    for name in ("Alice Ames", "Bob Burns", "Cleo Cruz"):
+        local = name.split()[0].lower()
+        app.assign(tenant.directory.add_user(f"{local}@contoso.com", name).object_id, "User")
+    job = ProvisioningJob(app, clock)
+    recorder.watch(job)
+    page = app.provisioning
+    page.set_provisioning_mode("Automatic")
+    page.set_admin_credentials(tenant_url, token)
+    page.set_provisioning_status("On")
+    page.save()  # the initial cycle: GET, POST, GET, POST, and the fifth request gets 429
+    assert job.cycle_suspended
+    assert page.test_connection().succeeded  # during the Retry-After pause
+    clock.advance(seconds=120)
+    assert not job.cycle_suspended and job.cycles_run == 1
+    return job
+
+
+def _assert_the_cycle_has_its_own_exchanges(recorder: TrafficRecorder) -> None:
+    statuses = [(e["method"], (e["response"] or {}).get("status")) for e in recorder.exchanges]
+    assert statuses == [
+        ("GET", 200),
+        ("POST", 201),
+        ("GET", 200),
+        ("POST", 201),
+        ("GET", 429),  # the cycle's fifth request
+        ("GET", 200),  # Test Connection's probe, sent during the pause
+        ("GET", 200),  # the throttled query, again
+        ("POST", 201),
+    ]
+    (initial,) = [c for c in recorder.timeline if c["kind"] == "Initial"]
+    # The first query is the cycle's, and the probe is not (counting from the end credited
+    # the cycle with exchanges 2-8).
+    assert initial["exchanges"] == [1, 2, 3, 4, 5, 7, 8]
+    assert initial["requests"] == 7 and initial["created"] == 3
+    (probe,) = [c for c in recorder.timeline if c["kind"] == "Test Connection"]
+    assert probe["sender"] == "test-connection" and probe["exchanges"] == [6]
+    assert probe["requests"] == 1 and probe["virtual_time"] == recorder.exchanges[5]["virtual_time"]
+    assert recorder.sync_cycles() == [initial]
+
+
+def test_a_test_connection_during_a_retry_after_pause_is_not_the_cycles(
+    clock: VirtualClock, recorder: TrafficRecorder, elevate: Any, scim_target: Any
+) -> None:
+    from fake_elevate.faults import with_faults
+
+    _, token = elevate.quick_setup(seats=5)
+    scim_target.wrap_app(
+        lambda app: with_faults(
+            app, "429-storm", storm_start=4, storm_count=1, storm_retry_after=120
+        )
+    )
+    _three_users_throttled_while_the_admin_tests_the_connection(
+        scim_target.transport, scim_target.tenant_url, token, clock, recorder
+    )
+    _assert_the_cycle_has_its_own_exchanges(recorder)
+
+
+def test_exchanges_through_a_real_http_server_are_attributed_too(
+    clock: VirtualClock, recorder: TrafficRecorder, elevate: Any
+) -> None:
+    from harness.serving import serve_in_thread
+
+    _, token = elevate.quick_setup(seats=5)
+    app = elevate.asgi_app(
+        faults=["429-storm"],
+        fault_options={"storm_start": 4, "storm_count": 1, "storm_retry_after": 120},
+    )
+    with serve_in_thread(app) as base:
+        transport = RecordingTransport(httpx.HTTPTransport(), recorder, clock)
+        _three_users_throttled_while_the_admin_tests_the_connection(
+            transport, f"{base}/scim/v2", token, clock, recorder
+        )
+        transport.close()
+    _assert_the_cycle_has_its_own_exchanges(recorder)
+    assert all(e["url"].startswith(base) for e in recorder.exchanges)
+
+
+def test_a_provision_on_demand_is_an_entry_of_its_own_kind() -> None:
+    from engine_support import build_scenario
+
+    scenario = build_scenario()
+    clock = scenario.clock
+    recorder = TrafficRecorder(clock)
+    transport = RecordingTransport(scenario.recorder, recorder, clock)
+    scenario.provisioning.transport = transport
+    britta = scenario.add_user("britta.simon", "Britta", "Simon")
+    scenario.assign(britta.object_id)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    recorder.watch(job)
+    result = job.provision_on_demand(britta.object_id)
+    assert result.succeeded and job.cycles_run == 0
+    (entry,) = recorder.timeline
+    assert (entry["sender"], entry["kind"]) == ("on-demand", "Provision on demand")
+    (log_entry,) = result.entries
+    assert entry["cycle_id"] == log_entry.cycle_id
+    # Its own probe (S10 "Test connection" step), the query and the create.
+    assert entry["exchanges"] == [1, 2, 3] and entry["requests"] == 3
+    assert (entry["created"], entry["failed"]) == (1, 0)
+    assert recorder.sync_cycles() == []
+
+
+def test_a_cycle_dropped_by_restart_keeps_the_exchanges_it_sent() -> None:
+    from engine_support import build_scenario
+
+    scenario = build_scenario(
+        faults=["429-storm"], fault_options={"storm_start": 2, "storm_count": 1}
+    )
+    clock = scenario.clock
+    recorder = TrafficRecorder(clock)
+    scenario.provisioning.transport = RecordingTransport(scenario.recorder, recorder, clock)
+    for local in ("a", "b", "c"):
+        scenario.assign(scenario.add_user(local, local.upper(), "Person").object_id)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    recorder.watch(job)
+    scenario.provisioning.set_provisioning_status("On")
+    scenario.provisioning.save()
+    assert job.cycle_suspended  # the third request got 429
+    job.restart()
+    dropped, restarted = recorder.timeline
+    assert dropped["kind"] == restarted["kind"] == "Initial"
+    assert dropped["cycle_id"] != restarted["cycle_id"]
+    assert (dropped["exchanges"], dropped["requests"], dropped["created"]) == ([1, 2, 3], 3, 1)
+    count = len(recorder.exchanges)
+    assert restarted["exchanges"] == list(range(4, count + 1))
+    assert restarted["requests"] == count - 3 and restarted["created"] == 2

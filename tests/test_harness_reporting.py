@@ -16,11 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from fake_entra.scim_client import OriginKind
 from harness.reporting import (
     MAX_BODY_CHARS,
     NO_CHANGE_COLOUR,
+    ON_DEMAND_OUTLINE,
     OUTCOME_COLOURS,
     REPORT_TITLE,
+    SENDER_CYCLE,
+    SENDER_ON_DEMAND,
+    SENDER_TEST_CONNECTION,
+    TEST_CONNECTION_COLOUR,
     ScenarioProgress,
     format_offset,
     redact,
@@ -29,6 +35,7 @@ from harness.reporting import (
     render_exchanges_table,
     render_scenario,
     render_timeline_svg,
+    summarize,
 )
 
 pytest_plugins = ["pytester"]
@@ -170,6 +177,62 @@ def test_cycles_in_the_same_second_stay_visible_side_by_side() -> None:
     assert bar_left(second) >= bar_left(first) + width
 
 
+def test_connection_tests_and_provisions_on_demand_are_drawn_as_what_they_are() -> None:
+    cycles = [
+        cycle(1, 0, 6, kind="Initial", created=3),
+        {**cycle(2, 1, 1, kind="Test Connection"), "sender": "test-connection"},
+        {**cycle(3, 2, 3, kind="Provision on demand", created=1), "sender": "on-demand"},
+    ]
+    root = parse_svg(render_timeline_svg(cycles))
+    initial, probe, on_demand = cycle_groups(root)
+    assert [g.get("data-sender") for g in (initial, probe, on_demand)] == [
+        "cycle",
+        "test-connection",
+        "on-demand",
+    ]
+    assert {r.get("fill") for r in bar_rects(probe)} == {TEST_CONNECTION_COLOUR}
+    assert "Test Connection (probe 2)" in (probe.findtext(f"{SVG}title") or "")
+    assert "no changes" not in (probe.findtext(f"{SVG}title") or "")  # a probe changes nothing
+    # A provision on demand shows its outcomes, as a cycle does, outlined with dashes.
+    assert {r.get("fill") for r in bar_rects(on_demand)} == {COLOUR["created"]}
+    outline = [r for r in on_demand.iter(f"{SVG}rect") if r.get("class") == "pv-on-demand"]
+    assert outline and outline[0].get("stroke") == ON_DEMAND_OUTLINE
+    assert "Provision on demand 3" in (on_demand.findtext(f"{SVG}title") or "")
+    assert "1 created" in (on_demand.findtext(f"{SVG}title") or "")
+    legend = [g for g in root.iter(f"{SVG}g") if g.get("class") == "pv-legend"]
+    names = {t.text for t in legend[0].iter(f"{SVG}text")}
+    assert {"on demand", "Test Connection"} <= names
+    title = root.findtext(f"{SVG}title") or ""
+    assert title == "1 sync cycle, 1 provision on demand, 1 Test Connection on the virtual clock"
+    # With cycles alone, the legend has no entry for what did not happen.
+    alone = parse_svg(render_timeline_svg([cycle(1, 0, 1)]))
+    assert not {"on demand", "Test Connection"} & {t.text for t in alone.iter(f"{SVG}text")}
+
+
+def test_a_test_connection_during_quarantine_does_not_end_the_shading() -> None:
+    reason = "EncounteredQuarantineException"
+    cycles = [
+        cycle(1, 0, 1, failed=1, quarantine_reason=reason),
+        {**cycle(2, 30, 1, kind="Test Connection"), "sender": "test-connection"},
+        cycle(3, 360, 1, failed=1, quarantine_reason=reason),
+        cycle(4, 720, 1, updated=1),
+    ]
+    root = parse_svg(render_timeline_svg(cycles))
+    groups = cycle_groups(root)
+    ((start, end, _),) = quarantine_shading(root)
+    assert start == pytest.approx(bar_left(groups[0]))
+    assert end == pytest.approx(bar_left(groups[3]))
+
+
+def test_the_sender_names_are_the_engines() -> None:
+    # timeline.json holds fake_entra.scim_client.OriginKind values; reports read them as text.
+    assert [str(kind) for kind in OriginKind] == [
+        SENDER_CYCLE,
+        SENDER_ON_DEMAND,
+        SENDER_TEST_CONNECTION,
+    ]
+
+
 def test_hostile_cycle_text_is_escaped() -> None:
     svg = render_timeline_svg(
         [cycle(1, 0, 1, kind='"><script>alert(1)</script>', quarantine_reason="<b>x</b> & y")]
@@ -266,6 +329,7 @@ def test_each_exchange_names_the_cycle_that_sent_it_and_a_missing_response_is_sh
         ["3", "#2"],
     ]
     assert '<td class="pv-s0xx">no response</td>' in rows[2]
+    assert "<th>Sent by</th>" in table
     assert "<li>ConnectTimeout: no answer from https://api.linkedin.com (Bearer ***</li>" in table
     assert table.count('<tr class="pv-exchange pv-violation">') == 1
 
@@ -375,6 +439,28 @@ def test_big_bodies_are_cut_with_a_pointer_to_the_artifact() -> None:
     )
     assert "more characters in traffic.jsonl)" in table
     assert len(table) < MAX_BODY_CHARS * 2
+
+
+def test_each_exchange_names_the_test_connection_or_provision_on_demand_that_sent_it() -> None:
+    timeline = [
+        {**cycle(1, 0, 1), "exchanges": [1, 3]},
+        {**cycle(2, 1, 1, kind="Test Connection"), "sender": "test-connection", "exchanges": [2]},
+        {**cycle(3, 2, 1, kind="Provision on demand"), "sender": "on-demand", "exchanges": [4]},
+        {**cycle(4, 40, 1), "exchanges": [5]},
+    ]
+    table = render_exchanges_table([exchange(seq=n) for n in range(1, 6)], timeline)
+    rows = re.findall(r'<tr class="pv-exchange[^"]*">(.*?)</tr>', table)
+    # Sync cycles are numbered among themselves: the one at +40m is the second.
+    assert [re.findall(r"<td[^>]*>(.*?)</td>", row)[1] for row in rows] == [
+        "#1",
+        "Test Connection",
+        "#1",
+        "on demand",
+        "#2",
+    ]
+    block = render_scenario([exchange(seq=n) for n in range(1, 6)], timeline)
+    assert "2 cycles, 1 provision on demand, 1 Test Connection, virtual time" in block
+    assert summarize([], timeline)["cycles"] == 2  # the results table counts sync cycles
 
 
 def test_the_scenario_block_has_the_picture_and_the_table() -> None:

@@ -102,7 +102,7 @@ def initial_cycle_users_and_groups(world: World, users: int, groups: int) -> Non
 
 
 def _provisioned(world: World, users: int, groups: int | None) -> None:
-    initial = [c for c in world.recorder.timeline if c["kind"] == "Initial"]
+    initial = [c for c in world.recorder.sync_cycles() if c["kind"] == "Initial"]
     assert initial, "No initial cycle ran."
     counted = world.provisioned_in(initial[-1])
     assert counted["User"] == users, f"The initial cycle provisioned {counted['User']} user(s)."
