@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .account import ElevateAccount
 from .account_center import AccountCenterError, ScimConfiguration, TokenRefused
-from .elevate import FakeElevate
 from .scim.errors import ScimError, invalid_syntax, invalid_value
 from .scim.resource import parse_attribute_list, project
 from .scim.schema import (
@@ -252,7 +252,7 @@ class LicensePoolSeats(BaseModel):
     seats: int = Field(ge=0, le=10_000_000)
 
 
-def create_app(elevate: FakeElevate) -> ScimFastPath:
+def create_app(elevate: ElevateAccount) -> ScimFastPath:
     """Build the ASGI app serving ``elevate``; usable in-process or under uvicorn."""
     app = FastAPI(
         title="Fake LinkedIn Elevate",
