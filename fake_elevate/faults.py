@@ -9,8 +9,9 @@ SCIM-compliance failures.
 
 The profiles (in :mod:`fake_elevate.fault_injection`, one family per module) run in one
 pure ASGI middleware (:class:`FaultMiddleware`) wrapped around Fake Elevate's app, so they
-work in-process (``harness.transport.AsgiTransport``) and under uvicorn alike. They touch only SCIM traffic: the Account Center admin API
-(``/account-center``) always passes through, so a scenario can still steer the account.
+work in-process (``harness.transport.AsgiTransport``) and under uvicorn alike. They touch
+only SCIM traffic: the Account Center admin API (``/account-center``) always passes
+through, so a scenario can still steer the account.
 
 Determinism: counters (the n-th SCIM request) and a seeded ``random.Random``, never the
 wall clock. Only ``slow`` waits, and only when served for real (``served=True``): in-process

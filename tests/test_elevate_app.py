@@ -1,4 +1,4 @@
-"""The assembled app (fake_elevate/app.py): error handlers for what no route answers, the OpenAPI document."""
+"""The assembled app (fake_elevate/app.py): errors for what no route answers; the OpenAPI doc."""
 
 from __future__ import annotations
 

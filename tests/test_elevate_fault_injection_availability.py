@@ -1,4 +1,7 @@
-"""The availability profiles (fake_elevate/fault_injection/availability.py): counted, random, slow, revoked; once under uvicorn."""
+"""The availability profiles (fake_elevate/fault_injection/availability.py).
+
+Counted, random, slow and revoked-token faults; ``slow`` once under uvicorn.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The PATCH dialect profiles (fake_elevate/fault_injection/dialect.py), driven over HTTP in-process."""
+"""The PATCH dialect profiles (fake_elevate/fault_injection/dialect.py), over HTTP in-process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FaultMiddleware (fake_elevate/fault_injection/middleware.py): order, pass-through, the fast path."""
+"""FaultMiddleware (fake_elevate/fault_injection/middleware.py): order, pass-through, fast path."""
 
 from __future__ import annotations
 

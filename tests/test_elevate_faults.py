@@ -1,4 +1,4 @@
-"""The fault registry (fake_elevate/faults.py): profiles by name, their options, the CLI's spelling."""
+"""The fault registry (fake_elevate/faults.py): profiles by name, options, the CLI's spelling."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response bodies (fake_elevate/web/json_body.py): the standard library's values, faster."""
+"""JSON bodies (fake_elevate/web/json_body.py): the standard library's values, faster."""
 
 from __future__ import annotations
 

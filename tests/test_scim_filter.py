@@ -1,4 +1,4 @@
-"""SCIM filters end to end (fake_elevate/scim/filter/): the RFC 7644 §3.4.2.2 examples and Entra's queries."""
+"""SCIM filters end to end (fake_elevate/scim/filter/): the RFC 7644 examples, Entra's queries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Comparisons (fake_elevate/scim/filter/compare.py): per attribute type, caseExact, dateTime; type errors at parse time."""
+"""Comparisons (fake_elevate/scim/filter/compare.py): by attribute type, type errors when parsed."""
 
 from __future__ import annotations
 

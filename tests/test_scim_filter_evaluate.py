@@ -1,4 +1,4 @@
-"""Evaluation (fake_elevate/scim/filter/evaluate.py): any-value semantics, value paths, presence, equality hints."""
+"""Evaluation (fake_elevate/scim/filter/evaluate.py): any value matches, value paths, pr, hints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fast path for `attr eq "string"` (fake_elevate/scim/filter/fast_path.py) builds what the parser builds."""
+"""The fast path for `attr eq "string"` (fake_elevate/scim/filter/fast_path.py) = the parser."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The filter grammar (fake_elevate/scim/filter/grammar.py): precedence, tokens, positions in errors, limits, the parse cache."""
+"""The filter grammar (fake_elevate/scim/filter/grammar.py): precedence, tokens, errors, limits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attribute names in filters (fake_elevate/scim/filter/names.py): URN prefixes, extensions, unknown names."""
+"""Attribute names in filters (fake_elevate/scim/filter/names.py): URNs, extensions, unknowns."""
 
 from __future__ import annotations
 

@@ -68,6 +68,7 @@ class FaultOptions:
 
 
 def in_window(index: int, start: int, count: int | None) -> bool:
+    """Whether the ``index``-th request is among the ``count`` faulted from ``start`` on."""
     return index >= start and (count is None or index < start + count)
 
 

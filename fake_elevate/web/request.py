@@ -1,4 +1,4 @@
-"""ScimRequest: what a resource handler reads of one HTTP request (headers, query, body, base URL)."""
+"""ScimRequest: what a resource handler reads of a request (headers, query, body, base URL)."""
 
 from __future__ import annotations
 
