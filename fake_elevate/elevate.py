@@ -5,29 +5,16 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .account_center import DEFAULT_TOKEN_LIFETIME, AccountCenter, ScimConfiguration
+from .account import DEFAULT_MAX_PAYLOAD_SIZE, ElevateSettings
+from .account_center import AccountCenter, ScimConfiguration
 from .persistence import SqliteState
 from .store import ScimStore
 
-#: RFC 7644 §3.12 / ServiceProviderConfig ``bulk.maxPayloadSize``: the largest
-#: request body accepted; larger ones get 413.
-DEFAULT_MAX_PAYLOAD_SIZE = 1_048_576
-
-
-@dataclass(frozen=True)
-class ElevateSettings:
-    #: Base paths the SCIM service answers on. linkedin-scim.md §1: the
-    #: tutorial's Tenant URL is the bare host, so the root serves SCIM too.
-    base_paths: tuple[str, ...] = ("/scim/v2", "/scim", "")
-    max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE
-    #: RFC 7644 §3.4.2.4: page size when the client sends no ``count``.
-    default_page_size: int = 100
-    token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+__all__ = ["DEFAULT_MAX_PAYLOAD_SIZE", "ElevateSettings", "FakeElevate"]
 
 
 def _wall_clock() -> datetime:
@@ -35,7 +22,7 @@ def _wall_clock() -> datetime:
 
 
 class FakeElevate:
-    """LinkedIn's side of the tutorial.
+    """LinkedIn's side of the tutorial; an :class:`fake_elevate.account.ElevateAccount`.
 
     ``now`` is the clock (inject ``VirtualClock.now`` in simulations; the wall
     clock only when served for real). ``seed`` makes ids and tokens repeatable.
@@ -99,6 +86,8 @@ class FakeElevate:
     ):
         """The ASGI app serving this account; with ``faults``, wrapped in those fault
         profiles (:mod:`fake_elevate.faults`), configured by ``fault_options``."""
+        # Imported here, not at the top: FastAPI takes ~0.4 s to import, and simulations
+        # that never serve HTTP should not pay it. (No cycle: app depends on .account.)
         from .app import create_app
 
         app = create_app(self)

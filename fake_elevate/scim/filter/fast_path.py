@@ -1,0 +1,48 @@
+"""The fast path for ``attr eq "string"``, the filter Entra sends before every create.
+
+It builds the :class:`Filter` the full parser would, through the same name resolution
+and comparison code, without tokenizing; anything else is left to :mod:`.grammar`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ScimError, invalid_filter
+from ..schema import ResourceType
+from .ast import AttrRef
+from .compare import make_compare
+from .evaluate import Filter
+from .names import ResourceTypeKey, resolve_word
+
+# The filter Entra sends before every create, `userName eq "alice@contoso.com"` (entra §1),
+# names a different user each time, so the parser's cache (grammar.py) rarely hit: the
+# tokenizer and parser ran for each one, and the cache kept thousands of filters alive only
+# to evict them. This is exactly the token sequence word, "eq", string (without escapes),
+# one space apart, which the full parser reads as attr_exp -> comparison; the fast path
+# builds an equal Filter through the same resolution and comparison code, and does not
+# cache it (it costs little more than a cache lookup). Anything else, and any error, is
+# left to the full parser, so error details are its own. tests/test_scim_filter_fast_path.py
+# checks both give equal filters, hints and matches over generated texts.
+_SIMPLE_EQUALITY = re.compile(r'([A-Za-z$][A-Za-z0-9$_.:-]*) ([eE][qQ]) "([^"\\\x00-\x1f]*)"\Z')
+_RESOLVED_WORDS: dict[tuple[ResourceTypeKey, str], AttrRef] = {}
+
+
+def parse_simple_equality(text: str, resource_type: ResourceType) -> Filter | None:
+    match = _SIMPLE_EQUALITY.match(text)
+    if match is None:
+        return None
+    word, _, value = match.groups()
+    key = (ResourceTypeKey(resource_type), word)
+    try:
+        attr = _RESOLVED_WORDS.get(key)
+        if attr is None:
+            attr = resolve_word(word, 0, resource_type, invalid_filter, path_mode=False)
+            if len(_RESOLVED_WORDS) >= 256:
+                _RESOLVED_WORDS.clear()  # words come from clients: bound what odd ones cost
+            _RESOLVED_WORDS[key] = attr
+        # A JSON string without escapes or control characters is its own content.
+        node = make_compare(attr, "eq", value, len(word) + 1, invalid_filter)
+    except ScimError:
+        return None
+    return Filter(node, text)

@@ -1,0 +1,150 @@
+"""ScimFastPath: the ASGI app, answering the resource routes without FastAPI's router.
+
+Also the adapter that registers the same resource handlers with FastAPI
+(:func:`starlette_endpoint`), so /openapi.json documents them and they answer the
+same if reached through FastAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from ..scim.errors import ScimError
+from .reply import Handler, ScimReply, error_reply
+from .request import ScimRequest
+
+
+class ScimFastPath:
+    """The ASGI app: resource requests go straight to their handlers, the rest to FastAPI.
+
+    FastAPI's router tries every route in turn and solves dependencies for each
+    request, which dominated the cost of a provisioning cycle in profiles. The
+    Users/Groups routes are looked up here in a dict and answered by plain functions
+    (the same ones FastAPI registers, wrapped, and documents in /openapi.json) from a
+    :class:`ScimRequest`; discovery, Account Center, /docs and anything unknown fall
+    through to FastAPI.
+
+    Besides ASGI, the app answers an in-process caller directly:
+    :meth:`answer_in_process` takes the ASGI scope and the whole request body and
+    returns what the ASGI messages would have carried, through the same handler code,
+    without the receive/send protocol an in-process call does not need.
+    """
+
+    def __init__(
+        self,
+        fastapi: FastAPI,
+        routes: dict[tuple[str, str, str], Handler],
+        base_paths: tuple[str, ...],
+        max_payload_size: int,
+    ) -> None:
+        self.fastapi = fastapi
+        self.state = fastapi.state
+        self._routes = routes
+        self._limit = max_payload_size
+        # Longest first, so "/scim/v2/Users" is not read as "/scim" + "/v2/Users".
+        self._prefixes = sorted(base_paths, key=len, reverse=True)
+        self._endpoints = {path.split("/")[1] for _, _, path in routes}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            handler, kwargs = self._route(scope["method"], scope["path"])
+            if handler is not None:
+                body, too_large = await _read_body(receive, self._limit)
+                reply = _answer(handler, ScimRequest(scope, body, body_too_large=too_large), kwargs)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": reply.status,
+                        "headers": reply.headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": reply.body})
+                return
+        await self.fastapi(scope, receive, send)
+
+    def answer_in_process(
+        self, scope: dict[str, Any], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        """Answer a resource request given its scope and whole body; None for other routes."""
+        handler, kwargs = self._route(scope["method"], scope["path"])
+        if handler is None:
+            return None
+        request = ScimRequest(scope, body, body_too_large=len(body) > self._limit)
+        reply = _answer(handler, request, kwargs)
+        return reply.status, reply.headers, reply.body
+
+    def handles_without_suspending(self, scope: Any) -> bool:
+        """Whether this request is answered without ever yielding to an event loop.
+
+        The resource handlers are synchronous and the adapter awaits only ``receive``
+        and ``send``; when the caller's ``receive``/``send`` complete at once (an
+        in-process transport), the whole ASGI call finishes on its first step.
+        """
+        return (
+            scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
+        )
+
+    def _route(self, method: str, path: str) -> tuple[Handler | None, dict[str, str]]:
+        for prefix in self._prefixes:
+            if not path.startswith(prefix + "/"):
+                continue
+            parts = path[len(prefix) + 1 :].split("/")
+            if parts[0] not in self._endpoints:
+                return None, {}
+            if len(parts) == 1:
+                return self._routes.get((prefix, method, "/" + parts[0])), {}
+            if len(parts) == 2 and parts[1]:
+                if parts[1] == ".search":
+                    return self._routes.get((prefix, method, f"/{parts[0]}/.search")), {}
+                handler = self._routes.get((prefix, method, f"/{parts[0]}/{{resource_id}}"))
+                return handler, {"resource_id": parts[1]}
+            return None, {}
+        return None, {}
+
+
+def _answer(handler: Handler, request: ScimRequest, kwargs: dict[str, str]) -> ScimReply:
+    try:
+        return handler(request, **kwargs)
+    except ScimError as exc:
+        return error_reply(exc)
+    except Exception as exc:  # never a stack trace on the wire
+        return error_reply(ScimError(500, f"Internal error: {type(exc).__name__}"))
+
+
+async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
+    """The request body from ASGI ``http.request`` messages; stops reading past ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # http.disconnect: whatever arrived is all there is
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def starlette_endpoint(handler: Handler, *, item: bool, limit: int) -> Callable[..., Any]:
+    """The FastAPI endpoint for a resource handler (its signature documents the path)."""
+    if item:
+
+        async def item_endpoint(request: Request, resource_id: str) -> Response:
+            scim_request = await ScimRequest.from_starlette(request, limit)
+            return handler(scim_request, resource_id=resource_id).to_starlette()
+
+        return item_endpoint
+
+    async def collection_endpoint(request: Request) -> Response:
+        scim_request = await ScimRequest.from_starlette(request, limit)
+        return handler(scim_request).to_starlette()
+
+    return collection_endpoint

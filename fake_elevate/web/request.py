@@ -1,0 +1,99 @@
+"""ScimRequest: what a resource handler reads of a request (headers, query, body, base URL)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from starlette.datastructures import URL
+
+
+class ScimRequest:
+    """What a resource handler reads of one HTTP request: built from its ASGI scope and body.
+
+    Starlette's ``Request`` does the same lazily but at several times the cost per
+    request; this keeps its semantics where handlers rely on them: header lookup is
+    case-insensitive and the first occurrence wins, query parameters are parsed from
+    the latin-1 query string with blank values kept and the last occurrence wins, and
+    the base URL is Starlette's own (Host header, else the server address).
+    """
+
+    __slots__ = ("_base_url", "_headers", "_query", "body", "body_too_large", "scope")
+
+    #: (scheme, Host header, server, root path) -> base URL without the trailing slash.
+    _base_urls: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def __init__(self, scope: dict[str, Any], body: bytes, *, body_too_large: bool) -> None:
+        self.scope = scope
+        self.body = body
+        self.body_too_large = body_too_large
+        self._headers: dict[str, str] | None = None
+        self._query: dict[str, str] | None = None
+        self._base_url: str | None = None
+
+    @classmethod
+    async def from_starlette(cls, request: Request, limit: int) -> ScimRequest:
+        chunks: list[bytes] = []
+        size = 0
+        too_large = False
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                too_large = True
+                break
+            chunks.append(chunk)
+        return cls(request.scope, b"".join(chunks), body_too_large=too_large)
+
+    def header(self, name: str) -> str | None:
+        """The first value of the header ``name`` (lower case), or None."""
+        headers = self._headers
+        if headers is None:
+            headers = {}
+            for key, value in self.scope["headers"]:
+                text = key.decode("latin-1").lower()
+                if text not in headers:
+                    headers[text] = value.decode("latin-1")
+            self._headers = headers
+        return headers.get(name)
+
+    def query(self, name: str) -> str | None:
+        params = self._query
+        if params is None:
+            raw = self.scope.get("query_string", b"")
+            params = self._query = (
+                dict(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)) if raw else {}
+            )
+        return params.get(name)
+
+    def has_query(self, name: str) -> bool:
+        return self.query(name) is not None
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            self._base_url = self._find_base_url()
+        return self._base_url
+
+    def _find_base_url(self) -> str:
+        scope = self.scope
+        root_path = scope.get("app_root_path", scope.get("root_path", ""))
+        server = scope.get("server")
+        key = (
+            scope.get("scheme", "http"),
+            self.header("host"),
+            tuple(server) if server else None,
+            root_path,
+        )
+        base = self._base_urls.get(key)
+        if base is None:
+            # Exactly Starlette's Request.base_url, computed once per distinct origin.
+            base_scope = dict(scope)
+            base_scope["path"] = root_path if root_path.endswith("/") else root_path + "/"
+            base_scope["query_string"] = b""
+            base_scope["root_path"] = root_path
+            base = str(URL(scope=base_scope)).rstrip("/")
+            if len(self._base_urls) >= 256:  # the Host header is the client's to choose
+                self._base_urls.clear()
+            self._base_urls[key] = base
+        return base

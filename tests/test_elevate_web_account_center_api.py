@@ -1,0 +1,54 @@
+"""The Account Center admin API over HTTP (fake_elevate/web/account_center_api.py)."""
+
+from __future__ import annotations
+
+import json
+
+from elevate_support import USER, assert_error, post
+
+from fake_elevate.elevate import FakeElevate
+from harness.transport import scim_client
+
+
+def test_account_center_generate_token_flow_over_http() -> None:
+    elevate = FakeElevate(seed=1, admin_key="admin-key-0123456789")
+    app = elevate.asgi_app()
+    with scim_client("http://elevate.test", "admin-key-0123456789", app=app) as admin:
+        created = admin.post(
+            "/account-center/scim-configurations",
+            json={"name": "Entra ID", "autoAssignLicenses": True},
+        )
+        assert created.status_code == 201
+        config_id = created.json()["id"]
+        assert (
+            admin.put(
+                "/account-center/license-pools",
+                json={
+                    "applicationInstance": "LinkedIn Elevate",
+                    "licenseType": "Elevate",
+                    "seats": 1,
+                },
+            ).status_code
+            == 200
+        )
+        issued = admin.post(f"/account-center/scim-configurations/{config_id}/token")
+        assert issued.status_code == 201 and issued.headers["cache-control"] == "no-store"
+        token = issued.json()["accessToken"]
+        listed = admin.get("/account-center/scim-configurations").json()["configurations"]
+        assert listed[0]["hasToken"] is True and token not in json.dumps(listed)
+        with scim_client("http://elevate.test/scim/v2", token, app=app) as scim:
+            assert post(scim, "/Users", {"schemas": [USER], "userName": "ada"}).status_code == 201
+        users = admin.get("/account-center/users").json()["users"]
+        assert users[0]["licenseState"] == "Licensed" and users[0]["source"] == "IdP"
+        assert admin.get("/account-center/license-pools").json()["pools"][0]["used"] == 1
+        assert admin.delete(f"/account-center/scim-configurations/{config_id}").status_code == 204
+        with scim_client("http://elevate.test/scim/v2", token, app=app) as scim:
+            assert_error(scim.get("/Users"), 401)
+        assert_error(
+            admin.post("/account-center/scim-configurations", json={"name": ""}),
+            400,
+            "invalidValue",
+        )
+        assert_error(admin.post("/account-center/scim-configurations/nope/token"), 404)
+    with scim_client("http://elevate.test", "not-the-admin-key", app=app) as stranger:
+        assert_error(stranger.get("/account-center/scim-configurations"), 401)

@@ -1,0 +1,83 @@
+"""ScimRequest (fake_elevate/web/request.py) reads a request as Starlette's Request would.
+
+It reimplements what handlers need of ``starlette.requests.Request`` for speed, so these
+tests hold it to Starlette's answers: if Starlette changes how it reads a header, a query
+or the base URL, they fail here rather than on the wire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.requests import Request
+
+from fake_elevate.web.request import ScimRequest
+
+
+def scope(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "https",
+        "path": "/scim/v2/Users",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"api.linkedin.com")],
+        "server": ("10.0.0.1", 443),
+    }
+    return {**base, **overrides}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"headers": []},  # no Host header: the server address
+        {"headers": [], "server": ("127.0.0.1", 8000), "scheme": "http"},
+        {"headers": [], "server": ("127.0.0.1", 80), "scheme": "http"},  # default port dropped
+        {"headers": [(b"host", b"elevate.test:8080")], "scheme": "http"},
+        {"headers": [(b"Host", b"First.example"), (b"host", b"second.example")]},
+        {"root_path": "/proxy"},
+        {"root_path": "/proxy/"},
+        {"root_path": "/proxy", "app_root_path": "/mounted"},
+        {"headers": [], "server": None},
+    ],
+)
+def test_the_base_url_is_starlettes(overrides: dict[str, Any]) -> None:
+    request_scope = scope(**overrides)
+    expected = str(Request(request_scope).base_url).rstrip("/")
+    assert ScimRequest(request_scope, b"", body_too_large=False).base_url == expected
+
+
+def test_headers_are_read_as_starlette_reads_them() -> None:
+    # ASGI (HTTP spec, "headers"): names arrive lower-cased, as latin-1 bytes.
+    headers = [
+        (b"content-type", b"application/scim+json"),
+        (b"content-type", b"text/plain"),  # a repeat: the first one counts
+        (b"x-caf\xe9", b"cr\xe8me"),
+    ]
+    request_scope = scope(headers=headers)
+    ours = ScimRequest(request_scope, b"", body_too_large=False)
+    theirs = Request(request_scope).headers
+    for name in ("content-type", "x-café", "authorization"):
+        assert ours.header(name) == theirs.get(name)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        b"filter=userName%20eq%20%22ada%22&count=10",
+        b"count=1&count=2",  # a repeat: the last one counts
+        b"attributes=&excludedAttributes=emails",  # blank values are kept
+        b"filter=a+b&sortBy=%C3%A9",
+        b"",
+    ],
+)
+def test_query_parameters_are_read_as_starlette_reads_them(query: bytes) -> None:
+    request_scope = scope(query_string=query)
+    ours = ScimRequest(request_scope, b"", body_too_large=False)
+    theirs = Request(request_scope).query_params
+    for name in ("filter", "count", "attributes", "excludedAttributes", "sortBy", "missing"):
+        assert ours.query(name) == theirs.get(name)
+        assert ours.has_query(name) == (name in theirs)
