@@ -390,10 +390,10 @@ class AccountCenter:
                 row["configuration_id"],
                 row["active"],
                 row["state"],
-                pool_key,  # type: ignore[arg-type]
+                pool_key,
             )
             if pool_key in self._pools:
-                self._pools[pool_key].holders.add(row["user_id"])  # type: ignore[index]
+                self._pools[pool_key].holders.add(row["user_id"])
 
     # --- reactions to SCIM writes (called by the store under its own lock) ----------------------
 

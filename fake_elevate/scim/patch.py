@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
-from .filter import And, Compare, Node
+from .filter import And, Compare, Filter, Node
 from .path import AttrPath, parse_path
 from .resource import coerce_value
 from .schema import PATCH_OP_SCHEMA, Attribute, ResourceType
@@ -99,7 +99,7 @@ class PatchResult:
 class _Operation(NamedTuple):
     # A named tuple rather than a frozen dataclass: built once per operation of every
     # PATCH, and a tuple is several times cheaper to build.
-    index: int
+    position: int
     op: str
     path: str | None
     has_value: bool
@@ -114,7 +114,7 @@ def apply_patch(resource: dict[str, Any], body: Any, resource_type: ResourceType
         try:
             _apply(document, operation, resource_type)
         except ScimError as error:
-            where = f"Operations[{operation.index}] ({operation.op}"
+            where = f"Operations[{operation.position}] ({operation.op}"
             where += f" {operation.path!r})" if operation.path is not None else ")"
             raise ScimError(error.status, f"{where}: {error.detail}", error.scim_type) from None
     return document.result()
@@ -286,9 +286,9 @@ def _write(document: _Document, path: AttrPath, op: str, value: Any) -> None:
         _remove(document, path, None)
         return
     if path.value_filter is not None:
-        _write_filtered(document, path, op, value)
+        _write_filtered(document, path, path.value_filter, op, value)
     elif sub is not None:
-        _write_sub(document, path, value)
+        _write_sub(document, path, sub, value)
     elif attr.multi_valued:
         _write_multi(document, path, op, value)
     elif attr.type == "complex":
@@ -335,9 +335,8 @@ def _write_complex(document: _Document, path: AttrPath, value: Any) -> None:
     document.set(path, merged)
 
 
-def _write_sub(document: _Document, path: AttrPath, value: Any) -> None:
-    attr, sub = path.definition, path.sub_definition
-    assert sub is not None
+def _write_sub(document: _Document, path: AttrPath, sub: Attribute, value: Any) -> None:
+    attr = path.definition
     new_value = coerce_value(sub, value, path.text)
     current = document.get(path)
     if not attr.multi_valued:
@@ -356,9 +355,10 @@ def _write_sub(document: _Document, path: AttrPath, value: Any) -> None:
     document.set(path, _settle_primary(attr, elements, range(len(elements))))
 
 
-def _write_filtered(document: _Document, path: AttrPath, op: str, value: Any) -> None:
-    attr, sub, value_filter = path.definition, path.sub_definition, path.value_filter
-    assert value_filter is not None
+def _write_filtered(
+    document: _Document, path: AttrPath, value_filter: Filter, op: str, value: Any
+) -> None:
+    attr, sub = path.definition, path.sub_definition
     elements = list(_elements(document.get(path)))
     matched = [i for i, e in enumerate(elements) if isinstance(e, dict) and value_filter.matches(e)]
     seed = _seed(value_filter.root)

@@ -286,7 +286,8 @@ def _compile_complex(attr: Attribute) -> _Coerce:
         subs[sub.name.lower()] = entry
     for sub in attr.sub_attributes:
         subs.setdefault(sub.name, subs[sub.name.lower()])
-    missing = object()
+    # Any: a sentinel that subs.get() may return beside its entries.
+    missing: Any = object()
 
     def complex_value(value: Any) -> Any:
         if type(value) is not dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
@@ -24,7 +25,9 @@ class ScimRequest:
     #: (scheme, Host header, server, root path) -> base URL without the trailing slash.
     _base_urls: ClassVar[dict[tuple[Any, ...], str]] = {}
 
-    def __init__(self, scope: dict[str, Any], body: bytes, *, body_too_large: bool) -> None:
+    def __init__(
+        self, scope: MutableMapping[str, Any], body: bytes, *, body_too_large: bool
+    ) -> None:
         self.scope = scope
         self.body = body
         self.body_too_large = body_too_large
