@@ -198,6 +198,14 @@ class TenantUrl:
         return f"{self.base_url}/{path.lstrip('/')}"
 
 
+def dialect_from_tenant_url(url: str) -> Dialect:
+    """The dialect a Tenant URL selects: ``aadOptscim062020`` anywhere in the query
+    string, bare (S2: ``https://host/scim/v2/?aadOptscim062020``) or with a value
+    (vendors write ``?aadOptSCIM062020=true``), compared case-insensitively, unless
+    ``AzureAdScimPatch2017`` rolls it back."""
+    return TenantUrl(url).patch_dialect
+
+
 def eq_filter(attribute: str, value: str) -> str:
     """``attribute eq "value"``, the only filter form Entra sends (§1 "Queries")."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')

@@ -19,6 +19,7 @@ from fake_entra.scim_client import (
     ScimClient,
     TenantUrl,
     decode_json,
+    dialect_from_tenant_url,
     encode_json,
     eq_filter,
 )
@@ -65,6 +66,24 @@ def test_patch_dialect_follows_the_flag_case_insensitively() -> None:
     # AzureAdScimPatch2017 rolls the compliant behaviour back (§5.3).
     rolled_back = TenantUrl("https://h/scim?aadOptscim062020&AzureAdScimPatch2017")
     assert rolled_back.patch_dialect is Dialect.DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect"),
+    [
+        ("https://api.contoso.com/scim/v2/?aadOptscim062020", Dialect.AAD_OPT_SCIM_062020),
+        ("https://api.contoso.com/scim/v2?aadOptSCIM062020=true", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim?foo=1&AADOPTSCIM062020", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim?aadOptscim062020=&x=y", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim", Dialect.DEFAULT),
+        ("https://h/scim?foo=aadOptscim062020", Dialect.DEFAULT),
+        ("https://h/scim?aadOptscim0620201", Dialect.DEFAULT),
+        ("https://h/scim/aadOptscim062020", Dialect.DEFAULT),
+        ("https://h/scim#aadOptscim062020", Dialect.DEFAULT),
+    ],
+)
+def test_dialect_from_tenant_url(url: str, dialect: Dialect) -> None:
+    assert dialect_from_tenant_url(url) is dialect
 
 
 def test_requests_carry_entras_headers_and_the_stripped_base_url() -> None:
