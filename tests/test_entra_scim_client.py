@@ -195,6 +195,23 @@ def test_set_cookie_is_ignored_as_entra_carries_no_cookies() -> None:
     assert seen == [None, None]
 
 
+def test_no_cookie_is_kept_on_the_path_through_httpxs_client() -> None:
+    # A Tenant URL with user info goes through httpx.Client (Basic auth), whose cookie jar
+    # would otherwise keep what Set-Cookie says.
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "session=abc"})
+
+    transport = httpx.MockTransport(handler)
+    with ScimClient("https://u:p@h/scim", "token", transport=transport) as client:
+        client.get("Users")
+        client.get("Users")
+        assert list(client._http.cookies.jar) == []
+    assert seen == [None, None]
+
+
 # --- the fast paths send the very request the plain httpx path would ------------------------
 
 
