@@ -2,7 +2,8 @@
 emails, throttling, provision on demand, logs and Synchronization Details.
 
 Every scenario runs against Fake Elevate in-process on the tenant's virtual clock; the
-per-object requests of a cycle are tested in test_entra_cycle.py.
+per-object requests of a cycle are tested in test_entra_cycle_*.py, one file per module
+of fake_entra.cycle.
 """
 
 from __future__ import annotations
