@@ -282,6 +282,11 @@ class EnterpriseApplication:
     def __repr__(self) -> str:
         return f"EnterpriseApplication({self.display_name!r}, object_id={self.object_id!r})"
 
+    @property
+    def directory(self) -> Directory:
+        """The tenant's directory, whose users and groups are assigned to the application."""
+        return self._directory
+
     # -- roles -----------------------------------------------------------
 
     def app_role(self, role: str) -> AppRole:

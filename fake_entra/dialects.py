@@ -768,16 +768,3 @@ def _members(ids: Sequence[str]) -> list[JsonObject]:
 
 def _batches(ids: Sequence[str], size: int) -> list[Sequence[str]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-# --- tenant URL -------------------------------------------------------------------------
-
-
-def dialect_from_tenant_url(url: str) -> Dialect:
-    """The dialect a Tenant URL selects: ``aadOptscim062020`` anywhere in the query
-    string, bare (S2: ``https://host/scim/v2/?aadOptscim062020``) or with a value
-    (vendors write ``?aadOptSCIM062020=true``), compared case-insensitively, unless
-    ``AzureAdScimPatch2017`` rolls it back. One parser serves both: TenantUrl's."""
-    from fake_entra.scim_client import TenantUrl
-
-    return TenantUrl(url).patch_dialect

@@ -7,23 +7,32 @@ clock (entra-provisioning-service.md §2 "Cadence"). It owns what Entra's
 service keeps per job: the connector data store (the link from each source
 object to its target id, and what was last exported), the watermark, escrows,
 quarantine, the provisioning logs, Synchronization Details and the
-notification outbox. The work of one cycle lives in :mod:`fake_entra.cycle`.
+notification outbox. The work of one cycle lives in :mod:`fake_entra.cycle`, which sees the
+job through the protocol :class:`fake_entra.cycle.CycleJob` and defines the records of the
+job's state it works on (connector entries, escrows, staged deletions).
 """
 
 from __future__ import annotations
 
-import gc
 import random
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fake_entra.applications import EnterpriseApplication
 from fake_entra.clock import TimerHandle, VirtualClock
+from fake_entra.collector import bulk_allocation
+from fake_entra.cycle import (
+    ConnectorEntry,
+    CycleOutcome,
+    EscrowEntry,
+    OnDemandResult,
+    OnDemandStep,
+    StagedDeletion,
+    SyncCycle,
+)
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
@@ -32,10 +41,6 @@ from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
 from fake_entra.scim_client import ScimClient
 from fake_entra.status import CycleKind, SynchronizationStatus
-
-if TYPE_CHECKING:
-    from fake_entra.cycle import SyncCycle
-
 
 #: RFC 4122 §4.4, as ``uuid.UUID(..., version=4)`` applies them: clear the variant and
 #: version bits, then set variant 10 and version 4.
@@ -88,116 +93,6 @@ class EngineSettings:
         return max(1, round(value * self.escrow_scale))
 
 
-class _CollectorThresholds:
-    """The collector's thresholds while cycles run; the last cycle to end restores them."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
-        self._saved: tuple[int, int, int] = (0, 0, 0)
-
-    def enter(self, thresholds: tuple[int, int, int]) -> None:
-        with self._lock:
-            if self._running == 0:
-                self._saved = gc.get_threshold()
-                gc.set_threshold(
-                    *(max(now, wanted) for now, wanted in zip(self._saved, thresholds, strict=True))
-                )
-            self._running += 1
-
-    def leave(self) -> None:
-        with self._lock:
-            self._running -= 1
-            if self._running == 0:
-                gc.set_threshold(*self._saved)
-
-
-_collector = _CollectorThresholds()
-
-
-@contextmanager
-def _bulk_allocation(thresholds: tuple[int, int, int] | None) -> Iterator[None]:
-    """Raise the collector's thresholds to ``thresholds`` while the block runs.
-
-    Cycles of several jobs may overlap (threads); the first to start saves the
-    thresholds and the last to end restores them. A threshold already higher is kept,
-    and None changes nothing.
-    """
-    if thresholds is None:
-        yield
-        return
-    _collector.enter(thresholds)
-    try:
-        yield
-    finally:
-        _collector.leave()
-
-
-@dataclass(slots=True)
-class ConnectorEntry:
-    """What the connector data store keeps about one source object (§1: "the target id is
-    cached for all later calls")."""
-
-    source_id: str
-    object_type: str  # "User" or "Group"
-    target_id: str
-    display_name: str
-    exported: dict[str, Any]
-    disabled: bool = False
-    #: §2 "Deprovisioning": after an unassign-disable the user is no longer managed, so a
-    #: later soft or hard delete sends nothing.
-    managed: bool = True
-    members: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class EscrowEntry:
-    """A failed export, retried in later cycles (§2 "Errors and retries")."""
-
-    source_id: str
-    object_type: str
-    attempts: int
-    first_failed: datetime
-    last_failed: datetime
-    error: ErrorInfo
-    #: When a cycle next retries it (S3: "gradually scaling back the frequency of retries").
-    next_retry: datetime | None = None
-
-    def due(self, now: datetime) -> bool:
-        return self.next_retry is None or self.next_retry <= now
-
-
-@dataclass(slots=True)
-class StagedDeletion:
-    """A delete or disable held back by accidental-deletions prevention (§2)."""
-
-    source_id: str
-    object_type: str
-    action: str  # "disable" or "delete"
-    display_name: str
-
-
-@dataclass(frozen=True)
-class OnDemandStep:
-    name: str
-    status: str
-    description: str
-    details: dict[str, str]
-
-
-@dataclass(frozen=True)
-class OnDemandResult:
-    """What "Provision on demand" shows: the steps and the log entries written."""
-
-    object_id: str
-    steps: list[OnDemandStep]
-    entries: list[Any]
-
-    @property
-    def succeeded(self) -> bool:
-        return all(step.status != "Failure" for step in self.steps)
-
-
 class ProvisioningJob:
     """One application's provisioning job (Graph ``synchronizationJob``)."""
 
@@ -213,21 +108,22 @@ class ProvisioningJob:
     ) -> None:
         self.application = application
         self.config: ProvisioningConfiguration = application.provisioning
-        self.directory = application._directory
+        self.directory = application.directory
         self.clock = clock
         self.settings = settings or EngineSettings()
-        self._rng = random.Random(f"{seed}:job:{application.object_id}")
+        #: The job's seeded generator: its ids, and what expressions such as Guid() draw.
+        self.rng = random.Random(f"{seed}:job:{application.object_id}")
         # Non-gallery job ids start with "scim" (entra §1 "Transport").
         self.job_id = f"scim.{self._hex(32)}.{self._hex(32)}"
-        self.tenant_id = tenant_id or str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        self.tenant_id = tenant_id or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         self.log = ProvisioningLog(
             now=clock.now,
             tenant_id=self.tenant_id,
             job_id=self.job_id,
-            ids=self._uuid,
+            ids=self.new_uuid,
             target_system=ProvisioningSystem(application.object_id, application.display_name),
         )
-        self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self._uuid)
+        self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self.new_uuid)
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
         self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
         self.connector: dict[str, ConnectorEntry] = {}
@@ -262,12 +158,12 @@ class ProvisioningJob:
     # --- identifiers -------------------------------------------------------------------------
 
     def _hex(self, digits: int) -> str:
-        return f"{self._rng.getrandbits(digits * 4):0{digits}x}"
+        return f"{self.rng.getrandbits(digits * 4):0{digits}x}"
 
-    def _uuid(self) -> str:
+    def new_uuid(self) -> str:
         """``str(uuid.UUID(int=<128 random bits>, version=4))``, without the UUID object:
         the job draws two or three per log entry."""
-        text = ((self._rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET).to_bytes(16).hex()
+        text = ((self.rng.getrandbits(128) & _UUID4_KEEP) | _UUID4_SET).to_bytes(16).hex()
         return "-".join((text[:8], text[8:12], text[12:16], text[16:20], text[20:]))
 
     # --- portal actions ----------------------------------------------------------------------
@@ -307,7 +203,7 @@ class ProvisioningJob:
 
     def restart(self) -> None:
         """Restart provisioning: clear the watermark, escrows and quarantine; keep the links."""
-        self.config._authorize("Restart provisioning")
+        self.config.authorize("Restart provisioning")
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -327,7 +223,7 @@ class ProvisioningJob:
 
     def allow_deletes(self) -> None:
         """Accidental deletions: "Allow deletes" (Graph restart with ForceDeletes)."""
-        self.config._authorize("Allow deletes")
+        self.config.authorize("Allow deletes")
         self.force_deletes = True
         if self._timer is not None:
             self._timer.cancel()
@@ -349,10 +245,8 @@ class ProvisioningJob:
         if self.is_running or self._suspended is not None:
             self.run_cycle()
 
-    def run_cycle(self) -> Any:
+    def run_cycle(self) -> CycleOutcome:
         """Run the cycle that is due now (initial or incremental) and schedule the next."""
-        from fake_entra.cycle import SyncCycle
-
         if self._running:
             raise RuntimeError("a cycle is already running")
         if self.config.saved is None:
@@ -374,7 +268,7 @@ class ProvisioningJob:
             else:
                 # Resuming after Retry-After, with the credentials saved now.
                 cycle.client = self._scim_client()
-            with _bulk_allocation(self.settings.collector_thresholds_during_cycles):
+            with bulk_allocation(self.settings.collector_thresholds_during_cycles):
                 outcome = cycle.run()
             if outcome.suspended:
                 self._suspended = cycle
@@ -393,7 +287,7 @@ class ProvisioningJob:
         """A cycle is in progress, paused by 429 + Retry-After until its timer fires."""
         return self._suspended is not None
 
-    def _after_cycle(self, outcome: Any) -> None:
+    def _after_cycle(self, outcome: CycleOutcome) -> None:
         now = self.clock.now()
         if outcome.quarantine_reason is not None:
             self._quarantine(outcome.quarantine_reason, outcome.quarantine_error)
@@ -539,9 +433,7 @@ class ProvisioningJob:
 
         The request dialect is always the default one: on-demand ignores aadOptscim062020.
         """
-        from fake_entra.cycle import SyncCycle
-
-        self.config._authorize("Provision on demand")
+        self.config.authorize("Provision on demand")
         if self.config.saved is None:
             raise PortalError("Provision on demand needs saved Admin Credentials.")
         now = self.clock.now()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from types import TracebackType
 from typing import Protocol
 
 from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
@@ -68,7 +69,12 @@ class SmtpClient(Protocol):
 
     def __enter__(self) -> SmtpClient: ...
 
-    def __exit__(self, *exc_info: object) -> object: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> object: ...
 
     def send_message(self, msg: EmailMessage) -> object: ...
 

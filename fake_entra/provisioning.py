@@ -228,6 +228,12 @@ class ProvisioningConfiguration:
         #: that "Provisioning Status: On" + Save starts the initial cycle.
         self.save_listeners: list[Callable[[SavedProvisioning], None]] = []
 
+    def authorize(self, action: str) -> None:
+        """Refuse ``action`` (PortalError) unless the signed-in admin may manage this
+        application: the check every portal action on the Provisioning page makes, and the
+        provisioning job's own actions (Restart, Allow deletes, Provision on demand) too."""
+        self._authorize(action)
+
     # -- the form (tutorial steps 11-13, 16) -----------------------------
 
     def set_provisioning_mode(self, mode: ProvisioningMode | str) -> None:

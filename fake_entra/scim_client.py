@@ -26,14 +26,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from http.client import HTTPResponse
+from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.request import Request
 
 import httpx
 import orjson
 
 from fake_entra.dialects import Dialect
+from fake_entra.httpx_internals import UrlBase
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 
@@ -153,10 +157,10 @@ def decode_json(content: bytes) -> Any:
     return jsonlib.loads(content)
 
 
-class _NoCookies(httpx.Cookies):
-    """A cookie jar that ignores Set-Cookie: a SCIM client is stateless between calls."""
+class _NoCookies(CookieJar):
+    """A cookie jar that keeps no cookie: a SCIM client is stateless between calls."""
 
-    def extract_cookies(self, response: httpx.Response) -> None:
+    def extract_cookies(self, response: HTTPResponse, request: Request) -> None:
         return None
 
 
@@ -198,6 +202,14 @@ class TenantUrl:
         return f"{self.base_url}/{path.lstrip('/')}"
 
 
+def dialect_from_tenant_url(url: str) -> Dialect:
+    """The dialect a Tenant URL selects: ``aadOptscim062020`` anywhere in the query
+    string, bare (S2: ``https://host/scim/v2/?aadOptscim062020``) or with a value
+    (vendors write ``?aadOptSCIM062020=true``), compared case-insensitively, unless
+    ``AzureAdScimPatch2017`` rolls it back."""
+    return TenantUrl(url).patch_dialect
+
+
 def eq_filter(attribute: str, value: str) -> str:
     """``attribute eq "value"``, the only filter form Entra sends (§1 "Queries")."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -218,7 +230,8 @@ class _FastRequests:
     ``httpx.Request(method, "https://...")`` parses and validates the whole URL and
     re-derives the headers (Host, Content-Length) on every call: most of the client's
     own cost per request in-process. Every request of a client shares the scheme,
-    host and port of its base URL, so the base is parsed once and, when the path and
+    host and port of its base URL, so the base is parsed once (kept by
+    :class:`~fake_entra.httpx_internals.UrlBase`) and, when the path and
     query are already in the form httpx would give them, the request's URL is the
     base with that path and query. The Request is then built from a ready stream with
     the headers in the order httpx's own preparation gives them (Host first, then the
@@ -229,10 +242,10 @@ class _FastRequests:
     __slots__ = ("_base", "_base_path", "_headers_with_body", "_host", "_no_body_headers")
 
     def __init__(
-        self, base: httpx.URL, reference: Any, client_headers: list[tuple[bytes, bytes]]
+        self, base: httpx.URL, parsed: UrlBase, client_headers: list[tuple[bytes, bytes]]
     ) -> None:
-        self._base = reference
-        self._base_path: str = reference.path
+        self._base = parsed
+        self._base_path = parsed.path
         self._host = base.netloc
         self._no_body_headers = httpx.Headers([(b"Host", self._host), *client_headers])
         self._headers_with_body = [
@@ -250,21 +263,17 @@ class _FastRequests:
             base = httpx.URL(base_url)
         except httpx.InvalidURL:
             return None
-        # httpx (0.28 here) keeps its parsed form as a named tuple of str parts; another
-        # shape means another httpx, which gets the ordinary path.
-        reference = getattr(base, "_uri_reference", None)
-        fields = getattr(reference, "_fields", ())
-        if fields != ("scheme", "userinfo", "host", "port", "path", "query", "fragment"):
-            return None
+        # httpx's own parse of the base (fake_entra.httpx_internals): None with a query or
+        # fragment, or with an httpx whose internals are not the ones verified.
+        parsed = UrlBase.of(base)
         if (
-            not base.host
-            or reference.query is not None
-            or reference.fragment is not None
-            or not _PLAIN_PATH.fullmatch(reference.path)
-            or "/." in reference.path
+            parsed is None
+            or not base.host
+            or not _PLAIN_PATH.fullmatch(parsed.path)
+            or "/." in parsed.path
         ):
             return None
-        return cls(base, reference, client_headers)
+        return cls(base, parsed, client_headers)
 
     def request(
         self,
@@ -290,17 +299,15 @@ class _FastRequests:
             if not content:
                 return None
             headers = [*self._headers_with_body, (b"Content-Length", b"%d" % len(content))]
-        url = httpx.URL(_BLANK_URL)
-        url._uri_reference = self._base._replace(path=path, query=query)
         request = httpx.Request(
-            method, url, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
+            method,
+            self._base.url(path, query),
+            headers=headers,
+            stream=httpx.ByteStream(content),
+            extensions=extensions,
         )
         request.read()
         return request
-
-
-#: Copied, never parsed again: the shell :meth:`_FastRequests.request` fills in.
-_BLANK_URL = httpx.URL("")
 
 
 def _userinfo(url: str) -> bool:
@@ -329,10 +336,11 @@ class ScimClient:
                 "Authorization": f"Bearer {secret_token}",
                 "Accept": SCIM_MEDIA_TYPE,
             },
+            # Entra's provisioning client carries no cookies. A jar that keeps none also
+            # spares the stdlib's parsing of each response for cookies (through the
+            # Client, which requests take only without a transport of the caller's).
+            cookies=_NoCookies(),
         )
-        # Entra's provisioning client carries no cookies; skipping httpx's cookie
-        # jar bookkeeping saves a measurable slice of every request.
-        self._http._cookies = _NoCookies()
         # What Client.build_request would merge into every request, computed once:
         # the client's headers (with and without a body) and its timeout. Building the
         # request directly skips httpx's per-request header, cookie and parameter merges,

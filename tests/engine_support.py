@@ -263,3 +263,54 @@ def substitute_ids(value: Any, ids: Mapping[str, str]) -> Any:
     for old, new in ids.items():
         text = text.replace(old, new)
     return json.loads(text)
+
+
+# --- the per-object cycle tests (test_entra_cycle_*.py) ----------------------------------
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+EMPLOYEE_NUMBER = f"{ENTERPRISE}:employeeNumber"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def ordered(value: Any) -> str:
+    """JSON text keeps key order, so equal text means equal shape *and* order."""
+    return json.dumps(value)
+
+
+def sent(scenario: Scenario, mark: int = 0) -> list[tuple[str, str]]:
+    """(method, resource) of every request since ``mark``."""
+    return [(e.method, e.resource) for e in scenario.recorder.since(mark)]
+
+
+def cycle(scenario: Scenario, minutes: float = 40) -> list[Exchange]:
+    """Let the next incremental cycle run; return what it sent."""
+    mark = scenario.recorder.mark()
+    scenario.clock.advance(minutes=minutes)
+    return scenario.recorder.since(mark)
+
+
+def without_mappings(scenario: Scenario, *targets: str) -> None:
+    """Remove user mappings (Attribute Mapping page > Delete > Save)."""
+    draft = scenario.provisioning.open_attribute_mapping("User")
+    for target in targets:
+        draft.remove_mapping(target)
+    scenario.provisioning.save_attribute_mapping(draft)
+
+
+def entries(scenario: Scenario, **query: Any) -> list[Any]:
+    """The job's log entries matching ``query`` (the portal's filters)."""
+    assert scenario.job is not None
+    return scenario.job.log.query(**query)
+
+
+def build_team() -> Scenario:
+    """Alex (manager of Bea) and Bea in the assigned group Sales; Cal assigned directly."""
+    scenario = build_scenario()
+    alex = scenario.add_user(
+        "alex", "Alex", "Wilber", job_title="Engineer", department="R&D", employee_id="1001"
+    )
+    bea = scenario.add_user("bea", "Bea", "Ng", manager_id=alex.object_id)
+    cal = scenario.add_user("cal", "Cal", "Ode")
+    sales = scenario.add_group("Sales", alex, bea)
+    scenario.assign(sales.object_id, cal.object_id)
+    return scenario

@@ -30,7 +30,6 @@ from fake_entra.dialects import (
     DialectSettings,
     create_group_body,
     create_user_body,
-    dialect_from_tenant_url,
     disable_body,
     enable_body,
     group_update_body,
@@ -625,24 +624,6 @@ def test_target_types_fall_back_to_string_or_complex() -> None:
     assert target_type_of("entitlements", {}, [{"value": "x"}]) == "complex"
     assert scim_value(7, "string") == "7"
     assert scim_value("True", "boolean", booleans_as_strings=True) == "True"
-
-
-@pytest.mark.parametrize(
-    ("url", "dialect"),
-    [
-        ("https://api.contoso.com/scim/v2/?aadOptscim062020", AAD),
-        ("https://api.contoso.com/scim/v2?aadOptSCIM062020=true", AAD),
-        ("https://h/scim?foo=1&AADOPTSCIM062020", AAD),
-        ("https://h/scim?aadOptscim062020=&x=y", AAD),
-        ("https://h/scim", DEFAULT),
-        ("https://h/scim?foo=aadOptscim062020", DEFAULT),
-        ("https://h/scim?aadOptscim0620201", DEFAULT),
-        ("https://h/scim/aadOptscim062020", DEFAULT),
-        ("https://h/scim#aadOptscim062020", DEFAULT),
-    ],
-)
-def test_dialect_from_tenant_url(url: str, dialect: Dialect) -> None:
-    assert dialect_from_tenant_url(url) is dialect
 
 
 # --- every builder validates; both dialects agree on Fake Elevate -----------------------

@@ -2,7 +2,8 @@
 emails, throttling, provision on demand, logs and Synchronization Details.
 
 Every scenario runs against Fake Elevate in-process on the tenant's virtual clock; the
-per-object requests of a cycle are tested in test_entra_cycle.py.
+per-object requests of a cycle are tested in test_entra_cycle_*.py, one file per module
+of fake_entra.cycle.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytest
 from engine_support import FLAGGED_TENANT_URL, Scenario, build_scenario
 
 from fake_entra.directory import PortalError
-from fake_entra.engine import EngineSettings, ProvisioningJob, _bulk_allocation
+from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
 from fake_entra.outbox import Outbox
 from fake_entra.scim_client import OriginKind, RequestOrigin
@@ -603,9 +604,9 @@ def test_job_ids_are_version_4_uuids_drawn_from_the_seeded_stream() -> None:
     scenario = build_scenario()
     job = scenario.new_job()
     twin = random.Random()
-    twin.setstate(job._rng.getstate())
+    twin.setstate(job.rng.getstate())
     for _ in range(2000):
-        drawn = job._uuid()
+        drawn = job.new_uuid()
         assert drawn == str(uuid.UUID(int=twin.getrandbits(128), version=4))
         assert uuid.UUID(drawn).version == 4
 
@@ -662,16 +663,3 @@ def test_the_thresholds_come_back_when_a_cycle_fails_and_none_leaves_them_alone(
     untouched.provisioning.transport = spy
     untouched.start(settings=EngineSettings(collector_thresholds_during_cycles=None))
     assert set(spy.seen) == {(700, 10, 10)}
-
-
-@pytest.mark.usefixtures("default_thresholds")
-def test_overlapping_cycles_restore_the_thresholds_once_the_last_ends() -> None:
-    with _bulk_allocation((50_000, 20, 100)):
-        with _bulk_allocation((50_000, 20, 100)):
-            assert gc.get_threshold() == (50_000, 20, 100)
-        assert gc.get_threshold() == (50_000, 20, 100)
-    assert gc.get_threshold() == (700, 10, 10)
-    gc.set_threshold(90_000, 5, 500)  # thresholds of the host's own that are higher are kept
-    with _bulk_allocation((50_000, 20, 100)):
-        assert gc.get_threshold() == (90_000, 20, 500)
-    assert gc.get_threshold() == (90_000, 5, 500)

@@ -19,6 +19,7 @@ from fake_entra.scim_client import (
     ScimClient,
     TenantUrl,
     decode_json,
+    dialect_from_tenant_url,
     encode_json,
     eq_filter,
 )
@@ -65,6 +66,24 @@ def test_patch_dialect_follows_the_flag_case_insensitively() -> None:
     # AzureAdScimPatch2017 rolls the compliant behaviour back (§5.3).
     rolled_back = TenantUrl("https://h/scim?aadOptscim062020&AzureAdScimPatch2017")
     assert rolled_back.patch_dialect is Dialect.DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect"),
+    [
+        ("https://api.contoso.com/scim/v2/?aadOptscim062020", Dialect.AAD_OPT_SCIM_062020),
+        ("https://api.contoso.com/scim/v2?aadOptSCIM062020=true", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim?foo=1&AADOPTSCIM062020", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim?aadOptscim062020=&x=y", Dialect.AAD_OPT_SCIM_062020),
+        ("https://h/scim", Dialect.DEFAULT),
+        ("https://h/scim?foo=aadOptscim062020", Dialect.DEFAULT),
+        ("https://h/scim?aadOptscim0620201", Dialect.DEFAULT),
+        ("https://h/scim/aadOptscim062020", Dialect.DEFAULT),
+        ("https://h/scim#aadOptscim062020", Dialect.DEFAULT),
+    ],
+)
+def test_dialect_from_tenant_url(url: str, dialect: Dialect) -> None:
+    assert dialect_from_tenant_url(url) is dialect
 
 
 def test_requests_carry_entras_headers_and_the_stripped_base_url() -> None:
@@ -173,6 +192,23 @@ def test_set_cookie_is_ignored_as_entra_carries_no_cookies() -> None:
     with ScimClient("https://h/scim", "token", transport=httpx.MockTransport(handler)) as client:
         client.get("Users")
         client.get("Users")
+    assert seen == [None, None]
+
+
+def test_no_cookie_is_kept_on_the_path_through_httpxs_client() -> None:
+    # A Tenant URL with user info goes through httpx.Client (Basic auth), whose cookie jar
+    # would otherwise keep what Set-Cookie says.
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "session=abc"})
+
+    transport = httpx.MockTransport(handler)
+    with ScimClient("https://u:p@h/scim", "token", transport=transport) as client:
+        client.get("Users")
+        client.get("Users")
+        assert list(client._http.cookies.jar) == []
     assert seen == [None, None]
 
 

@@ -1,0 +1,176 @@
+"""What every phase of one cycle shares, and how it records each object's outcome.
+
+A :class:`CycleContext` is built once per cycle (or provision on demand): the job and its
+saved configuration, the cycle's id, kind and dialect, its requests and counters, and the
+work collected along the way (disables and deletes to send last, groups whose members
+changed, objects that failed). Its bookkeeping methods end an object's log entry the way
+the provisioning logs show it (entra-provisioning-service.md §3): counted, escrowed when
+a failure can be retried, released from escrow when it succeeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fake_entra.cycle.counters import CycleCounters
+from fake_entra.cycle.job import ConnectorEntry, CycleJob
+from fake_entra.cycle.on_demand import ON_DEMAND_INITIATOR
+from fake_entra.cycle.requests import CycleRequests
+from fake_entra.dialects import Dialect
+from fake_entra.directory import PortalError
+from fake_entra.error_codes import ErrorInfo
+from fake_entra.expressions import EvaluationContext
+from fake_entra.logs import (
+    LogEntryBuilder,
+    ProvisionedIdentity,
+    ProvisioningAction,
+    ProvisioningObjectSummary,
+)
+from fake_entra.mappings import ObjectMapping
+from fake_entra.provisioning import SavedProvisioning
+from fake_entra.scim_client import OriginKind, RequestOrigin, ScimClient
+from fake_entra.status import CycleKind, CycleStatistics
+
+
+@dataclass(slots=True)
+class PlannedDeprovision:
+    """A disable or delete the cycle sends last, once it knows how many there are (§2
+    "Accidental deletions")."""
+
+    source_id: str
+    object_type: str
+    action: str  # "disable" or "delete"
+    display_name: str
+    entry: LogEntryBuilder
+
+
+class CycleContext:
+    """The state one cycle's phases share, and the bookkeeping of each object it logs."""
+
+    def __init__(self, job: CycleJob, client: ScimClient, *, on_demand: str | None) -> None:
+        self.job = job
+        self.app = job.application
+        self.config = job.config
+        self.directory = job.directory
+        saved = job.config.saved
+        if saved is None:
+            raise PortalError("Provisioning is not configured: Save the Provisioning page first.")
+        self.saved: SavedProvisioning = saved
+        #: The object a provision on demand is for; None in a cycle.
+        self.on_demand = on_demand
+        # §2 "Provision on demand": aadOptscim062020 is ignored.
+        self.dialect = Dialect.DEFAULT if on_demand else saved.patch_dialect
+        #: The watermark the cycle reads the directory's changes from; None: everything.
+        self.since = job.watermark
+        self.kind = CycleKind.INITIAL if self.since is None else CycleKind.INCREMENTAL
+        self.user_mapping: ObjectMapping = self.config.user_mapping
+        self.group_mapping: ObjectMapping = self.config.group_mapping
+        self.settings = job.settings
+        self.counters = CycleCounters()
+        self.cycle_id = job.new_uuid()
+        self.scim = CycleRequests(
+            job,
+            client,
+            RequestOrigin(OriginKind.ON_DEMAND, self.cycle_id)
+            if on_demand
+            else RequestOrigin(OriginKind.CYCLE, self.cycle_id, str(self.kind)),
+        )
+        self.deprovisions: list[PlannedDeprovision] = []
+        self.context = EvaluationContext(now=job.clock.now, rng=job.rng)
+        #: Groups whose members may have changed (their members are synced at the end).
+        self.touched_groups: set[str] = set()
+        #: Objects whose export failed in this cycle (their memberships wait for a retry).
+        self.failed_ids: set[str] = set()
+        self.log_entries = 0
+        #: The entries a provision on demand wrote, for its result.
+        self.entries: list[ProvisioningObjectSummary] = []
+
+    def mapping(self, object_type: str) -> ObjectMapping:
+        return self.user_mapping if object_type == "User" else self.group_mapping
+
+    def link(
+        self,
+        source_id: str,
+        object_type: str,
+        target_id: str,
+        display_name: str,
+        exported: dict[str, Any],
+    ) -> ConnectorEntry:
+        """Cache the target id of a created or matched object (§1)."""
+        entry = ConnectorEntry(source_id, object_type, target_id, display_name, dict(exported))
+        self.job.link(entry)
+        return entry
+
+    # --- log entries -------------------------------------------------------------------------
+
+    def begin(
+        self, source_id: str, display_name: str, object_type: str, upn: str
+    ) -> LogEntryBuilder:
+        return self.job.log.begin(
+            cycle_id=self.cycle_id,
+            source_identity=ProvisionedIdentity(
+                source_id,
+                display_name,
+                object_type,
+                {"UserPrincipalName": upn} if object_type == "User" else {},
+            ),
+            initiated_by=ON_DEMAND_INITIATOR if self.on_demand else "Microsoft.Azure.SyncFabric",
+            initiator_type="user" if self.on_demand else "system",
+        )
+
+    def write(self, entry: ProvisioningObjectSummary) -> None:
+        self.log_entries += 1
+        if self.on_demand:
+            self.entries.append(entry)
+
+    def succeed(self, source_id: str, log: LogEntryBuilder, action: ProvisioningAction) -> None:
+        """Log an export that went through (create, update, disable, delete, members)."""
+        counters = self.counters
+        counters.attempted += 1
+        counters.exported.add(source_id)
+        counters.expected_exports.add(source_id)
+        self.job.release_escrow(source_id)
+        self.write(log.succeed(action))
+
+    def skip(
+        self,
+        log: LogEntryBuilder,
+        code: str,
+        description: str | None,
+        *,
+        action: ProvisioningAction | None = None,
+    ) -> None:
+        self.counters.skipped += 1
+        self.write(log.skip(code, description, action=action or ProvisioningAction.OTHER))
+
+    def intended(self, source_id: str) -> ProvisioningAction:
+        """What a failed export was attempting: create while the object had no target link
+        (matching linked it before any update)."""
+        return (
+            ProvisioningAction.UPDATE
+            if source_id in self.job.connector
+            else ProvisioningAction.CREATE
+        )
+
+    def fail(
+        self,
+        source_id: str,
+        object_type: str,
+        error: ErrorInfo,
+        log: LogEntryBuilder,
+        action: ProvisioningAction | None = None,
+    ) -> None:
+        """Log a failed export under the action it attempted (Graph's failed-create example
+        says "create") and escrow it when the error is retryable."""
+        counters = self.counters
+        counters.attempted += 1
+        counters.failed += 1
+        counters.expected_exports.add(source_id)
+        self.failed_ids.add(source_id)
+        if error.retryable:
+            self.job.escrow(source_id, object_type, error)
+        self.write(log.fail(error, action=action))
+
+    def statistics(self) -> CycleStatistics:
+        return self.counters.statistics(self.kind, self.job)

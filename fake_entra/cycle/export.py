@@ -1,0 +1,288 @@
+"""Export: create what has no target object, update only what differs, resolve managers.
+
+An object not yet linked is matched first; no match means POST (a group is created
+empty), one match links it and it is updated like any linked object: a PATCH with only the
+attributes whose values differ from what was last exported, in the cycle's dialect.
+Managers are set once every user of the cycle exists (entra-provisioning-service.md §1
+"User create or match", "User update", "Groups"; §2 "Initial cycle").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fake_entra.applications import ScopeEvaluation
+from fake_entra.cycle.context import CycleContext
+from fake_entra.cycle.evaluate import SKIPPED, evaluate_mapping, match
+from fake_entra.cycle.job import ConnectorEntry
+from fake_entra.cycle.members import note_group_changes
+from fake_entra.cycle.requests import ObjectFailed, incompatible, response_object
+from fake_entra.dialects import (
+    DEFAULT_GROUP_TARGET_TYPES,
+    DEFAULT_USER_TARGET_TYPES,
+    MANAGER_PATH,
+    AttributeChange,
+    TargetType,
+    create_group_body,
+    create_user_body,
+    group_update_body,
+    target_type_of,
+    update_body,
+)
+from fake_entra.directory import DirectoryGroup, DirectoryUser
+from fake_entra.error_codes import CATALOGUE
+from fake_entra.logs import (
+    ExportOperation,
+    LogEntryBuilder,
+    ProvisioningAction,
+    export_step,
+    import_step,
+    matching_step,
+    no_match_step,
+    synchronization_skip_step,
+)
+from fake_entra.mappings import TargetObjectAction
+from fake_entra.target_values import normalize, read_value
+
+
+def export_user(
+    ctx: CycleContext,
+    user: DirectoryUser,
+    evaluation: ScopeEvaluation,
+    entry: ConnectorEntry | None,
+    log: LogEntryBuilder,
+) -> None:
+    """Create, match or update a user in scope; ObjectFailed when a request fails."""
+    creating = entry is None
+    source = evaluation.source_attributes
+    desired = evaluate_mapping(ctx, ctx.user_mapping, source, creating=creating, log=log)
+    if desired is None:
+        return
+    manager_source = desired.pop(MANAGER_PATH, None)
+    manager = manager_target(ctx, manager_source)
+    if manager is not None:
+        desired[MANAGER_PATH] = manager
+    if entry is None:
+        matched = match(ctx, "Users", ctx.user_mapping, desired, log)
+        if matched is SKIPPED:
+            return
+        if matched is None:
+            if not ctx.user_mapping.allows(TargetObjectAction.CREATE):
+                ctx.skip(log, "OutOfScope", "The Create target object action is off.")
+                return
+            log.step(no_match_step("User", user.user_principal_name))
+            body = create_user_body(desired)
+            response = ctx.scim.send("POST", "Users", body=body)
+            created = response_object(response)
+            target_id = str(created.get("id") or "")
+            if not target_id:
+                raise ObjectFailed(incompatible("POST /Users answered without an id"))
+            ctx.link(user.object_id, "User", target_id, user.user_principal_name, desired)
+            log.target(target_id, user.user_principal_name)
+            log.step(
+                export_step(
+                    ExportOperation.ADD,
+                    "User",
+                    user.user_principal_name,
+                    succeeded=True,
+                    reportable_identifier=user.user_principal_name,
+                )
+            )
+            log.created(desired)
+            ctx.counters.created += 1
+            ctx.succeed(user.object_id, log, ProvisioningAction.CREATE)
+            note_group_changes(ctx, user.object_id)
+            return
+        target_id, resource = matched
+        log.target(target_id, user.user_principal_name)
+        log.step(matching_step(user.user_principal_name, object_type="User"))
+        current = {path: read_value(resource, path) for path in desired}
+        if MANAGER_PATH not in desired and read_value(resource, MANAGER_PATH) is not None:
+            current[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
+        entry = ctx.link(user.object_id, "User", target_id, user.user_principal_name, current)
+        entry.disabled = normalize(current.get("active"), "boolean") is False
+        note_group_changes(ctx, user.object_id)
+    else:
+        log.target(entry.target_id, entry.display_name)
+    update(
+        ctx,
+        user.object_id,
+        entry,
+        desired,
+        log,
+        DEFAULT_USER_TARGET_TYPES,
+        "User",
+        user.user_principal_name,
+    )
+
+
+def export_group(
+    ctx: CycleContext,
+    group: DirectoryGroup,
+    evaluation: ScopeEvaluation,
+    entry: ConnectorEntry | None,
+    log: LogEntryBuilder,
+) -> None:
+    """Create (empty), match or update a group in scope; its members follow later."""
+    desired = evaluate_mapping(
+        ctx, ctx.group_mapping, evaluation.source_attributes, creating=entry is None, log=log
+    )
+    if desired is None:
+        return
+    desired.pop("members", None)
+    if entry is None:
+        # §1 "Groups": looked up with excludedAttributes=members.
+        matched = match(ctx, "Groups", ctx.group_mapping, desired, log, excluded="members")
+        if matched is SKIPPED:
+            return
+        if matched is None:
+            if not ctx.group_mapping.allows(TargetObjectAction.CREATE):
+                ctx.skip(log, "OutOfScope", "The Create target object action is off.")
+                return
+            log.step(no_match_step("Group", group.display_name))
+            response = ctx.scim.send("POST", "Groups", body=create_group_body(desired))
+            created = response_object(response)
+            target_id = str(created.get("id") or "")
+            if not target_id:
+                raise ObjectFailed(incompatible("POST /Groups answered without an id"))
+            ctx.link(group.object_id, "Group", target_id, group.display_name, desired)
+            log.target(target_id, group.display_name)
+            log.step(export_step(ExportOperation.ADD, "Group", group.display_name, succeeded=True))
+            log.created(desired)
+            ctx.counters.created += 1
+            ctx.succeed(group.object_id, log, ProvisioningAction.CREATE)
+            ctx.touched_groups.add(group.object_id)
+            return
+        target_id, resource = matched
+        if "members" in resource and resource.get("members"):
+            # S13: members returned despite excludedAttributes=members.
+            raise ObjectFailed(
+                CATALOGUE["SystemForCrossDomainIdentityManagementMultipleEntriesInResponse"].info(
+                    additional_details="GET /Groups?excludedAttributes=members returned members"
+                )
+            )
+        log.target(target_id, group.display_name)
+        log.step(matching_step(group.display_name, object_type="Group"))
+        current = {path: read_value(resource, path) for path in desired}
+        entry = ctx.link(group.object_id, "Group", target_id, group.display_name, current)
+        ctx.touched_groups.add(group.object_id)
+    else:
+        log.target(entry.target_id, entry.display_name)
+    update(
+        ctx,
+        group.object_id,
+        entry,
+        desired,
+        log,
+        DEFAULT_GROUP_TARGET_TYPES,
+        "Group",
+        group.display_name,
+    )
+
+
+def update(
+    ctx: CycleContext,
+    source_id: str,
+    entry: ConnectorEntry,
+    desired: dict[str, Any],
+    log: LogEntryBuilder,
+    types: Mapping[str, TargetType],
+    object_type: str,
+    display_name: str,
+) -> None:
+    """PATCH the attributes whose values differ from what was last exported; nothing to
+    send is a RedundantExport skip."""
+    changes = [
+        AttributeChange(path, entry.exported.get(path), value)
+        for path, value in desired.items()
+        if normalize(value, target_type_of(path, types, value))
+        != normalize(entry.exported.get(path), target_type_of(path, types, value))
+    ]
+    if changes and not ctx.mapping(object_type).allows(TargetObjectAction.UPDATE):
+        ctx.skip(log, "OutOfScope", "The Update target object action is off.")
+        return
+    body = None
+    if changes:
+        body = (
+            update_body(ctx.dialect, changes, target_types=types, settings=ctx.settings.dialect)
+            if object_type == "User"
+            else group_update_body(ctx.dialect, changes, settings=ctx.settings.dialect)
+        )
+    if body is None:
+        log.step(synchronization_skip_step(object_type, display_name))
+        # In sync: a retried escrow has nothing left to do. A group's members may
+        # still be pending; sync_members releases it then.
+        if object_type == "User":
+            ctx.job.release_escrow(source_id)
+        ctx.skip(log, "RedundantExport", None, action=ProvisioningAction.OTHER)
+        return
+    ctx.scim.send("PATCH", f"{object_type}s/{entry.target_id}", body=body)
+    for change in changes:
+        entry.exported[change.path] = change.new
+        log.modified(change.path, change.old, change.new)
+    entry.display_name = display_name
+    active = desired.get("active")
+    if object_type == "User" and active is not None:
+        entry.disabled = normalize(active, "boolean") is False
+        entry.managed = True
+    log.step(
+        export_step(
+            ExportOperation.UPDATE,
+            object_type,
+            display_name,
+            succeeded=True,
+            reportable_identifier=display_name,
+        )
+    )
+    ctx.counters.updated += 1
+    ctx.succeed(source_id, log, ProvisioningAction.UPDATE)
+
+
+def manager_target(ctx: CycleContext, manager_source: Any) -> str | None:
+    """The target id of a user's manager, if the manager is provisioned."""
+    if not manager_source:
+        return None
+    linked = ctx.job.connector.get(str(manager_source))
+    return linked.target_id if linked is not None else None
+
+
+def resolve_managers(ctx: CycleContext, user_ids: Iterable[str]) -> None:
+    """§2 "Initial cycle": resolve references (manager) once the users exist."""
+    if not any(m.target_attribute == MANAGER_PATH for m in ctx.user_mapping.attribute_mappings):
+        return
+    job = ctx.job
+    for user_id in user_ids:
+        entry = job.connector.get(user_id)
+        user = ctx.directory.find_user(user_id)
+        if entry is None or user is None or entry.disabled or user_id in job.escrows:
+            continue
+        wanted = manager_target(ctx, user.manager_id)
+        if normalize(wanted, "reference") == normalize(
+            entry.exported.get(MANAGER_PATH), "reference"
+        ):
+            continue
+        if wanted is None and user.manager_id:
+            continue  # the manager is not provisioned (yet): §2 known gap
+        body = update_body(
+            ctx.dialect,
+            [AttributeChange(MANAGER_PATH, entry.exported.get(MANAGER_PATH), wanted)],
+            settings=ctx.settings.dialect,
+        )
+        if body is None:
+            continue
+        log = ctx.begin(user_id, user.user_principal_name, "User", user.user_principal_name)
+        log.target(entry.target_id, entry.display_name)
+        log.step(import_step("User", user.user_principal_name))
+        try:
+            ctx.scim.send("PATCH", f"Users/{entry.target_id}", body=body)
+        except ObjectFailed as failed:
+            ctx.fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE)
+            continue
+        log.modified(MANAGER_PATH, entry.exported.get(MANAGER_PATH), wanted)
+        entry.exported[MANAGER_PATH] = wanted
+        log.step(
+            export_step(ExportOperation.UPDATE, "User", user.user_principal_name, succeeded=True)
+        )
+        ctx.counters.updated += 1
+        ctx.succeed(user_id, log, ProvisioningAction.UPDATE)

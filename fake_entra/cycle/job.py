@@ -1,0 +1,140 @@
+"""What a sync cycle needs from its provisioning job, and the job's state it works on.
+
+Between cycles the job keeps what Entra's service keeps per job (entra-provisioning-service.md
+§2): the connector data store (a :class:`ConnectorEntry` per source object it provisioned),
+the failures escrowed for a later cycle (:class:`EscrowEntry`), the deletions that
+accidental-deletions prevention holds back (:class:`StagedDeletion`) and the watermark. A
+cycle reads and changes that state through :class:`CycleJob`, a protocol that
+:class:`fake_entra.engine.ProvisioningJob` satisfies, so the cycle never imports the engine
+that runs it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from fake_entra.applications import EnterpriseApplication
+from fake_entra.clock import VirtualClock
+from fake_entra.dialects import DialectSettings
+from fake_entra.directory import Directory
+from fake_entra.error_codes import ErrorInfo
+from fake_entra.logs import ProvisioningLog
+from fake_entra.provisioning import ProvisioningConfiguration
+from fake_entra.status import SynchronizationStatus
+
+
+@dataclass(slots=True)
+class ConnectorEntry:
+    """What the connector data store keeps about one source object (§1: "the target id is
+    cached for all later calls")."""
+
+    source_id: str
+    object_type: str  # "User" or "Group"
+    target_id: str
+    display_name: str
+    exported: dict[str, Any]
+    disabled: bool = False
+    #: §2 "Deprovisioning": after an unassign-disable the user is no longer managed, so a
+    #: later soft or hard delete sends nothing.
+    managed: bool = True
+    members: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class EscrowEntry:
+    """A failed export, retried in later cycles (§2 "Errors and retries")."""
+
+    source_id: str
+    object_type: str
+    attempts: int
+    first_failed: datetime
+    last_failed: datetime
+    error: ErrorInfo
+    #: When a cycle next retries it (S3: "gradually scaling back the frequency of retries").
+    next_retry: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.next_retry is None or self.next_retry <= now
+
+
+@dataclass(slots=True)
+class StagedDeletion:
+    """A delete or disable held back by accidental-deletions prevention (§2)."""
+
+    source_id: str
+    object_type: str
+    action: str  # "disable" or "delete"
+    display_name: str
+
+
+class CycleSettings(Protocol):
+    """The engine settings a cycle reads."""
+
+    @property
+    def dialect(self) -> DialectSettings: ...
+
+
+class CycleJob(Protocol):
+    """The provisioning job as a cycle sees it (Graph ``synchronizationJob``)."""
+
+    @property
+    def application(self) -> EnterpriseApplication: ...
+
+    @property
+    def config(self) -> ProvisioningConfiguration: ...
+
+    @property
+    def directory(self) -> Directory: ...
+
+    @property
+    def clock(self) -> VirtualClock: ...
+
+    @property
+    def settings(self) -> CycleSettings: ...
+
+    @property
+    def status(self) -> SynchronizationStatus: ...
+
+    @property
+    def log(self) -> ProvisioningLog: ...
+
+    @property
+    def rng(self) -> random.Random:
+        """The job's seeded generator: what expressions such as ``Guid()`` draw from."""
+        ...
+
+    @property
+    def connector(self) -> dict[str, ConnectorEntry]: ...
+
+    @property
+    def escrows(self) -> dict[str, EscrowEntry]: ...
+
+    @property
+    def staged(self) -> dict[str, StagedDeletion]: ...
+
+    #: The journal position the last completed cycle read up to; None: the next cycle is
+    #: an initial (full) one.
+    watermark: int | None
+    #: "Allow deletes": the next cycle sends staged deletions whatever their number.
+    force_deletes: bool
+    #: Every SCIM request the job's cycles and provisions on demand sent.
+    requests_sent: int
+
+    def new_uuid(self) -> str:
+        """A version 4 UUID drawn from the job's seeded generator."""
+        ...
+
+    def link(self, entry: ConnectorEntry) -> None: ...
+
+    def unlink(self, source_id: str) -> None: ...
+
+    def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None: ...
+
+    def release_escrow(self, source_id: str) -> None: ...
+
+    def escrow_quarantine_reason(self, attempted: int, failed: int) -> str | None: ...
+
+    def connector_counts(self) -> dict[str, int]: ...

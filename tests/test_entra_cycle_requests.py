@@ -1,0 +1,92 @@
+"""A cycle's SCIM requests (fake_entra.cycle.requests): what each carries (its sender, the
+Bearer token, the SCIM media type) and what a failure means for the object at hand.
+
+Each scenario is built like the tutorial: tenant, LinkedIn Elevate gallery app, Fake Elevate
+behind an in-process transport, Provisioning Status On + Save.
+"""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import Scenario, build_scenario, build_team, cycle, entries, sent
+
+from fake_entra.scim_client import OriginKind, RequestOrigin
+
+
+@pytest.fixture
+def team() -> Scenario:
+    """Alex (manager of Bea) and Bea in the assigned group Sales; Cal assigned directly."""
+    return build_team()
+
+
+def test_every_request_says_which_cycle_sent_it(team: Scenario) -> None:
+    team.start()
+    initial = list(team.recorder)
+    team.directory.update_user(team.users["cal"].object_id, job_title="Pilot")
+    incremental = cycle(team)
+    assert initial and incremental
+    ids = [e.cycle_id for e in entries(team)]
+    first, second = dict.fromkeys(ids)  # the cycleId of each cycle's log entries
+    assert {e.origin for e in initial} == {RequestOrigin(OriginKind.CYCLE, first, "Initial")}
+    assert {e.origin for e in incremental} == {
+        RequestOrigin(OriginKind.CYCLE, second, "Incremental")
+    }
+
+
+def test_every_request_carries_the_bearer_token_and_scim_content_type(team: Scenario) -> None:
+    team.start()
+    for exchange in team.recorder:
+        assert exchange.headers["authorization"] == f"Bearer {team.token}"
+        assert exchange.headers["accept"] == "application/scim+json"
+        if exchange.body is not None:
+            assert exchange.headers["content-type"] == "application/scim+json"
+
+
+def test_server_errors_are_escrowed_and_retried_next_cycle() -> None:
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 2, "burst_count": 2}
+    )
+    people = [scenario.add_user(f"r{i}", f"Retry{i}", "Test") for i in range(3)]
+    scenario.assign(*[p.object_id for p in people])
+    job = scenario.start()
+    failed = entries(scenario, status="failure")
+    assert [e.error_code for e in failed] == ["InternalServerError"] * 2
+    assert {e.error.http_status for e in failed} == {500, 503}
+    assert len(job.escrows) == 2 and scenario.elevate.store.count("User") == 1
+    held = next(iter(job.escrows.values()))
+    assert held.attempts == 1 and held.error.error_code == "InternalServerError"
+    retried = cycle(scenario)
+    assert [(e.method, e.resource) for e in retried] == [("GET", "Users"), ("POST", "Users")] * 2
+    assert not job.escrows and scenario.elevate.store.count("User") == 3
+
+
+def test_a_case_sensitive_server_misses_the_user_and_the_create_conflicts() -> None:
+    scenario = build_scenario(faults=["case-sensitive-username"])
+    scenario.elevate.store.create(
+        "User",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "Quinn@contoso.com",
+        },
+    )
+    quinn = scenario.add_user("quinn", "Quinn", "Ash")
+    scenario.assign(quinn.object_id)
+    job = scenario.start()
+    assert sent(scenario) == [("GET", "Users"), ("POST", "Users")]
+    assert scenario.recorder.exchanges[1].status == 409
+    (entry,) = entries(scenario, user="quinn")
+    assert entry.error_code == "EntryConflict" and quinn.object_id in job.escrows
+
+
+def test_a_server_hiding_inactive_users_makes_the_re_enable_an_invalid_anchor() -> None:
+    scenario = build_scenario(faults=["hide-inactive"])
+    rae = scenario.add_user("rae", "Rae", "Stone")
+    scenario.assign(rae.object_id)
+    job = scenario.start()
+    scenario.app.unassign(rae.object_id)
+    cycle(scenario)
+    scenario.assign(rae.object_id)
+    (enable,) = cycle(scenario)
+    assert enable.status == 404
+    (entry,) = entries(scenario, user="rae", status="failure")
+    assert entry.error_code == "InvalidAnchor" and rae.object_id in job.escrows
