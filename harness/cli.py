@@ -387,7 +387,7 @@ def run(
     """
     import pytest
 
-    from harness.reporting import ScenarioProgress
+    from harness.reports.progress import ScenarioProgress
 
     targets = [str(path) for path in paths] if paths else [str(packaged_features())]
     for target in targets:
@@ -426,7 +426,7 @@ def run(
         *targets,
         *plugins,
         "-p",
-        _pytest_plugin_name("harness.reporting") or "harness.reporting",
+        _pytest_plugin_name("harness.reports.plugin") or "harness.reports.plugin",
         f"--junitxml={reports / 'junit.xml'}",
         "-o",
         "junit_suite_name=provisim",
