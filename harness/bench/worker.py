@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from harness.bench import scenarios, throughput
 
-SCENARIOS = {"cycles": scenarios.cycles, "throughput": throughput.entra_mix}
+SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
+    "cycles": scenarios.cycles,
+    "throughput": throughput.entra_mix,
+}
 
 
 def main() -> None:
