@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import types
+from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 
@@ -16,26 +18,32 @@ class FeatureFile(pytest.Module):
     """A ``.feature`` file collected as a test module: one pytest-bdd scenario test per
     Gherkin scenario (outlines parametrized by their examples, tags applied as marks)."""
 
-    # pytest's PyobjMixin._getobj: "Get the underlying Python object. May be overwritten by
-    # subclasses." A Module's object is its imported module; here it is built from the
-    # Gherkin, so pytest's own collection (parametrize, marks, fixtures) does the rest.
-    def _getobj(self) -> types.ModuleType:
-        from pytest_bdd import scenario
-        from pytest_bdd.feature import get_features
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        # The module object is built from the Gherkin instead of imported, and handed to
+        # pytest through the public ``obj``; pytest's own collection of a module (parametrize,
+        # marks, fixtures) does the rest.
+        self.obj = scenario_module(self.path)
+        return super().collect()
 
-        module = types.ModuleType(f"provisim_feature_{self.path.stem}")
-        module.__file__ = str(self.path)
-        used: set[str] = set()
-        for feature in get_features([str(self.path)]):
-            for name in feature.scenarios:
-                test_name = _test_name(name, used)
 
-                @scenario(feature.filename, name, features_base_dir=str(self.path.parent))
-                def _scenario() -> None:
-                    """The steps are the test."""
+def scenario_module(path: Path) -> types.ModuleType:
+    """A module with a pytest-bdd scenario test for each scenario of the feature file."""
+    from pytest_bdd import scenario
+    from pytest_bdd.feature import get_features
 
-                setattr(module, test_name, _scenario)
-        return module
+    module = types.ModuleType(f"provisim_feature_{path.stem}")
+    module.__file__ = str(path)
+    used: set[str] = set()
+    for feature in get_features([str(path)]):
+        for name in feature.scenarios:
+            test_name = _test_name(name, used)
+
+            @scenario(feature.filename, name, features_base_dir=str(path.parent))
+            def _scenario() -> None:
+                """The steps are the test."""
+
+            setattr(module, test_name, _scenario)
+    return module
 
 
 def _test_name(scenario_name: str, used: set[str]) -> str:
