@@ -7,11 +7,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from harness.bench import scenarios, throughput
+from harness.bench.scenarios import cycles
+from harness.bench.throughput import entra_mix
 
 SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
-    "cycles": scenarios.cycles,
-    "throughput": throughput.entra_mix,
+    "cycles": cycles,
+    "throughput": entra_mix,
 }
 
 
