@@ -1,4 +1,4 @@
-"""The one place provisim reaches into httpx's internals: a response whose body is in hand.
+"""The one place harness reaches into httpx's internals: a response whose body is in hand.
 
 An in-process answer (:class:`harness.transport.AsgiTransport`) has its whole body as bytes
 already. ``httpx.Response(status, headers=..., content=body)``, the public way, reads that
@@ -11,13 +11,14 @@ closed, as httpx's own read would. Nothing else in harness touches a private nam
 The contract: httpx's ``Response.read()``, ``.content``, ``.iter_bytes()`` and the text and
 JSON readers return ``_content`` once it is set, without touching the stream. That held
 from httpx 0.27.0 to 0.29.0 (checked by tests/test_harness_httpx_internals.py, which fails
-loudly, first thing, when an httpx breaks it). :data:`SHORTCUT_HOLDS` checks it again at
-import on the installed httpx; where it fails, :func:`read_response` builds the response
-the public way: correct, only slower.
+loudly, never skips, when an httpx breaks it). :func:`contract_violation` checks it again
+at import on the installed httpx; where it fails, :func:`read_response` builds responses
+the public way (correct, only slower) and a RuntimeWarning says so once.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Final
 
 import httpx
@@ -45,27 +46,32 @@ def _response_with_content(
     return response
 
 
-def _shortcut_holds() -> bool:
-    """Whether every reader of a response built by the shortcut returns its body."""
+def contract_violation() -> str | None:
+    """What about the installed httpx breaks the contract above; None when it holds."""
     body = b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"}'
     headers = [(b"content-type", b"application/scim+json")]
     try:
         response = _response_with_content(httpx.Request("GET", "http://probe/"), 404, headers, body)
-        return (
-            response.read() == body
-            and response.content == body
-            and b"".join(response.iter_bytes()) == body
-            and b"".join(response.iter_bytes(7)) == body
-            and response.text == body.decode()
-            and response.json()["status"] == "404"
-            and response.is_closed
-        )
-    except Exception:  # any change in httpx's readers means the shortcut is off
-        return False
+        readers = {
+            "read()": response.read(),
+            "content": response.content,
+            "iter_bytes()": b"".join(response.iter_bytes()),
+            "iter_bytes(7)": b"".join(response.iter_bytes(7)),
+            "text": response.text.encode(),
+        }
+        status = response.json()["status"]
+    except Exception as error:  # any change in httpx's readers turns the shortcut off
+        return f"reading a response with _content set raises {type(error).__name__}: {error}"
+    wrong = sorted(reader for reader, read in readers.items() if read != body)
+    if wrong:
+        return f"Response.{', .'.join(wrong)} do not return _content"
+    if status != "404" or not response.is_closed:
+        return "Response.json() or .is_closed disagree with _content"
+    return None
 
 
-#: Whether the installed httpx keeps the contract above; checked once, at import.
-SHORTCUT_HOLDS: Final = _shortcut_holds()
+_VIOLATION: Final = contract_violation()
+_warned = False
 
 
 def read_response(
@@ -77,6 +83,15 @@ def read_response(
     consumed and closed) when ``headers`` carry the body's Content-Length or there is no
     body, as in every in-process answer: the public way would add a missing one.
     """
-    if SHORTCUT_HOLDS:
+    global _warned
+    if _VIOLATION is None:
         return _response_with_content(request, status, headers, content)
+    if not _warned:
+        _warned = True
+        warnings.warn(
+            f"httpx {httpx.__version__} changed httpx.Response's internals ({_VIOLATION}); "
+            "in-process responses are read back the slower public way",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return public_response(request, status, headers, content)

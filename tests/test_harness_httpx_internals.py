@@ -7,13 +7,14 @@ that it does skip reading the body back (which is all it is for).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from harness import httpx_internals
-from harness.httpx_internals import SHORTCUT_HOLDS, public_response, read_response
+from harness.httpx_internals import contract_violation, public_response, read_response
 
 SCIM = b"application/scim+json"
 LIST = b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0}'
@@ -42,10 +43,7 @@ def request() -> httpx.Request:
 
 
 def test_the_installed_httpx_keeps_the_contract() -> None:
-    assert SHORTCUT_HOLDS, (
-        f"httpx {httpx.__version__} no longer returns Response._content from its readers: "
-        "harness.httpx_internals falls back to the public (slower) path; update it or drop it"
-    )
+    assert contract_violation() is None, f"httpx {httpx.__version__}: {contract_violation()}"
 
 
 @pytest.mark.parametrize(("body", "headers"), BODIES)
@@ -90,8 +88,11 @@ def test_a_client_gets_the_body_through_a_transport_that_answers_with_it() -> No
     assert answered.json() == {} and answered.request.url.path == "/scim/Users"
 
 
-def test_without_the_contract_the_public_way_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(httpx_internals, "SHORTCUT_HOLDS", False)
+def test_without_the_contract_the_public_way_answers_and_says_so_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(httpx_internals, "_VIOLATION", "Response.content does not return it")
+    monkeypatch.setattr(httpx_internals, "_warned", False)
     calls: list[bytes] = []
 
     def iter_raw(self: httpx.Response, chunk_size: int | None = None) -> Iterator[bytes]:
@@ -101,5 +102,19 @@ def test_without_the_contract_the_public_way_answers(monkeypatch: pytest.MonkeyP
         self.close()
 
     monkeypatch.setattr(httpx.Response, "iter_raw", iter_raw)
-    response = read_response(request(), 200, [(b"content-length", b"2")], b"{}")
+    with pytest.warns(RuntimeWarning, match=r"Response\.content does not return it"):
+        response = read_response(request(), 200, [(b"content-length", b"2")], b"{}")
     assert response.json() == {} and calls == [b"read"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second warning would raise
+        read_response(request(), 200, [(b"content-length", b"2")], b"{}")
+
+
+def test_a_changed_httpx_is_caught_by_the_contract_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An httpx that keeps the read body under another name: its readers ignore _content.
+    def read(self: httpx.Response) -> bytes:
+        return b"".join(self.iter_raw())
+
+    monkeypatch.setattr(httpx.Response, "read", read)
+    monkeypatch.setattr(httpx.Response, "content", property(read))
+    assert "raises StreamConsumed" in (contract_violation() or "")
