@@ -33,7 +33,7 @@ def test_the_sender_names_are_the_engines() -> None:
 def test_an_entry_without_a_sender_is_a_sync_cycle() -> None:
     timeline = [{"cycle_id": "1"}, {"cycle_id": "2", "sender": "on-demand"}, {"sender": None}]
     assert [sender_of(entry) for entry in timeline] == ["cycle", "on-demand", "cycle"]
-    assert sync_cycles(timeline) == [timeline[0], timeline[2]]  # type: ignore[arg-type]
+    assert sync_cycles(timeline) == [timeline[0], timeline[2]]
 
 
 def test_traffic_skips_blank_lines_and_a_timeline_must_be_a_list(tmp_path: Path) -> None:
