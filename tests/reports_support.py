@@ -37,3 +37,14 @@ def exchange(**fields: Any) -> dict[str, Any]:
         "violations": [],
     }
     return base | fields
+
+
+def mixed_timeline() -> list[dict[str, Any]]:
+    """Two sync cycles with a Test Connection and a provision on demand between them,
+    exchanges 1 to 5 spread over the four."""
+    return [
+        {**cycle(1, 0, 1), "exchanges": [1, 3]},
+        {**cycle(2, 1, 1, kind="Test Connection"), "sender": "test-connection", "exchanges": [2]},
+        {**cycle(3, 2, 1, kind="Provision on demand"), "sender": "on-demand", "exchanges": [4]},
+        {**cycle(4, 40, 1), "exchanges": [5]},
+    ]

@@ -89,25 +89,27 @@ def test_the_conformance_command_is_timed_against_a_served_fake_elevate(tmp_path
     assert report["verdict"]["passed"] is True
 
 
-def test_a_wrong_answer_stops_the_throughput_run_saying_what_came_back() -> None:
+@pytest.mark.parametrize(
+    ("created", "match"),
+    [
+        (
+            httpx.Response(409, json={"scimType": "uniqueness"}),
+            r"POST /Users answered 409, not 201: .*uniq",
+        ),
+        # Created, yet the filter after it finds no one.
+        (httpx.Response(201, json={"id": "u1"}), r"found 0 users named t1@contoso\.com, not 1"),
+    ],
+)
+def test_a_wrong_answer_stops_the_throughput_run_saying_what_came_back(
+    created: httpx.Response, match: str
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
-            return httpx.Response(409, json={"scimType": "uniqueness"})
+            return created
         return httpx.Response(200, json={"totalResults": 0, "Resources": []})
 
     client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://bench")
-    with client, pytest.raises(RuntimeError, match=r"POST /Users answered 409, not 201: .*uniq"):
-        throughput._iteration(client, 1, "t")
-
-
-def test_a_hit_that_finds_no_user_stops_the_throughput_run() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            return httpx.Response(201, json={"id": "u1"})
-        return httpx.Response(200, json={"totalResults": 0, "Resources": []})
-
-    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://bench")
-    with client, pytest.raises(RuntimeError, match=r"found 0 users named t1@contoso\.com, not 1"):
+    with client, pytest.raises(RuntimeError, match=match):
         throughput._iteration(client, 1, "t")
 
 

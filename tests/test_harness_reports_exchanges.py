@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from reports_support import cycle, exchange
+from reports_support import cycle, exchange, mixed_timeline
 
 from harness.reports.exchanges import MAX_BODY_CHARS, render_exchanges_table
 
@@ -147,12 +147,7 @@ def test_big_bodies_are_cut_with_a_pointer_to_the_artifact() -> None:
 
 
 def test_each_exchange_names_the_test_connection_or_provision_on_demand_that_sent_it() -> None:
-    timeline = [
-        {**cycle(1, 0, 1), "exchanges": [1, 3]},
-        {**cycle(2, 1, 1, kind="Test Connection"), "sender": "test-connection", "exchanges": [2]},
-        {**cycle(3, 2, 1, kind="Provision on demand"), "sender": "on-demand", "exchanges": [4]},
-        {**cycle(4, 40, 1), "exchanges": [5]},
-    ]
+    timeline = mixed_timeline()
     table = render_exchanges_table([exchange(seq=n) for n in range(1, 6)], timeline)
     rows = re.findall(r'<tr class="pv-exchange[^"]*">(.*?)</tr>', table)
     # Sync cycles are numbered among themselves: the one at +40m is the second.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports_support import cycle, exchange
+from reports_support import cycle, exchange, mixed_timeline
 
 from harness.reports.artifacts import summarize
 from harness.reports.page import render_scenario
@@ -16,12 +16,7 @@ def test_the_scenario_block_has_the_picture_and_the_table() -> None:
 
 
 def test_the_caption_and_the_figures_count_sync_cycles_apart_from_the_others() -> None:
-    timeline = [
-        {**cycle(1, 0, 1), "exchanges": [1, 3]},
-        {**cycle(2, 1, 1, kind="Test Connection"), "sender": "test-connection", "exchanges": [2]},
-        {**cycle(3, 2, 1, kind="Provision on demand"), "sender": "on-demand", "exchanges": [4]},
-        {**cycle(4, 40, 1), "exchanges": [5]},
-    ]
+    timeline = mixed_timeline()
     block = render_scenario([exchange(seq=n) for n in range(1, 6)], timeline)
     assert "2 cycles, 1 provision on demand, 1 Test Connection, virtual time" in block
     assert summarize([], timeline)["cycles"] == 2  # the results table counts sync cycles
