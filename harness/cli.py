@@ -15,7 +15,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Protocol, TextIO, runtime_checkable
 from urllib.parse import urlsplit
 
 import typer
@@ -387,7 +387,7 @@ def run(
     """
     import pytest
 
-    from harness.reporting import ScenarioProgress
+    from harness.reports.progress import ScenarioProgress
 
     targets = [str(path) for path in paths] if paths else [str(packaged_features())]
     for target in targets:
@@ -426,7 +426,7 @@ def run(
         *targets,
         *plugins,
         "-p",
-        _pytest_plugin_name("harness.reporting") or "harness.reporting",
+        _pytest_plugin_name("harness.reports.plugin") or "harness.reports.plugin",
         f"--junitxml={reports / 'junit.xml'}",
         "-o",
         "junit_suite_name=provisim",
@@ -482,11 +482,25 @@ def run(
     raise typer.Exit(code)
 
 
-# typer ships its own copy of click in recent releases: reach its ClickException through a
-# public typer exception rather than a private module.
-_ClickException = next(
-    kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "ClickException"
-)
+@runtime_checkable
+class _ClickError(Protocol):
+    """What ``main`` reads of click's ClickException: its message and its exit code."""
+
+    exit_code: int
+
+    def format_message(self) -> str: ...
+
+
+def _click_exception() -> type[Exception]:
+    # typer ships its own copy of click in recent releases: reach its ClickException through
+    # a public typer exception rather than a private module.
+    for kind in typer.BadParameter.__mro__:
+        if kind.__name__ == "ClickException" and issubclass(kind, Exception):
+            return kind
+    raise ImportError("typer.BadParameter derives from no ClickException: an unknown typer")
+
+
+_ClickException = _click_exception()
 
 
 @app.command("conformance")
@@ -714,6 +728,8 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except _ClickException as exc:
+        if not isinstance(exc, _ClickError):
+            raise
         # A bare `provisim` has already shown the help; it exits 2 as click would.
         if type(exc).__name__ != "NoArgsIsHelpError":
             err.print(f"provisim: error: {exc.format_message()}", markup=False)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.reports.shapes import TIMELINE_PROPERTY, TRAFFIC_PROPERTY
 from harness.steps import STEP_MODULES
 
 if TYPE_CHECKING:
@@ -261,5 +262,5 @@ def _save(item: pytest.Item, recorder: TrafficRecorder) -> None:
     directory = scenario_directory(item.config, item.nodeid)
     traffic = recorder.save_jsonl(directory / "traffic.jsonl")
     timeline = recorder.save_timeline(directory / "timeline.json")
-    item.user_properties.append(("provisim_traffic", str(traffic)))
-    item.user_properties.append(("provisim_timeline", str(timeline)))
+    item.user_properties.append((TRAFFIC_PROPERTY, str(traffic)))
+    item.user_properties.append((TIMELINE_PROPERTY, str(timeline)))

@@ -301,22 +301,21 @@ class TrafficRecorder:
         job.cycle_listeners.append(self.cycle_finished)
         job.on_demand_listeners.append(self.on_demand_finished)
 
-    def cycle_finished(self, outcome: CycleOutcomeLike) -> CycleRecord:
-        """A cycle ended: its entry, with the exchanges its requests were tagged with."""
-        return self._finished(outcome, OriginKind.CYCLE, str(outcome.kind))
+    def cycle_finished(self, outcome: CycleOutcomeLike) -> None:
+        """A cycle ended: its timeline entry, with the exchanges its requests were tagged with."""
+        self._finished(outcome, OriginKind.CYCLE, str(outcome.kind))
 
-    def on_demand_finished(self, outcome: CycleOutcomeLike) -> CycleRecord:
-        """A provision on demand ended: its entry, of its own kind (it is no cycle)."""
-        return self._finished(outcome, OriginKind.ON_DEMAND, ON_DEMAND_KIND)
+    def on_demand_finished(self, outcome: CycleOutcomeLike) -> None:
+        """A provision on demand ended: its timeline entry, of its own kind (it is no cycle)."""
+        self._finished(outcome, OriginKind.ON_DEMAND, ON_DEMAND_KIND)
 
-    def _finished(self, outcome: CycleOutcomeLike, sender: OriginKind, kind: str) -> CycleRecord:
+    def _finished(self, outcome: CycleOutcomeLike, sender: OriginKind, kind: str) -> None:
         record = self._entry(
             outcome.cycle_id, sender, kind, outcome.statistics, outcome.quarantine_reason
         )
         record["requests"] = outcome.requests
         record["exchanges"] = self._sent_by_run.pop(outcome.cycle_id, [])
         self.timeline.append(record)
-        return record
 
     def _entry(
         self,
@@ -370,7 +369,8 @@ class TrafficRecorder:
 def is_sync_cycle(record: Mapping[str, Any]) -> bool:
     """Whether a timeline entry is a sync cycle (entries written before ``sender`` existed
     all were)."""
-    return record.get("sender", OriginKind.CYCLE.value) == OriginKind.CYCLE.value
+    sender: object = record.get("sender", OriginKind.CYCLE.value)
+    return sender == OriginKind.CYCLE.value
 
 
 def _body(content: bytes) -> Any:

@@ -241,7 +241,11 @@ class World:
     def target_token(self) -> str:
         """The Secret Token the admin pastes: a live target's, else Account Center's newest."""
         if self.target.is_live:
-            assert self.target.token is not None
+            if self.target.token is None:
+                raise RuntimeError(
+                    f"The live SCIM target {self.target.tenant_url} was set up without its "
+                    "Secret Token."
+                )
             return self.target.token
         if not self.tokens:
             # The compact setup: tutorial steps 1-6 done off-stage.

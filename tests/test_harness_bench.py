@@ -7,11 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 import harness.bench.runner
-from harness.bench import run_benchmarks, scenarios
+from harness.bench import run_benchmarks, scenarios, throughput
 from harness.cli import app
 
 
@@ -86,3 +87,39 @@ def test_the_conformance_command_is_timed_against_a_served_fake_elevate(tmp_path
     assert "--token" not in timed["command"]  # the token travels in the environment
     report = json.loads((tmp_path / "bench" / "conformance.json").read_text())
     assert report["verdict"]["passed"] is True
+
+
+@pytest.mark.parametrize(
+    ("created", "match"),
+    [
+        (
+            httpx.Response(409, json={"scimType": "uniqueness"}),
+            r"POST /Users answered 409, not 201: .*uniq",
+        ),
+        # Created, yet the filter after it finds no one.
+        (httpx.Response(201, json={"id": "u1"}), r"found 0 users named t1@contoso\.com, not 1"),
+    ],
+)
+def test_a_wrong_answer_stops_the_throughput_run_saying_what_came_back(
+    created: httpx.Response, match: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return created
+        return httpx.Response(200, json={"totalResults": 0, "Resources": []})
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://bench")
+    with client, pytest.raises(RuntimeError, match=match):
+        throughput._iteration(client, 1, "t")
+
+
+@pytest.mark.parametrize("stdout", ["", "figures follow\n", '["not", "an", "object"]\n'])
+def test_a_worker_that_prints_no_figures_is_a_failed_benchmark(
+    monkeypatch: pytest.MonkeyPatch, stdout: str
+) -> None:
+    def run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, 0, stdout=stdout, stderr="")
+
+    monkeypatch.setattr(scenarios.subprocess, "run", run)
+    with pytest.raises(RuntimeError, match="benchmark cycles printed no figures"):
+        scenarios.run_isolated("cycles", users=5)

@@ -220,7 +220,8 @@ def test_tags_select_scenarios_and_xdist_workers_report_completely(project: Path
     assert "1 scenario: 1 passed" in run.stdout
     # The live endpoint reaches the scenario, in a worker process, through the environment.
     assert (project / "seen-scim-url.txt").read_text() == "https://scim.example.test/scim"
-    # pytest-bdd alone writes an empty Cucumber JSON under xdist; harness.reporting carries it.
+    # pytest-bdd alone writes an empty Cucumber JSON under xdist; harness.reports.cucumber
+    # carries it.
     (feature,) = json.loads((project / "out" / "cucumber.json").read_text())
     assert [element["name"] for element in feature["elements"]] == ["Britta Simon is provisioned"]
     _, tests = html_report(project / "out" / "report.html")

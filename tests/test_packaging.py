@@ -32,10 +32,16 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PACKAGES: list[str] = PYPROJECT["tool"]["setuptools"]["packages"]
 PACKAGE_DIRS: dict[str, str] = PYPROJECT["tool"]["setuptools"].get("package-dir", {})
 #: Left out of the copy the wheel is built from: build output, caches, virtualenvs.
-NOT_SOURCES = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "build", "dist", "reports", "*.egg-info", "__pycache__",
+BUILD_OUTPUT = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__",
     ".pytest_cache", ".ruff_cache", ".hypothesis", ".mypy_cache", "*.db",
 )  # fmt: skip
+
+
+def not_sources(directory: str, names: list[str]) -> set[str]:
+    """BUILD_OUTPUT, and the reports a run left at the top (harness/reports/ is code)."""
+    top_reports = {"reports"} & set(names) if Path(directory) == ROOT else set()
+    return set(BUILD_OUTPUT(directory, names)) | top_reports
 
 
 def run(command: list[str | Path], **options: object) -> subprocess.CompletedProcess[str]:
@@ -58,7 +64,7 @@ def source_directory(package: str) -> Path:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("source") / "provisim"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
+    shutil.copytree(ROOT, source, ignore=not_sources)
     wheelhouse = tmp_path_factory.mktemp("wheelhouse")
     run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",

@@ -27,7 +27,8 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
-from harness.reporting import load_timeline, load_traffic, render_scenario
+from harness.reports.artifacts import load_timeline, load_traffic
+from harness.reports.page import render_scenario
 from harness.world import World
 
 #: A Secret Token an admin might paste: what every artifact must not contain.

@@ -14,7 +14,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from harness.bench import scenarios, throughput
+from harness.bench.scenarios import (
+    command_wall_time,
+    conformance_wall_time,
+    machine,
+    run_isolated,
+)
+from harness.bench.throughput import compare as compare_throughput
 
 #: Issue targets, shown beside the figures (2 cores).
 TARGETS = {
@@ -41,12 +47,12 @@ def run_benchmarks(
             "the throughput comparison needs scim2-server: pip install 'provisim[bench]', "
             "or pass --no-compare"
         )
-    report: dict[str, Any] = {"machine": scenarios.machine(), "targets": TARGETS, "cycles": []}
+    report: dict[str, Any] = {"machine": machine(), "targets": TARGETS, "cycles": []}
     for size in users:
         for transport in transports:
             progress(f"initial + incremental cycles: {size} users over {transport}")
             report["cycles"].append(
-                scenarios.run_isolated(
+                run_isolated(
                     "cycles",
                     users=size,
                     groups=groups if groups is not None else max(1, size // 100),
@@ -57,11 +63,11 @@ def run_benchmarks(
         progress(
             f"Entra request mix: Fake Elevate vs scim2-server ({iterations * 4} requests each)"
         )
-        report["throughput"] = throughput.compare(iterations)
+        report["throughput"] = compare_throughput(iterations)
     if commands:
         progress("provisim run (the feature suite)")
         report["commands"] = [
-            scenarios.command_wall_time(
+            command_wall_time(
                 [
                     sys.executable,
                     "-m",
@@ -73,7 +79,7 @@ def run_benchmarks(
             ),
         ]
         progress("provisim conformance against Fake Elevate over loopback HTTP")
-        report["commands"].append(scenarios.conformance_wall_time(str(Path("reports") / "bench")))
+        report["commands"].append(conformance_wall_time(str(Path("reports") / "bench")))
     return report
 
 

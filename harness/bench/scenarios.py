@@ -214,7 +214,14 @@ def run_isolated(scenario: str, **arguments: Any) -> dict[str, Any]:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"benchmark {scenario} failed: {last}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    try:
+        figures = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        figures = None
+    if not isinstance(figures, dict):
+        raise RuntimeError(f"benchmark {scenario} printed no figures (a JSON object last)")
+    return figures
 
 
 def command_wall_time(

@@ -47,12 +47,22 @@ def _start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
 
 
+def _expect(response: httpx.Response, what: str, *statuses: int) -> httpx.Response:
+    """``response`` when its status is one of ``statuses``; else the benchmark stops, saying
+    what the server answered."""
+    if response.status_code not in statuses:
+        wanted = " or ".join(str(status) for status in statuses)
+        raise RuntimeError(
+            f"{what} answered {response.status_code}, not {wanted}: {response.text[:300]}"
+        )
+    return response
+
+
 def _iteration(client: httpx.Client, i: int, prefix: str) -> None:
     name = f"{prefix}{i}@contoso.com"
     headers = {"Content-Type": "application/scim+json"}
     flt = {"filter": f'userName eq "{name}"'}
-    miss = client.get("/Users", params=flt)
-    assert miss.status_code == 200, miss.text
+    _expect(client.get("/Users", params=flt), "GET /Users?filter (no match yet)", 200)
     body = {
         "schemas": [USER],
         "externalId": f"ext-{prefix}{i}",
@@ -62,18 +72,23 @@ def _iteration(client: httpx.Client, i: int, prefix: str) -> None:
         "emails": [{"primary": True, "type": "work", "value": name}],
         "name": {"givenName": "Bench", "familyName": f"User{i}"},
     }
-    created = client.post("/Users", content=json.dumps(body), headers=headers)
-    assert created.status_code == 201, created.text
+    created = _expect(
+        client.post("/Users", content=json.dumps(body), headers=headers), "POST /Users", 201
+    )
     patch = {
         "schemas": [PATCH_OP],
         "Operations": [{"op": "replace", "path": "displayName", "value": f"Renamed {i}"}],
     }
-    patched = client.patch(
-        f"/Users/{created.json()['id']}", content=json.dumps(patch), headers=headers
+    _expect(
+        client.patch(f"/Users/{created.json()['id']}", content=json.dumps(patch), headers=headers),
+        "PATCH /Users/{id}",
+        200,
+        204,
     )
-    assert patched.status_code in (200, 204), patched.text
-    hit = client.get("/Users", params=flt)
-    assert hit.status_code == 200 and hit.json()["totalResults"] == 1, hit.text
+    hit = _expect(client.get("/Users", params=flt), "GET /Users?filter (the new user)", 200)
+    found = hit.json().get("totalResults")
+    if found != 1:
+        raise RuntimeError(f"GET /Users?filter found {found} users named {name}, not 1")
 
 
 def entra_mix(server: str, iterations: int = 500, warmup: int = 50) -> dict[str, Any]:
