@@ -675,7 +675,7 @@ def bench(
         typer.Option(
             "--compare/--no-compare",
             help="Measure request throughput on Entra's mix against scim2-server (which "
-            "comes with pip install 'provisim[bench]').",
+            "comes with pip install 'provisim\\[bench]').",
         ),
     ] = True,
     commands: Annotated[

@@ -24,6 +24,13 @@ def test_help_lists_the_commands() -> None:
     assert sub.exit_code == 0 and "--token" in sub.output and "--port" in sub.output
 
 
+def test_bench_help_names_the_extra_with_its_brackets() -> None:
+    # Typer renders help as Rich markup, where an unescaped "[bench]" is a style tag and vanishes.
+    result = runner.invoke(app, ["bench", "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert "provisim[bench]" in result.output
+
+
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("provisim ")
