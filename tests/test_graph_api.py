@@ -225,6 +225,38 @@ def test_groups_and_members_ref(world: GraphWorld) -> None:
     assert world.tenant.directory.get_group(group["id"]).members == set()
 
 
+def test_patch_group_renames_and_binds_members(world: GraphWorld) -> None:
+    britta = world.add_user("Britta Simon", "britta.simon@contoso.com")
+    kai = world.add_user("Kai Li", "kai.li@contoso.com")
+    group = checked(
+        world.client.post(
+            "/groups",
+            json={
+                "displayName": "Sales",
+                "mailEnabled": False,
+                "mailNickname": "sales",
+                "securityEnabled": True,
+            },
+        ),
+        "group",
+        201,
+    )
+    bind = [f"https://graph.microsoft.com/v1.0/directoryObjects/{i}" for i in (britta, kai)]
+    path = f"/groups/{group['id']}"
+    response = world.client.patch(
+        path, json={"displayName": "Sales EMEA", "members@odata.bind": bind}
+    )
+    assert response.status_code == 204
+    stored = world.tenant.directory.get_group(group["id"])
+    assert stored.display_name == "Sales EMEA" and stored.members == {britta, kai}
+    # A reference that is already a member: 400, and the rename in the same call is not made.
+    graph_error(
+        world.client.patch(path, json={"displayName": "Other", "members@odata.bind": bind[:1]}), 400
+    )
+    graph_error(world.client.patch(path, json={"description": "x"}), 400)
+    assert world.tenant.directory.get_group(group["id"]).display_name == "Sales EMEA"
+
+
 def test_a_microsoft_365_group_is_refused(world: GraphWorld) -> None:
     response = world.client.post(
         "/groups",
@@ -517,6 +549,32 @@ def test_pause_and_restart_forms(world: GraphWorld) -> None:
         world.client.post(f"{world.job}/restart", json={"criteria": {"resetScope": "Everything"}}),
         400,
     )
+
+
+def test_start_lifts_a_quarantine_once_the_credentials_work(world: GraphWorld) -> None:
+    world.configured()
+    world.add_user("Britta Simon", "britta.simon@contoso.com")
+    world.assign("Britta Simon", world.ids["user_role"])
+    notification = json.dumps({"Enabled": True, "Recipients": "ops@contoso.com"})
+    wrong = [world.credentials("a-token-that-was-revoked")[1]]
+    secrets = {
+        "value": [
+            world.credentials()[0],
+            *wrong,
+            {"key": "SyncNotificationSettings", "value": notification},
+        ]
+    }
+    assert world.client.put(f"{world.sp}/synchronization/secrets", json=secrets).status_code == 204
+    assert world.client.post(f"{world.job}/start").status_code == 204
+    quarantined = checked(world.client.get(world.job), "synchronization-job")["status"]
+    assert quarantined["code"] == "Quarantine" and quarantined["quarantine"] is not None
+    assert world.save_secrets().status_code == 204
+    assert world.client.post(f"{world.job}/start").status_code == 204
+    status = checked(world.client.get(world.job), "synchronization-job")["status"]
+    assert status["code"] == "Active" and status["quarantine"] is None
+    assert [u.user_name for u in world.elevate.account_center.users()] == [
+        "britta.simon@contoso.com"
+    ]
 
 
 def test_delete_job_stops_it(world: GraphWorld) -> None:

@@ -393,6 +393,11 @@ def get_group(call: Call) -> Reply:
     return entity(call, "groups/$entity", group_json(group), options=GROUP_COLLECTION)
 
 
+def update_group(call: Call) -> Reply:
+    call.service.directory.update_group(call.params["group_id"], json_object(call.body))
+    return Reply()
+
+
 def delete_group(call: Call) -> Reply:
     call.service.directory.delete_group(call.params["group_id"])
     return Reply()
@@ -493,6 +498,7 @@ GRAPH_ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/groups", list_groups),
     ("POST", "/groups", create_group),
     ("GET", "/groups/{group_id}", get_group),
+    ("PATCH", "/groups/{group_id}", update_group),
     ("DELETE", "/groups/{group_id}", delete_group),
     ("GET", "/groups/{group_id}/members", list_members),
     ("POST", "/groups/{group_id}/members/$ref", add_member),
@@ -514,7 +520,7 @@ class GraphApp:
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._app = Starlette(routes=self._routes())
-        self._app.add_exception_handler(HTTPException, self._http_exception)  # type: ignore[arg-type]
+        self._app.add_exception_handler(HTTPException, self._http_exception)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._app(scope, receive, send)
@@ -595,11 +601,11 @@ class GraphApp:
         }
         return Response(json.dumps(body), error.status, headers, media_type=JSON)
 
-    async def _http_exception(self, request: Request, exc: HTTPException) -> Response:
+    async def _http_exception(self, request: Request, exc: Exception) -> Response:
         # Routing failures: Graph's words for an unknown segment and a wrong method.
         with self.service.lock:
             request_id = self.service.request_id()
-        if exc.status_code == 405:
+        if isinstance(exc, HTTPException) and exc.status_code == 405:
             error = GraphError(
                 405,
                 "Request_BadRequest",

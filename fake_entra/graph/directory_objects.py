@@ -262,6 +262,33 @@ class DirectoryObjects:
         except PortalError as error:
             raise bad_request(error.notification) from None
 
+    def update_group(self, group_id: str, raw: dict[str, Any]) -> None:
+        """[G group-update.md]: displayName, and members@odata.bind (at most 20) to add
+        members; all references are checked before anything changes."""
+        group = self.group(group_id)
+        body = {k: v for k, v in raw.items() if not k.startswith("@odata.")}
+        for name in body:
+            if name not in ("displayName", "members@odata.bind"):
+                raise bad_request(
+                    f"Property '{name}' can't be changed here: this directory updates a "
+                    "group's displayName and members only."
+                )
+        display_name = string(body, "displayName")
+        if display_name is not None and not display_name.strip():
+            raise bad_request("Invalid value specified for property 'displayName'.")
+        members = [reference_id(url) for url in self._binds(body)]
+        for member_id in members:
+            self._existing_object(member_id)
+            if member_id in group.members:
+                raise bad_request(
+                    "One or more added object references already exist for the following "
+                    "modified properties: 'members'."
+                )
+        if display_name is not None:
+            self._directory.rename_group(group.object_id, display_name)
+        for member_id in members:
+            self._directory.add_member(group.object_id, member_id)
+
     def delete_group(self, group_id: str) -> None:
         self._directory.delete_group(self.group(group_id).object_id)
 
