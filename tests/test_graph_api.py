@@ -285,6 +285,15 @@ def test_templates_filter_by_display_name(world: GraphWorld) -> None:
         "application-template",
     )
     assert [t["displayName"] for t in contains] == ["LinkedIn Sales Navigator"]
+    # The how-to's category filter [G applicationtemplate-list.md].
+    by_category = listed(
+        world.client.get(
+            "/applicationTemplates",
+            params={"$filter": "categories/any(c:contains(c,'collaboration'))"},
+        ),
+        "application-template",
+    )
+    assert len(by_category) == len(every)
 
 
 def test_instantiate_creates_the_application_and_its_service_principal(world: GraphWorld) -> None:
@@ -620,6 +629,40 @@ def test_provision_on_demand_answers_the_documented_pair(world: GraphWorld) -> N
     throttled = world.client.post(f"{world.job}/provisionOnDemand", json=body)
     graph_error(throttled, 429)
     assert int(throttled.headers["Retry-After"]) >= 1
+
+
+def test_provision_on_demand_of_a_group_answers_as_the_docs_group_example(
+    world: GraphWorld,
+) -> None:
+    world.configured()
+    britta = world.add_user("Britta Simon", "britta.simon@contoso.com")
+    group = world.client.post(
+        "/groups",
+        json={
+            "displayName": "Sales",
+            "mailEnabled": False,
+            "mailNickname": "sales",
+            "securityEnabled": True,
+            "members@odata.bind": [f"https://graph.microsoft.com/v1.0/directoryObjects/{britta}"],
+        },
+    ).json()
+    world.ids["Sales"] = group["id"]
+    assert world.assign("Sales", world.ids["user_role"]).status_code == 201
+    subject = {
+        "objectId": group["id"],
+        "objectTypeName": "Group",
+        "links": {"members": [{"objectId": britta, "objectTypeName": "User"}]},
+    }
+    body = {"parameters": [{"ruleId": _rule_id(world), "subjects": [subject]}]}
+    pair = checked(
+        world.client.post(f"{world.job}/provisionOnDemand", json=body),
+        "string-key-string-value-pair",
+    )
+    assert json.loads(pair["key"]) == {"result": "Success", "details": {}}
+    assert pair["value"] == "{}"
+    assert [u.user_name for u in world.elevate.account_center.users()] == [
+        "britta.simon@contoso.com"
+    ]
 
 
 def test_provision_on_demand_refuses_bad_input(world: GraphWorld) -> None:

@@ -55,6 +55,25 @@ def test_filters(text: str, expected: bool) -> None:
     assert matches(parse_filter(text, ALLOWED), ITEM, case_sensitive=False) is expected
 
 
+def test_any_over_a_string_collection() -> None:
+    allowed = frozenset({"categories", "displayName"})
+    item = {"displayName": "LinkedIn Elevate", "categories": ["collaboration", "social"]}
+    hit = parse_filter("categories/any(c:contains(c,'collab'))", allowed)
+    miss = parse_filter(
+        "categories/any(c:c eq 'crm') and displayName eq 'LinkedIn Elevate'", allowed
+    )
+    assert matches(hit, item, case_sensitive=False) is True
+    assert matches(miss, item, case_sensitive=False) is False
+    for bad in (
+        "shoes/any(c:c eq 'x')",
+        "categories/any(c c eq 'x')",
+        "categories/any(c:d eq 'x')",
+        "categories/any(c:c/any(d:d eq 'x'))",
+    ):
+        with pytest.raises(GraphError):
+            parse_filter(bad, allowed)
+
+
 def test_case_sensitive_filters() -> None:
     node = parse_filter("displayName eq 'britta o''neil'", ALLOWED)
     assert matches(node, ITEM, case_sensitive=True) is False

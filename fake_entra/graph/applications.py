@@ -43,7 +43,7 @@ NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 
 TEMPLATE_COLLECTION = CollectionOptions(
     # [G applicationtemplate-list.md]: $filter on displayName and categories.
-    filterable=frozenset({"displayName", "id"}),
+    filterable=frozenset({"displayName", "id", "categories", "publisher"}),
     selectable=frozenset(
         {
             "id",

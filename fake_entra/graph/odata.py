@@ -9,6 +9,7 @@ resources served here)::
     and        := unary ("and" unary)*
     unary      := "not" unary | primary
     primary    := "(" expression ")"
+                | path "/any(" name ":" unary-on-name ")"    -- a collection of strings
                 | function "(" path "," literal ")"       -- contains, startswith, endswith
                 | path operator literal                   -- eq ne gt ge lt le
     path       := name ("/" name)*
@@ -34,7 +35,7 @@ from fake_entra.graph.errors import GraphError
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>'(?:[^']|'')*')
-      | (?P<punct>[(),])
+      | (?P<punct>[(),:])
       | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))
       | (?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})
       | (?P<number>-?\d+(?:\.\d+)?)
@@ -99,7 +100,18 @@ class Negation:
     operand: Filter
 
 
-Filter = Comparison | FunctionCall | Junction | Negation
+@dataclass(frozen=True)
+class AnyOf:
+    """``categories/any(c:contains(c,'x'))``: some element of a string collection passes."""
+
+    path: tuple[str, ...]
+    condition: Filter
+
+
+#: The lambda variable's value inside ``any``: the element being tried.
+_ELEMENT = "$it"
+
+Filter = Comparison | FunctionCall | Junction | Negation | AnyOf
 
 
 class _Parser:
@@ -107,6 +119,8 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.allowed = allowed
+        #: The lambda variable of the ``any`` being parsed, which stands for the element.
+        self.variable: str | None = None
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -162,6 +176,8 @@ class _Parser:
                 f"Invalid filter clause: expected a property at position {token.position}."
             )
         following = self.peek()
+        if token.text.endswith("/any") and following is not None and following.text == "(":
+            return self.parse_any(token)
         if token.text in _FUNCTIONS and following is not None and following.text == "(":
             self.take()
             path = self.path(self.take())
@@ -180,11 +196,30 @@ class _Parser:
             )
         return Comparison(path, operator.text, self.literal(self.take()))
 
+    def parse_any(self, token: _Token) -> Filter:
+        collection = token.text.removesuffix("/any")
+        if collection not in self.allowed or self.variable is not None:
+            raise unsupported(f"Unsupported any() over '{collection}'.")
+        self.expect("(")
+        variable = self.take()
+        if variable.kind != "word" or "/" in variable.text:
+            raise unsupported("any() needs a lambda variable, as in any(c:contains(c,'x')).")
+        self.expect(":")
+        self.variable = variable.text
+        try:
+            condition = self.parse_unary()
+        finally:
+            self.variable = None
+        self.expect(")")
+        return AnyOf(tuple(collection.split("/")), condition)
+
     def path(self, token: _Token) -> tuple[str, ...]:
         if token.kind != "word":
             raise unsupported(
                 f"Invalid filter clause: expected a property at position {token.position}."
             )
+        if self.variable is not None and token.text == self.variable:
+            return (_ELEMENT,)
         if token.text not in self.allowed:
             raise unsupported(
                 f"Unsupported or invalid query filter clause specified for "
@@ -252,6 +287,12 @@ def matches(node: Filter, item: Mapping[str, Any], *, case_sensitive: bool) -> b
         return left or matches(node.right, item, case_sensitive=case_sensitive)
     if isinstance(node, Negation):
         return not matches(node.operand, item, case_sensitive=case_sensitive)
+    if isinstance(node, AnyOf):
+        elements = _lookup(item, node.path)
+        return isinstance(elements, list) and any(
+            matches(node.condition, {_ELEMENT: element}, case_sensitive=case_sensitive)
+            for element in elements
+        )
     value = _lookup(item, node.path)
     if isinstance(node, FunctionCall):
         if not isinstance(value, str):
