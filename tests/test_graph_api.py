@@ -434,6 +434,22 @@ def test_secrets_save_with_the_portal_validations(world: GraphWorld) -> None:
     assert app.provisioning.saved is saved
 
 
+def test_a_secret_token_is_masked_by_value_in_error_messages(world: GraphWorld) -> None:
+    world.instantiate()
+    world.create_job()
+    token = "pasted-into-the-wrong-field-0123456789"
+    credentials = [
+        {"key": "BaseAddress", "value": f"ftp://{token}"},
+        {"key": "SecretToken", "value": token},
+    ]
+    response = world.client.post(
+        f"{world.job}/validateCredentials", json={"credentials": credentials}
+    )
+    message = graph_error(response, 400)
+    assert "not an absolute URL" in message
+    assert token not in response.text
+
+
 def test_beta_get_secrets_masks_the_token_and_no_body_repeats_it(world: GraphWorld) -> None:
     world.configured()
     response = world.client.get(
