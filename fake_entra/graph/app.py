@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from fake_entra.applications import EnterpriseApplication
+from fake_entra.engine import ProvisioningJob
 from fake_entra.graph.applications import (
     ASSIGNMENT_COLLECTION,
     SERVICE_PRINCIPAL_COLLECTION,
@@ -137,7 +139,7 @@ def list_service_principals(call: Call) -> Reply:
     )
 
 
-def _sp(call: Call) -> Any:
+def _sp(call: Call) -> EnterpriseApplication:
     apps = call.service.applications
     if "app_id" in call.params:
         return apps.by_app_id(call.params["app_id"])
@@ -214,7 +216,7 @@ def unassign(call: Call) -> Reply:
 # synchronization
 
 
-def _job(call: Call) -> Any:
+def _job(call: Call) -> ProvisioningJob:
     return call.service.synchronization.job(_sp(call), call.params["job_id"])
 
 
