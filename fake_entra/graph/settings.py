@@ -1,0 +1,39 @@
+"""The Graph face's settings: every behaviour the documentation leaves open is named here.
+
+Each default is the most plausible reading of the docs and is listed in the README's
+fidelity table ("Automating with Microsoft Graph"); none of them is claimed as fidelity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    #: The bearer token every call must carry. None: any non-empty bearer token is accepted
+    #: (a fake has no identity platform); a missing header is always 401 [reference A.1].
+    token: str | None = None
+    #: Page size of a collection when the caller gives no ``$top`` (unconfirmed: Graph's
+    #: users list documents 100; the provisioning logs give none).
+    default_page_size: int = 100
+    #: The largest ``$top`` accepted; more is 400 (Graph users: 1..999).
+    max_page_size: int = 999
+    #: The synchronization template id and factoryTag of LinkedIn Elevate (not published;
+    #: reference A.6). The engine's job ids keep their own ``scim.`` prefix.
+    synchronization_template_id: str = "linkedInElevate"
+    #: ``GET …/synchronization/secrets`` (beta only in the docs) shows SecretToken as this
+    #: instead of its value (unconfirmed whether Graph masks it).
+    masked_secret: str = "*****"
+    #: validateCredentials that fails: the status and code of the OData error (the failure
+    #: body is unconfirmed, reference A.2 #8).
+    credential_failure_status: int = 400
+    credential_failure_code: str = "CredentialValidationFailed"
+    #: provisionOnDemand beyond its rate limit (5 requests / 10 s): 429 with this Retry-After.
+    on_demand_retry_after: timedelta = timedelta(seconds=10)
+    #: ``GET /auditLogs/provisioning`` lists the newest entry first (the docs give no order).
+    logs_newest_first: bool = True
+    #: Whether a second job may be created from a template that already has one on the same
+    #: service principal (unconfirmed: the portal allows one job per template).
+    one_job_per_template: bool = True
