@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from harness.httpx_internals import read_response
+from fake_entra.httpx_internals import read_response
 
 T = TypeVar("T")
 
