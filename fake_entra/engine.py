@@ -36,6 +36,7 @@ from fake_entra.cycle import (
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
+from fake_entra.http_errors import ConnectorErrorCodes
 from fake_entra.logs import ProvisioningLog, ProvisioningSystem
 from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
@@ -78,6 +79,8 @@ class EngineSettings:
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
     dialect: DialectSettings = field(default_factory=DialectSettings)
+    #: How failed SCIM calls are named in the logs (connector prefix; README "Fidelity").
+    error_codes: ConnectorErrorCodes = field(default_factory=ConnectorErrorCodes)
     #: The cyclic garbage collector's thresholds while a cycle runs (None leaves them
     #: alone): the youngest generation is collected every 50,000 net allocations instead
     #: of CPython's 700, the middle one every 20 of those, and a full collection waits
@@ -382,7 +385,9 @@ class ProvisioningJob:
 
     # --- escrow and quarantine thresholds ----------------------------------------------------
 
-    def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None:
+    def escrow(
+        self, source_id: str, object_type: str, error: ErrorInfo, *, reference: bool = False
+    ) -> None:
         """Hold a failed export for a later cycle.
 
         S3 "Errors and retries": failures are "continually retried, gradually scaling back
@@ -398,6 +403,7 @@ class ProvisioningJob:
             held.attempts += 1
             held.last_failed = now
             held.error = error
+        held.reference = reference
         backoff = self.settings.cycle_interval * 2 ** min(held.attempts - 1, 16)
         held.next_retry = now + min(backoff, self.settings.escrow_retry_cap)
 
@@ -410,13 +416,18 @@ class ProvisioningJob:
         Evaluated from ``escrow_evaluation_minimum`` failures: more than 40% failed is
         EncounteredEscrowProportionThreshold; more than 40,000 escrows is
         EncounteredBaseEscrowThreshold; 60,000 is the absolute cap
-        (EncounteredTotalEscrowThreshold), as the error catalogue files them.
+        (EncounteredTotalEscrowThreshold), as the error catalogue files them. Reference
+        failures count toward the absolute cap only.
         """
         s = self.settings
         escrowed = len(self.escrows)
         if escrowed > s.threshold(s.escrow_absolute_cap):
             return "EncounteredTotalEscrowThreshold"
-        if escrowed > s.threshold(s.escrow_total_threshold):
+        # S4: "Reference failures won't be counted as part of the 40% threshold or 40,000
+        # threshold"; the caller leaves them out of ``attempted`` and ``failed``.
+        if escrowed > s.threshold(s.escrow_total_threshold) and sum(
+            not held.reference for held in self.escrows.values()
+        ) > s.threshold(s.escrow_total_threshold):
             return "EncounteredBaseEscrowThreshold"
         if (
             failed >= s.threshold(s.escrow_evaluation_minimum)

@@ -21,6 +21,7 @@ from fake_entra.dialects import Dialect
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
 from fake_entra.expressions import EvaluationContext
+from fake_entra.http_errors import escrowed
 from fake_entra.logs import (
     LogEntryBuilder,
     ProvisionedIdentity,
@@ -124,10 +125,20 @@ class CycleContext:
         if self.on_demand:
             self.entries.append(entry)
 
-    def succeed(self, source_id: str, log: LogEntryBuilder, action: ProvisioningAction) -> None:
-        """Log an export that went through (create, update, disable, delete, members)."""
+    def succeed(
+        self,
+        source_id: str,
+        log: LogEntryBuilder,
+        action: ProvisioningAction,
+        *,
+        reference: bool = False,
+    ) -> None:
+        """Log an export that went through (create, update, disable, delete, members);
+        ``reference``: a manager or member update (see :meth:`fail`)."""
         counters = self.counters
         counters.attempted += 1
+        if reference:
+            counters.reference_attempted += 1
         counters.exported.add(source_id)
         counters.expected_exports.add(source_id)
         self.job.release_escrow(source_id)
@@ -160,16 +171,36 @@ class CycleContext:
         error: ErrorInfo,
         log: LogEntryBuilder,
         action: ProvisioningAction | None = None,
+        *,
+        reference: bool = False,
     ) -> None:
         """Log a failed export under the action it attempted (Graph's failed-create example
-        says "create") and escrow it when the error is retryable."""
+        says "create") and escrow it when the error is retryable.
+
+        ``reference``: the failure is a manager or group-member update. S4: "Reference
+        failures won't be counted as part of the 40% threshold or 40,000 threshold ...
+        failure to update a manager or a group member is a reference failure"; they still
+        count toward the absolute 60,000."""
         counters = self.counters
         counters.attempted += 1
         counters.failed += 1
+        if reference:
+            counters.reference_attempted += 1
+            counters.reference_failed += 1
         counters.expected_exports.add(source_id)
         self.failed_ids.add(source_id)
         if error.retryable:
-            self.job.escrow(source_id, object_type, error)
+            job = self.job
+            job.escrow(source_id, object_type, error, reference=reference)
+            held = job.escrows.get(source_id)
+            if held is not None and held.next_retry is not None:
+                # The reason and action say how often it was retried and when it is next.
+                error = held.error = escrowed(
+                    error,
+                    retries=held.attempts - 1,
+                    next_retry=held.next_retry,
+                    now=job.clock.now(),
+                )
         self.write(log.fail(error, action=action))
 
     def statistics(self) -> CycleStatistics:

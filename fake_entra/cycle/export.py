@@ -277,7 +277,7 @@ def resolve_managers(ctx: CycleContext, user_ids: Iterable[str]) -> None:
         try:
             ctx.scim.send("PATCH", f"Users/{entry.target_id}", body=body)
         except ObjectFailed as failed:
-            ctx.fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE)
+            ctx.fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE, reference=True)
             continue
         log.modified(MANAGER_PATH, entry.exported.get(MANAGER_PATH), wanted)
         entry.exported[MANAGER_PATH] = wanted
@@ -285,4 +285,4 @@ def resolve_managers(ctx: CycleContext, user_ids: Iterable[str]) -> None:
             export_step(ExportOperation.UPDATE, "User", user.user_principal_name, succeeded=True)
         )
         ctx.counters.updated += 1
-        ctx.succeed(user_id, log, ProvisioningAction.UPDATE)
+        ctx.succeed(user_id, log, ProvisioningAction.UPDATE, reference=True)
