@@ -37,7 +37,12 @@ from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
 from fake_entra.http_errors import ConnectorErrorCodes
-from fake_entra.logs import ProvisioningLog, ProvisioningSystem
+from fake_entra.logs import (
+    DEFAULT_RETENTION,
+    ProvisioningLog,
+    ProvisioningServicePrincipal,
+    application_target_system,
+)
 from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
 from fake_entra.scim_client import ScimClient
@@ -81,6 +86,8 @@ class EngineSettings:
     dialect: DialectSettings = field(default_factory=DialectSettings)
     #: How failed SCIM calls are named in the logs (connector prefix; README "Fidelity").
     error_codes: ConnectorErrorCodes = field(default_factory=ConnectorErrorCodes)
+    #: S13: provisioning logs are kept 30 days on a premium tenant, 7 on a free one.
+    log_retention: timedelta = DEFAULT_RETENTION
     #: The cyclic garbage collector's thresholds while a cycle runs (None leaves them
     #: alone): the youngest generation is collected every 50,000 net allocations instead
     #: of CPython's 700, the middle one every 20 of those, and a full collection waits
@@ -124,7 +131,15 @@ class ProvisioningJob:
             tenant_id=self.tenant_id,
             job_id=self.job_id,
             ids=self.new_uuid,
-            target_system=ProvisioningSystem(application.object_id, application.display_name),
+            retention=self.settings.log_retention,
+            # Graph's provisioningObjectSummary list example: the job's service principal,
+            # and the target system with its application and service principal ids.
+            service_principal=ProvisioningServicePrincipal(
+                application.object_id, application.display_name
+            ),
+            target_system=application_target_system(
+                application.app_id, application.object_id, application.display_name
+            ),
         )
         self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self.new_uuid)
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from engine_support import Scenario, build_scenario, build_team, cycle, entries, sent
 
+from fake_entra.logs import ProvisioningResult
 from fake_entra.scim_client import OriginKind, RequestOrigin
 
 
@@ -190,4 +191,19 @@ def test_an_escrowed_failure_says_how_often_it_was_retried_and_when_it_is_next()
     )
     assert second.error.recommended_action == (
         "This attempt is automatically retried in 1 hour 20 minutes."
+    )
+
+
+def test_a_failed_create_logs_a_failed_export_step_naming_the_app() -> None:
+    scenario = build_scenario()
+    scenario.recorder.inner = Refusing(scenario.recorder.inner, "POST")
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    scenario.start()
+    (entry,) = entries(scenario, status="failure")
+    # 1Password/scim-examples#82: EventName EntryExportAdd, "Failed to create User '<upn>'".
+    export = entry.provisioning_steps[-1]
+    assert (export.name, export.status) == ("EntryExportAdd", ProvisioningResult.FAILURE)
+    assert export.description == (
+        f"Failed to create User '{dana.user_principal_name}' in LinkedIn Elevate"
     )

@@ -23,15 +23,26 @@ from fake_entra.error_codes import ErrorInfo
 from fake_entra.expressions import EvaluationContext
 from fake_entra.http_errors import escrowed
 from fake_entra.logs import (
+    PROVISIONING_SERVICE,
+    ExportOperation,
     LogEntryBuilder,
     ProvisionedIdentity,
     ProvisioningAction,
     ProvisioningObjectSummary,
+    export_step,
 )
 from fake_entra.mappings import ObjectMapping
 from fake_entra.provisioning import SavedProvisioning
 from fake_entra.scim_client import OriginKind, RequestOrigin, ScimClient
 from fake_entra.status import CycleKind, CycleStatistics
+
+#: The export step a failed export logs, by the action it attempted.
+_EXPORT_OPERATIONS = {
+    ProvisioningAction.CREATE: ExportOperation.ADD,
+    ProvisioningAction.UPDATE: ExportOperation.UPDATE,
+    ProvisioningAction.DISABLE: ExportOperation.DISABLE,
+    ProvisioningAction.DELETE: ExportOperation.DELETE,
+}
 
 
 @dataclass(slots=True)
@@ -68,6 +79,9 @@ class CycleContext:
         self.user_mapping: ObjectMapping = self.config.user_mapping
         self.group_mapping: ObjectMapping = self.config.group_mapping
         self.settings = job.settings
+        #: What the steps call the target: Graph's examples name the app ("Failed to create
+        #: Group 'X' in Contoso"), not the connector (entra-fidelity-audit.md #13).
+        self.target_name = self.app.display_name
         self.counters = CycleCounters()
         self.cycle_id = job.new_uuid()
         self.scim = CycleRequests(
@@ -116,7 +130,7 @@ class CycleContext:
                 object_type,
                 {"UserPrincipalName": upn} if object_type == "User" else {},
             ),
-            initiated_by=ON_DEMAND_INITIATOR if self.on_demand else "Microsoft.Azure.SyncFabric",
+            initiated_by=ON_DEMAND_INITIATOR if self.on_demand else PROVISIONING_SERVICE,
             initiator_type="user" if self.on_demand else "system",
         )
 
@@ -201,6 +215,17 @@ class CycleContext:
                     next_retry=held.next_retry,
                     now=job.clock.now(),
                 )
+        operation = _EXPORT_OPERATIONS.get(action) if action is not None else None
+        if operation is not None:
+            # 1Password/scim-examples#82: a failed create is logged under EntryExportAdd,
+            # "Failed to create User '<upn>' in <target>".
+            source = log.source_identity
+            name = source.details.get("UserPrincipalName") or source.display_name
+            log.step(
+                export_step(
+                    operation, source.identity_type, name, succeeded=False, target=self.target_name
+                )
+            )
         self.write(log.fail(error, action=action))
 
     def statistics(self) -> CycleStatistics:
