@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fake_entra.applications import EnterpriseApplication
+from fake_entra.audit_log import AuditActivity, AuditLog
 from fake_entra.clock import TimerHandle, VirtualClock
 from fake_entra.collector import bulk_allocation
 from fake_entra.cycle import (
@@ -144,6 +145,17 @@ class ProvisioningJob:
         self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self.new_uuid)
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
         self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
+        #: Configuration changes, start, stop, restart and quarantine (directoryAudit); its
+        #: ids come from a stream of their own, so the job's other ids stay as they were.
+        audit_ids = random.Random(f"{seed}:audit:{application.object_id}")
+        self.audit = AuditLog(
+            now=clock.now,
+            ids=lambda: str(uuid.UUID(int=audit_ids.getrandbits(128), version=4)),
+            service_principal_id=application.object_id,
+            service_principal_name=application.display_name,
+            retention=self.settings.log_retention,
+            saved=self.config.saved,
+        )
         self.connector: dict[str, ConnectorEntry] = {}
         self.escrows: dict[str, EscrowEntry] = {}
         self.staged: dict[str, StagedDeletion] = {}
@@ -169,6 +181,7 @@ class ProvisioningJob:
         #: "Provision on demand finished": called with the CycleOutcome of each provision
         #: on demand that got as far as the target (it is no cycle, but is told the same way).
         self.on_demand_listeners: list[Callable[[Any], None]] = []
+        self.config.save_listeners.append(self.audit.saved)
         self.config.save_listeners.append(self._on_saved)
         if self.config.saved is not None:
             self._on_saved(self.config.saved)
@@ -236,6 +249,7 @@ class ProvisioningJob:
         self.force_deletes = False
         self.disabled = False
         self.status.restarted()
+        self.audit.record(AuditActivity.RESTART)
         if self.is_running:
             self.run_cycle()
 
@@ -345,6 +359,9 @@ class ProvisioningJob:
             )
         next_attempt = max(next_attempt, now + timedelta(minutes=1))
         is_new = self.status.quarantined(reason, error, next_attempt)
+        if is_new:
+            # MH reference-audit-activities: the audit log's activity "Quarantine".
+            self.audit.quarantined(reason, error)
         saved = self.config.saved
         # S4: "a one-time notification email is sent" when the job is placed in quarantine,
         # and "if the quarantine reason changes, an updated email is sent"; retries that

@@ -74,6 +74,17 @@ Feature: Monitoring provisioning
     Then the provisioning logs show a failure for "Sales" with the error code "InternalServerError"
     And provisioning is not quarantined
 
+  Scenario: The audit log shows the configuration saved, provisioning started and restarted
+    # S5 "Audit logs": the activity each action is logged under.
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    When the admin sets Provisioning Status to On and saves
+    And the admin restarts provisioning
+    Then the audit log shows the activities:
+      | activity                                   |
+      | Update provisioning setting or credentials |
+      | Enable/start provisioning configuration    |
+      | Enable/restart provisioning configuration  |
+
   @errors @conformance
   Scenario: A Secret Token that stops working quarantines the job, with one email
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target

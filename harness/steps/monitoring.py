@@ -283,6 +283,16 @@ def job_disabled(world: World) -> None:
     assert world.job.disabled, "The job still runs."
 
 
+@then("the audit log shows the activities:")
+def audit_activities(world: World, datatable: list[list[str]]) -> None:
+    """``| activity |`` rows, oldest first: the job's audit entries (Update provisioning
+    setting or credentials, Enable/start, Disable/pause, Enable/restart provisioning
+    configuration, Quarantine)."""
+    wanted = [row["activity"] for row in rows(datatable)]
+    shown = [str(entry.activity) for entry in world.job.audit]
+    assert shown == wanted, f"The audit log shows {shown}."
+
+
 # -- Restart, Allow deletes and provision on demand -------------------------------------------
 
 
