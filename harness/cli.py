@@ -12,6 +12,7 @@ import ipaddress
 import os
 import re
 import secrets
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,24 @@ def _root(
     ] = False,
 ) -> None:
     """Provisioning simulator and SCIM conformance harness."""
+
+
+def _check_host(host: str) -> None:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host != "localhost":
+            raise fail(f"--host must be an IP address or 'localhost', not {host!r}") from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bound and listening before the banner names the port (--port 0 shows the real one)."""
+    from harness.serving import listen
+
+    try:
+        return listen(host, port)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @serve_app.command("elevate")
@@ -123,19 +142,13 @@ def serve_elevate(
 
     Prints the SCIM base URL and the access token seeded for Entra's Admin Credentials.
     """
-    import socket
-
     import uvicorn
 
     from fake_elevate.account_center import AccountCenterError
     from fake_elevate.elevate import FakeElevate
     from fake_elevate.faults import FAULT_PROFILES, parse_fault_options
 
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if host != "localhost":
-            raise fail(f"--host must be an IP address or 'localhost', not {host!r}") from None
+    _check_host(host)
     faults = list(fault or [])
     unknown = [name for name in faults if name not in FAULT_PROFILES]
     if unknown:
@@ -163,20 +176,10 @@ def serve_elevate(
             )
     except AccountCenterError as exc:
         raise fail(str(exc)) from None
-    try:
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Inherited by accepted connections: no 40 ms delayed-ACK stalls.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-        # Listen before saying so: a client that reads "listening on" and connects at once
-        # is queued in the backlog until uvicorn accepts, instead of being refused.
-        sock.listen(2048)
-    except OSError as exc:
-        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    bound_port = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    base = f"http://{shown_host}:{bound_port}"
+    from harness.serving import base_url
+
+    sock = _listen(host, port)
+    base = base_url(sock)
     out.print(f"Fake LinkedIn Elevate listening on {base}", markup=False)
     out.print(f"SCIM base URL (Tenant URL): {base}/scim/v2", markup=False)
     out.print(f"Access token (Secret Token): {access_token}", markup=False)
@@ -192,6 +195,69 @@ def serve_elevate(
     )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
+
+
+#: RFC 6750 §2.1: what a bearer token may be made of (so it travels in a header as is).
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+#: The environment variable ``serve entra --token`` also reads: the process list shows flags.
+GRAPH_TOKEN_VARIABLE = "PROVISIM_GRAPH_TOKEN"
+
+
+@serve_app.command("entra")
+def serve_entra(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless told otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")
+    ] = 8001,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=GRAPH_TOKEN_VARIABLE,
+            show_default=False,
+            help="The bearer token every Graph call must carry (generated and printed when "
+            "not given; a given one is not repeated). Prefer the environment variable: a flag "
+            "is visible to other users of the machine.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the tenant: the same seed gives the same ids.")
+    ] = 0,
+) -> None:
+    """Serve Fake Entra's Microsoft Graph face (v1.0, and /beta as an alias) until stopped.
+
+    Prints the Graph base URL, the bearer token and the virtual clock's side channel
+    (/_provisim/clock: nothing happens in real time until it is advanced). The tenant
+    provisions over the network, e.g. into `provisim serve elevate`.
+    """
+    from fake_entra.graph import ADMIN_PREFIX, GraphService, GraphSettings, serve
+    from fake_entra.tenant import Tenant
+    from harness.serving import base_url
+
+    _check_host(host)
+    if token is not None and not _BEARER_TOKEN.fullmatch(token):
+        # The value itself is never echoed: it is a secret.
+        raise fail(
+            "--token must be a bearer token of letters, digits and -._~+/ (RFC 6750), "
+            "with no spaces"
+        )
+    bearer = token if token is not None else secrets.token_urlsafe(32)
+    service = GraphService(Tenant(seed=seed), GraphSettings(token=bearer))
+    sock = _listen(host, port)
+    base = base_url(sock)
+    shown = "(as given by --token or PROVISIM_GRAPH_TOKEN)" if token is not None else bearer
+    out.print(f"Fake Entra (Microsoft Graph) listening on {base}", markup=False)
+    out.print(f"Graph base URL: {base}/v1.0 (and {base}/beta)", markup=False)
+    out.print(f"Bearer token:   {shown}", markup=False)
+    out.print(
+        f"Virtual clock:  {base}{ADMIN_PREFIX}/clock "
+        '(POST .../clock/advance {"duration": "PT40M"})',
+        markup=False,
+    )
+    out.print("Press Ctrl+C to stop.", markup=False)
+    sys.stdout.flush()
+    serve(service, sock=sock)
 
 
 # --- provisim run ---------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-"""Run an ASGI app under uvicorn on a free loopback port, in a background thread.
-
-Tests and benchmarks that need a real socket start the server themselves and
-stop it when done: ``with serve_in_thread(app) as base_url: ...``.
+"""Real sockets for the servers: ``provisim serve`` binds with :func:`listen` before its
+banner names the port; tests and benchmarks that need a real socket start the server in a
+background thread and stop it when done: ``with serve_in_thread(app) as base_url: ...``.
 """
 
 from __future__ import annotations
@@ -20,6 +19,31 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (port 0: a free one, read back with
+    ``getsockname``). Raises OSError when the address cannot be bound."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Inherited by accepted connections: no 40 ms delayed-ACK stalls.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        # Listen before saying so: a client that reads "listening on" and connects at once
+        # is queued in the backlog until uvicorn accepts, instead of being refused.
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    """``http://host:port`` of a listening socket, an IPv6 host in brackets."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
 
 
 @contextmanager
