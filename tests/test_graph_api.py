@@ -7,6 +7,8 @@ Each response is checked against the JSON Schema written from its Graph referenc
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -602,11 +604,37 @@ def test_start_lifts_a_quarantine_once_the_credentials_work(world: GraphWorld) -
     ]
 
 
+def test_a_job_id_starts_with_its_template_id_and_the_logs_carry_it(world: GraphWorld) -> None:
+    _started(world)
+    job_id = world.ids["job"]
+    # Reference A.1 "IDs": {templateId}.{tenantIdWithoutDashes}.{guid}.
+    template, tenant, guid = job_id.split(".")
+    assert template == "linkedInElevate" and re.fullmatch(r"[0-9a-f]{32}", tenant)
+    assert str(uuid.UUID(guid)) == guid
+    entries = listed(world.client.get("/auditLogs/provisioning"), "provisioning-object-summary")
+    assert entries and {e["jobId"] for e in entries} == {job_id}
+    assert {e["tenantId"].replace("-", "") for e in entries} == {tenant}
+    assert checked(world.client.get(world.job), "synchronization-job")["id"] == job_id
+    by_job = listed(
+        world.client.get("/auditLogs/provisioning", params={"$filter": f"jobId eq '{job_id}'"}),
+        "provisioning-object-summary",
+    )
+    assert len(by_job) == len(entries)
+
+
 def test_delete_job_stops_it(world: GraphWorld) -> None:
     _started(world)
+    [job] = world.service.synchronization.all_jobs()
     assert world.client.delete(world.job).status_code == 204
     graph_error(world.client.get(world.job), 404)
     assert world.advance("PT2H")["timersFired"] == 0
+    # The deleted job no longer hears the Provisioning page's Save.
+    assert world.save_secrets().status_code == 204
+    world.advance("PT2H")
+    assert job.cycles_run == 1
+    graph_error(world.client.delete(world.job), 404)
+    # Its template is free again: a new job, with a new id.
+    assert world.create_job()["id"] != job.job_id
 
 
 # --- on demand, schema, parseExpression -------------------------------------------------------

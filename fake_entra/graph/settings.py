@@ -21,7 +21,8 @@ class GraphSettings:
     #: The largest ``$top`` accepted; more is 400 (Graph users: 1..999).
     max_page_size: int = 999
     #: The synchronization template id and factoryTag of LinkedIn Elevate (not published;
-    #: reference A.6). The engine's job ids keep their own ``scim.`` prefix.
+    #: reference A.6). A job created from it has the id
+    #: ``{template id}.{tenant id without dashes}.{guid}`` (reference A.1 "IDs").
     synchronization_template_id: str = "linkedInElevate"
     #: ``GET …/synchronization/secrets`` (beta only in the docs) shows SecretToken as this
     #: instead of its value (unconfirmed whether Graph masks it).
