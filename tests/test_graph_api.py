@@ -17,6 +17,7 @@ import pytest
 from graph_support import (
     ADMIN,
     ELEVATE,
+    TOKEN,
     GraphWorld,
     checked,
     graph_error,
@@ -26,6 +27,7 @@ from graph_support import (
 
 from fake_entra.applications import DEFAULT_ACCESS_ROLE_ID
 from fake_entra.graph import GraphSettings
+from fake_entra.tenant import DirectoryRole
 
 
 @pytest.fixture
@@ -57,6 +59,60 @@ def test_without_a_configured_token_any_bearer_is_accepted() -> None:
     for world in graph_world(settings=GraphSettings(token=None)):
         response = world.client.get("/users", headers={"Authorization": "Bearer anything"})
         assert response.status_code == 200
+
+
+def _instantiate(world: GraphWorld) -> httpx.Response:
+    templates = world.client.get(
+        "/applicationTemplates", params={"$filter": f"displayName eq '{ELEVATE}'"}
+    ).json()["value"]
+    return world.client.post(
+        f"/applicationTemplates/{templates[0]['id']}/instantiate", json={"displayName": ELEVATE}
+    )
+
+
+def test_graph_calls_act_as_the_configured_caller_and_leave_the_portal_session_alone(
+    world: GraphWorld,
+) -> None:
+    # Serving Graph signs no one in to the portal.
+    assert world.tenant.session is None
+    body = _instantiate(world).json()
+    assert world.tenant.session is None
+    world.ids["sp"] = body["servicePrincipal"]["id"]
+    # A portal admin without an application role: Graph still acts as its own caller.
+    world.tenant.sign_in(DirectoryRole.HELPDESK_ADMINISTRATOR, "helpdesk@contoso.com")
+    created = world.client.post(
+        f"{world.sp}/synchronization/jobs", json={"templateId": "linkedInElevate"}
+    )
+    assert created.status_code == 201
+    session = world.tenant.session
+    assert session is not None and session.role is DirectoryRole.HELPDESK_ADMINISTRATOR
+    assert session.user_principal_name == "helpdesk@contoso.com"
+
+
+@pytest.mark.parametrize(
+    ("settings", "portal_role"),
+    [
+        (GraphSettings(token=TOKEN, caller_role=DirectoryRole.HELPDESK_ADMINISTRATOR), None),
+        # caller_role None: the portal's admin acts, here one without an application role.
+        (GraphSettings(token=TOKEN, caller_role=None), DirectoryRole.USER_ADMINISTRATOR),
+        (GraphSettings(token=TOKEN, caller_role=None), None),
+    ],
+)
+def test_a_caller_without_an_application_role_is_403_and_changes_nothing(
+    settings: GraphSettings, portal_role: DirectoryRole | None
+) -> None:
+    for world in graph_world(settings=settings):
+        if portal_role is not None:
+            world.tenant.sign_in(portal_role)
+        message = graph_error(_instantiate(world), 403, "Authorization_RequestDenied")
+        assert message.startswith("Insufficient privileges to complete the operation.")
+        assert list(world.tenant.enterprise_applications) == []
+
+
+def test_with_caller_role_none_the_portal_admin_acts() -> None:
+    for world in graph_world(settings=GraphSettings(token=TOKEN, caller_role=None)):
+        world.tenant.sign_in(DirectoryRole.GLOBAL_ADMINISTRATOR, "root@contoso.com")
+        assert _instantiate(world).status_code == 201
 
 
 def test_the_inner_error_carries_the_virtual_date_and_echoes_the_client_request_id(

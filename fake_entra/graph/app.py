@@ -2,7 +2,8 @@
 
 Served under ``/v1.0`` and, aliased, ``/beta`` [reference A.1], plus the clock side channel
 under ``/_provisim`` (outside Graph's namespace; real clients never call it). Every call
-needs ``Authorization: Bearer``. Routes only translate: they read the path, the query and
+needs ``Authorization: Bearer`` and acts as the token's holder (``GraphSettings.caller_role``).
+Routes only translate: they read the path, the query and
 the body, call the service under its lock, and render the result or the OData error.
 """
 
@@ -553,7 +554,7 @@ class GraphApp:
 
     def _answer(self, request: Request, handler: Handler, body: bytes) -> Response:
         service = self.service
-        with service.lock:
+        with service.lock, service.acting_as_caller():
             request_id = service.request_id()
             try:
                 self._authenticate(request)
