@@ -354,6 +354,49 @@ def test_templates_filter_by_display_name(world: GraphWorld) -> None:
     assert len(by_category) == len(every)
 
 
+def test_templates_take_orderby_top_and_skip(world: GraphWorld) -> None:
+    # [G applicationtemplate-list.md]: "$orderby, $top, and $skip ... in any GET request".
+    names = sorted(
+        t["displayName"] for t in world.client.get("/applicationTemplates").json()["value"]
+    )
+    descending = listed(
+        world.client.get("/applicationTemplates", params={"$orderby": "displayName desc"}),
+        "application-template",
+    )
+    assert [t["displayName"] for t in descending] == names[::-1]
+    window = listed(
+        world.client.get(
+            "/applicationTemplates",
+            params={"$orderby": "displayName", "$skip": "1", "$top": "1"},
+        ),
+        "application-template",
+    )
+    assert [t["displayName"] for t in window] == names[1:2]
+    graph_error(
+        world.client.get("/applicationTemplates", params={"$orderby": "logoUrl"}),
+        400,
+        "Request_UnsupportedQuery",
+    )
+
+
+def test_sync_templates_are_listed_from_the_application_too(world: GraphWorld) -> None:
+    body = world.instantiate()
+    application_id = body["application"]["id"]
+    # [G synchronization-synchronization-list-templates.md]: GET /applications/{id}/...
+    response = world.client.get(f"/applications/{application_id}/synchronization/templates")
+    templates = listed(response, "synchronization-template")
+    assert [t["id"] for t in templates] == ["linkedInElevate"]
+    assert response.json()["@odata.context"].endswith(
+        f"$metadata#applications('{application_id}')/synchronization/templates"
+    )
+    # A service principal's id is not an application's id.
+    graph_error(
+        world.client.get(f"/applications/{world.ids['sp']}/synchronization/templates"),
+        404,
+        "Request_ResourceNotFound",
+    )
+
+
 def test_instantiate_creates_the_application_and_its_service_principal(world: GraphWorld) -> None:
     body = world.instantiate()
     sp = body["servicePrincipal"]
@@ -567,6 +610,19 @@ def test_provisioning_logs_filter_and_page(world: GraphWorld) -> None:
     _started(world)
     entries = listed(world.client.get("/auditLogs/provisioning"), "provisioning-object-summary")
     assert {e["provisioningAction"] for e in entries} >= {"create"}
+    # [G provisioningobjectsummary-list.md]: $orderby is documented.
+    for direction in ("asc", "desc"):
+        ordered = listed(
+            world.client.get(
+                "/auditLogs/provisioning",
+                params={"$orderby": f"provisioningAction {direction}"},
+            ),
+            "provisioning-object-summary",
+        )
+        actions = [e["provisioningAction"] for e in ordered]
+        assert actions == sorted(actions, reverse=direction == "desc") and len(ordered) == len(
+            entries
+        )
     created = listed(
         world.client.get(
             "/auditLogs/provisioning", params={"$filter": "provisioningAction eq 'create'"}

@@ -144,6 +144,8 @@ def _sp(call: Call) -> EnterpriseApplication:
     apps = call.service.applications
     if "app_id" in call.params:
         return apps.by_app_id(call.params["app_id"])
+    if "application_id" in call.params:
+        return apps.by_application_id(call.params["application_id"])
     return apps.service_principal(call.params["sp_id"])
 
 
@@ -223,9 +225,14 @@ def _job(call: Call) -> ProvisioningJob:
 
 def list_sync_templates(call: Call) -> Reply:
     app = _sp(call)
+    owner = (
+        f"applications('{call.params['application_id'].lower()}')"
+        if "application_id" in call.params
+        else f"servicePrincipals('{app.object_id}')"
+    )
     return collection(
         call,
-        f"servicePrincipals('{app.object_id}')/synchronization/templates",
+        f"{owner}/synchronization/templates",
         call.service.synchronization.templates(app),
         CollectionOptions(pageable=False),
     )
@@ -471,6 +478,8 @@ GRAPH_ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", _SP + "/appRoleAssignedTo", assign),
     ("DELETE", _SP + "/appRoleAssignedTo/{assignment_id}", unassign),
     ("GET", _SP + "/synchronization/templates", list_sync_templates),
+    # [G synchronization-synchronization-list-templates.md]: also from the application.
+    ("GET", "/applications/{application_id}/synchronization/templates", list_sync_templates),
     ("GET", _SP + "/synchronization/templates/{sync_template_id}/schema", get_template_schema),
     (
         "POST",
