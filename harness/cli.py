@@ -224,6 +224,14 @@ def serve_entra(
     seed: Annotated[
         int, typer.Option(help="Seed of the tenant: the same seed gives the same ids.")
     ] = 0,
+    allow_anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--allow-anonymous",
+            help="Also accept calls with no Authorization header at all (msgraph-sdk's "
+            "AnonymousAuthenticationProvider sends none); a wrong token is still refused.",
+        ),
+    ] = False,
 ) -> None:
     """Serve Fake Entra's Microsoft Graph face (v1.0, and /beta as an alias) until stopped.
 
@@ -243,13 +251,19 @@ def serve_entra(
             "with no spaces"
         )
     bearer = token if token is not None else secrets.token_urlsafe(32)
-    service = GraphService(Tenant(seed=seed), GraphSettings(token=bearer))
+    service = GraphService(
+        Tenant(seed=seed), GraphSettings(token=bearer, allow_anonymous=allow_anonymous)
+    )
     sock = _listen(host, port)
     base = base_url(sock)
     shown = "(as given by --token or PROVISIM_GRAPH_TOKEN)" if token is not None else bearer
     out.print(f"Fake Entra (Microsoft Graph) listening on {base}", markup=False)
     out.print(f"Graph base URL: {base}/v1.0 (and {base}/beta)", markup=False)
     out.print(f"Bearer token:   {shown}", markup=False)
+    if allow_anonymous:
+        out.print(
+            "Anonymous:      calls without an Authorization header are accepted", markup=False
+        )
     out.print(
         f"Virtual clock:  {base}{ADMIN_PREFIX}/clock "
         '(POST .../clock/advance {"duration": "PT40M"})',

@@ -61,6 +61,15 @@ def test_without_a_configured_token_any_bearer_is_accepted() -> None:
         assert response.status_code == 200
 
 
+def test_allow_anonymous_accepts_no_header_but_still_refuses_a_wrong_token() -> None:
+    for world in graph_world(settings=GraphSettings(token=TOKEN, allow_anonymous=True)):
+        bare = httpx.Client(transport=world.client._transport, base_url=str(world.client.base_url))
+        assert bare.get("/users").status_code == 200
+        wrong = bare.get("/users", headers={"Authorization": "Bearer not-the-token"})
+        graph_error(wrong, 401, "InvalidAuthenticationToken")
+        graph_error(bare.get("/users", headers={"Authorization": "Basic x"}), 401)
+
+
 def _instantiate(world: GraphWorld) -> httpx.Response:
     templates = world.client.get(
         "/applicationTemplates", params={"$filter": f"displayName eq '{ELEVATE}'"}

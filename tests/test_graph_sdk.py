@@ -22,6 +22,7 @@ import pytest
 from kiota_abstractions.authentication import (
     AccessTokenProvider,
     AllowedHostsValidator,
+    AnonymousAuthenticationProvider,
     BaseBearerTokenAuthenticationProvider,
 )
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -309,6 +310,21 @@ def test_the_sdk_gets_an_odata_error_without_the_right_token(servers: Servers) -
     error = asyncio.run(call())
     assert error.response_status_code == 401
     assert error.error is not None and error.error.code == "InvalidAuthenticationToken"
+
+
+def test_the_sdk_without_credentials_reaches_a_server_that_allows_anonymous_calls() -> None:
+    """[reference A.4]: AnonymousAuthenticationProvider sends no Authorization header."""
+    service = GraphService(Tenant(seed=3), GraphSettings(token=TOKEN, allow_anonymous=True))
+
+    async def call(base: str) -> list[str]:
+        adapter = GraphRequestAdapter(AnonymousAuthenticationProvider())
+        adapter.base_url = f"{base}/v1.0"
+        templates = await GraphServiceClient(request_adapter=adapter).application_templates.get()
+        assert templates is not None and templates.value is not None
+        return [t.display_name or "" for t in templates.value]
+
+    with serve_in_thread(create_app(service)) as graph_url:
+        assert "LinkedIn Elevate" in asyncio.run(call(graph_url))
 
 
 def test_the_sdk_is_configured_with_the_generic_request_configuration_only() -> None:

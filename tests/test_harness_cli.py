@@ -28,6 +28,7 @@ def test_help_lists_the_commands() -> None:
         assert sub.exit_code == 0 and "--token" in sub.output and "--port" in sub.output
     entra = runner.invoke(app, ["serve", "entra", "--help"], env={"COLUMNS": "200"})
     assert "--seed" in entra.output and "PROVISIM_GRAPH_TOKEN" in entra.output
+    assert "--allow-anonymous" in entra.output
 
 
 def test_bench_help_names_the_extra_with_its_brackets() -> None:
@@ -195,7 +196,7 @@ def test_serve_entra_prints_what_the_readme_says_and_answers_with_its_token() ->
 
 def test_serve_entra_takes_its_token_from_the_environment_and_never_prints_it() -> None:
     token = "env-graph-token-0123456789"
-    proc = _serve_entra(env={**os.environ, "PROVISIM_GRAPH_TOKEN": token})
+    proc = _serve_entra("--allow-anonymous", env={**os.environ, "PROVISIM_GRAPH_TOKEN": token})
     try:
         printed = _banner(proc)
         text = "\n".join(printed)
@@ -208,6 +209,11 @@ def test_serve_entra_takes_its_token_from_the_environment_and_never_prints_it() 
             headers={"Authorization": f"Bearer {token}"},
         )
         assert ok.status_code == 200
+        # --allow-anonymous: no header at all is let in, a wrong token is not.
+        assert "Anonymous:" in text
+        assert httpx.get(f"{match.group(1)}/v1.0/users").status_code == 200
+        wrong = httpx.get(f"{match.group(1)}/v1.0/users", headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 401
     finally:
         proc.terminate()
         _, stderr = proc.communicate(timeout=10)

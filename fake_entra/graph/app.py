@@ -591,6 +591,8 @@ class GraphApp:
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
+        if not header and self.service.settings.allow_anonymous:
+            return
         scheme, _, token = header.partition(" ")
         if not header or scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Access token is empty.")
