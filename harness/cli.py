@@ -396,7 +396,7 @@ def run(
             "-t",
             metavar="EXPR",
             help="Only scenarios whose Gherkin tags match this expression, e.g. "
-            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance.",
+            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, graph.",
         ),
     ] = None,
     keyword: Annotated[
