@@ -67,6 +67,11 @@ def _root(
     """Provisioning simulator and SCIM conformance harness."""
 
 
+#: The options both ``serve`` commands take, with their help.
+HostOption = Annotated[str, typer.Option(help="Interface to bind; loopback unless told otherwise.")]
+PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")]
+
+
 def _check_host(host: str) -> None:
     try:
         ipaddress.ip_address(host)
@@ -87,12 +92,8 @@ def _listen(host: str, port: int) -> socket.socket:
 
 @serve_app.command("elevate")
 def serve_elevate(
-    host: Annotated[
-        str, typer.Option(help="Interface to bind; loopback unless told otherwise.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")
-    ] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     token: Annotated[
         str | None,
         typer.Option(
@@ -205,12 +206,8 @@ GRAPH_TOKEN_VARIABLE = "PROVISIM_GRAPH_TOKEN"
 
 @serve_app.command("entra")
 def serve_entra(
-    host: Annotated[
-        str, typer.Option(help="Interface to bind; loopback unless told otherwise.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")
-    ] = 8001,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8001,
     token: Annotated[
         str | None,
         typer.Option(

@@ -75,20 +75,10 @@ def test_serve_elevate_answers_the_test_connection_probe() -> None:
         text=True,
     )
     try:
-        base = None
-        printed: list[str] = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.stdout is not None:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            printed.append(line)
-            match = re.search(r"SCIM base URL \(Tenant URL\): (\S+)", line)
-            if match:
-                base = match.group(1)
-            if line.startswith("Press Ctrl+C"):
-                break
-        assert base is not None, "".join(printed)
+        printed = _banner(proc)
+        match = re.search(r"SCIM base URL \(Tenant URL\): (\S+)", "\n".join(printed))
+        assert match is not None, printed
+        base = match.group(1)
         assert any(token in line for line in printed)
         assert base.startswith("http://127.0.0.1:")
         for _ in range(100):
