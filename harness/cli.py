@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import ipaddress
 import os
 import re
 import secrets
@@ -73,21 +72,22 @@ PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port; 0 pic
 
 
 def _check_host(host: str) -> None:
+    from harness.serving import ServeError, check_host
+
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if host != "localhost":
-            raise fail(f"--host must be an IP address or 'localhost', not {host!r}") from None
+        check_host(host)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
 
 
 def _listen(host: str, port: int) -> socket.socket:
     """Bound and listening before the banner names the port (--port 0 shows the real one)."""
-    from harness.serving import listen
+    from harness.serving import ServeError, bind
 
     try:
-        return listen(host, port)
-    except OSError as exc:
-        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        return bind(host, port)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
 
 
 @serve_app.command("elevate")
@@ -198,8 +198,6 @@ def serve_elevate(
     server.run(sockets=[sock])
 
 
-#: RFC 6750 §2.1: what a bearer token may be made of (so it travels in a header as is).
-_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 #: The environment variable ``serve entra --token`` also reads: the process list shows flags.
 GRAPH_TOKEN_VARIABLE = "PROVISIM_GRAPH_TOKEN"
 
@@ -236,39 +234,19 @@ def serve_entra(
     (/_provisim/clock: nothing happens in real time until it is advanced). The tenant
     provisions over the network, e.g. into `provisim serve elevate`.
     """
-    from fake_entra.graph import ADMIN_PREFIX, GraphService, GraphSettings, serve
-    from fake_entra.tenant import Tenant
-    from harness.serving import base_url
+    from harness.serving import ServeError, serve_graph
 
-    _check_host(host)
-    if token is not None and not _BEARER_TOKEN.fullmatch(token):
-        # The value itself is never echoed: it is a secret.
-        raise fail(
-            "--token must be a bearer token of letters, digits and -._~+/ (RFC 6750), "
-            "with no spaces"
+    try:
+        serve_graph(
+            host=host,
+            port=port,
+            token=token,
+            seed=seed,
+            allow_anonymous=allow_anonymous,
+            say=lambda line: out.print(line, markup=False),
         )
-    bearer = token if token is not None else secrets.token_urlsafe(32)
-    service = GraphService(
-        Tenant(seed=seed), GraphSettings(token=bearer, allow_anonymous=allow_anonymous)
-    )
-    sock = _listen(host, port)
-    base = base_url(sock)
-    shown = "(as given by --token or PROVISIM_GRAPH_TOKEN)" if token is not None else bearer
-    out.print(f"Fake Entra (Microsoft Graph) listening on {base}", markup=False)
-    out.print(f"Graph base URL: {base}/v1.0 (and {base}/beta)", markup=False)
-    out.print(f"Bearer token:   {shown}", markup=False)
-    if allow_anonymous:
-        out.print(
-            "Anonymous:      calls without an Authorization header are accepted", markup=False
-        )
-    out.print(
-        f"Virtual clock:  {base}{ADMIN_PREFIX}/clock "
-        '(POST .../clock/advance {"duration": "PT40M"})',
-        markup=False,
-    )
-    out.print("Press Ctrl+C to stop.", markup=False)
-    sys.stdout.flush()
-    serve(service, sock=sock)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
 
 
 # --- provisim run ---------------------------------------------------------------------------------
