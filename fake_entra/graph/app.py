@@ -2,7 +2,8 @@
 
 Served under ``/v1.0`` and, aliased, ``/beta`` [reference A.1], plus the clock side channel
 under ``/_provisim`` (outside Graph's namespace; real clients never call it). Every call
-needs ``Authorization: Bearer``. Routes only translate: they read the path, the query and
+needs ``Authorization: Bearer`` and acts as the token's holder (``GraphSettings.caller_role``).
+Routes only translate: they read the path, the query and
 the body, call the service under its lock, and render the result or the OData error.
 """
 
@@ -143,6 +144,8 @@ def _sp(call: Call) -> EnterpriseApplication:
     apps = call.service.applications
     if "app_id" in call.params:
         return apps.by_app_id(call.params["app_id"])
+    if "application_id" in call.params:
+        return apps.by_application_id(call.params["application_id"])
     return apps.service_principal(call.params["sp_id"])
 
 
@@ -222,9 +225,14 @@ def _job(call: Call) -> ProvisioningJob:
 
 def list_sync_templates(call: Call) -> Reply:
     app = _sp(call)
+    owner = (
+        f"applications('{call.params['application_id'].lower()}')"
+        if "application_id" in call.params
+        else f"servicePrincipals('{app.object_id}')"
+    )
     return collection(
         call,
-        f"servicePrincipals('{app.object_id}')/synchronization/templates",
+        f"{owner}/synchronization/templates",
         call.service.synchronization.templates(app),
         CollectionOptions(pageable=False),
     )
@@ -470,6 +478,8 @@ GRAPH_ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", _SP + "/appRoleAssignedTo", assign),
     ("DELETE", _SP + "/appRoleAssignedTo/{assignment_id}", unassign),
     ("GET", _SP + "/synchronization/templates", list_sync_templates),
+    # [G synchronization-synchronization-list-templates.md]: also from the application.
+    ("GET", "/applications/{application_id}/synchronization/templates", list_sync_templates),
     ("GET", _SP + "/synchronization/templates/{sync_template_id}/schema", get_template_schema),
     (
         "POST",
@@ -553,7 +563,7 @@ class GraphApp:
 
     def _answer(self, request: Request, handler: Handler, body: bytes) -> Response:
         service = self.service
-        with service.lock:
+        with service.lock, service.acting_as_caller():
             request_id = service.request_id()
             try:
                 self._authenticate(request)
@@ -581,6 +591,8 @@ class GraphApp:
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
+        if not header and self.service.settings.allow_anonymous:
+            return
         scheme, _, token = header.partition(" ")
         if not header or scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Access token is empty.")
