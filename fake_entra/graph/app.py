@@ -556,10 +556,38 @@ class GraphApp:
 
     def _endpoint(self, handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            body = await request.body()
+            body = await self._read_body(request)
+            if body is None:
+                limit = self.service.settings.max_request_bytes
+                error = GraphError(
+                    413,
+                    "RequestEntityTooLarge",
+                    f"The request body is larger than {limit} bytes.",
+                )
+                return await run_in_threadpool(self._refuse, request, error)
             return await run_in_threadpool(self._answer, request, handlers[request.method], body)
 
         return endpoint
+
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is over the limit (read no further than the limit)."""
+        limit = self.service.settings.max_request_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _refuse(self, request: Request, error: GraphError) -> Response:
+        with self.service.lock:
+            request_id = self.service.request_id()
+        return self._error(request, error, request_id)
 
     def _answer(self, request: Request, handler: Handler, body: bytes) -> Response:
         service = self.service
@@ -617,8 +645,6 @@ class GraphApp:
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:
         # Routing failures: Graph's words for an unknown segment and a wrong method.
-        with self.service.lock:
-            request_id = self.service.request_id()
         if isinstance(exc, HTTPException) and exc.status_code == 405:
             error = GraphError(
                 405,
@@ -630,7 +656,7 @@ class GraphApp:
             error = GraphError(
                 400, "BadRequest", f"Resource not found for the segment '{segment}'."
             )
-        return self._error(request, error, request_id)
+        return self._refuse(request, error)
 
 
 def create_app(service: GraphService) -> GraphApp:

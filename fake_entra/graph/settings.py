@@ -49,6 +49,10 @@ class GraphSettings:
     on_demand_retry_after: timedelta = timedelta(seconds=10)
     #: ``GET /auditLogs/provisioning`` lists the newest entry first (the docs give no order).
     logs_newest_first: bool = True
+    #: The largest request body accepted; a larger one is 413 RequestEntityTooLarge, read no
+    #: further than this (unconfirmed for these endpoints: Graph documents 4 MB for requests
+    #: such as JSON batches and attachments, and no body here comes near it).
+    max_request_bytes: int = 4 * 1024 * 1024
     #: Whether a second job may be created from a template that already has one on the same
     #: service principal (unconfirmed: the portal allows one job per template).
     one_job_per_template: bool = True
