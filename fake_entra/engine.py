@@ -116,6 +116,7 @@ class ProvisioningJob:
         outbox: Outbox | None = None,
         seed: int = 0,
         tenant_id: str | None = None,
+        job_id: str | None = None,
     ) -> None:
         self.application = application
         self.config: ProvisioningConfiguration = application.provisioning
@@ -124,8 +125,9 @@ class ProvisioningJob:
         self.settings = settings or EngineSettings()
         #: The job's seeded generator: its ids, and what expressions such as Guid() draw.
         self.rng = random.Random(f"{seed}:job:{application.object_id}")
-        # Non-gallery job ids start with "scim" (entra §1 "Transport").
-        self.job_id = f"scim.{self._hex(32)}.{self._hex(32)}"
+        # Non-gallery job ids start with "scim" (entra §1 "Transport"); a job created from a
+        # synchronization template is named by its creator (Graph: graph-api.md §A.1 "IDs").
+        self.job_id = job_id or f"scim.{self._hex(32)}.{self._hex(32)}"
         self.tenant_id = tenant_id or str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         self.log = ProvisioningLog(
             now=clock.now,
@@ -232,17 +234,34 @@ class ProvisioningJob:
             # completed"); Paused is for a job an administrator stopped.
             self.status.paused()
 
+    def detach(self) -> None:
+        """Delete the job (Graph ``DELETE …/jobs/{id}``): it stops listening to the
+        Provisioning page's Save and none of its timers fires again; a cycle waiting out a
+        Retry-After is dropped, and told to the cycle listeners as a Restart drops it."""
+        for listener in (self._on_saved, self.audit.saved):
+            if listener in self.config.save_listeners:
+                self.config.save_listeners.remove(listener)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._drop_suspended()
+        self.disabled = True
+
+    def _drop_suspended(self) -> None:
+        """A cycle waiting out a Retry-After ends unfinished; its listeners are told."""
+        if self._suspended is not None:
+            dropped = self._suspended.abandon()
+            self._suspended = None
+            for listener in tuple(self.cycle_listeners):
+                listener(dropped)
+
     def restart(self) -> None:
         """Restart provisioning: clear the watermark, escrows and quarantine; keep the links."""
         self.config.authorize("Restart provisioning")
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._suspended is not None:
-            dropped = self._suspended.abandon()
-            self._suspended = None
-            for listener in tuple(self.cycle_listeners):
-                listener(dropped)
+        self._drop_suspended()
         self.watermark = None
         self.escrows.clear()
         self.staged.clear()

@@ -32,6 +32,10 @@ Feature: Automating the tutorial with Microsoft Graph
     And the provisioning logs through Graph show "Kai Li" with the action "other" and the status "skipped"
     When 40 minutes pass on the provisim clock endpoint
     Then an incremental cycle ran
+    And the job's status through Graph is "Active"
+    When the admin restarts provisioning through Graph
+    Then an initial cycle ran
+    And the job's status through Graph is "Active"
 
   Scenario: Provision on demand, pause and restart through Graph
     Given the admin saves the Admin Credentials and the Notification Email "admin@contoso.com" through Graph
@@ -46,6 +50,7 @@ Feature: Automating the tutorial with Microsoft Graph
     When the admin sets Provisioning Status to On through Graph
     And the admin restarts provisioning through Graph with the reset scope "Watermark, Escrows, QuarantineState"
     Then an initial cycle ran
+    And the job's status through Graph is "Active"
 
   Scenario: A Save with an invalid Notification Email is refused and changes nothing
     When the admin saves the Admin Credentials and the Notification Email "not-an-email" through Graph

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import ipaddress
 import os
 import re
 import secrets
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,14 +66,34 @@ def _root(
     """Provisioning simulator and SCIM conformance harness."""
 
 
+#: The options both ``serve`` commands take, with their help.
+HostOption = Annotated[str, typer.Option(help="Interface to bind; loopback unless told otherwise.")]
+PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")]
+
+
+def _check_host(host: str) -> None:
+    from harness.serving import ServeError, check_host
+
+    try:
+        check_host(host)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bound and listening before the banner names the port (--port 0 shows the real one)."""
+    from harness.serving import ServeError, bind
+
+    try:
+        return bind(host, port)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+
+
 @serve_app.command("elevate")
 def serve_elevate(
-    host: Annotated[
-        str, typer.Option(help="Interface to bind; loopback unless told otherwise.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(min=0, max=65535, help="TCP port; 0 picks a free one.")
-    ] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     token: Annotated[
         str | None,
         typer.Option(
@@ -123,19 +143,13 @@ def serve_elevate(
 
     Prints the SCIM base URL and the access token seeded for Entra's Admin Credentials.
     """
-    import socket
-
     import uvicorn
 
     from fake_elevate.account_center import AccountCenterError
     from fake_elevate.elevate import FakeElevate
     from fake_elevate.faults import FAULT_PROFILES, parse_fault_options
 
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if host != "localhost":
-            raise fail(f"--host must be an IP address or 'localhost', not {host!r}") from None
+    _check_host(host)
     faults = list(fault or [])
     unknown = [name for name in faults if name not in FAULT_PROFILES]
     if unknown:
@@ -163,20 +177,10 @@ def serve_elevate(
             )
     except AccountCenterError as exc:
         raise fail(str(exc)) from None
-    try:
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Inherited by accepted connections: no 40 ms delayed-ACK stalls.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-        # Listen before saying so: a client that reads "listening on" and connects at once
-        # is queued in the backlog until uvicorn accepts, instead of being refused.
-        sock.listen(2048)
-    except OSError as exc:
-        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    bound_port = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    base = f"http://{shown_host}:{bound_port}"
+    from harness.serving import base_url
+
+    sock = _listen(host, port)
+    base = base_url(sock)
     out.print(f"Fake LinkedIn Elevate listening on {base}", markup=False)
     out.print(f"SCIM base URL (Tenant URL): {base}/scim/v2", markup=False)
     out.print(f"Access token (Secret Token): {access_token}", markup=False)
@@ -192,6 +196,57 @@ def serve_elevate(
     )
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
+
+
+#: The environment variable ``serve entra --token`` also reads: the process list shows flags.
+GRAPH_TOKEN_VARIABLE = "PROVISIM_GRAPH_TOKEN"
+
+
+@serve_app.command("entra")
+def serve_entra(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8001,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=GRAPH_TOKEN_VARIABLE,
+            show_default=False,
+            help="The bearer token every Graph call must carry (generated and printed when "
+            "not given; a given one is not repeated). Prefer the environment variable: a flag "
+            "is visible to other users of the machine.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the tenant: the same seed gives the same ids.")
+    ] = 0,
+    allow_anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--allow-anonymous",
+            help="Also accept calls with no Authorization header at all (msgraph-sdk's "
+            "AnonymousAuthenticationProvider sends none); a wrong token is still refused.",
+        ),
+    ] = False,
+) -> None:
+    """Serve Fake Entra's Microsoft Graph face (v1.0, and /beta as an alias) until stopped.
+
+    Prints the Graph base URL, the bearer token and the virtual clock's side channel
+    (/_provisim/clock: nothing happens in real time until it is advanced). The tenant
+    provisions over the network, e.g. into `provisim serve elevate`.
+    """
+    from harness.serving import ServeError, serve_graph
+
+    try:
+        serve_graph(
+            host=host,
+            port=port,
+            token=token,
+            seed=seed,
+            allow_anonymous=allow_anonymous,
+            say=lambda line: out.print(line, markup=False),
+        )
+    except ServeError as exc:
+        raise fail(str(exc)) from None
 
 
 # --- provisim run ---------------------------------------------------------------------------------
@@ -316,7 +371,7 @@ def run(
             "-t",
             metavar="EXPR",
             help="Only scenarios whose Gherkin tags match this expression, e.g. "
-            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance.",
+            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, graph.",
         ),
     ] = None,
     keyword: Annotated[

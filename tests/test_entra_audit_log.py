@@ -84,3 +84,12 @@ def test_audit_entries_are_kept_for_thirty_days() -> None:
     assert len(job.audit) == 1
     scenario.clock.advance(days=1, seconds=1)
     assert len(job.audit) == 0
+
+
+def test_a_detached_job_audits_no_more_saves() -> None:
+    scenario = build_scenario()
+    job = scenario.start()
+    job.detach()
+    scenario.provisioning.set_provisioning_status("Off")
+    scenario.provisioning.save()
+    assert activities(job) == ["Enable/start provisioning configuration"]

@@ -295,6 +295,56 @@ def test_the_default_thresholds_tolerate_a_few_failures() -> None:
 # --- throttling and timeouts ---------------------------------------------------------------
 
 
+def test_a_detached_job_ignores_saves_and_its_timers_never_fire() -> None:
+    scenario = build_scenario()
+    people(scenario, 2)
+    job = scenario.start()
+    assert job.cycles_run == 1 and scenario.clock.next_due() is not None
+    job.detach()
+    assert scenario.clock.next_due() is None
+    scenario.clock.advance(hours=3)
+    # The Provisioning page's Save no longer reaches it: no cycle, no status change.
+    scenario.provisioning.set_notification_email("ops@contoso.com", send_email_on_failure=True)
+    scenario.provisioning.save()
+    assert job.cycles_run == 1 and job.is_running is False
+
+
+def test_detaching_drops_a_cycle_waiting_out_retry_after() -> None:
+    scenario = build_scenario(
+        faults=["429-storm"],
+        fault_options={"storm_start": 3, "storm_count": 4, "storm_retry_after": 120},
+    )
+    people(scenario, 5)
+    job = scenario.start()
+    ended: list[Any] = []
+    job.cycle_listeners.append(ended.append)
+    assert job.cycle_suspended
+    job.detach()
+    assert not job.cycle_suspended and len(ended) == 1
+    scenario.clock.advance(hours=1)
+    assert job.cycles_run == 0 and scenario.elevate.store.count("User") < 5
+
+
+def test_a_job_named_by_its_creator_carries_the_name_in_its_logs_and_details() -> None:
+    scenario = build_scenario()
+    people(scenario, 1)
+    scenario.configure()
+    tenant_id = "74beb175-0000-4000-8000-00000000b16a"
+    job_id = (
+        "linkedInElevate.74beb175000040008000000000000b16a.10a7a801-0000-4000-8000-0000000000aa"
+    )
+    job = ProvisioningJob(
+        scenario.app, scenario.clock, seed=scenario.tenant.seed, tenant_id=tenant_id, job_id=job_id
+    )
+    assert job.job_id == job_id
+    scenario.provisioning.set_provisioning_status("On")
+    scenario.provisioning.save()
+    entries = job.log.query()
+    assert entries and {e.to_json()["jobId"] for e in entries} == {job_id}
+    assert {e.to_json()["tenantId"] for e in entries} == {tenant_id}
+    assert job.synchronization_details()["jobId"] == job_id
+
+
 def test_a_429_storm_pauses_the_cycle_for_retry_after_and_resumes_it() -> None:
     scenario = build_scenario(
         faults=["429-storm"],

@@ -7,6 +7,8 @@ Each response is checked against the JSON Schema written from its Graph referenc
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from graph_support import (
     ADMIN,
     ELEVATE,
+    TOKEN,
     GraphWorld,
     checked,
     graph_error,
@@ -24,6 +27,7 @@ from graph_support import (
 
 from fake_entra.applications import DEFAULT_ACCESS_ROLE_ID
 from fake_entra.graph import GraphSettings
+from fake_entra.tenant import DirectoryRole
 
 
 @pytest.fixture
@@ -55,6 +59,69 @@ def test_without_a_configured_token_any_bearer_is_accepted() -> None:
     for world in graph_world(settings=GraphSettings(token=None)):
         response = world.client.get("/users", headers={"Authorization": "Bearer anything"})
         assert response.status_code == 200
+
+
+def test_allow_anonymous_accepts_no_header_but_still_refuses_a_wrong_token() -> None:
+    for world in graph_world(settings=GraphSettings(token=TOKEN, allow_anonymous=True)):
+        bare = httpx.Client(transport=world.client._transport, base_url=str(world.client.base_url))
+        assert bare.get("/users").status_code == 200
+        wrong = bare.get("/users", headers={"Authorization": "Bearer not-the-token"})
+        graph_error(wrong, 401, "InvalidAuthenticationToken")
+        graph_error(bare.get("/users", headers={"Authorization": "Basic x"}), 401)
+
+
+def _instantiate(world: GraphWorld) -> httpx.Response:
+    templates = world.client.get(
+        "/applicationTemplates", params={"$filter": f"displayName eq '{ELEVATE}'"}
+    ).json()["value"]
+    return world.client.post(
+        f"/applicationTemplates/{templates[0]['id']}/instantiate", json={"displayName": ELEVATE}
+    )
+
+
+def test_graph_calls_act_as_the_configured_caller_and_leave_the_portal_session_alone(
+    world: GraphWorld,
+) -> None:
+    # Serving Graph signs no one in to the portal.
+    assert world.tenant.session is None
+    body = _instantiate(world).json()
+    assert world.tenant.session is None
+    world.ids["sp"] = body["servicePrincipal"]["id"]
+    # A portal admin without an application role: Graph still acts as its own caller.
+    world.tenant.sign_in(DirectoryRole.HELPDESK_ADMINISTRATOR, "helpdesk@contoso.com")
+    created = world.client.post(
+        f"{world.sp}/synchronization/jobs", json={"templateId": "linkedInElevate"}
+    )
+    assert created.status_code == 201
+    session = world.tenant.session
+    assert session is not None and session.role is DirectoryRole.HELPDESK_ADMINISTRATOR
+    assert session.user_principal_name == "helpdesk@contoso.com"
+
+
+@pytest.mark.parametrize(
+    ("settings", "portal_role"),
+    [
+        (GraphSettings(token=TOKEN, caller_role=DirectoryRole.HELPDESK_ADMINISTRATOR), None),
+        # caller_role None: the portal's admin acts, here one without an application role.
+        (GraphSettings(token=TOKEN, caller_role=None), DirectoryRole.USER_ADMINISTRATOR),
+        (GraphSettings(token=TOKEN, caller_role=None), None),
+    ],
+)
+def test_a_caller_without_an_application_role_is_403_and_changes_nothing(
+    settings: GraphSettings, portal_role: DirectoryRole | None
+) -> None:
+    for world in graph_world(settings=settings):
+        if portal_role is not None:
+            world.tenant.sign_in(portal_role)
+        message = graph_error(_instantiate(world), 403, "Authorization_RequestDenied")
+        assert message.startswith("Insufficient privileges to complete the operation.")
+        assert list(world.tenant.enterprise_applications) == []
+
+
+def test_with_caller_role_none_the_portal_admin_acts() -> None:
+    for world in graph_world(settings=GraphSettings(token=TOKEN, caller_role=None)):
+        world.tenant.sign_in(DirectoryRole.GLOBAL_ADMINISTRATOR, "root@contoso.com")
+        assert _instantiate(world).status_code == 201
 
 
 def test_the_inner_error_carries_the_virtual_date_and_echoes_the_client_request_id(
@@ -162,6 +229,27 @@ def test_an_invalid_user_is_400_and_creates_nothing(
 ) -> None:
     graph_error(world.client.post("/users", json=body), 400)
     assert world.tenant.directory.user_count == 0
+
+
+def test_a_body_over_the_size_limit_is_413_and_creates_nothing() -> None:
+    for world in graph_world(settings=GraphSettings(token=TOKEN, max_request_bytes=1000)):
+        body = {
+            "accountEnabled": True,
+            "displayName": "x" * 2000,
+            "mailNickname": "x",
+            "userPrincipalName": "x@contoso.com",
+            "passwordProfile": {"password": "x-Passw0rd!"},
+        }
+        graph_error(world.client.post("/users", json=body), 413, "RequestEntityTooLarge")
+        # Without a Content-Length the body is read only up to the limit, then refused.
+        chunks = iter([b'{"displayName": "', b"x" * 600, b"x" * 600, b'"}'])
+        response = world.client.post(
+            "/users", content=chunks, headers={"Content-Type": "application/json"}
+        )
+        graph_error(response, 413, "RequestEntityTooLarge")
+        assert world.tenant.directory.user_count == 0
+        body["displayName"] = "x"
+        checked(world.client.post("/users", json=body), "user", 201)
 
 
 def test_users_page_with_top_and_next_link(world: GraphWorld) -> None:
@@ -294,6 +382,49 @@ def test_templates_filter_by_display_name(world: GraphWorld) -> None:
         "application-template",
     )
     assert len(by_category) == len(every)
+
+
+def test_templates_take_orderby_top_and_skip(world: GraphWorld) -> None:
+    # [G applicationtemplate-list.md]: "$orderby, $top, and $skip ... in any GET request".
+    names = sorted(
+        t["displayName"] for t in world.client.get("/applicationTemplates").json()["value"]
+    )
+    descending = listed(
+        world.client.get("/applicationTemplates", params={"$orderby": "displayName desc"}),
+        "application-template",
+    )
+    assert [t["displayName"] for t in descending] == names[::-1]
+    window = listed(
+        world.client.get(
+            "/applicationTemplates",
+            params={"$orderby": "displayName", "$skip": "1", "$top": "1"},
+        ),
+        "application-template",
+    )
+    assert [t["displayName"] for t in window] == names[1:2]
+    graph_error(
+        world.client.get("/applicationTemplates", params={"$orderby": "logoUrl"}),
+        400,
+        "Request_UnsupportedQuery",
+    )
+
+
+def test_sync_templates_are_listed_from_the_application_too(world: GraphWorld) -> None:
+    body = world.instantiate()
+    application_id = body["application"]["id"]
+    # [G synchronization-synchronization-list-templates.md]: GET /applications/{id}/...
+    response = world.client.get(f"/applications/{application_id}/synchronization/templates")
+    templates = listed(response, "synchronization-template")
+    assert [t["id"] for t in templates] == ["linkedInElevate"]
+    assert response.json()["@odata.context"].endswith(
+        f"$metadata#applications('{application_id}')/synchronization/templates"
+    )
+    # A service principal's id is not an application's id.
+    graph_error(
+        world.client.get(f"/applications/{world.ids['sp']}/synchronization/templates"),
+        404,
+        "Request_ResourceNotFound",
+    )
 
 
 def test_instantiate_creates_the_application_and_its_service_principal(world: GraphWorld) -> None:
@@ -509,6 +640,19 @@ def test_provisioning_logs_filter_and_page(world: GraphWorld) -> None:
     _started(world)
     entries = listed(world.client.get("/auditLogs/provisioning"), "provisioning-object-summary")
     assert {e["provisioningAction"] for e in entries} >= {"create"}
+    # [G provisioningobjectsummary-list.md]: $orderby is documented.
+    for direction in ("asc", "desc"):
+        ordered = listed(
+            world.client.get(
+                "/auditLogs/provisioning",
+                params={"$orderby": f"provisioningAction {direction}"},
+            ),
+            "provisioning-object-summary",
+        )
+        actions = [e["provisioningAction"] for e in ordered]
+        assert actions == sorted(actions, reverse=direction == "desc") and len(ordered) == len(
+            entries
+        )
     created = listed(
         world.client.get(
             "/auditLogs/provisioning", params={"$filter": "provisioningAction eq 'create'"}
@@ -602,11 +746,37 @@ def test_start_lifts_a_quarantine_once_the_credentials_work(world: GraphWorld) -
     ]
 
 
+def test_a_job_id_starts_with_its_template_id_and_the_logs_carry_it(world: GraphWorld) -> None:
+    _started(world)
+    job_id = world.ids["job"]
+    # Reference A.1 "IDs": {templateId}.{tenantIdWithoutDashes}.{guid}.
+    template, tenant, guid = job_id.split(".")
+    assert template == "linkedInElevate" and re.fullmatch(r"[0-9a-f]{32}", tenant)
+    assert str(uuid.UUID(guid)) == guid
+    entries = listed(world.client.get("/auditLogs/provisioning"), "provisioning-object-summary")
+    assert entries and {e["jobId"] for e in entries} == {job_id}
+    assert {e["tenantId"].replace("-", "") for e in entries} == {tenant}
+    assert checked(world.client.get(world.job), "synchronization-job")["id"] == job_id
+    by_job = listed(
+        world.client.get("/auditLogs/provisioning", params={"$filter": f"jobId eq '{job_id}'"}),
+        "provisioning-object-summary",
+    )
+    assert len(by_job) == len(entries)
+
+
 def test_delete_job_stops_it(world: GraphWorld) -> None:
     _started(world)
+    [job] = world.service.synchronization.all_jobs()
     assert world.client.delete(world.job).status_code == 204
     graph_error(world.client.get(world.job), 404)
     assert world.advance("PT2H")["timersFired"] == 0
+    # The deleted job no longer hears the Provisioning page's Save.
+    assert world.save_secrets().status_code == 204
+    world.advance("PT2H")
+    assert job.cycles_run == 1
+    graph_error(world.client.delete(world.job), 404)
+    # Its template is free again: a new job, with a new id.
+    assert world.create_job()["id"] != job.job_id
 
 
 # --- on demand, schema, parseExpression -------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -111,6 +112,85 @@ def test_paging_returns_each_item_once() -> None:
             break
         params = {"$top": "3", "$skiptoken": page.next_skiptoken}
     assert seen == [f"u{i}" for i in range(7)]
+
+
+SORTABLE = CollectionOptions(
+    orderable=frozenset({"displayName", "count", "info/status"}), skippable=True
+)
+
+
+def _query(items: list[dict[str, Any]], **params: str) -> list[dict[str, Any]]:
+    page = query_collection(items, params, SORTABLE, default_page_size=100, max_page_size=999)
+    return page.items
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"displayName": st.text(max_size=3), "count": st.one_of(st.none(), st.integers())}
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["asc", "desc", ""]),
+    st.integers(min_value=0, max_value=9),
+)
+def test_orderby_sorts_stably_with_null_first_and_skip_drops_the_head(
+    items: list[dict[str, Any]], direction: str, skip: int
+) -> None:
+    got = _query(items, **{"$orderby": f"count {direction}".strip(), "$skip": str(skip)})
+    # OData §5.1.3: null sorts first ascending, so last descending.
+    key = [(item["count"] is not None, item["count"]) for item in items]
+    expected = [
+        item
+        for _, item in sorted(
+            zip(key, items, strict=True), key=lambda pair: pair[0], reverse=direction == "desc"
+        )
+    ]
+    assert got == expected[skip:]
+
+
+def test_orderby_takes_several_keys_and_nested_paths() -> None:
+    items = [
+        {"displayName": "b", "count": 1, "info": {"status": "x"}},
+        {"displayName": "a", "count": 2, "info": {"status": "y"}},
+        {"displayName": "a", "count": 1, "info": {"status": "z"}},
+    ]
+    names = [
+        (i["displayName"], i["count"])
+        for i in _query(items, **{"$orderby": "displayName, count desc"})
+    ]
+    assert names == [("a", 2), ("a", 1), ("b", 1)]
+    statuses = [i["info"]["status"] for i in _query(items, **{"$orderby": "info/status desc"})]
+    assert statuses == ["z", "y", "x"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"$orderby": "jobId"}, "Request_UnsupportedQuery"),  # not an orderable property
+        ({"$orderby": "count sideways"}, "Request_UnsupportedQuery"),
+        ({"$orderby": ""}, "Request_UnsupportedQuery"),
+        ({"$skip": "-1"}, "Request_BadRequest"),
+        ({"$skip": "two"}, "Request_BadRequest"),
+    ],
+)
+def test_bad_orderby_and_skip_are_400(params: dict[str, str], code: str) -> None:
+    with pytest.raises(GraphError) as caught:
+        _query([{"displayName": "a", "count": 1}], **params)
+    assert caught.value.status == 400 and caught.value.code == code
+
+
+def test_orderby_and_skip_are_refused_where_the_reference_page_does_not_list_them() -> None:
+    for name in ("$orderby", "$skip"):
+        with pytest.raises(GraphError) as caught:
+            query_collection(
+                [{"displayName": "a"}],
+                {name: "displayName" if name == "$orderby" else "1"},
+                CollectionOptions(),
+                default_page_size=100,
+                max_page_size=999,
+            )
+        assert caught.value.code == "Request_UnsupportedQuery"
 
 
 def test_a_skiptoken_from_another_query_is_refused() -> None:

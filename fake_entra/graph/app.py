@@ -2,7 +2,8 @@
 
 Served under ``/v1.0`` and, aliased, ``/beta`` [reference A.1], plus the clock side channel
 under ``/_provisim`` (outside Graph's namespace; real clients never call it). Every call
-needs ``Authorization: Bearer``. Routes only translate: they read the path, the query and
+needs ``Authorization: Bearer`` and acts as the token's holder (``GraphSettings.caller_role``).
+Routes only translate: they read the path, the query and
 the body, call the service under its lock, and render the result or the OData error.
 """
 
@@ -143,6 +144,8 @@ def _sp(call: Call) -> EnterpriseApplication:
     apps = call.service.applications
     if "app_id" in call.params:
         return apps.by_app_id(call.params["app_id"])
+    if "application_id" in call.params:
+        return apps.by_application_id(call.params["application_id"])
     return apps.service_principal(call.params["sp_id"])
 
 
@@ -222,9 +225,14 @@ def _job(call: Call) -> ProvisioningJob:
 
 def list_sync_templates(call: Call) -> Reply:
     app = _sp(call)
+    owner = (
+        f"applications('{call.params['application_id'].lower()}')"
+        if "application_id" in call.params
+        else f"servicePrincipals('{app.object_id}')"
+    )
     return collection(
         call,
-        f"servicePrincipals('{app.object_id}')/synchronization/templates",
+        f"{owner}/synchronization/templates",
         call.service.synchronization.templates(app),
         CollectionOptions(pageable=False),
     )
@@ -470,6 +478,8 @@ GRAPH_ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", _SP + "/appRoleAssignedTo", assign),
     ("DELETE", _SP + "/appRoleAssignedTo/{assignment_id}", unassign),
     ("GET", _SP + "/synchronization/templates", list_sync_templates),
+    # [G synchronization-synchronization-list-templates.md]: also from the application.
+    ("GET", "/applications/{application_id}/synchronization/templates", list_sync_templates),
     ("GET", _SP + "/synchronization/templates/{sync_template_id}/schema", get_template_schema),
     (
         "POST",
@@ -546,14 +556,42 @@ class GraphApp:
 
     def _endpoint(self, handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            body = await request.body()
+            body = await self._read_body(request)
+            if body is None:
+                limit = self.service.settings.max_request_bytes
+                error = GraphError(
+                    413,
+                    "RequestEntityTooLarge",
+                    f"The request body is larger than {limit} bytes.",
+                )
+                return await run_in_threadpool(self._refuse, request, error)
             return await run_in_threadpool(self._answer, request, handlers[request.method], body)
 
         return endpoint
 
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is over the limit (read no further than the limit)."""
+        limit = self.service.settings.max_request_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _refuse(self, request: Request, error: GraphError) -> Response:
+        with self.service.lock:
+            request_id = self.service.request_id()
+        return self._error(request, error, request_id)
+
     def _answer(self, request: Request, handler: Handler, body: bytes) -> Response:
         service = self.service
-        with service.lock:
+        with service.lock, service.acting_as_caller():
             request_id = service.request_id()
             try:
                 self._authenticate(request)
@@ -581,6 +619,8 @@ class GraphApp:
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
+        if not header and self.service.settings.allow_anonymous:
+            return
         scheme, _, token = header.partition(" ")
         if not header or scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Access token is empty.")
@@ -605,8 +645,6 @@ class GraphApp:
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:
         # Routing failures: Graph's words for an unknown segment and a wrong method.
-        with self.service.lock:
-            request_id = self.service.request_id()
         if isinstance(exc, HTTPException) and exc.status_code == 405:
             error = GraphError(
                 405,
@@ -618,7 +656,7 @@ class GraphApp:
             error = GraphError(
                 400, "BadRequest", f"Resource not found for the segment '{segment}'."
             )
-        return self._error(request, error, request_id)
+        return self._refuse(request, error)
 
 
 def create_app(service: GraphService) -> GraphApp:

@@ -42,7 +42,10 @@ TEMPLATE_NAMESPACE = uuid.UUID("0f3a6c1e-5b7d-4e29-9c84-2d1e6f7a8b90")
 NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 
 TEMPLATE_COLLECTION = CollectionOptions(
-    # [G applicationtemplate-list.md]: $filter on displayName and categories.
+    # [G applicationtemplate-list.md]: $filter on displayName and categories; "$orderby,
+    # $top, and $skip ... in any GET request".
+    orderable=frozenset({"id", "displayName", "publisher"}),
+    skippable=True,
     filterable=frozenset({"displayName", "id", "categories", "publisher"}),
     selectable=frozenset(
         {
@@ -213,6 +216,14 @@ class Applications:
             if app.app_id == app_id.lower():
                 return app
         raise not_found("servicePrincipal", f"appId={app_id}")
+
+    def by_application_id(self, object_id: str) -> EnterpriseApplication:
+        """The instance whose application object (``/applications/{id}``) has this id."""
+        wanted = object_id.lower()
+        for sp_id, instance in self._instances.items():
+            if instance.application_id == wanted:
+                return self.service_principal(sp_id)
+        raise not_found("application", object_id)
 
     def application_json(self, app: EnterpriseApplication) -> dict[str, Any]:
         instance = self._instance(app)

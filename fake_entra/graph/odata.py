@@ -1,5 +1,5 @@
-"""The OData query options this Graph subset honours: ``$filter``, ``$select``, ``$top``,
-``$skiptoken``.
+"""The OData query options this Graph subset honours: ``$filter``, ``$select``, ``$orderby``,
+``$top``, ``$skip``, ``$skiptoken``, each where the resource's reference page lists it.
 
 ``$filter`` grammar (OData v4 URL conventions §5.1.1, the part Graph documents for the
 resources served here)::
@@ -394,6 +394,10 @@ class CollectionOptions:
     case_sensitive: bool = False
     #: Whether $top and $skiptoken page this collection.
     pageable: bool = True
+    #: The properties ``$orderby`` may name (none: the option is refused).
+    orderable: frozenset[str] = frozenset()
+    #: Whether ``$skip`` is documented for this collection.
+    skippable: bool = False
 
 
 @dataclass(frozen=True)
@@ -403,7 +407,50 @@ class Page:
     next_skiptoken: str | None
 
 
-_QUERY_OPTIONS = frozenset({"$filter", "$select", "$top", "$skiptoken", "$count", "$orderby"})
+_QUERY_OPTIONS = frozenset(
+    {"$filter", "$select", "$top", "$skip", "$skiptoken", "$count", "$orderby"}
+)
+_ORDER_ITEM = re.compile(r"\s*(?P<name>[A-Za-z][A-Za-z0-9_/]*)(?:\s+(?P<dir>asc|desc))?\s*")
+
+
+def parse_orderby(text: str, orderable: frozenset[str]) -> list[tuple[tuple[str, ...], bool]]:
+    """``$orderby=name [asc|desc], ...`` (OData v4 URL conventions §5.1.3): each property's
+    path and whether it sorts descending."""
+    keys: list[tuple[tuple[str, ...], bool]] = []
+    for part in text.split(","):
+        match = _ORDER_ITEM.fullmatch(part)
+        if match is None:
+            raise unsupported(f"Invalid $orderby clause: '{part.strip()}'.")
+        name = match.group("name")
+        if name not in orderable:
+            raise unsupported(f"Sorting by '{name}' is not supported on this resource.")
+        keys.append((tuple(name.split("/")), match.group("dir") == "desc"))
+    return keys
+
+
+def order(
+    items: list[Mapping[str, Any]], keys: Sequence[tuple[tuple[str, ...], bool]]
+) -> list[Mapping[str, Any]]:
+    """Stable sort by each key, last key first; null sorts before any value (OData §5.1.3)."""
+    ordered = list(items)
+    for path, descending in reversed(keys):
+
+        def key(item: Mapping[str, Any], path: tuple[str, ...] = path) -> tuple[bool, Any]:
+            value = _lookup(item, path)
+            return (value is not None, value)
+
+        ordered.sort(key=key, reverse=descending)
+    return ordered
+
+
+def parse_skip(text: str | None) -> int:
+    if text is None:
+        return 0
+    if not text.isdigit():
+        raise GraphError(
+            400, "Request_BadRequest", f"Invalid value for $skip: '{text}'; a whole number."
+        )
+    return int(text)
 
 
 def query_collection(
@@ -418,24 +465,33 @@ def query_collection(
     for name in params:
         if name.startswith("$") and name not in _QUERY_OPTIONS:
             raise unsupported(f"Query option '{name}' is not supported on this resource.")
-        if name in ("$count", "$orderby"):
+        if (
+            name == "$count"
+            or (name == "$orderby" and not options.orderable)
+            or (name == "$skip" and not options.skippable)
+        ):
             raise unsupported(f"Query option '{name}' is not supported on this resource.")
     text = params.get("$filter")
     if text is not None and not options.filterable:
         raise unsupported("$filter is not supported on this resource.")
     fields = parse_select(params.get("$select"), options.selectable)
-    selected = list(items)
+    selected: list[Mapping[str, Any]] = list(items)
     if text is not None:
         node = parse_filter(text, options.filterable)
         selected = [
             item for item in selected if matches(node, item, case_sensitive=options.case_sensitive)
         ]
+    sort = params.get("$orderby")
+    if sort is not None:
+        selected = order(selected, parse_orderby(sort, options.orderable))
+    skip = parse_skip(params.get("$skip"))
+    selected = selected[skip:]
     if not options.pageable:
         if "$top" in params or "$skiptoken" in params:
             raise unsupported("$top is not supported on this resource.")
         return Page([select(item, fields) for item in selected], None)
     top = parse_top(params.get("$top"), default_page_size, max_page_size)
-    signature = json.dumps([text, params.get("$select"), top])
+    signature = json.dumps([text, params.get("$select"), top, sort, skip])
     offset = decode_skiptoken(params.get("$skiptoken"), signature)
     window = selected[offset : offset + top]
     more = offset + top < len(selected)

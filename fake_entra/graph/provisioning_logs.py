@@ -2,8 +2,8 @@
 
 [G provisioningobjectsummary-list.md]: ``$filter`` with ``eq``, ``contains``, ``gt``, ``lt``
 (and ``ge``/``le``, ``and``/``or``, ``startswith``) on the entry's properties, **case-
-sensitively**; ``$top`` and ``$skiptoken`` page. The order is not documented: newest first
-by default (:attr:`GraphSettings.logs_newest_first`).
+sensitively**; ``$orderby`` sorts; ``$top`` and ``$skiptoken`` page. Without ``$orderby`` the
+order is not documented: newest first by default (:attr:`GraphSettings.logs_newest_first`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ _FIELDS = (
     "provisioningAction",
 )
 LOG_COLLECTION = CollectionOptions(
+    # [G provisioningobjectsummary-list.md]: "$filter (eq, contains, gt, lt), $orderby, $top,
+    # $skiptoken"; which properties sort is not documented: the entry's own scalars.
+    orderable=frozenset(_FIELDS),
     filterable=frozenset(
         {
             *_FIELDS,

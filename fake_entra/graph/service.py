@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fake_entra.directory import PortalError
@@ -22,7 +24,7 @@ from fake_entra.graph.errors import GraphError, bad_request
 from fake_entra.graph.settings import GraphSettings
 from fake_entra.graph.synchronization import Synchronization
 from fake_entra.logs import MASKED_SECRET, graph_datetime, parse_graph_datetime
-from fake_entra.tenant import DirectoryRole, Tenant
+from fake_entra.tenant import Tenant
 
 
 class GraphService:
@@ -38,13 +40,6 @@ class GraphService:
         self.tenant = tenant
         self.settings = settings or GraphSettings()
         self.lock = threading.RLock()
-        if tenant.session is None:
-            # The bearer token's holder acts as an application administrator, the least role
-            # the tutorial's steps need (linkedin-scim.md §6 step 7).
-            tenant.sign_in(
-                DirectoryRole.CLOUD_APPLICATION_ADMINISTRATOR,
-                f"graph-client@{tenant.directory.default_domain}",
-            )
         self._request_ids = random.Random(f"{tenant.seed}:graph:requests")
         self.directory = DirectoryObjects(tenant.directory)
         self.applications = Applications(
@@ -57,6 +52,26 @@ class GraphService:
             authorize=self.authorize,
             engine_settings=engine_settings,
         )
+
+    @contextmanager
+    def acting_as_caller(self) -> Iterator[None]:
+        """For one call: the token's holder (``GraphSettings.caller_role``) is the signed-in
+        admin, and the portal's own session comes back afterwards."""
+        role = self.settings.caller_role
+        if role is None:
+            yield
+            return
+        tenant = self.tenant
+        portal_session = tenant.session
+        tenant.sign_in(
+            role,
+            self.settings.caller_user_principal_name
+            or f"graph-client@{tenant.directory.default_domain}",
+        )
+        try:
+            yield
+        finally:
+            tenant.session = portal_session
 
     def authorize(self, action: str) -> None:
         """The signed-in admin's directory role, as Graph's 403 when it falls short."""

@@ -16,6 +16,8 @@ to what was saved.
 from __future__ import annotations
 
 import json
+import random
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,6 +114,12 @@ class Synchronization:
         self._clock = clock
         self._settings = settings
         self._seed = seed
+        #: The tenant's id, as Graph jobs and provisioning logs carry it (seeded: the tenant
+        #: itself has none).
+        self.tenant_id = str(
+            uuid.UUID(int=random.Random(f"{seed}:graph:tenant").getrandbits(128), version=4)
+        )
+        self._job_ids = random.Random(f"{seed}:graph:jobs")
         self._authorize = authorize
         self._engine_settings = engine_settings
         self._jobs: dict[str, dict[str, ProvisioningJob]] = {}
@@ -202,11 +210,19 @@ class Synchronization:
             self._clock,
             settings=self._engine_settings,
             seed=self._seed,
+            tenant_id=self.tenant_id,
+            job_id=self._new_job_id(template_id),
         )
         existing[job.job_id] = job
         for listener in tuple(self.job_listeners):
             listener(job)
         return job
+
+    def _new_job_id(self, template_id: str) -> str:
+        """Reference A.1 "IDs": ``{templateId}.{tenantIdWithoutDashes}.{guid}``, as in
+        ``aws.74beb175….10a7a801-…`` [G provisioningobjectsummary-list.md]."""
+        guid = uuid.UUID(int=self._job_ids.getrandbits(128), version=4)
+        return f"{template_id}.{self.tenant_id.replace('-', '')}.{guid}"
 
     def adopt(self, job: ProvisioningJob) -> None:
         self._jobs.setdefault(job.application.object_id, {})[job.job_id] = job
@@ -215,13 +231,7 @@ class Synchronization:
         """Stops the job and deletes its state [G resources/synchronization-synchronizationjob.md]."""
         job = self.job(app, job_id)
         self._authorize(f"Configure provisioning for {app.display_name}")
-        job.pause()
-        config = app.provisioning
-        config.save_listeners[:] = [
-            listener
-            for listener in config.save_listeners
-            if getattr(listener, "__self__", None) is not job
-        ]
+        job.detach()
         del self._jobs[app.object_id][job_id]
 
     def job_json(self, job: ProvisioningJob) -> dict[str, Any]:

@@ -273,6 +273,13 @@ def provisioning_status(graph: GraphSession, switch: str) -> None:
     graph.ok(graph.call("POST", f"{graph.job}/{verb}", None))
 
 
+@action("the admin restarts provisioning through Graph")
+def restart_as_the_portal_does(graph: GraphSession) -> None:
+    """The portal's Restart provisioning: ``POST …/jobs/{id}/restart`` with no criteria
+    (reference A.2 #12: QuarantineState, Watermark and Escrows)."""
+    graph.ok(graph.call("POST", f"{graph.job}/restart", None))
+
+
 @action('the admin restarts provisioning through Graph with the reset scope "{scope}"')
 def restart(graph: GraphSession, scope: str) -> None:
     """``POST …/jobs/{id}/restart`` with ``criteria.resetScope``."""
