@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fake_entra.applications import EnterpriseApplication
+from fake_entra.audit_log import AuditActivity, AuditLog
 from fake_entra.clock import TimerHandle, VirtualClock
 from fake_entra.collector import bulk_allocation
 from fake_entra.cycle import (
@@ -36,7 +37,13 @@ from fake_entra.cycle import (
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
-from fake_entra.logs import ProvisioningLog, ProvisioningSystem
+from fake_entra.http_errors import ConnectorErrorCodes
+from fake_entra.logs import (
+    DEFAULT_RETENTION,
+    ProvisioningLog,
+    ProvisioningServicePrincipal,
+    application_target_system,
+)
 from fake_entra.outbox import Outbox
 from fake_entra.provisioning import ProvisioningConfiguration, SavedProvisioning
 from fake_entra.scim_client import ScimClient
@@ -78,6 +85,10 @@ class EngineSettings:
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
     dialect: DialectSettings = field(default_factory=DialectSettings)
+    #: How failed SCIM calls are named in the logs (connector prefix; README "Fidelity").
+    error_codes: ConnectorErrorCodes = field(default_factory=ConnectorErrorCodes)
+    #: S13: provisioning logs are kept 30 days on a premium tenant, 7 on a free one.
+    log_retention: timedelta = DEFAULT_RETENTION
     #: The cyclic garbage collector's thresholds while a cycle runs (None leaves them
     #: alone): the youngest generation is collected every 50,000 net allocations instead
     #: of CPython's 700, the middle one every 20 of those, and a full collection waits
@@ -123,11 +134,30 @@ class ProvisioningJob:
             tenant_id=self.tenant_id,
             job_id=self.job_id,
             ids=self.new_uuid,
-            target_system=ProvisioningSystem(application.object_id, application.display_name),
+            retention=self.settings.log_retention,
+            # Graph's provisioningObjectSummary list example: the job's service principal,
+            # and the target system with its application and service principal ids.
+            service_principal=ProvisioningServicePrincipal(
+                application.object_id, application.display_name
+            ),
+            target_system=application_target_system(
+                application.app_id, application.object_id, application.display_name
+            ),
         )
         self.status = SynchronizationStatus(now=clock.now, job_id=self.job_id, ids=self.new_uuid)
         # An empty Outbox is falsy: test identity, or a caller's outbox would be dropped.
         self.outbox = outbox if outbox is not None else Outbox(now=clock.now)
+        #: Configuration changes, start, stop, restart and quarantine (directoryAudit); its
+        #: ids come from a stream of their own, so the job's other ids stay as they were.
+        audit_ids = random.Random(f"{seed}:audit:{application.object_id}")
+        self.audit = AuditLog(
+            now=clock.now,
+            ids=lambda: str(uuid.UUID(int=audit_ids.getrandbits(128), version=4)),
+            service_principal_id=application.object_id,
+            service_principal_name=application.display_name,
+            retention=self.settings.log_retention,
+            saved=self.config.saved,
+        )
         self.connector: dict[str, ConnectorEntry] = {}
         self.escrows: dict[str, EscrowEntry] = {}
         self.staged: dict[str, StagedDeletion] = {}
@@ -153,6 +183,7 @@ class ProvisioningJob:
         #: "Provision on demand finished": called with the CycleOutcome of each provision
         #: on demand that got as far as the target (it is no cycle, but is told the same way).
         self.on_demand_listeners: list[Callable[[Any], None]] = []
+        self.config.save_listeners.append(self.audit.saved)
         self.config.save_listeners.append(self._on_saved)
         if self.config.saved is not None:
             self._on_saved(self.config.saved)
@@ -207,8 +238,9 @@ class ProvisioningJob:
         """Delete the job (Graph ``DELETE …/jobs/{id}``): it stops listening to the
         Provisioning page's Save and none of its timers fires again; a cycle waiting out a
         Retry-After is dropped, and told to the cycle listeners as a Restart drops it."""
-        if self._on_saved in self.config.save_listeners:
-            self.config.save_listeners.remove(self._on_saved)
+        for listener in (self._on_saved, self.audit.saved):
+            if listener in self.config.save_listeners:
+                self.config.save_listeners.remove(listener)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -236,6 +268,7 @@ class ProvisioningJob:
         self.force_deletes = False
         self.disabled = False
         self.status.restarted()
+        self.audit.record(AuditActivity.RESTART)
         if self.is_running:
             self.run_cycle()
 
@@ -345,6 +378,9 @@ class ProvisioningJob:
             )
         next_attempt = max(next_attempt, now + timedelta(minutes=1))
         is_new = self.status.quarantined(reason, error, next_attempt)
+        if is_new:
+            # MH reference-audit-activities: the audit log's activity "Quarantine".
+            self.audit.quarantined(reason, error)
         saved = self.config.saved
         # S4: "a one-time notification email is sent" when the job is placed in quarantine,
         # and "if the quarantine reason changes, an updated email is sent"; retries that
@@ -400,7 +436,9 @@ class ProvisioningJob:
 
     # --- escrow and quarantine thresholds ----------------------------------------------------
 
-    def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None:
+    def escrow(
+        self, source_id: str, object_type: str, error: ErrorInfo, *, reference: bool = False
+    ) -> None:
         """Hold a failed export for a later cycle.
 
         S3 "Errors and retries": failures are "continually retried, gradually scaling back
@@ -416,6 +454,7 @@ class ProvisioningJob:
             held.attempts += 1
             held.last_failed = now
             held.error = error
+        held.reference = reference
         backoff = self.settings.cycle_interval * 2 ** min(held.attempts - 1, 16)
         held.next_retry = now + min(backoff, self.settings.escrow_retry_cap)
 
@@ -428,13 +467,18 @@ class ProvisioningJob:
         Evaluated from ``escrow_evaluation_minimum`` failures: more than 40% failed is
         EncounteredEscrowProportionThreshold; more than 40,000 escrows is
         EncounteredBaseEscrowThreshold; 60,000 is the absolute cap
-        (EncounteredTotalEscrowThreshold), as the error catalogue files them.
+        (EncounteredTotalEscrowThreshold), as the error catalogue files them. Reference
+        failures count toward the absolute cap only.
         """
         s = self.settings
         escrowed = len(self.escrows)
         if escrowed > s.threshold(s.escrow_absolute_cap):
             return "EncounteredTotalEscrowThreshold"
-        if escrowed > s.threshold(s.escrow_total_threshold):
+        # S4: "Reference failures won't be counted as part of the 40% threshold or 40,000
+        # threshold"; the caller leaves them out of ``attempted`` and ``failed``.
+        if escrowed > s.threshold(s.escrow_total_threshold) and sum(
+            not held.reference for held in self.escrows.values()
+        ) > s.threshold(s.escrow_total_threshold):
             return "EncounteredBaseEscrowThreshold"
         if (
             failed >= s.threshold(s.escrow_evaluation_minimum)

@@ -23,12 +23,10 @@ description says "There's nothing to do" / "automatically retried in 40 minutes"
 
 from __future__ import annotations
 
-import email.utils
 import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypedDict
 
@@ -53,6 +51,8 @@ class ErrorKind(StrEnum):
     FAILURE = "Failure"  # a provisioning log entry with status failure; escrowed
     SKIP = "Skip"  # a provisioning log entry with status skipped
     QUARANTINE = "Quarantine"  # synchronizationQuarantine.reason
+    # What Test Connection or a credentials quarantine shows (synchronizationQuarantine.error)
+    CONNECTION = "Connection"
 
 
 class ErrorInformationJson(TypedDict):
@@ -369,6 +369,17 @@ _DEFINITIONS: tuple[ErrorDefinition, ...] = (
         "Work with the application developer to ensure that the SCIM server is compatible with "
         "the Microsoft Entra SCIM client.",
     ),
+    # Not in S13's table; what tenants log for SCIM apps (entra-fidelity-audit.md #3).
+    _failure(
+        "SystemForCrossDomainIdentityManagementBadRequest",
+        # 1Password/scim-examples#82: the reason a 400 on POST /Users shows, verbatim.
+        "Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM "
+        "client. Please refer to the Azure Active Directory SCIM provisioning documentation "
+        "and adapt the SCIM endpoint to be able to process provisioning requests from Azure "
+        "Active Directory.",
+        "Work with the application developer to ensure that the SCIM server is compatible with "
+        "the Microsoft Entra SCIM client.",
+    ),
     _failure(
         "SchemaPropertyCanOnlyAcceptValue",
         "The property in the target system can only accept one value, but the property in the "
@@ -486,6 +497,20 @@ _DEFINITIONS: tuple[ErrorDefinition, ...] = (
         "Reading changes from the source system was interrupted.",
         "Restart provisioning. If the quarantine persists, review the provisioning logs.",
     ),
+    # --- connection errors (synchronizationQuarantine.error) -------------------------------
+    # Q 4969398 (Microsoft): an invalid Secret Token shows this code; it is the error a
+    # credentials quarantine carries (entra-fidelity-audit.md #15).
+    ErrorDefinition(
+        "SystemForCrossDomainIdentityManagementCredentialValidationFailure",
+        ErrorKind.CONNECTION,
+        None,
+        "The supplied credentials were refused: the target application answered HTTP 401 or "
+        "403 to the provisioning service.",
+        "Navigate to the admin credentials section of the provisioning configuration UI and "
+        "authorize access again with valid credentials.",
+        retryable=False,
+        counts_toward_quarantine=False,
+    ),
 )
 
 
@@ -493,6 +518,7 @@ _KIND_NAMES = {
     ErrorKind.FAILURE: "failure code",
     ErrorKind.SKIP: "skip reason",
     ErrorKind.QUARANTINE: "quarantine reason",
+    ErrorKind.CONNECTION: "connection error",
 }
 
 
@@ -538,141 +564,3 @@ CATALOGUE = _Catalogue(_DEFINITIONS)
 def lookup(code: str) -> ErrorDefinition:
     """The catalogue row for ``code`` (case-insensitive, aliases accepted); KeyError if unknown."""
     return CATALOGUE[code]
-
-
-# --- HTTP failures ------------------------------------------------------------------------
-
-# S4 "SCIM Compliance issue": a query answered 404 instead of 200 + an empty ListResponse.
-_SCIM_COMPLIANCE_REASON = (
-    "SCIM Compliance issue: An HTTP/404 Not Found response was returned rather than the "
-    "expected HTTP/200 OK response. In this case, the Microsoft Entra provisioning service has "
-    "made a request to the target application and received an unexpected response."
-)
-_SCIM_COMPLIANCE_ACTION = (
-    "Check the admin credentials section. See if the application requires specifying the "
-    "tenant URL and that the URL is correct. If you don't see an issue, contact the application "
-    "developer to ensure that their service is SCIM-compliant. "
-    "https://tools.ietf.org/html/rfc7644#section-3.4.2"
-)
-
-_BY_STATUS: dict[int, str] = {
-    401: "Unauthorized",
-    # S13 groups InsufficientRights, MethodNotAllowed, NotPermitted and Unauthorized under
-    # "authenticated but wasn't authorized"; 403 Forbidden is the insufficient-rights case.
-    403: "InsufficientRights",
-    405: "MethodNotAllowed",
-    # RFC 7644 §3.3: a uniqueness clash is 409 with scimType "uniqueness".
-    409: "EntryConflict",
-    422: "UnprocessableEntity",
-    429: "TooManyRequests",
-    500: "InternalServerError",
-    501: "NotImplemented",
-    502: "InternalServerError",
-    503: "InternalServerError",
-    # A gateway that gave up waiting: "the target application took too long to respond".
-    504: "Timeout",
-}
-
-
-class _FailureFields(TypedDict):
-    """What every outcome of :func:`classify_http_failure` passes to ``info``."""
-
-    additional_details: str | None
-    retry_after: str | None
-    target: str
-
-
-def classify_http_failure(
-    status: int | None,
-    *,
-    scim_type: str | None = None,
-    timed_out: bool = False,
-    connection_failed: bool = False,
-    retry_after: str | None = None,
-    on_query: bool = False,
-    detail: str | None = None,
-    target: str = DEFAULT_TARGET,
-) -> ErrorInfo:
-    """Map a failed SCIM call to the Entra error code a log entry shows.
-
-    * ``timed_out`` → Timeout, whatever the status.
-    * ``connection_failed`` (refused, reset, DNS, TLS) → WebExceptionProtocolError: S13's
-      "An HTTP protocol error occurred while connecting to the target application".
-    * 404 on an object (``GET/PATCH/DELETE /Users/{id}``) → InvalidAnchor: the object the
-      service created or matched is gone. 404 on a query (``on_query``) → the S4 "SCIM
-      Compliance issue" (a query must answer 200 with an empty ListResponse, RFC 7644
-      §3.4.2), filed as WebExceptionProtocolError.
-    * ``scimType: uniqueness`` → EntryConflict even on a 400 (some servers send that).
-    * any other 4xx/5xx → WebExceptionProtocolError.
-
-    ``detail`` (the SCIM Error ``detail``) and ``retry_after`` go into ``additionalDetails``.
-    """
-    parts: list[str] = []
-    if status is not None:
-        parts.append(f"HTTP {status}")
-    if scim_type:
-        parts.append(f"scimType {scim_type}")
-    if retry_after:
-        parts.append(f"Retry-After {retry_after}")
-    if detail:
-        parts.append(detail)
-    details = "; ".join(parts) or None
-    common: _FailureFields = {
-        "additional_details": details,
-        "retry_after": retry_after,
-        "target": target,
-    }
-
-    if timed_out:
-        return CATALOGUE["Timeout"].info(http_status=status, **common)
-    if connection_failed:
-        return CATALOGUE["WebExceptionProtocolError"].info(
-            reason="An HTTP protocol error occurred while connecting to the target application: "
-            f"the connection to {target} could not be established.",
-            **common,
-        )
-    if status is None:
-        raise ValueError("a failed SCIM call has an HTTP status, a timeout or a connection failure")
-    if status < 400:
-        raise ValueError(f"HTTP {status} is not a failure")
-    if scim_type is not None and scim_type.lower() == "uniqueness":
-        return CATALOGUE["EntryConflict"].info(http_status=status, **common)
-    if status == 404:
-        if on_query:
-            return CATALOGUE["WebExceptionProtocolError"].info(
-                reason=_SCIM_COMPLIANCE_REASON,
-                recommended_action=_SCIM_COMPLIANCE_ACTION,
-                http_status=status,
-                **common,
-            )
-        return CATALOGUE["InvalidAnchor"].info(http_status=status, **common)
-    code = _BY_STATUS.get(status, "WebExceptionProtocolError")
-    definition = CATALOGUE[code]
-    if code == "WebExceptionProtocolError":
-        return definition.info(
-            reason="An HTTP protocol error occurred while connecting to the target application. "
-            + _render(_HTTP, {"target": target, "status": status}),
-            http_status=status,
-            **common,
-        )
-    return definition.info(http_status=status, **common)
-
-
-def retry_after_delay(value: str | None, now: datetime) -> timedelta | None:
-    """RFC 9110 §10.2.3: ``Retry-After`` is delay-seconds or an HTTP-date.
-
-    §2 "Errors and retries": on 429 the job waits that long before retrying the failed
-    requests. Returns None when the header is absent or unreadable; never negative.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(when - now, timedelta(0))

@@ -42,6 +42,49 @@ Feature: Monitoring provisioning
       | EntryExportAdd              | Success |
     And the provisioning log entry for "Britta Simon" shows "IsEffectivelyEntitledForProvisioning" as "True"
 
+  Scenario: Log entries name the provisioning service, the app and its service principal
+    # Graph's provisioningObjectSummary list example.
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    Then the provisioning log entry for "Britta Simon" was initiated by "Azure AD Provisioning Service"
+    And the provisioning log entry for "Britta Simon" names the service principal "LinkedIn Elevate"
+    And a step of the provisioning log entry for "Britta Simon" reads "was created in LinkedIn Elevate"
+
+  Scenario: Provisioning logs are kept for 30 days
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    And 29 days pass
+    Then the provisioning logs show a "Create" entry for "Britta Simon" with status "Success"
+    When 2 days pass
+    Then the provisioning logs have no entry for "Britta Simon"
+
+  @errors
+  Scenario: A failed member update is a reference failure: it does not count toward quarantine
+    # S4: "Reference failures won't be counted as part of the 40% threshold or 40,000 threshold."
+    Given the directory has the group "Sales" with the members "Britta Simon" and "Carl Jones"
+    And "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the group "Sales" with the role "User"
+    And the escrow thresholds are scaled by 0.0001
+    And the admin sets Provisioning Status to On and saves
+    And the SCIM endpoint answers "PATCH /Groups/*" with HTTP 500
+    When "Carl Jones" is removed from the group "Sales"
+    And 40 minutes pass
+    Then the provisioning logs show a failure for "Sales" with the error code "InternalServerError"
+    And provisioning is not quarantined
+
+  Scenario: The audit log shows the configuration saved, provisioning started and restarted
+    # S5 "Audit logs": the activity each action is logged under.
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    When the admin sets Provisioning Status to On and saves
+    And the admin restarts provisioning
+    Then the audit log shows the activities:
+      | activity                                   |
+      | Update provisioning setting or credentials |
+      | Enable/start provisioning configuration    |
+      | Enable/restart provisioning configuration  |
+
   @errors @conformance
   Scenario: A Secret Token that stops working quarantines the job, with one email
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target

@@ -58,6 +58,35 @@ Feature: When LinkedIn's SCIM service fails
     When 40 minutes pass
     Then the SCIM target has the user "Britta Simon"
 
+  Scenario: A 400 to a create is logged as tenants see it: a SCIM bad request, the web response, the next retry
+    # 1Password/scim-examples#82: not WebExceptionProtocolError.
+    Given the SCIM endpoint answers the next "POST /Users" with HTTP 400
+    When the admin sets Provisioning Status to On and saves
+    Then the provisioning logs show a failure for "Britta Simon" with the error code "SystemForCrossDomainIdentityManagementBadRequest"
+    And the failure for "Britta Simon" reads "The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client."
+    And the failure for "Britta Simon" reads "StatusCode: BadRequest"
+    And the failure for "Britta Simon" reads "Web Response: {"
+    And the failure for "Britta Simon" reads "This operation was retried 0 times. It will be retried again after this date: 2026-01-05T09:40:00.0000000Z UTC"
+    And a step of the provisioning log entry for "Britta Simon" reads "Failed to create User"
+
+  Scenario: A 400 to an update is logged as ServiceIncompatible
+    # getsentry/sentry#84941: a PATCH answered 400.
+    Given the admin sets Provisioning Status to On and saves
+    And the SCIM endpoint answers the next "PATCH /Users/*" with HTTP 400
+    When the job title of "Britta Simon" changes to "Chief Tester" in Microsoft Entra ID
+    And 40 minutes pass
+    Then the provisioning logs show a failure for "Britta Simon" with the error code "SystemForCrossDomainIdentityManagementServiceIncompatible"
+    And the failure for "Britta Simon" reads "StatusCode: BadRequest"
+
+  Scenario: The recommended action names the retry delay in force
+    Given LinkedIn's SCIM service runs the fault profile "5xx-burst" with:
+      | burst_count | 2 |
+    When the admin sets Provisioning Status to On and saves
+    Then the failure for "Britta Simon" recommends "This attempt is automatically retried in 40 minutes."
+    When 40 minutes pass
+    Then the failure for "Britta Simon" recommends "This attempt is automatically retried in 1 hour 20 minutes."
+    And the failure for "Britta Simon" reads "This operation was retried 1 times."
+
   @conformance
   Scenario: Two accounts matching one user are logged as duplicates
     Given the SCIM endpoint answers "GET /Users" with HTTP 200 and:

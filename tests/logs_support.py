@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 from fake_entra.clock import VirtualClock
-from fake_entra.error_codes import classify_http_failure
+from fake_entra.http_errors import classify_http_failure
 from fake_entra.logs import (
     ExportOperation,
     ProvisionedIdentity,

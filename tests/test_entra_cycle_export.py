@@ -250,3 +250,36 @@ def test_a_licence_pool_that_runs_out_mid_cycle_still_creates_every_user() -> No
     cycle(scenario)
     assert center.license_pools()[0].used == 2
     assert sorted(u.state for u in center.users()).count("NoLicenseAvailable") == 2
+
+
+def test_log_entries_read_as_a_tenant_sees_them(team: Scenario) -> None:
+    job = team.start()
+    data = entries(team, user="cal")[0].to_json()
+    # Graph's provisioningObjectSummary list example (entra-fidelity-audit.md #13).
+    assert data["initiatedBy"] == {
+        "id": "",
+        "displayName": "Azure AD Provisioning Service",
+        "initiatorType": "system",
+    }
+    assert data["servicePrincipal"] == {
+        "id": team.app.object_id,
+        "displayName": "LinkedIn Elevate",
+    }
+    assert data["targetSystem"] == {
+        "id": team.app.object_id,
+        "displayName": "LinkedIn Elevate",
+        "details": {
+            "ApplicationId": team.app.app_id,
+            "ServicePrincipalId": team.app.object_id,
+            "ServicePrincipalDisplayName": "LinkedIn Elevate",
+        },
+    }
+    # The steps name the app, as Graph's examples do ("... was created in Contoso").
+    descriptions = [s["description"] for s in data["provisioningSteps"]]
+    assert (
+        descriptions[-1]
+        == f"User '{team.users['cal'].user_principal_name}' was created in LinkedIn Elevate"
+    )
+    assert not any(
+        "customappsso" in d for e in job.log for d in (s.description for s in e.provisioning_steps)
+    )

@@ -7,9 +7,13 @@ behind an in-process transport, Provisioning Status On + Save.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import httpx
 import pytest
 from engine_support import Scenario, build_scenario, build_team, cycle, entries, sent
 
+from fake_entra.logs import ProvisioningResult
 from fake_entra.scim_client import OriginKind, RequestOrigin
 
 
@@ -90,3 +94,116 @@ def test_a_server_hiding_inactive_users_makes_the_re_enable_an_invalid_anchor() 
     assert enable.status == 404
     (entry,) = entries(scenario, user="rae", status="failure")
     assert entry.error_code == "InvalidAnchor" and rae.object_id in job.escrows
+
+
+class Refusing(httpx.BaseTransport):
+    """Answers 400 with a SCIM Error to the first ``times`` requests of ``method``; passes
+    everything else to ``inner`` (Fake Elevate). Put under the scenario's recorder, so the
+    refusals are recorded too."""
+
+    BODY = (
+        '{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"nope"}'
+    )
+
+    def __init__(self, inner: httpx.BaseTransport, method: str, times: int = 1) -> None:
+        self.inner = inner
+        self.method = method
+        self.left = times
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == self.method and self.left > 0:
+            self.left -= 1
+            return httpx.Response(
+                400,
+                content=self.BODY.encode(),
+                headers={"content-type": "application/scim+json"},
+            )
+        return self.inner.handle_request(request)
+
+
+def test_a_400_on_create_is_logged_as_a_scim_bad_request_with_the_web_response() -> None:
+    scenario = build_scenario()
+    scenario.recorder.inner = Refusing(scenario.recorder.inner, "POST")
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    scenario.start()
+    (entry,) = entries(scenario, status="failure")
+    # 1Password/scim-examples#82: not WebExceptionProtocolError.
+    assert entry.error_code == "SystemForCrossDomainIdentityManagementBadRequest"
+    assert "\nStatusCode: BadRequest\n" in entry.error.reason
+    assert f"\nWeb Response: {Refusing.BODY} . " in entry.error.reason
+
+
+def test_a_400_on_update_is_logged_as_service_incompatible() -> None:
+    scenario = build_scenario()
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    scenario.start()
+    scenario.recorder.inner = Refusing(scenario.recorder.inner, "PATCH")
+    scenario.directory.update_user(dana.object_id, job_title="Pilot")
+    cycle(scenario)
+    (entry,) = entries(scenario, status="failure")
+    # getsentry/sentry#84941: a PATCH answered 400.
+    assert entry.error_code == "SystemForCrossDomainIdentityManagementServiceIncompatible"
+    assert "\nStatusCode: BadRequest\n" in entry.error.reason
+
+
+def test_refused_credentials_quarantine_with_the_credential_validation_error() -> None:
+    scenario = build_scenario(faults=["revoked-token"], fault_options={"revoke_after": 0})
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    job = scenario.start()
+    quarantine = job.status.quarantine
+    assert quarantine is not None
+    assert quarantine.reason == "EncounteredQuarantineException"
+    # Q 4969398 (Microsoft): what an invalid token shows.
+    assert quarantine.error is not None
+    assert quarantine.error.code == (
+        "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+    )
+
+
+def test_an_escrowed_failure_says_how_often_it_was_retried_and_when_it_is_next() -> None:
+    scenario = build_scenario(
+        faults=["5xx-burst"], fault_options={"burst_start": 1, "burst_count": 2}
+    )
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    scenario.start()
+    first_at = scenario.clock.now()
+    cycle(scenario)  # the retry fails too (the burst's second request)
+    second_at = scenario.clock.now()
+    first, second = entries(scenario, status="failure")
+    # 1Password/scim-examples#82: "... This operation was retried 0 times. It will be
+    # retried again after this date: 2019-10-30T15:13:17.6715300Z UTC"; the backoff in
+    # force: 40 minutes, then 80 (S3 "gradually scaling back").
+    assert first.error.reason.endswith(
+        " . This operation was retried 0 times. It will be retried again after this date: "
+        f"{first_at + timedelta(minutes=40):%Y-%m-%dT%H:%M:%S}.0000000Z UTC"
+    )
+    assert second.error.reason.endswith(
+        " . This operation was retried 1 times. It will be retried again after this date: "
+        f"{second_at + timedelta(minutes=80):%Y-%m-%dT%H:%M:%S}.0000000Z UTC"
+    )
+    # S13's "automatically retried in 40 minutes" names the delay in force instead.
+    assert first.error.recommended_action == (
+        "This attempt is automatically retried in 40 minutes."
+    )
+    assert second.error.recommended_action == (
+        "This attempt is automatically retried in 1 hour 20 minutes."
+    )
+
+
+def test_a_failed_create_logs_a_failed_export_step_naming_the_app() -> None:
+    scenario = build_scenario()
+    scenario.recorder.inner = Refusing(scenario.recorder.inner, "POST")
+    dana = scenario.add_user("dana", "Dana", "Ray")
+    scenario.assign(dana.object_id)
+    scenario.start()
+    (entry,) = entries(scenario, status="failure")
+    # 1Password/scim-examples#82: EventName EntryExportAdd, "Failed to create User '<upn>'".
+    export = entry.provisioning_steps[-1]
+    assert (export.name, export.status) == ("EntryExportAdd", ProvisioningResult.FAILURE)
+    assert export.description == (
+        f"Failed to create User '{dana.user_principal_name}' in LinkedIn Elevate"
+    )

@@ -713,3 +713,43 @@ def test_the_thresholds_come_back_when_a_cycle_fails_and_none_leaves_them_alone(
     untouched.provisioning.transport = spy
     untouched.start(settings=EngineSettings(collector_thresholds_during_cycles=None))
     assert set(spy.seen) == {(700, 10, 10)}
+
+
+class RefusingGroupPatches(httpx.BaseTransport):
+    """Fake Elevate, except that every PATCH to a group answers 500: member updates fail."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and "/Groups/" in request.url.path:
+            return httpx.Response(500)
+        return self.inner.handle_request(request)
+
+
+def member_failures(groups: int) -> tuple[Scenario, ProvisioningJob]:
+    """``groups`` assigned groups of one member each, whose member PATCHes all fail."""
+    scenario = build_scenario()
+    scenario.recorder.inner = RefusingGroupPatches(scenario.recorder.inner)
+    for i in range(groups):
+        member = scenario.add_user(f"m{i}", f"M{i}", "Member")
+        scenario.assign(scenario.add_group(f"Team {i}", member).object_id)
+    # Scaled down: escrows evaluated from 1 failure; 40,000 becomes 4 and 60,000 becomes 6.
+    job = scenario.start(settings=EngineSettings(escrow_scale=0.0001))
+    return scenario, job
+
+
+def test_reference_failures_do_not_count_toward_the_40_percent_and_40000_thresholds() -> None:
+    scenario, job = member_failures(5)
+    # S4: "Reference failures won't be counted as part of the 40% threshold or 40,000
+    # threshold ... failure to update ... a group member is a reference failure."
+    assert len(job.escrows) == 5 and all(held.reference for held in job.escrows.values())
+    assert not job.status.escrows_pruned
+    assert job.status.code is SynchronizationStatusCode.ACTIVE
+    scenario.clock.advance(minutes=40)  # an incremental cycle retries them, and fails again
+    assert len(job.escrows) == 5 and job.quarantine_reason() is None
+    # They still count toward the absolute 60,000 ("both reference and non-reference
+    # failures"); in the initial cycle a threshold prunes the escrows and pauses the job.
+    _, capped = member_failures(7)
+    assert capped.status.escrows_pruned and not capped.escrows
+    assert capped.status.code is SynchronizationStatusCode.PAUSED

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 import pytest
 
 from fake_entra.clock import EPOCH, VirtualClock
-from fake_entra.error_codes import classify_http_failure, lookup
+from fake_entra.error_codes import lookup
+from fake_entra.http_errors import classify_http_failure
 from fake_entra.outbox import AZURE_NOREPLY, Email, Outbox, SmtpDelivery, quarantine_email
 from fake_entra.status import QUARANTINE_MESSAGE
 
@@ -132,7 +133,7 @@ def test_quarantine_notification_uses_documented_wording(outbox: Outbox) -> None
     assert definition.reason in lines
     assert definition.recommended_action in lines
     assert "Error: Unauthorized" in lines
-    assert error.reason in lines
+    assert error.reason in email.body
     assert "Next attempt: Mon, 05 Jan 2026 15:00:00 +0000" in lines
     assert (
         "- If the provisioning job stays in quarantine for more than four weeks, the "

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from fake_entra.clock import VirtualClock
-from fake_entra.error_codes import classify_http_failure
+from fake_entra.http_errors import classify_http_failure
 from fake_entra.status import (
     GRAPH_MIN_DATETIME,
     QUARANTINE_MESSAGE,

@@ -8,7 +8,7 @@ import pytest
 from logs_support import new_log, user
 
 from fake_entra.clock import VirtualClock
-from fake_entra.error_codes import classify_http_failure
+from fake_entra.http_errors import classify_http_failure
 from fake_entra.logs import MASKED_SECRET, MIN_SECRET_LENGTH, ProvisioningLog, import_step
 from fake_entra.logs.masking import without_secrets
 

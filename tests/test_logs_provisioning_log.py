@@ -43,7 +43,8 @@ def test_entry_fields_come_from_the_log_the_clock_and_the_builder(
     assert data["id"] == "id-0002"
     assert data["initiatedBy"] == {
         "id": "",
-        "displayName": "Microsoft.Azure.SyncFabric",
+        # Graph's provisioningObjectSummary list example.
+        "displayName": "Azure AD Provisioning Service",
         "initiatorType": "system",
     }
     assert data["sourceSystem"]["displayName"] == "Azure Active Directory"
@@ -178,6 +179,20 @@ def test_retention_prunes_on_the_injected_clock(clock: VirtualClock) -> None:
     clock.advance(days=30)
     assert log.prune() == 1
     assert len(log) == 0
+
+
+def test_retention_applies_as_the_clock_moves(log: ProvisioningLog, clock: VirtualClock) -> None:
+    # S13: 30 days; no one has to prune: reading the log after the clock moved shows what
+    # a tenant would still see.
+    create_user(log, clock, "A")
+    clock.advance(days=20)
+    kept = create_user(log, clock, "B")
+    clock.advance(days=10, seconds=1)
+    assert list(log) == [kept] and len(log) == 1
+    assert log.query() == [kept]
+    assert '"A"' not in log.to_json()
+    clock.advance(days=20)
+    assert len(log) == 0 and log.to_csv() == log.to_csv([])
 
 
 def test_default_retention_is_thirty_days(log: ProvisioningLog, clock: VirtualClock) -> None:

@@ -21,16 +21,28 @@ from fake_entra.dialects import Dialect
 from fake_entra.directory import PortalError
 from fake_entra.error_codes import ErrorInfo
 from fake_entra.expressions import EvaluationContext
+from fake_entra.http_errors import escrowed
 from fake_entra.logs import (
+    PROVISIONING_SERVICE,
+    ExportOperation,
     LogEntryBuilder,
     ProvisionedIdentity,
     ProvisioningAction,
     ProvisioningObjectSummary,
+    export_step,
 )
 from fake_entra.mappings import ObjectMapping
 from fake_entra.provisioning import SavedProvisioning
 from fake_entra.scim_client import OriginKind, RequestOrigin, ScimClient
 from fake_entra.status import CycleKind, CycleStatistics
+
+#: The export step a failed export logs, by the action it attempted.
+_EXPORT_OPERATIONS = {
+    ProvisioningAction.CREATE: ExportOperation.ADD,
+    ProvisioningAction.UPDATE: ExportOperation.UPDATE,
+    ProvisioningAction.DISABLE: ExportOperation.DISABLE,
+    ProvisioningAction.DELETE: ExportOperation.DELETE,
+}
 
 
 @dataclass(slots=True)
@@ -67,6 +79,9 @@ class CycleContext:
         self.user_mapping: ObjectMapping = self.config.user_mapping
         self.group_mapping: ObjectMapping = self.config.group_mapping
         self.settings = job.settings
+        #: What the steps call the target: Graph's examples name the app ("Failed to create
+        #: Group 'X' in Contoso"), not the connector (entra-fidelity-audit.md #13).
+        self.target_name = self.app.display_name
         self.counters = CycleCounters()
         self.cycle_id = job.new_uuid()
         self.scim = CycleRequests(
@@ -115,7 +130,7 @@ class CycleContext:
                 object_type,
                 {"UserPrincipalName": upn} if object_type == "User" else {},
             ),
-            initiated_by=ON_DEMAND_INITIATOR if self.on_demand else "Microsoft.Azure.SyncFabric",
+            initiated_by=ON_DEMAND_INITIATOR if self.on_demand else PROVISIONING_SERVICE,
             initiator_type="user" if self.on_demand else "system",
         )
 
@@ -124,10 +139,20 @@ class CycleContext:
         if self.on_demand:
             self.entries.append(entry)
 
-    def succeed(self, source_id: str, log: LogEntryBuilder, action: ProvisioningAction) -> None:
-        """Log an export that went through (create, update, disable, delete, members)."""
+    def succeed(
+        self,
+        source_id: str,
+        log: LogEntryBuilder,
+        action: ProvisioningAction,
+        *,
+        reference: bool = False,
+    ) -> None:
+        """Log an export that went through (create, update, disable, delete, members);
+        ``reference``: a manager or member update (see :meth:`fail`)."""
         counters = self.counters
         counters.attempted += 1
+        if reference:
+            counters.reference_attempted += 1
         counters.exported.add(source_id)
         counters.expected_exports.add(source_id)
         self.job.release_escrow(source_id)
@@ -160,16 +185,47 @@ class CycleContext:
         error: ErrorInfo,
         log: LogEntryBuilder,
         action: ProvisioningAction | None = None,
+        *,
+        reference: bool = False,
     ) -> None:
         """Log a failed export under the action it attempted (Graph's failed-create example
-        says "create") and escrow it when the error is retryable."""
+        says "create") and escrow it when the error is retryable.
+
+        ``reference``: the failure is a manager or group-member update. S4: "Reference
+        failures won't be counted as part of the 40% threshold or 40,000 threshold ...
+        failure to update a manager or a group member is a reference failure"; they still
+        count toward the absolute 60,000."""
         counters = self.counters
         counters.attempted += 1
         counters.failed += 1
+        if reference:
+            counters.reference_attempted += 1
+            counters.reference_failed += 1
         counters.expected_exports.add(source_id)
         self.failed_ids.add(source_id)
         if error.retryable:
-            self.job.escrow(source_id, object_type, error)
+            job = self.job
+            job.escrow(source_id, object_type, error, reference=reference)
+            held = job.escrows.get(source_id)
+            if held is not None and held.next_retry is not None:
+                # The reason and action say how often it was retried and when it is next.
+                error = held.error = escrowed(
+                    error,
+                    retries=held.attempts - 1,
+                    next_retry=held.next_retry,
+                    now=job.clock.now(),
+                )
+        operation = _EXPORT_OPERATIONS.get(action) if action is not None else None
+        if operation is not None:
+            # 1Password/scim-examples#82: a failed create is logged under EntryExportAdd,
+            # "Failed to create User '<upn>' in <target>".
+            source = log.source_identity
+            name = source.details.get("UserPrincipalName") or source.display_name
+            log.step(
+                export_step(
+                    operation, source.identity_type, name, succeeded=False, target=self.target_name
+                )
+            )
         self.write(log.fail(error, action=action))
 
     def statistics(self) -> CycleStatistics:

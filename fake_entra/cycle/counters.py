@@ -62,6 +62,10 @@ class CycleCounters:
     failed: int = 0
     #: Log entries of attempted exports, for the escrow thresholds.
     attempted: int = 0
+    #: Of those, manager and member updates, and how many of them failed: S4 leaves
+    #: reference failures out of the 40% and 40,000 thresholds.
+    reference_attempted: int = 0
+    reference_failed: int = 0
 
     def statistics(self, kind: CycleKind, job: CycleJob) -> CycleStatistics:
         """The cycle's figures as the job's status records them."""

@@ -87,6 +87,7 @@ def deprovision(ctx: CycleContext, *, force: bool = False) -> None:
                         item.object_type,
                         item.display_name,
                         succeeded=True,
+                        target=ctx.target_name,
                     )
                 )
                 job.unlink(item.source_id)
@@ -102,6 +103,7 @@ def deprovision(ctx: CycleContext, *, force: bool = False) -> None:
                         item.object_type,
                         item.display_name,
                         succeeded=True,
+                        target=ctx.target_name,
                     )
                 )
                 entry.exported["active"] = False

@@ -71,7 +71,7 @@ def export_user(
             if not ctx.user_mapping.allows(TargetObjectAction.CREATE):
                 ctx.skip(log, "OutOfScope", "The Create target object action is off.")
                 return
-            log.step(no_match_step("User", user.user_principal_name))
+            log.step(no_match_step("User", user.user_principal_name, target=ctx.target_name))
             body = create_user_body(desired)
             response = ctx.scim.send("POST", "Users", body=body)
             created = response_object(response)
@@ -86,6 +86,7 @@ def export_user(
                     "User",
                     user.user_principal_name,
                     succeeded=True,
+                    target=ctx.target_name,
                     reportable_identifier=user.user_principal_name,
                 )
             )
@@ -96,7 +97,9 @@ def export_user(
             return
         target_id, resource = matched
         log.target(target_id, user.user_principal_name)
-        log.step(matching_step(user.user_principal_name, object_type="User"))
+        log.step(
+            matching_step(user.user_principal_name, object_type="User", target=ctx.target_name)
+        )
         current = {path: read_value(resource, path) for path in desired}
         if MANAGER_PATH not in desired and read_value(resource, MANAGER_PATH) is not None:
             current[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
@@ -140,7 +143,7 @@ def export_group(
             if not ctx.group_mapping.allows(TargetObjectAction.CREATE):
                 ctx.skip(log, "OutOfScope", "The Create target object action is off.")
                 return
-            log.step(no_match_step("Group", group.display_name))
+            log.step(no_match_step("Group", group.display_name, target=ctx.target_name))
             response = ctx.scim.send("POST", "Groups", body=create_group_body(desired))
             created = response_object(response)
             target_id = str(created.get("id") or "")
@@ -148,7 +151,15 @@ def export_group(
                 raise ObjectFailed(incompatible("POST /Groups answered without an id"))
             ctx.link(group.object_id, "Group", target_id, group.display_name, desired)
             log.target(target_id, group.display_name)
-            log.step(export_step(ExportOperation.ADD, "Group", group.display_name, succeeded=True))
+            log.step(
+                export_step(
+                    ExportOperation.ADD,
+                    "Group",
+                    group.display_name,
+                    succeeded=True,
+                    target=ctx.target_name,
+                )
+            )
             log.created(desired)
             ctx.counters.created += 1
             ctx.succeed(group.object_id, log, ProvisioningAction.CREATE)
@@ -163,7 +174,7 @@ def export_group(
                 )
             )
         log.target(target_id, group.display_name)
-        log.step(matching_step(group.display_name, object_type="Group"))
+        log.step(matching_step(group.display_name, object_type="Group", target=ctx.target_name))
         current = {path: read_value(resource, path) for path in desired}
         entry = ctx.link(group.object_id, "Group", target_id, group.display_name, current)
         ctx.touched_groups.add(group.object_id)
@@ -232,6 +243,7 @@ def update(
             object_type,
             display_name,
             succeeded=True,
+            target=ctx.target_name,
             reportable_identifier=display_name,
         )
     )
@@ -277,12 +289,18 @@ def resolve_managers(ctx: CycleContext, user_ids: Iterable[str]) -> None:
         try:
             ctx.scim.send("PATCH", f"Users/{entry.target_id}", body=body)
         except ObjectFailed as failed:
-            ctx.fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE)
+            ctx.fail(user_id, "User", failed.error, log, ProvisioningAction.UPDATE, reference=True)
             continue
         log.modified(MANAGER_PATH, entry.exported.get(MANAGER_PATH), wanted)
         entry.exported[MANAGER_PATH] = wanted
         log.step(
-            export_step(ExportOperation.UPDATE, "User", user.user_principal_name, succeeded=True)
+            export_step(
+                ExportOperation.UPDATE,
+                "User",
+                user.user_principal_name,
+                succeeded=True,
+                target=ctx.target_name,
+            )
         )
         ctx.counters.updated += 1
-        ctx.succeed(user_id, log, ProvisioningAction.UPDATE)
+        ctx.succeed(user_id, log, ProvisioningAction.UPDATE, reference=True)

@@ -21,6 +21,7 @@ from fake_entra.clock import VirtualClock
 from fake_entra.dialects import DialectSettings
 from fake_entra.directory import Directory
 from fake_entra.error_codes import ErrorInfo
+from fake_entra.http_errors import ConnectorErrorCodes
 from fake_entra.logs import ProvisioningLog
 from fake_entra.provisioning import ProvisioningConfiguration
 from fake_entra.status import SynchronizationStatus
@@ -55,6 +56,9 @@ class EscrowEntry:
     error: ErrorInfo
     #: When a cycle next retries it (S3: "gradually scaling back the frequency of retries").
     next_retry: datetime | None = None
+    #: A manager or member update failed, not the object's own export: S4 leaves these
+    #: out of the 40% and 40,000 escrow thresholds.
+    reference: bool = False
 
     def due(self, now: datetime) -> bool:
         return self.next_retry is None or self.next_retry <= now
@@ -75,6 +79,11 @@ class CycleSettings(Protocol):
 
     @property
     def dialect(self) -> DialectSettings: ...
+
+    @property
+    def error_codes(self) -> ConnectorErrorCodes:
+        """How failed calls are named in the logs (:mod:`fake_entra.http_errors`)."""
+        ...
 
 
 class CycleJob(Protocol):
@@ -131,7 +140,9 @@ class CycleJob(Protocol):
 
     def unlink(self, source_id: str) -> None: ...
 
-    def escrow(self, source_id: str, object_type: str, error: ErrorInfo) -> None: ...
+    def escrow(
+        self, source_id: str, object_type: str, error: ErrorInfo, *, reference: bool = False
+    ) -> None: ...
 
     def release_escrow(self, source_id: str) -> None: ...
 

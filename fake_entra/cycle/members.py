@@ -54,12 +54,20 @@ def sync_members(ctx: CycleContext, group_id: str) -> None:
                 else:
                     entry.members.difference_update(ids)
     except ObjectFailed as failed:
-        ctx.fail(group_id, "Group", failed.error, log, ProvisioningAction.UPDATE)
+        ctx.fail(group_id, "Group", failed.error, log, ProvisioningAction.UPDATE, reference=True)
         return
     log.modified("members", f"{len(add) + len(remove)} changes", f"+{len(add)} -{len(remove)}")
-    log.step(export_step(ExportOperation.UPDATE, "Group", group.display_name, succeeded=True))
+    log.step(
+        export_step(
+            ExportOperation.UPDATE,
+            "Group",
+            group.display_name,
+            succeeded=True,
+            target=ctx.target_name,
+        )
+    )
     ctx.counters.updated += 1
-    ctx.succeed(group_id, log, ProvisioningAction.UPDATE)
+    ctx.succeed(group_id, log, ProvisioningAction.UPDATE, reference=True)
 
 
 def note_group_changes(ctx: CycleContext, user_id: str) -> None:

@@ -10,6 +10,7 @@ answered 404: quarantine; 429: a pause for Retry-After), or fails the object at 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from typing import Any
@@ -17,13 +18,8 @@ from typing import Any
 import httpx
 
 from fake_entra.cycle.job import CycleJob
-from fake_entra.error_codes import (
-    CATALOGUE,
-    ErrorInfo,
-    ErrorKind,
-    classify_http_failure,
-    retry_after_delay,
-)
+from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
+from fake_entra.http_errors import SCIM_PREFIX, classify_http_failure, retry_after_delay
 from fake_entra.scim_client import RequestOrigin, ScimClient, decode_json
 
 
@@ -84,26 +80,45 @@ class CycleRequests:
                 method, path, params=params, json=body, origin=self.origin
             )
         except httpx.TimeoutException:
-            raise ObjectFailed(classify_http_failure(None, timed_out=True)) from None
+            target = self.job.application.display_name
+            raise ObjectFailed(classify_http_failure(None, timed_out=True, target=target)) from None
         except httpx.HTTPError as exc:
+            target = self.job.application.display_name
             raise ObjectFailed(
-                classify_http_failure(None, connection_failed=True, detail=type(exc).__name__)
+                classify_http_failure(
+                    None, connection_failed=True, detail=type(exc).__name__, target=target
+                )
             ) from None
         status = response.status_code
         if status < 400:
             return response
+        target = self.job.application.display_name
         scim_type, detail = _scim_error(response)
         retry_after = response.headers.get("retry-after")
         error = classify_http_failure(
-            status, scim_type=scim_type, retry_after=retry_after, on_query=on_query, detail=detail
+            status,
+            method=method,
+            web_response=response.text,
+            codes=self.job.settings.error_codes,
+            scim_type=scim_type,
+            retry_after=retry_after,
+            on_query=on_query,
+            detail=detail,
+            target=target,
         )
         if status in (401, 403):
-            # §2 "Quarantine": bad credentials put the job in quarantine at once.
+            # §2 "Quarantine": bad credentials put the job in quarantine at once. Q 4969398
+            # (Microsoft): the error shown is ...CredentialValidationFailure, under the
+            # connector's prefix (entra-fidelity-audit.md #15).
+            codes = self.job.settings.error_codes
+            credentials = CATALOGUE.require(
+                SCIM_PREFIX + "CredentialValidationFailure", ErrorKind.CONNECTION
+            ).info(additional_details=error.additional_details)
             raise CycleAborted(
                 quarantine="EncounteredQuarantineException",
-                error=CATALOGUE.require(
-                    "EncounteredQuarantineException", ErrorKind.QUARANTINE
-                ).info(additional_details=error.additional_details),
+                error=dataclasses.replace(
+                    credentials, error_code=codes.code("CredentialValidationFailure")
+                ),
             )
         if status == 404 and on_query:
             # S4 "SCIM Compliance issue": a query must answer 200 with an empty

@@ -134,7 +134,11 @@ class SyncCycle:
                 f"threshold is {ctx.saved.settings.accidental_deletion_threshold}."
             )
         counters = ctx.counters
-        reason = job.escrow_quarantine_reason(counters.attempted, counters.failed)
+        # S4: reference failures are not counted toward the 40% rule.
+        reason = job.escrow_quarantine_reason(
+            counters.attempted - counters.reference_attempted,
+            counters.failed - counters.reference_failed,
+        )
         if reason is not None and outcome.quarantine_reason is None:
             if self.kind is CycleKind.INITIAL:
                 # §2: a threshold hit during the initial cycle clears the errors instead,

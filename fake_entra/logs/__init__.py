@@ -21,7 +21,7 @@ from fake_entra.logs.export import (
 from fake_entra.logs.masking import MASKED_SECRET, MIN_SECRET_LENGTH
 from fake_entra.logs.provisioning_log import (
     DEFAULT_RETENTION,
-    SYNC_FABRIC,
+    PROVISIONING_SERVICE,
     LogEntryBuilder,
     LogListener,
     ProvisioningLog,
@@ -49,6 +49,7 @@ from fake_entra.logs.records import (
     ProvisioningSystem,
     ProvisioningSystemJson,
     ServicePrincipalJson,
+    application_target_system,
     graph_datetime,
     parse_graph_datetime,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "MIN_SECRET_LENGTH",
     "MODIFIED_PROPERTY_COLUMNS",
     "NO_DETAILS",
+    "PROVISIONING_SERVICE",
     "STEP_COLUMNS",
     "STEP_ENTRY_EXPORT_ADD",
     "STEP_ENTRY_EXPORT_UPDATE",
@@ -90,7 +92,6 @@ __all__ = [
     "STEP_ENTRY_SYNCHRONIZATION_SCOPING",
     "STEP_ENTRY_SYNCHRONIZATION_SKIP",
     "SUMMARY_COLUMNS",
-    "SYNC_FABRIC",
     "ExportOperation",
     "IdentityType",
     "Initiator",
@@ -114,6 +115,7 @@ __all__ = [
     "ProvisioningSystem",
     "ProvisioningSystemJson",
     "ServicePrincipalJson",
+    "application_target_system",
     "export_step",
     "graph_datetime",
     "import_change_step",

@@ -37,8 +37,9 @@ from fake_entra.logs.records import (
     copy_details,
 )
 
-#: The provisioning service's own principal; the default ``initiatedBy`` of a scheduled cycle.
-SYNC_FABRIC = "Microsoft.Azure.SyncFabric"
+#: The default ``initiatedBy`` of a scheduled cycle: Graph's provisioningObjectSummary list
+#: example writes "Azure AD Provisioning Service" (initiatorType system, id "").
+PROVISIONING_SERVICE = "Azure AD Provisioning Service"
 #: S13: 30 days on a premium tenant (7 on a free one).
 DEFAULT_RETENTION = timedelta(days=30)
 
@@ -89,6 +90,10 @@ class LogEntryBuilder:
     @property
     def change_id(self) -> str:
         return self._change_id
+
+    @property
+    def source_identity(self) -> ProvisionedIdentity:
+        return self._source
 
     def step(
         self,
@@ -271,7 +276,7 @@ class ProvisioningLog:
         source_identity: ProvisionedIdentity,
         target_identity: ProvisionedIdentity | None = None,
         action: ProvisioningAction | str = ProvisioningAction.OTHER,
-        initiated_by: str = SYNC_FABRIC,
+        initiated_by: str = PROVISIONING_SERVICE,
         initiator_type: str = "system",
         change_id: str | None = None,
     ) -> LogEntryBuilder:
@@ -302,6 +307,7 @@ class ProvisioningLog:
         secrets = self._secrets
         if secrets:
             entry = without_secrets(entry, secrets)
+        self._expire()
         self._entries.append(entry)
         for listener in tuple(self._listeners):
             listener(entry)
@@ -328,6 +334,7 @@ class ProvisioningLog:
         error_code: str | None = None,
     ) -> list[ProvisioningObjectSummary]:
         """The portal's filters over the entries kept (:func:`filter_entries`)."""
+        self._expire()
         return filter_entries(
             self._entries,
             user=user,
@@ -338,6 +345,14 @@ class ProvisioningLog:
             until=until,
             error_code=error_code,
         )
+
+    def _expire(self) -> None:
+        # S13: entries are kept 30 days (7 on a free tenant): retention applies as the
+        # clock moves, whenever the log is written or read. Entries are written in time
+        # order, so the oldest tells whether anything expired.
+        entries = self._entries
+        if entries and entries[0].activity_date_time < self.now() - self.retention:
+            self.prune()
 
     def prune(self) -> int:
         """Drop entries older than the retention period; returns how many went."""
@@ -350,14 +365,18 @@ class ProvisioningLog:
 
     def to_json(self, entries: Iterable[ProvisioningObjectSummary] | None = None) -> str:
         """The JSON download (:func:`json_download`) of ``entries``, or of every entry kept."""
+        self._expire()
         return json_download(self._entries if entries is None else entries)
 
     def to_csv(self, entries: Iterable[ProvisioningObjectSummary] | None = None) -> dict[str, str]:
         """The CSV download (:func:`csv_download`) of ``entries``, or of every entry kept."""
+        self._expire()
         return csv_download(self._entries if entries is None else entries)
 
     def __len__(self) -> int:
+        self._expire()
         return len(self._entries)
 
     def __iter__(self) -> Iterator[ProvisioningObjectSummary]:
+        self._expire()
         return iter(tuple(self._entries))

@@ -212,6 +212,23 @@ class ProvisioningSystem:
         )
 
 
+def application_target_system(
+    application_id: str, service_principal_id: str, display_name: str
+) -> ProvisioningSystem:
+    """The target system of an application's job as Graph's list example fills it in
+    (entra-fidelity-audit.md #13): ``details`` ApplicationId, ServicePrincipalId and
+    ServicePrincipalDisplayName."""
+    return ProvisioningSystem(
+        service_principal_id,
+        display_name,
+        {
+            "ApplicationId": application_id,
+            "ServicePrincipalId": service_principal_id,
+            "ServicePrincipalDisplayName": display_name,
+        },
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Initiator:
     """Graph ``initiator``; ``initiatorType`` ∈ user / application / system."""

@@ -9,10 +9,11 @@ back; provision on demand runs one user now (entra §2-3).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from pytest_bdd import then
+from pytest_bdd import given, then
 
 from harness.steps.wording import action, pairs, pattern, rows
 
@@ -170,7 +171,69 @@ def log_detail(world: World, name: str, detail: str, value: str) -> None:
     assert details.get(detail) == value, f"{detail} is {details.get(detail)!r}; {details}"
 
 
+def _newest_failure(world: World, name: str) -> Any:
+    found = world.log_entries(name, status="Failure")
+    assert found and found[-1].error is not None, f"No failure for {name}."
+    return found[-1].error
+
+
+@then(pattern('the failure for "{name}" reads "{text}"'))
+def failure_reads(world: World, name: str, text: str) -> None:
+    """The newest failure's reason holds ``text``: "StatusCode: BadRequest", "Web Response:",
+    "This operation was retried 0 times", as tenants see them."""
+    reason = _newest_failure(world, name).reason
+    assert text in reason, f"The reason reads: {reason}"
+
+
+@then(pattern('the failure for "{name}" recommends "{text}"'))
+def failure_recommends(world: World, name: str, text: str) -> None:
+    """The newest failure's recommended action, in full (it names the retry delay in force)."""
+    action = _newest_failure(world, name).recommended_action
+    assert action == text, f"The recommended action reads: {action}"
+
+
+@then(pattern('the provisioning log entry for "{name}" was initiated by "{initiator}"'))
+def log_initiator(world: World, name: str, initiator: str) -> None:
+    """``initiatedBy``: "Azure AD Provisioning Service" for a cycle."""
+    entries = world.log_entries(name)
+    assert entries, f"No entry for {name}."
+    shown = entries[-1].initiated_by.display_name
+    assert shown == initiator, f"The entry was initiated by {shown!r}."
+
+
+@then(pattern('the provisioning log entry for "{name}" names the service principal "{app}"'))
+def log_service_principal(world: World, name: str, app: str) -> None:
+    """``servicePrincipal`` and ``targetSystem.details`` name the application's service
+    principal."""
+    entries = world.log_entries(name)
+    assert entries, f"No entry for {name}."
+    data = entries[-1].to_json()
+    principal = world.application.object_id
+    assert data["servicePrincipal"] == {"id": principal, "displayName": app}, data
+    details = data["targetSystem"]["details"]
+    assert details.get("ServicePrincipalId") == principal, details
+    assert details.get("ServicePrincipalDisplayName") == app, details
+    assert details.get("ApplicationId") == world.application.app_id, details
+
+
+@then(pattern('a step of the provisioning log entry for "{name}" reads "{text}"'))
+def log_step_reads(world: World, name: str, text: str) -> None:
+    """A step description of the newest entry holds ``text`` ("was created in LinkedIn
+    Elevate")."""
+    entries = world.log_entries(name)
+    assert entries, f"No entry for {name}."
+    descriptions = [step.description for step in entries[-1].provisioning_steps]
+    assert any(text in d for d in descriptions), f"The steps read {descriptions}."
+
+
 # -- quarantine and its email -----------------------------------------------------------------
+
+
+@given(pattern("the escrow thresholds are scaled by {factor:f}"))
+def escrow_scale(world: World, factor: float) -> None:
+    """Multiply the 5,000 / 40% / 40,000 / 60,000 escrow thresholds by ``factor``, so that a
+    scenario can reach them (EngineSettings.escrow_scale)."""
+    world.job.settings = dataclasses.replace(world.job.settings, escrow_scale=factor)
 
 
 @then(pattern('provisioning is quarantined with the reason "{reason}"'))
@@ -218,6 +281,16 @@ def email_count(world: World, count: int) -> None:
 def job_disabled(world: World) -> None:
     """After four weeks in quarantine the job stops running."""
     assert world.job.disabled, "The job still runs."
+
+
+@then("the audit log shows the activities:")
+def audit_activities(world: World, datatable: list[list[str]]) -> None:
+    """``| activity |`` rows, oldest first: the job's audit entries (Update provisioning
+    setting or credentials, Enable/start, Disable/pause, Enable/restart provisioning
+    configuration, Quarantine)."""
+    wanted = [row["activity"] for row in rows(datatable)]
+    shown = [str(entry.activity) for entry in world.job.audit]
+    assert shown == wanted, f"The audit log shows {shown}."
 
 
 # -- Restart, Allow deletes and provision on demand -------------------------------------------
