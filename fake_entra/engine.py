@@ -84,6 +84,18 @@ class EngineSettings:
     #: §2 "Provision on demand": one group with at most 5 members; 5 requests per 10 s.
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
+    #: S14 known issue "Member of group not provisioned": a member of a provisioned group
+    #: who comes back into scope "won't immediately detect the change. Restarting
+    #: provisioning addresses the issue." So an incremental cycle that creates or links
+    #: such a user does not add it to the group; the next initial cycle (Restart) does.
+    #: False: the member is added in the same cycle (README "Fidelity").
+    member_entering_scope_waits_for_restart: bool = True
+    #: S14 known issue "Special characters are not supported on joining properties":
+    #: Entra "can't perform filter queries on values containing special characters", so
+    #: the provisioning attempt on that user or group fails. The page names no
+    #: characters: these are a guess (those a SCIM filter or a query string treats
+    #: specially, but not the "+" of mail aliases; README "Fidelity"). Empty: every value is matched.
+    unsupported_matching_characters: str = '"\\&#%?'
     dialect: DialectSettings = field(default_factory=DialectSettings)
     #: How failed SCIM calls are named in the logs (connector prefix; README "Fidelity").
     error_codes: ConnectorErrorCodes = field(default_factory=ConnectorErrorCodes)

@@ -151,6 +151,18 @@ def match(
         if value is None or value == "":
             continue
         tried = True
+        special = sorted(set(str(value)) & set(ctx.settings.unsupported_matching_characters))
+        if special:
+            # S14 known issue "Special characters are not supported on joining
+            # properties": Entra "can't perform filter queries on values containing
+            # special characters", so the attempt fails before any query is sent.
+            raise ObjectFailed(
+                CATALOGUE["SystemForCrossDomainIdentityManagementBadRequest"].info(
+                    additional_details=f"{matching.target_attribute} {str(value)!r} contains "
+                    f"{' '.join(special)}: filter queries on values with special "
+                    "characters are not supported."
+                )
+            )
         params = {"filter": eq_filter(matching.target_attribute, str(value))}
         if excluded:
             params = {"excludedAttributes": excluded, **params}
