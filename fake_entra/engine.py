@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,7 +81,7 @@ class EngineSettings:
     quarantine_retry_period: timedelta = timedelta(hours=24)
     #: §2 "Quarantine": after 28 days (">4 weeks") the job is disabled.
     quarantine_disable_after: timedelta = timedelta(days=28)
-    #: §2 "Provision on demand": one group with at most 5 members; 5 requests per 10 s.
+    #: S10: "pick up to five users" of a group; 5 requests per 10 s.
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
     #: S14 known issue "Member of group not provisioned": a member of a provisioned group
@@ -502,10 +502,17 @@ class ProvisioningJob:
 
     # --- provision on demand -----------------------------------------------------------------
 
-    def provision_on_demand(self, object_id: str) -> OnDemandResult:
-        """Provision one user, or one group with at most five members, now (§2, S10).
+    def provision_on_demand(
+        self, object_id: str, members: Sequence[str] | None = None
+    ) -> OnDemandResult:
+        """Provision one user, or one group with up to five of its members, now (§2, S10).
 
-        The request dialect is always the default one: on-demand ignores aadOptscim062020.
+        S10 (provision-on-demand): "you can search for a group and pick up to five users";
+        ``members`` are the users picked. A group of at most five members may be
+        provisioned without picking: all its members are. Users "that have been disabled
+        or deleted from Microsoft Entra ID ... don't appear when you search for a user",
+        so they cannot be picked. The request dialect is always the default one:
+        on-demand ignores aadOptscim062020.
         """
         self.config.authorize("Provision on demand")
         if self.config.saved is None:
@@ -520,20 +527,56 @@ class ProvisioningJob:
             )
         self._on_demand_calls.append(now)
         group = self.directory.find_group(object_id)
-        if group is not None and len(group.members) > self.settings.on_demand_group_member_limit:
-            raise PortalError(
-                f"Provision on demand supports groups with at most "
-                f"{self.settings.on_demand_group_member_limit} members; "
-                f"'{group.display_name}' has {len(group.members)}."
-            )
-        if group is None and self.directory.find_user(object_id) is None:
-            raise PortalError(f"No user or group with object id {object_id!r}.")
+        picked: list[str] | None = None
+        if group is not None:
+            picked = self._picked_members(group.display_name, group.members, members)
+        elif members is not None:
+            raise PortalError("Members can be picked for a group only.")
+        else:
+            user = self.directory.find_user(object_id)
+            if user is None:
+                raise PortalError(f"No user or group with object id {object_id!r}.")
+            if not self._searchable(object_id):
+                raise PortalError(
+                    f"No user '{user.display_name}' can be found: users disabled or deleted in "
+                    "Microsoft Entra ID don't appear in the search."
+                )
         cycle = SyncCycle(self, self._scim_client(), on_demand=object_id)
-        result = cycle.run_on_demand()
+        result = cycle.run_on_demand(picked)
         outcome = cycle.outcome_so_far()
         for listener in tuple(self.on_demand_listeners):
             listener(outcome)
         return result
+
+    def _searchable(self, user_id: str) -> bool:
+        """S10: users disabled or deleted in Entra "don't appear when you search"."""
+        user = self.directory.find_user(user_id)
+        return user is not None and user.account_enabled and not user.is_soft_deleted
+
+    def _picked_members(
+        self, group_name: str, group_members: Collection[str], members: Sequence[str] | None
+    ) -> list[str]:
+        """The members of a group that a provision on demand provisions (S10)."""
+        limit = self.settings.on_demand_group_member_limit
+        searchable = sorted(m for m in group_members if self._searchable(m))
+        if members is None:
+            if len(searchable) > limit:
+                raise PortalError(
+                    f"Provision on demand provisions up to {limit} members of a group: pick "
+                    f"up to {limit} of the {len(searchable)} members of '{group_name}'."
+                )
+            return searchable
+        if len(members) > limit:
+            raise PortalError(
+                f"Provision on demand provisions up to {limit} members of a group; "
+                f"{len(members)} were picked."
+            )
+        for member_id in members:
+            if member_id not in searchable:
+                raise PortalError(
+                    f"No member of '{group_name}' with object id {member_id!r} can be found."
+                )
+        return sorted(set(members))
 
     # --- views -------------------------------------------------------------------------------
 

@@ -213,10 +213,29 @@ Feature: Monitoring provisioning
     And the SCIM target has the user "Britta Simon"
 
   @errors
-  Scenario: Provision on demand refuses a group with more than five members
+  Scenario: Provision on demand picks up to five members of a larger group
+    # provision-on-demand: "you can search for a group and pick up to five users".
     Given the directory has the users "Eve Adams", "Frank Ito" and "Gina Ruiz"
     And the directory has the group "Everyone" with the members "Britta Simon", "Carl Jones", "Dana Lee", "Eve Adams", "Frank Ito" and "Gina Ruiz"
     And "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
     And the admin assigns the group "Everyone" with the role "User"
     When the admin tries to provision "Everyone" on demand
-    Then the portal refuses with "Provision on demand supports groups with at most 5 members; 'Everyone' has 6."
+    Then the portal refuses with "Provision on demand provisions up to 5 members of a group: pick up to 5 of the 6 members of 'Everyone'."
+    When the admin tries to provision "Everyone" on demand, picking the members "Britta Simon", "Carl Jones", "Dana Lee", "Eve Adams", "Frank Ito" and "Gina Ruiz"
+    Then the portal refuses with "Provision on demand provisions up to 5 members of a group; 6 were picked."
+    When the admin provisions "Everyone" on demand, picking the members "Britta Simon" and "Gina Ruiz"
+    Then the SCIM target has the group "Everyone" with the members "Britta Simon" and "Gina Ruiz"
+    And the SCIM target has no user "Carl Jones"
+
+  @errors
+  Scenario: Provision on demand cannot find a user disabled or deleted in Entra
+    # provision-on-demand: "Those users don't appear when you search for a user."
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon" and "Carl Jones" with the role "User"
+    And "Britta Simon" is deleted in Microsoft Entra ID
+    And "Carl Jones" is disabled in Microsoft Entra ID
+    When the admin tries to provision "Britta Simon" on demand
+    Then the portal refuses with "No user 'Britta Simon' can be found: users disabled or deleted in Microsoft Entra ID don't appear in the search."
+    When the admin tries to provision "Carl Jones" on demand
+    Then the portal refuses with "No user 'Carl Jones' can be found: users disabled or deleted in Microsoft Entra ID don't appear in the search."
+    And the SCIM target has no user "Britta Simon"

@@ -9,6 +9,8 @@ quarantine go to the job's status. A provision on demand is the same work for on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fake_entra.cycle.context import CycleContext
 from fake_entra.cycle.counters import CycleOutcome
 from fake_entra.cycle.deprovision import deprovision, plan_deprovision
@@ -185,8 +187,9 @@ class SyncCycle:
 
     # --- provision on demand -----------------------------------------------------------------
 
-    def run_on_demand(self) -> OnDemandResult:
-        """Provision the one user or group this cycle was built for (§2, S10)."""
+    def run_on_demand(self, members: Sequence[str] | None = None) -> OnDemandResult:
+        """Provision the one user or group this cycle was built for (§2, S10); for a group,
+        the ``members`` picked (None: every member Entra's search finds)."""
         ctx = self.ctx
         object_id = ctx.on_demand
         if object_id is None:
@@ -197,9 +200,16 @@ class SyncCycle:
         try:
             group = ctx.directory.find_group(object_id)
             if group is not None:
-                for member_id in sorted(group.members):
-                    if ctx.directory.find_user(member_id) is not None:
-                        self._process_user(member_id)
+                if members is None:
+                    members = [
+                        m
+                        for m in sorted(group.members)
+                        if (user := ctx.directory.find_user(m)) is not None
+                        and user.account_enabled
+                        and not user.is_soft_deleted
+                    ]
+                for member_id in members:
+                    self._process_user(member_id)
                 self._process_group(object_id)
                 sync_members(ctx, object_id)
             else:

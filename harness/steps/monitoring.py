@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_bdd import given, then
 
-from harness.steps.wording import action, pairs, pattern, rows
+from harness.steps.wording import action, pairs, pattern, quoted, rows
 
 if TYPE_CHECKING:
     from harness.world import World
@@ -319,6 +319,23 @@ def try_provision_on_demand(world: World, name: str) -> None:
     """The same, keeping the portal's refusal for a Then step."""
     world.on_demand = world.attempt(
         "Provision on demand", lambda: world.job.provision_on_demand(world.principal_id(name))
+    )
+
+
+@action('the admin provisions "{name}" on demand, picking the members {names}')
+def provision_on_demand_picking(world: World, name: str, names: str) -> None:
+    """Provision on demand for a group: "search for a group and pick up to five users"."""
+    picked = [world.users[member] for member in quoted(names)]
+    world.on_demand = world.job.provision_on_demand(world.principal_id(name), picked)
+
+
+@action('the admin tries to provision "{name}" on demand, picking the members {names}')
+def try_provision_on_demand_picking(world: World, name: str, names: str) -> None:
+    """The same, keeping the portal's refusal for a Then step."""
+    picked = [world.users[member] for member in quoted(names)]
+    world.on_demand = world.attempt(
+        "Provision on demand",
+        lambda: world.job.provision_on_demand(world.principal_id(name), picked),
     )
 
 
