@@ -59,8 +59,16 @@ _UUID4_SET = (0x8000 << 48) | (4 << 76)
 class EngineSettings:
     """How the job behaves; defaults are the reference's, the thresholds can be scaled down."""
 
-    #: §2 "Cadence": about every 40 minutes; not configurable in Entra.
+    #: §2 "Cadence": about every 40 minutes; not configurable in Entra. The next cycle
+    #: starts this long after the last one ended.
     cycle_interval: timedelta = timedelta(minutes=40)
+    #: S5 (application-provisioning-when-will-provisioning-finish-specific-user, "How long
+    #: will it take to provision users"): "Minimum minutes = 0.01 x [Number of assigned
+    #: users, groups, and group members]", "Maximum minutes = 0.08 x ...". Each cycle
+    #: draws its minutes per object from this range with the job's seed; every object it
+    #: logs takes that long on the virtual clock, so a cycle's timeBegan and timeEnded,
+    #: its progress and the next cycle's start are real. (0, 0): cycles take no time.
+    minutes_per_object: tuple[float, float] = (0.01, 0.08)
     #: §2 "Quarantine": escrow thresholds are evaluated from 5,000 failures; quarantine at
     #: >40% failed or >40,000 failures; 60,000 failures of any kind is the absolute cap.
     escrow_evaluation_minimum: int = 5000
@@ -162,6 +170,8 @@ class ProvisioningJob:
         #: Configuration changes, start, stop, restart and quarantine (directoryAudit); its
         #: ids come from a stream of their own, so the job's other ids stay as they were.
         audit_ids = random.Random(f"{seed}:audit:{application.object_id}")
+        #: How long each cycle takes per object (S5), from a stream of its own too.
+        self._pace = random.Random(f"{seed}:pace:{application.object_id}")
         self.audit = AuditLog(
             now=clock.now,
             ids=lambda: str(uuid.UUID(int=audit_ids.getrandbits(128), version=4)),
@@ -187,6 +197,9 @@ class ProvisioningJob:
         #: A cycle throttled by 429 + Retry-After: still in progress, resumed by a timer.
         self._suspended: SyncCycle | None = None
         self._on_demand_calls: list[datetime] = []
+        #: When the running cycle began: escrow retries count from it, so a cycle that takes
+        #: time (S5) does not push a retry past the cycle 40 minutes later.
+        self._cycle_began: datetime | None = None
         self._mappings_version = self.config.mappings_version
         #: "Cycle finished": called with the CycleOutcome of every cycle that ends, run to
         #: completion, stopped by quarantine or dropped by a Restart while it waited out a
@@ -327,10 +340,11 @@ class ProvisioningJob:
                     self.watermark = None
                     self._mappings_version = self.config.mappings_version
                 self.config.clear_full_sync_request()
-                cycle = SyncCycle(self, self._scim_client())
+                cycle = SyncCycle(self, self._scim_client(), pace=self._cycle_pace())
             else:
                 # Resuming after Retry-After, with the credentials saved now.
                 cycle.client = self._scim_client()
+            self._cycle_began = self.clock.now()
             with bulk_allocation(self.settings.collector_thresholds_during_cycles):
                 outcome = cycle.run()
             if outcome.suspended:
@@ -339,11 +353,24 @@ class ProvisioningJob:
                 self.cycles_run += 1
         finally:
             self._running = False
+            self._cycle_began = None
         self._after_cycle(outcome)
         if not outcome.suspended:
             for listener in tuple(self.cycle_listeners):
                 listener(outcome)
         return outcome
+
+    def _cycle_pace(self) -> timedelta:
+        """The virtual time each object of the next cycle takes (S5), seeded."""
+        low, high = self.settings.minutes_per_object
+        if high <= 0:
+            return timedelta(0)
+        return timedelta(minutes=self._pace.uniform(low, high))
+
+    @property
+    def next_cycle_due(self) -> datetime | None:
+        """When the next cycle (or a throttled cycle's resumption) is due; None: none is."""
+        return None if self._timer is None else self._timer.due
 
     @property
     def cycle_suspended(self) -> bool:
@@ -468,7 +495,8 @@ class ProvisioningJob:
             held.error = error
         held.reference = reference
         backoff = self.settings.cycle_interval * 2 ** min(held.attempts - 1, 16)
-        held.next_retry = now + min(backoff, self.settings.escrow_retry_cap)
+        began = self._cycle_began or now
+        held.next_retry = began + min(backoff, self.settings.escrow_retry_cap)
 
     def release_escrow(self, source_id: str) -> None:
         self.escrows.pop(source_id, None)

@@ -28,6 +28,16 @@ Feature: Monitoring provisioning
       | Steady state  | Yes         |
       | Created       | 2           |
 
+  Scenario: A cycle takes 0.01 to 0.08 minutes per object, and the next starts 40 minutes after it ends
+    # application-provisioning-when-will-provisioning-finish-specific-user: "Minimum minutes
+    # = 0.01 x [Number of assigned users, groups, and group members]", "Maximum minutes =
+    # 0.08 x ..." (EngineSettings.minutes_per_object, drawn per cycle from the seed)
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon", "Carl Jones" and "Dana Lee" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    Then the last cycle took between 0.01 and 0.08 minutes per object
+    And the next cycle is due 40 minutes after the last one ended
+
   @tutorial @conformance
   Scenario: The provisioning logs show each step of a create
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target

@@ -661,6 +661,7 @@ def test_synchronization_details_count_what_the_cycles_did() -> None:
     scenario.directory.delete_user(crew[2].object_id)
     scenario.clock.advance(minutes=40)
     scenario.clock.advance(days=30)
+    scenario.clock.advance(minutes=40)  # the cycle after the DELETE has nothing to do
     details = job.synchronization_details()
     assert details["statisticsToDate"]["disabled"] == 1
     assert details["statisticsToDate"]["deleted"] == 1
@@ -812,3 +813,38 @@ def test_reference_failures_do_not_count_toward_the_40_percent_and_40000_thresho
     _, capped = member_failures(7)
     assert capped.status.escrows_pruned and not capped.escrows
     assert capped.status.code is SynchronizationStatusCode.PAUSED
+
+
+def _initial_cycle(seed: int, settings: EngineSettings | None = None) -> ProvisioningJob:
+    scenario = build_scenario(seed=seed)
+    people(scenario, 20)
+    return scenario.start(settings=settings)
+
+
+def test_a_cycle_takes_virtual_time_per_object_and_the_next_starts_40_minutes_after() -> None:
+    # S5 "How long will it take to provision users": 0.01 to 0.08 minutes per object.
+    job = _initial_cycle(seed=1)
+    execution = job.status.last_execution
+    assert execution is not None
+    minutes = execution.duration.total_seconds() / 60
+    assert 0.01 * 20 <= minutes <= 0.08 * 20
+    assert job.clock.now() == execution.time_ended
+    assert job.next_cycle_due == execution.time_ended + timedelta(minutes=40)
+    logged = job.log.query(since=execution.time_began)
+    assert len(logged) == 20
+    # Each entry lasts the cycle's pace; the entries follow one another.
+    (pace,) = {entry.duration_in_milliseconds for entry in logged}
+    assert pace == round(minutes * 60_000 / 20)
+    times = sorted(entry.activity_date_time for entry in logged)
+    assert times[0] == execution.time_began and len(set(times)) == 20
+    # Deterministic for a seed; another seed draws another pace.
+    again = _initial_cycle(seed=1).status.last_execution
+    other = _initial_cycle(seed=2).status.last_execution
+    assert again is not None and other is not None
+    assert again.duration == execution.duration != other.duration
+
+
+def test_cycles_take_no_time_when_minutes_per_object_is_zero() -> None:
+    job = _initial_cycle(seed=1, settings=EngineSettings(minutes_per_object=(0, 0)))
+    execution = job.status.last_execution
+    assert execution is not None and execution.duration == timedelta(0)

@@ -74,7 +74,11 @@ def sync_members(ctx: CycleContext, group_id: str) -> None:
 def note_group_changes(ctx: CycleContext, user_id: str) -> None:
     """A user was created or linked: the provisioned groups it belongs to need a member
     sync."""
-    if ctx.kind is CycleKind.INCREMENTAL and ctx.settings.member_entering_scope_waits_for_restart:
+    if (
+        ctx.kind is CycleKind.INCREMENTAL
+        and ctx.settings.member_entering_scope_waits_for_restart
+        and user_id not in ctx.retried
+    ):
         # S14 known issue "Member of group not provisioned": a member who comes back into
         # scope is not detected at once; "Restarting provisioning addresses the issue".
         return

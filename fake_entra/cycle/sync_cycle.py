@@ -10,6 +10,7 @@ quarantine go to the job's status. A provision on demand is the same work for on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from fake_entra.cycle.context import CycleContext
 from fake_entra.cycle.counters import CycleOutcome
@@ -36,9 +37,17 @@ class SyncCycle:
     """One pass over the objects that need it. Build, then :meth:`run` (again to resume
     after a Retry-After pause)."""
 
-    def __init__(self, job: CycleJob, client: ScimClient, *, on_demand: str | None = None):
+    def __init__(
+        self,
+        job: CycleJob,
+        client: ScimClient,
+        *,
+        on_demand: str | None = None,
+        pace: timedelta = timedelta(0),
+    ):
+        """``pace``: the virtual time each object the cycle logs takes (S5)."""
         self.job = job
-        self.ctx = CycleContext(job, client, on_demand=on_demand)
+        self.ctx = CycleContext(job, client, on_demand=on_demand, pace=pace)
         self.kind = self.ctx.kind
         self.cycle_id = self.ctx.cycle_id
         self.plan: CyclePlan | None = None

@@ -65,6 +65,32 @@ def synchronization_details(world: World, datatable: list[list[str]]) -> None:
         assert _shown(value) == wanted, f"{label} is {_shown(value)}, not {wanted}."
 
 
+@then(pattern("the last cycle took between {low:g} and {high:g} minutes per object"))
+def cycle_took(world: World, low: float, high: float) -> None:
+    """S5: a cycle takes 0.01 to 0.08 minutes per object; here, per log entry it wrote."""
+    execution = world.job.status.last_execution
+    assert execution is not None, "No cycle has run."
+    objects = sum(
+        entry.activity_date_time < execution.time_ended
+        for entry in world.job.log.query(since=execution.time_began)
+    )
+    minutes = execution.duration.total_seconds() / 60
+    assert objects and low * objects <= minutes <= high * objects, (
+        f"The last cycle took {minutes:.3f} minutes for {objects} objects."
+    )
+
+
+@then(pattern("the next cycle is due {minutes:d} minutes after the last one ended"))
+def next_cycle_due(world: World, minutes: int) -> None:
+    """§2 "Cadence": the next cycle starts about 40 minutes after the last one ends."""
+    execution = world.job.status.last_execution
+    assert execution is not None, "No cycle has run."
+    due = world.job.next_cycle_due
+    assert due == execution.time_ended + timedelta(minutes=minutes), (
+        f"The next cycle is due at {due}; the last one ended at {execution.time_ended}."
+    )
+
+
 @then(pattern('the Current Status reads "{line}"'))
 def current_status_line(world: World, line: str) -> None:
     """A line of the Current Status section as the portal renders it."""
