@@ -69,6 +69,13 @@ class EngineSettings:
     #: logs takes that long on the virtual clock, so a cycle's timeBegan and timeEnded,
     #: its progress and the next cycle's start are real. (0, 0): cycles take no time.
     minutes_per_object: tuple[float, float] = (0.01, 0.08)
+    #: S3 (how-provisioning-works): an initial cycle "queries the target system for a
+    #: matching user" and updates it "using the attributes provided by the source
+    #: system"; a Restart evaluates every object again. So initial cycles, Restarts and
+    #: provisions on demand read each linked object (GET /Users/{id}) and repair drift.
+    #: "Probable" (the audit's #4): False trusts the connector data store (README
+    #: "Fidelity").
+    read_linked_objects: bool = True
     #: §2 "Quarantine": escrow thresholds are evaluated from 5,000 failures; quarantine at
     #: >40% failed or >40,000 failures; 60,000 failures of any kind is the absolute cap.
     escrow_evaluation_minimum: int = 5000

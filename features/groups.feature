@@ -86,6 +86,8 @@ Feature: Syncing groups and memberships
     And 40 minutes pass
     Then the SCIM target has the user "Carl Jones"
     And the SCIM target has the group "Sales" with the members "Britta Simon"
+    When 40 minutes pass
+    Then the last cycle sent no SCIM request
     When the admin restarts provisioning
     Then the SCIM target has the group "Sales" with the members "Britta Simon" and "Carl Jones"
 

@@ -41,8 +41,13 @@ def test_saving_mappings_makes_the_next_cycle_a_full_one(team: Scenario) -> None
     draft.add_mapping(AttributeMapping.constant("Staff", "title"))
     team.provisioning.save_attribute_mapping(draft)
     exchanges = cycle(team)
-    # Every user is re-evaluated: the constant reaches all three, with no new lookups.
-    assert [(e.method, e.resource) for e in exchanges] == [("PATCH", "Users")] * 3
+    # Every user is re-evaluated: each linked user is read by its id (S3: an initial cycle
+    # queries the target), no new lookup by filter, and the constant reaches all three.
+    assert [(e.method, e.resource) for e in exchanges] == [
+        ("GET", "Users"),
+        ("PATCH", "Users"),
+    ] * 3 + [("GET", "Groups")]
+    assert all("filter" not in dict(e.query) for e in exchanges)
     for local in ("alex", "bea", "cal"):
         assert team.target(team.users[local].object_id)["title"] == "Staff"
     assert job.status.last_cycle_kind == "Initial"

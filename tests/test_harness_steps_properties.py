@@ -70,6 +70,8 @@ def _check_types(wording: str, arguments: dict[str, Any]) -> None:
         kind = match["type"]
         if kind == "d":
             assert type(value) is int, (wording, value)
+        elif kind == "f":
+            assert type(value) is float, (wording, value)
         elif kind in CHOICES:
             assert value in CHOICES[kind], (wording, value)
         else:
@@ -106,6 +108,9 @@ def _value(wording: str, match: re.Match[str]) -> st.SearchStrategy[Any]:
     kind = match["type"]
     if kind == "d":
         return _INTS
+    if kind == "f":
+        # parse's {:f} reads fixed-point numbers: 0.001 to 1000.0 read back exactly.
+        return st.integers(1, 10**6).map(lambda n: n / 1000)
     if kind in CHOICES:
         return st.sampled_from(sorted(CHOICES[kind]))
     before, after = wording[: match.start()], wording[match.end() :]

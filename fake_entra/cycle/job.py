@@ -86,6 +86,11 @@ class CycleSettings(Protocol):
         ...
 
     @property
+    def read_linked_objects(self) -> bool:
+        """S3: initial cycles read linked objects from the target and repair drift."""
+        ...
+
+    @property
     def member_entering_scope_waits_for_restart(self) -> bool:
         """S14 "Member of group not provisioned": incremental cycles leave it out."""
         ...

@@ -65,9 +65,15 @@ def synchronization_details(world: World, datatable: list[list[str]]) -> None:
         assert _shown(value) == wanted, f"{label} is {_shown(value)}, not {wanted}."
 
 
-@then(pattern("the last cycle took between {low:g} and {high:g} minutes per object"))
-def cycle_took(world: World, low: float, high: float) -> None:
+@then(pattern("the last cycle took between {low} and {high} minutes per object"))
+def cycle_took(world: World, low: str, high: str) -> None:
     """S5: a cycle takes 0.01 to 0.08 minutes per object; here, per log entry it wrote."""
+    bounds = []
+    for text in (low, high):
+        try:
+            bounds.append(float(text))
+        except ValueError:
+            raise AssertionError(f"{text!r} is no number of minutes, as in 0.08.") from None
     execution = world.job.status.last_execution
     assert execution is not None, "No cycle has run."
     objects = sum(
@@ -75,7 +81,7 @@ def cycle_took(world: World, low: float, high: float) -> None:
         for entry in world.job.log.query(since=execution.time_began)
     )
     minutes = execution.duration.total_seconds() / 60
-    assert objects and low * objects <= minutes <= high * objects, (
+    assert objects and bounds[0] * objects <= minutes <= bounds[1] * objects, (
         f"The last cycle took {minutes:.3f} minutes for {objects} objects."
     )
 
