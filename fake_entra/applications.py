@@ -38,6 +38,7 @@ from fake_entra.directory import (
 from fake_entra.frozen import slot_init
 from fake_entra.provisioning import (
     DefaultAccessRule,
+    PortalKnownIssues,
     PortalNotification,
     ProvisioningConfiguration,
     ProvisioningScope,
@@ -246,6 +247,7 @@ class EnterpriseApplication:
         authorize: Callable[[str], None],
         transport: httpx.BaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        known_issues: PortalKnownIssues | None = None,
     ) -> None:
         self.template = template
         self.display_name = display_name
@@ -276,6 +278,7 @@ class EnterpriseApplication:
             authorize=lambda action: authorize(f"{action} ({self.display_name})"),
             transport=transport,
             timeout=timeout,
+            known_issues=known_issues,
         )
         directory.journal.subscribe(self._on_directory_change)
 
@@ -582,8 +585,11 @@ class EnterpriseApplications:
         authorize: Callable[[str], None],
         transport: Callable[[], httpx.BaseTransport | None] = lambda: None,
         timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_SECONDS,
+        known_issues: PortalKnownIssues | None = None,
     ) -> None:
         self.gallery = gallery
+        #: The portal's known issues every new instance's Provisioning page has.
+        self.known_issues = known_issues or PortalKnownIssues()
         self._directory = directory
         self._now = now
         self._rng = rng
@@ -607,6 +613,7 @@ class EnterpriseApplications:
             authorize=self._authorize,
             transport=self._transport(),
             timeout=self._timeout(),
+            known_issues=self.known_issues,
         )
         if not app.display_name:
             raise PortalError("Enter a name for the application.")

@@ -25,7 +25,7 @@ from fake_entra.applications import EnterpriseApplication, EnterpriseApplication
 from fake_entra.clock import VirtualClock
 from fake_entra.directory import Directory, PortalError
 from fake_entra.generator import GeneratedDirectory, build_directory
-from fake_entra.provisioning import PortalNotification
+from fake_entra.provisioning import PortalKnownIssues, PortalNotification
 from fake_entra.scim_client import DEFAULT_TIMEOUT_SECONDS
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "AdminSession",
     "DirectoryRole",
     "PortalError",
+    "PortalKnownIssues",
     "PortalNotification",
     "Tenant",
 ]
@@ -78,6 +79,7 @@ class Tenant:
         domain: str = "contoso.com",
         scim_transport: httpx.BaseTransport | None = None,
         scim_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        known_issues: PortalKnownIssues | None = None,
     ) -> None:
         self.seed = seed
         self.organization = organization
@@ -104,6 +106,7 @@ class Tenant:
             authorize=self.require_application_admin,
             transport=lambda: self.scim_transport,
             timeout=lambda: self.scim_timeout,
+            known_issues=known_issues,
         )
 
     # -- the admin center ------------------------------------------------
