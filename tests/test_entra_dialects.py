@@ -586,12 +586,12 @@ def test_remembered_placements_and_key_orders_change_no_body(
     attributes = {path: ADA[path] for path in kept}
     warm = json.dumps(create_user_body(attributes))
     for memo in (
-        dialects._SLOTS,
-        dialects._LOWERED,
-        dialects._RESOURCE_ORDERS,
-        dialects._NAME_ORDERS,
-        dialects._ELEMENT_ORDERS,
-        dialects._EXTENSION_ORDERS,
+        dialects.create._SLOTS,
+        dialects.model._LOWERED,
+        dialects.create._RESOURCE_ORDERS,
+        dialects.create._NAME_ORDERS,
+        dialects.create._ELEMENT_ORDERS,
+        dialects.create._EXTENSION_ORDERS,
     ):
         memo.clear()
     assert json.dumps(create_user_body(attributes)) == warm
