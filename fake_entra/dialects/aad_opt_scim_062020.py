@@ -37,6 +37,6 @@ SHAPES: Final = DialectShapes(
     dialect=Dialect.AAD_OPT_SCIM_062020,
     op_names={"add": "add", "replace": "replace", "remove": "remove"},
     booleans_as_strings=False,
-    combined_ops=frozenset({"replace"}),
+    combined_ops=frozenset({"add", "replace"}),
     remove_members_by_filter=True,
 )
