@@ -38,5 +38,8 @@ SHAPES: Final = DialectShapes(
     op_names={"add": "add", "replace": "replace", "remove": "remove"},
     booleans_as_strings=False,
     combined_ops=frozenset({"add", "replace"}),
+    # S7: "To ensure that POST and PATCH are sent in the same format, you can use
+    # the feature flag".
+    stringified_roles=False,
     remove_members_by_filter=True,
 )

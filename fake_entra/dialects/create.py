@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .app_roles import AppRoleValue
 from .model import (
     AD_SCIM_GROUP_SCHEMA,
     CORE_GROUP_SCHEMA,
@@ -92,6 +93,15 @@ def _nest(
         slot = slots.get(path)
         if slot is None:
             slot = slots[path] = _Slot.of(parse_target_path(path), target_types)
+        if isinstance(raw, AppRoleValue):
+            if slot.sub_attribute is not None:
+                raw = raw.get(slot.sub_attribute)  # S7: roles[primary eq "True"].value, ...
+                if raw is None:
+                    continue
+            elif slot.declared == "complex":
+                raw = [raw]  # SingleAppRoleAssignment mapped to roles itself: a one-role list
+            else:
+                raw = raw.get("value")  # ... or to a plain attribute: the role's value
         kind = slot.declared or ("complex" if isinstance(raw, (list, dict)) else "string")
         value: Any
         if kind == "string" and type(raw) is str:

@@ -34,5 +34,8 @@ SHAPES: Final = DialectShapes(
     op_names={"add": "Add", "replace": "Replace", "remove": "Remove"},
     booleans_as_strings=True,
     combined_ops=frozenset(),
+    # S7 "Provisioning a role to a SCIM app": SingleAppRoleAssignment and
+    # AppRoleAssignmentsComplex PATCH Add on roles with each role as a JSON string.
+    stringified_roles=True,
     remove_members_by_filter=False,
 )

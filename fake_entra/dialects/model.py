@@ -11,6 +11,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Final, Literal
 
+from .app_roles import AppRoleValue
+
 PATCH_OP_SCHEMA: Final = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 CORE_USER_SCHEMA: Final = "urn:ietf:params:scim:schemas:core:2.0:User"
 CORE_GROUP_SCHEMA: Final = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -44,6 +46,12 @@ DEFAULT_USER_TARGET_TYPES: Final[Mapping[str, TargetType]] = {
     "phoneNumbers.primary": "boolean",
     "addresses.primary": "boolean",
     "roles": "complex",
+    # S7 "Provisioning a role to a SCIM app": SingleAppRoleAssignment's three targets,
+    # roles[primary eq "True"].display, .type and .value.
+    "roles.display": "string",
+    "roles.type": "string",
+    "roles.value": "string",
+    "roles.primary": "boolean",
     MANAGER_PATH: "reference",
 }
 DEFAULT_GROUP_TARGET_TYPES: Final[Mapping[str, TargetType]] = {
@@ -125,6 +133,8 @@ class DialectShapes:
     combined_ops: frozenset[str]
     #: Member removal by a filtered path without a value, rather than a value array.
     remove_members_by_filter: bool
+    #: Roles PATCHed as stringified JSON values, in another format than the POST's (S7).
+    stringified_roles: bool
 
 
 DEFAULT_SETTINGS: Final = DialectSettings()
@@ -217,7 +227,11 @@ def _parse_filter(text: str, path: str) -> tuple[tuple[str, Any], ...]:
             value = json.loads(term["value"])
         except json.JSONDecodeError:
             raise ValueError(f"unsupported value filter in {path!r}: {term['value']!r}") from None
-        terms.append((canonical_sub_attribute(term["name"]), value))
+        name = canonical_sub_attribute(term["name"])
+        if name == "primary" and isinstance(value, str) and value.lower() in ("true", "false"):
+            # S7's role targets filter roles[primary eq "True"]: the element is primary: true.
+            value = value.lower() == "true"
+        terms.append((name, value))
     return tuple(terms)
 
 
@@ -292,6 +306,9 @@ def scim_value(value: Any, target_type: str, *, booleans_as_strings: bool = Fals
     """
     if type(value) is str and (target_type == "string" or target_type == "reference"):
         return value  # what the deepcopy at the end gives for a str: the str itself
+    if isinstance(value, AppRoleValue) and target_type != "complex":
+        # SingleAppRoleAssignment mapped to a plain attribute: the role's value.
+        value = value.get("value")
     if target_type == "boolean":
         flag = to_boolean(value)
         if booleans_as_strings:

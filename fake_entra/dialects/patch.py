@@ -26,6 +26,7 @@ from itertools import zip_longest
 from typing import Any, Final
 
 from . import aad_opt_scim_062020, default
+from .app_roles import AppRoleValue, RoleExpression, role_expression_of
 from .model import (
     DEFAULT_GROUP_TARGET_TYPES,
     DEFAULT_SETTINGS,
@@ -151,16 +152,30 @@ def _plan(
 ) -> list[_PlannedOp]:
     seen: set[str] = set()
     planned: list[_PlannedOp] = []
+    single_role: AppRoleValue | None = None
     for change in changes:
         key = change.path.strip().lower()
         if key in seen:
             raise ValueError(f"two changes for {change.path!r}")
         seen.add(key)
         parsed = parse_target_path(change.path)
+        if parsed.sub_attribute is not None and isinstance(change.new, AppRoleValue):
+            # S7: roles[primary eq "True"].value, .display and .type each take their part.
+            role, sub = change.new, parsed.sub_attribute
+            old = change.old.get(sub) if isinstance(change.old, AppRoleValue) else change.old
+            change = AttributeChange(change.path, old, role.get(sub))
+            if shapes.stringified_roles:
+                if change.old != change.new:
+                    single_role = role
+                continue
         kind = target_type_of(parsed, target_types, change.new)
         op = _plan_change(shapes, change, parsed, kind, settings)
         if op is not None:
             planned.append(op)
+    if single_role is not None:
+        # S7 SingleAppRoleAssignment, "Example output (PATCH)": one Add on roles, the role
+        # stringified, whichever of its parts changed.
+        planned.append(_PlannedOp("add", "roles", [{"value": single_role.stringified()}]))
     return planned
 
 
@@ -171,6 +186,9 @@ def _plan_change(
     kind: TargetType,
     settings: DialectSettings,
 ) -> _PlannedOp | None:
+    expression = role_expression_of(change.new)
+    if expression is not None:
+        return _role_list_op(shapes, change, path, expression)
     if change.new is None:
         if change.old is None or not settings.clear_with_remove:
             return None
@@ -184,6 +202,29 @@ def _plan_change(
         return _PlannedOp(op, _wire_path(path, kind, settings), _reference_value(new, settings))
     combinable = not path.is_value_path and kind in _COMBINABLE_TYPES
     return _PlannedOp(op, path.text, new, combinable)
+
+
+def _role_list_op(
+    shapes: DialectShapes, change: AttributeChange, path: TargetPath, expression: RoleExpression
+) -> _PlannedOp | None:
+    """The roles a complex role expression yields, as S7 PATCHes them."""
+    new = change.new
+    roles: list[AppRoleValue] = [new] if isinstance(new, AppRoleValue) else list(new)
+    if isinstance(change.old, list) and [dict(r) for r in change.old] == [dict(r) for r in roles]:
+        return None  # already in sync
+    if expression is RoleExpression.ASSERTIVE:
+        # S7: "The latter does PATCH replace which removes roles in the target system".
+        return _PlannedOp("replace", path.text, [dict(role) for role in roles])
+    if expression is RoleExpression.COMPLEX:
+        # S7: "The former does PATCH add only", with the roles stringified (default
+        # dialect); with the flag POST and PATCH share one format (inferred, see app_roles).
+        if shapes.stringified_roles:
+            return _PlannedOp("add", path.text, [{"value": role.stringified()} for role in roles])
+        return _PlannedOp("add", path.text, [dict(role) for role in roles])
+    # A single role mapped to roles itself: a one-role list, added as S7 shows it.
+    if shapes.stringified_roles:
+        return _PlannedOp("add", path.text, [{"value": role.stringified()} for role in roles])
+    return _PlannedOp("add", path.text, [dict(role) for role in roles])
 
 
 def _wire_path(path: TargetPath, kind: TargetType, settings: DialectSettings) -> str:
