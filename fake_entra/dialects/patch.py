@@ -186,9 +186,10 @@ def _plan_change(
     kind: TargetType,
     settings: DialectSettings,
 ) -> _PlannedOp | None:
-    expression = role_expression_of(change.new)
-    if expression is not None:
-        return _role_list_op(shapes, change, path, expression)
+    if type(change.new) is not str:  # most values are; roles never are
+        expression = role_expression_of(change.new)
+        if expression is not None:
+            return _role_list_op(shapes, change, path, expression)
     if change.new is None:
         if change.old is None or not settings.clear_with_remove:
             return None
