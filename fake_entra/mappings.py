@@ -423,6 +423,11 @@ DEFAULT_USER_TARGET_ATTRIBUTES: frozenset[str] = frozenset(
         'phoneNumbers[type eq "mobile"].value',
         'phoneNumbers[type eq "fax"].value',
         "roles",
+        # S7 "Provisioning a role to a SCIM app": "There are three role attributes to
+        # choose from" for SingleAppRoleAssignment.
+        'roles[primary eq "True"].display',
+        'roles[primary eq "True"].type',
+        'roles[primary eq "True"].value',
         _ent("employeeNumber"),
         _ent("department"),
         _ent("manager"),
