@@ -70,6 +70,8 @@ def _check_types(wording: str, arguments: dict[str, Any]) -> None:
         kind = match["type"]
         if kind == "d":
             assert type(value) is int, (wording, value)
+        elif kind == "f":
+            assert type(value) is float, (wording, value)
         elif kind in CHOICES:
             assert value in CHOICES[kind], (wording, value)
         else:
@@ -100,12 +102,18 @@ _WORD = st.text(
     max_size=20,
 )
 _INTS = st.one_of(st.integers(-1000, 100_000), st.integers(-(10**30), 10**30))
+# parse's "f" is a fixed-point number: digits with a decimal point ("0.0001", not "0").
+_FIXED = st.decimals(
+    min_value=-(10**6), max_value=10**6, places=6, allow_nan=False, allow_infinity=False
+).map(lambda d: f"{d:.6f}")
 
 
 def _value(wording: str, match: re.Match[str]) -> st.SearchStrategy[Any]:
     kind = match["type"]
     if kind == "d":
         return _INTS
+    if kind == "f":
+        return _FIXED
     if kind in CHOICES:
         return st.sampled_from(sorted(CHOICES[kind]))
     before, after = wording[: match.start()], wording[match.end() :]
@@ -127,6 +135,9 @@ def test_a_filled_wording_reads_its_values_back(filled: tuple[str, str, dict[str
     parser = PARSERS[wording]
     assert parser.is_matching(text), text
     arguments = parser.parse_arguments(text)
+    for match in _PLACEHOLDER.finditer(wording):
+        if match["type"] == "f":  # drawn as fixed-point text; read back as the same float
+            values[match["name"]] = float(values[match["name"]])
     # parse matches choice words case-insensitively; the step compares them in lower case.
     for match in _PLACEHOLDER.finditer(wording):
         if match["type"] in CHOICES:
