@@ -43,6 +43,7 @@ from .fault_injection.dialect import RefuseDefaultDialect, RefuseValueRemove, Va
 from .fault_injection.exchange import FaultRequest, FaultResponse, scim_error
 from .fault_injection.fault import Fault, FaultOptions
 from .fault_injection.middleware import AsgiApp, FaultMiddleware
+from .fault_injection.query_encoding import LiteralPlusQuery
 from .fault_injection.semantics import (
     CaseSensitiveUserName,
     EmptySearch404,
@@ -87,6 +88,11 @@ _PROFILES: tuple[FaultProfile, ...] = (
         "empty-search-404",
         EmptySearch404,
         "A filtered query that matches nothing answers 404, not an empty ListResponse.",
+    ),
+    FaultProfile(
+        "literal-plus-query",
+        LiteralPlusQuery,
+        'A "+" in the query string reads as a plus sign, not a space (filter=userName+eq+...).',
     ),
     FaultProfile(
         "case-sensitive-username",

@@ -423,6 +423,11 @@ DEFAULT_USER_TARGET_ATTRIBUTES: frozenset[str] = frozenset(
         'phoneNumbers[type eq "mobile"].value',
         'phoneNumbers[type eq "fax"].value',
         "roles",
+        # S7 "Provisioning a role to a SCIM app": "There are three role attributes to
+        # choose from" for SingleAppRoleAssignment.
+        'roles[primary eq "True"].display',
+        'roles[primary eq "True"].type',
+        'roles[primary eq "True"].value',
         _ent("employeeNumber"),
         _ent("department"),
         _ent("manager"),
@@ -431,6 +436,26 @@ DEFAULT_USER_TARGET_ATTRIBUTES: frozenset[str] = frozenset(
 
 DEFAULT_GROUP_TARGET_ATTRIBUTES: frozenset[str] = frozenset(
     {"displayName", "externalId", "members"}
+)
+
+#: The SCIM user attributes of LinkedIn's API: the table of the LinkedIn Learning provisioning
+#: tutorial (azure-docs saas-apps/linkedin-learning-provisioning-tutorial.md, 2020, step 5.9).
+#: ``active`` is not in that table; it is here because the LinkedIn Elevate tutorial has the
+#: service "create, update and disable" users (inferred).
+LINKEDIN_USER_TARGET_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "externalId",
+        "userName",
+        "active",
+        "name.givenName",
+        "name.familyName",
+        "displayName",
+        'addresses[type eq "work"].locality',
+        "title",
+        'emails[type eq "work"].value',
+        _ent("manager"),
+        _ent("department"),
+    }
 )
 
 USER_MAPPING_NAME = "Provision Microsoft Entra ID Users"
@@ -475,6 +500,59 @@ def default_user_mapping() -> ObjectMapping:
         mappings,
         set(DEFAULT_USER_TARGET_ATTRIBUTES),
     )
+
+
+class ConnectorTemplate(StrEnum):
+    """Which default mappings a new application's Provisioning page starts with."""
+
+    #: The portal's non-gallery SCIM template: non-gallery apps and ``provisim conformance``.
+    GENERIC_SCIM = "Generic SCIM (non-gallery)"
+    #: The LinkedIn connector: the attributes and matching LinkedIn's SCIM API supports.
+    LINKEDIN = "LinkedIn connector"
+
+
+def linkedin_user_mapping() -> ObjectMapping:
+    """The LinkedIn connector's user mapping, as the LinkedIn Learning tutorial lists it.
+
+    Documented (linkedin-learning-provisioning-tutorial.md step 5.9): the target attributes,
+    and that ``externalId`` is the only one "Supported for filtering", so it is the matching
+    attribute ("If you choose to change the matching target attribute, you will need to
+    ensure that the LinkedIn Learning API supports filtering users based on that
+    attribute"). Inferred: the Entra sources (the tutorial names only targets; these are the
+    generic template's sources for the same targets, mailNickname for externalId), the
+    ``active`` mapping, and that LinkedIn Elevate's gallery app uses the same connector as
+    Learning (its own mappings exist only as a screenshot, linkedin_elevate4.PNG).
+    """
+    direct = AttributeMapping.direct
+    mappings = [
+        direct("mailNickname", "externalId", matching_precedence=1),
+        direct("userPrincipalName", "userName"),
+        AttributeMapping.of_expression(ACTIVE_EXPRESSION, "active"),
+        direct("displayName", "displayName"),
+        direct("givenName", "name.givenName"),
+        direct("surname", "name.familyName"),
+        direct("jobTitle", "title"),
+        direct("mail", 'emails[type eq "work"].value'),
+        direct("city", 'addresses[type eq "work"].locality'),
+        direct("department", _ent("department")),
+        direct("manager", _ent("manager")),
+    ]
+    return ObjectMapping(
+        USER_MAPPING_NAME,
+        ObjectType.USER,
+        "User",
+        mappings,
+        set(LINKEDIN_USER_TARGET_ATTRIBUTES),
+    )
+
+
+def template_mappings(template: ConnectorTemplate) -> tuple[ObjectMapping, ObjectMapping]:
+    """The user and group mappings a new Provisioning page starts with. The LinkedIn
+    tutorial's group table (displayName filterable, members, externalId) is the generic
+    group template's, so both templates share it."""
+    if template is ConnectorTemplate.LINKEDIN:
+        return linkedin_user_mapping(), default_group_mapping()
+    return default_user_mapping(), default_group_mapping()
 
 
 def default_group_mapping() -> ObjectMapping:

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from http.client import HTTPResponse
 from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 from urllib.request import Request
 
 import httpx
@@ -216,12 +216,32 @@ def eq_filter(attribute: str, value: str) -> str:
     return f'{attribute} eq "{escaped}"'
 
 
+def encode_query(items: Sequence[tuple[str, str]]) -> str:
+    """A query string as Entra writes it: form-encoded, spaces as ``+``.
+
+    Public captures of Entra's provisioning service show
+    ``filter=userName+eq+%22cf4d78e8-...%22``, for every cycle's queries and for Test
+    Connection alike (AzureAD/SCIMReferenceCode#63, 2022), and
+    ``GET /Groups?excludedAttributes=members&filter=displayName+eq+%22EDU+All+personal%22``
+    (audriga/scim-server-php#1); the SCIM Validator's report shows
+    ``filter=userName+eq+"dale.mohr%40romaguera.uk"`` (Microsoft Q&A 2238842): spaces as
+    ``+``, quotes as ``%22``, ``@`` as ``%40``. Other characters: inferred, as .NET's
+    ``WebUtility.UrlEncode`` writes them (Entra is a .NET service): letters, digits and
+    ``-_.!*()`` as they are, everything else percent-encoded in upper case, ``~`` too.
+    """
+    return "&".join(f"{_form_encode(key)}={_form_encode(value)}" for key, value in items)
+
+
+def _form_encode(text: str) -> str:
+    return quote_plus(text, safe="!*()").replace("~", "%7E")
+
+
 #: A path httpx leaves as it is: unreserved characters only (RFC 3986 §2.3), so nothing
 #: to percent-encode, and no "." or ".." segment for httpx to remove (checked apart).
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
-#: The query strings :meth:`ScimClient.request` builds: ``quote(..., safe="")`` output
-#: joined by ``=`` and ``&``, which httpx's query quoting leaves as it is.
-_PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._~&=-]|%[0-9A-F]{2})*")
+#: The query strings :meth:`ScimClient.request` builds (:func:`encode_query` output),
+#: which httpx's query quoting leaves as it is.
+_PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._&=+!*()-]|%[0-9A-F]{2})*")
 
 
 class _FastRequests:
@@ -406,12 +426,7 @@ class ScimClient:
             content = encode_json(json)
             headers = self._headers_with_body
         relative = path.lstrip("/")
-        # RFC 7644 §3.4.2.2: filter values are quoted strings; encode spaces as %20.
-        encoded_query = (
-            "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
-            if query
-            else None
-        )
+        encoded_query = encode_query(query) if query else None
         extensions = self._extensions
         if origin is not None:
             tagged = self._tagged

@@ -21,11 +21,16 @@ from typing import Any
 
 import httpx
 
-from fake_entra.applications import EnterpriseApplication, EnterpriseApplications, Gallery
+from fake_entra.applications import (
+    DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE,
+    EnterpriseApplication,
+    EnterpriseApplications,
+    Gallery,
+)
 from fake_entra.clock import VirtualClock
 from fake_entra.directory import Directory, PortalError
 from fake_entra.generator import GeneratedDirectory, build_directory
-from fake_entra.provisioning import PortalNotification
+from fake_entra.provisioning import PortalKnownIssues, PortalNotification
 from fake_entra.scim_client import DEFAULT_TIMEOUT_SECONDS
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "AdminSession",
     "DirectoryRole",
     "PortalError",
+    "PortalKnownIssues",
     "PortalNotification",
     "Tenant",
 ]
@@ -78,6 +84,8 @@ class Tenant:
         domain: str = "contoso.com",
         scim_transport: httpx.BaseTransport | None = None,
         scim_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        known_issues: PortalKnownIssues | None = None,
+        linkedin_connector_template: bool = DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE,
     ) -> None:
         self.seed = seed
         self.organization = organization
@@ -94,7 +102,7 @@ class Tenant:
         self.scim_timeout = scim_timeout
         self.notifications: list[PortalNotification] = []
         self.session: AdminSession | None = None
-        self.gallery = Gallery()
+        self.gallery = Gallery(linkedin_connector_template=linkedin_connector_template)
         self.enterprise_applications = EnterpriseApplications(
             self.gallery,
             directory=self.directory,
@@ -104,6 +112,7 @@ class Tenant:
             authorize=self.require_application_admin,
             transport=lambda: self.scim_transport,
             timeout=lambda: self.scim_timeout,
+            known_issues=known_issues,
         )
 
     # -- the admin center ------------------------------------------------
@@ -154,6 +163,12 @@ class Tenant:
     def add_from_gallery(self, name: str, display_name: str | None = None) -> EnterpriseApplication:
         """Enterprise applications > New application > (gallery app) > Create."""
         return self.enterprise_applications.add_from_gallery(name, display_name)
+
+    def use_linkedin_connector_template(self, on: bool = True) -> None:
+        """From now on, LinkedIn's gallery apps are added with the LinkedIn connector template
+        (``Gallery.linkedin_connector_template``); instances already added keep theirs."""
+        self.gallery = Gallery(linkedin_connector_template=on)
+        self.enterprise_applications.gallery = self.gallery
 
     def find_application(self, text: str) -> EnterpriseApplication:
         """Find exactly one existing instance by the search box."""

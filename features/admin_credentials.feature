@@ -97,3 +97,25 @@ Feature: Admin Credentials and Test Connection
       | no Secret Token | the Tenant URL "https://api.linkedin.com" without a Secret Token | Enter the Secret Token before testing the connection. |
       | plain http      | the Tenant URL "http://api.linkedin.com" and the Secret Token    | The Tenant URL must use https                         |
       | not a URL       | the Tenant URL "api.linkedin.com" and the Secret Token           | is not an absolute URL                                |
+
+  @errors
+  Scenario Outline: A failed Test Connection shows Entra's error code: <problem>
+    Given <misbehaviour>
+    When the admin enters the Tenant URL "https://api.linkedin.com" and the Secret Token
+    And clicks Test Connection
+    Then Test Connection shows the error code "<code>"
+    And an error notification says "Failed to test connection to target application."
+
+    Examples:
+      | problem         | misbehaviour                                                   | code                                                              |
+      | a revoked token | LinkedIn's SCIM service runs the fault profile "revoked-token" | SystemForCrossDomainIdentityManagementCredentialValidationFailure |
+      | no answer       | the SCIM endpoint stops answering                              | CredentialValidationUnavailable                                   |
+
+  @tutorial
+  Scenario: With the LinkedIn connector template, Test Connection queries externalId
+    When the admin adds "LinkedIn Elevate" from the gallery with the LinkedIn connector template as "LinkedIn Elevate (LinkedIn connector)"
+    And sets Provisioning Mode to Automatic
+    And enters the Tenant URL and Secret Token of the SCIM target
+    And clicks Test Connection
+    Then a success notification appears on the upper-right side of the portal
+    And Test Connection queried "/Users" on "externalId" for a random GUID

@@ -1,18 +1,27 @@
 @tutorial
 Feature: Assign users and groups to LinkedIn Elevate
   Only users and groups assigned to the application are provisioned. Test with one user
-  first, then assign groups. Assign the User role: users assigned only with "Default Access"
-  are not effectively entitled and are skipped (linkedin-scim.md §4, §6 preamble).
+  first, then assign groups. Assign the User role.
+
+  Two rules for "Default Access" exist, and each scenario below says which one it runs under:
+  - the tutorial's rule, provisim's default for LinkedIn Elevate: "The 'Default Access' role
+    does not work for provisioning" (linkedinelevate-provisioning-tutorial, 2024); such users
+    are skipped as not effectively entitled;
+  - Microsoft's current rule, a setting: since 04/16/2020 "Users assigned to the default
+    access role will be evaluated the same as all other roles"
+    (application-provisioning-config-problem-no-users-provisioned). The tutorial's sentence
+    predates it.
 
   Background:
     Given the directory has the users "Britta Simon", "Carl Jones" and "Dana Lee"
 
   @conformance
-  Scenario Outline: The User role provisions, Default Access does not
+  Scenario Outline: Under the tutorial's rule the User role provisions, Default Access does not
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
     And the admin assigns the user "Britta Simon" with the role "<role>"
     When the admin sets Provisioning Status to On and saves
-    Then the initial cycle provisions <provisioned> users
+    Then the saved settings evaluate Default Access by the tutorial's rule
+    And the initial cycle provisions <provisioned> users
     And the provisioning logs show <article> "<action>" entry for "Britta Simon" with status "<status>"
 
     Examples:
@@ -20,23 +29,42 @@ Feature: Assign users and groups to LinkedIn Elevate
       | User           | 1           | a       | Create | Success |
       | Default Access | 0           | an      | Other  | Skipped |
 
-  Scenario: A user with Default Access only is logged as not effectively entitled
+  Scenario: Under the tutorial's rule a user with Default Access only is logged as not effectively entitled
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
     And the admin assigns the user "Britta Simon" with the role "Default Access"
     When the admin sets Provisioning Status to On and saves
-    Then the provisioning logs show an "Other" entry for "Britta Simon" with status "Skipped" and the error code "NotEffectivelyEntitled"
+    Then the saved settings evaluate Default Access by the tutorial's rule
+    And the provisioning logs show an "Other" entry for "Britta Simon" with status "Skipped" and the error code "NotEffectivelyEntitled"
     And the provisioning log entry for "Britta Simon" shows "IsEffectivelyEntitledForProvisioning" as "False"
     And the SCIM target has no user "Britta Simon"
 
   @conformance
-  Scenario: Configurations created since 2020 evaluate Default Access like any role
+  Scenario: Under Microsoft's current rule Default Access provisions like any role
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
     And Default Access is evaluated like any role, as in configurations created since 2020
     And the admin clicks Save
     And the admin assigns the user "Britta Simon" with the role "Default Access"
     When the admin sets Provisioning Status to On and saves
-    Then the initial cycle provisions 1 user
+    Then the saved settings evaluate Default Access by Microsoft's current rule
+    And the initial cycle provisions 1 user
     And the SCIM target has the user "Britta Simon"
+
+  @conformance
+  Scenario Outline: Moving a provisioned user from User to Default Access, under the <rule>
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And <setting>
+    And the admin assigns the user "Britta Simon" with the role "User"
+    And the admin sets Provisioning Status to On and saves
+    When the admin assigns the user "Britta Simon" with the role "Default Access"
+    And the admin removes the role "User" from "Britta Simon"
+    And 40 minutes pass
+    Then the saved settings evaluate Default Access by <rule>
+    And the SCIM target's user "Britta Simon" is <state>
+
+    Examples:
+      | rule                     | setting                                                                            | state    |
+      | the tutorial's rule      | the admin sets the Scope to "Sync only assigned users and groups"                  | inactive |
+      | Microsoft's current rule | Default Access is evaluated like any role, as in configurations created since 2020 | active   |
 
   @conformance
   Scenario: Users who are not assigned are not provisioned

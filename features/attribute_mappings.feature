@@ -126,3 +126,22 @@ Feature: Attribute Mappings
     And stops matching objects using "userName"
     And tries to save the attribute mapping
     Then the portal refuses with "needs at least one attribute with "Match objects using this attribute" set to Yes"
+
+  @tutorial
+  Scenario: The LinkedIn connector template matches on externalId, the one attribute LinkedIn filters on
+    Given the admin adds "LinkedIn Elevate" from the gallery with the LinkedIn connector template as "LinkedIn Elevate (LinkedIn connector)"
+    And "LinkedIn Elevate (LinkedIn connector)" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the user "Britta Simon" with the role "User"
+    And the SCIM target already has a user with the externalId of "Britta Simon" and the userName "britta@linkedin.example"
+    When the admin opens the attribute mapping "Provision Microsoft Entra ID Users"
+    Then the attribute mapping includes:
+      | target attribute                   | source            | matching precedence |
+      | externalId                         | mailNickname      | 1                   |
+      | userName                           | userPrincipalName |                     |
+      | addresses[type eq "work"].locality | city              |                     |
+    And the matching property of "Provision Microsoft Entra ID Users" is "externalId"
+    When the admin sets Provisioning Status to On and saves
+    Then the last cycle counted:
+      | created | updated |
+      | 0       | 1       |
+    And the SCIM target's user "Britta Simon" has the userName of "Britta Simon"

@@ -61,3 +61,21 @@ Feature: Notification Email and Save
     And enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
     And clicks Save
     Then a success notification says "Your changes have been saved."
+
+  @errors
+  Scenario: Provisioning Mode can't go back to Manual once Automatic is saved
+    Given the admin clicks Test Connection
+    When the admin enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
+    And clicks Save
+    And tries to set Provisioning Mode to Manual
+    Then the portal refuses with "Provisioning Mode can't be changed back to Manual once provisioning is configured; set Provisioning Status to Off instead."
+
+  @errors
+  Scenario: Where Save needs a passing Test Connection, untested credentials are refused
+    Given Save needs a passing Test Connection, as vendors observe
+    When the admin enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
+    And tries to save
+    Then the save fails with "Click Test Connection before saving"
+    When the admin clicks Test Connection
+    And clicks Save
+    Then a success notification says "Your changes have been saved."

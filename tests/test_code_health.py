@@ -703,7 +703,7 @@ def test_the_graph_sees_every_kind_of_import(modules: dict[str, Module]) -> None
     assert "fake_entra.cycle.sync_cycle" in graph["fake_entra.cycle"]
     # Imports inside a function.
     assert "fake_elevate.app" in graph["fake_elevate.elevate"]
-    assert "harness.reports.progress" in graph["harness.cli"]
+    assert "harness.reports.progress" in graph["harness.cli.run"]
     # Imports under TYPE_CHECKING.
     assert "fake_entra.applications" in graph["fake_entra.cycle.job"]
     assert "harness.recorder" in graph["harness.reports.artifacts"]

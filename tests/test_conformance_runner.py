@@ -159,6 +159,15 @@ FAULTS: dict[str, Fault] = {
         caught_by=("RFC7644-3.4.2-EMPTY-SEARCH", "ENTRA-FLOW-TEST-CONNECTION [default]"),
         hint="never 404",
     ),
+    # Entra form-encodes queries (SCIMReferenceCode#63): every filter breaks, Test Connection first.
+    "literal-plus-query": Fault(
+        caught_by=(
+            "ENTRA-FLOW-TEST-CONNECTION [default]",
+            "ENTRA-FLOW-MATCH-USER [default]",
+            "RFC7644-3.4.2-EMPTY-SEARCH",
+        ),
+        hint="decode '+' as a space",
+    ),
     "case-sensitive-username": Fault(
         caught_by=("RFC7643-4.1.1-USERNAME-CASE-INSENSITIVE",), hint="case-insensitively"
     ),

@@ -28,6 +28,7 @@ def test_every_profile_is_registered_under_its_name_and_cites_what_it_imitates()
         "refuse-value-remove",
         "value-path-notarget",
         "empty-search-404",
+        "literal-plus-query",
         "case-sensitive-username",
         "429-storm",
         "5xx-burst",

@@ -301,7 +301,8 @@ def test_the_role_reaches_expressions(tenant: Tenant, app: EnterpriseApplication
     app.assign(alice.object_id, "User")
     roles = AttributeMapping.of_expression("SingleAppRoleAssignment([appRoleAssignments])", "roles")
     source = app.evaluate_user(alice).source_attributes
-    assert roles.evaluate(source, EvaluationContext(), creating=True) == "User"
+    # S7: the role object; roles[primary eq "True"].value takes its value.
+    assert roles.evaluate(source, EvaluationContext(), creating=True)["value"] == "User"
 
 
 # -- single sign-on and the credential budget -------------------------------

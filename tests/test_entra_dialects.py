@@ -343,9 +343,9 @@ def test_add_when_absent_chooses_add_or_replace(dialect: Dialect, add: str, repl
 
 def test_without_add_when_absent_flagged_absent_attributes_join_the_combined_replace() -> None:
     changes = [AttributeChange("title", None, "CTO"), AttributeChange("displayName", None, "Ada")]
+    # thomaspoignant/scim-patch#132: flagged adds combine into one pathless add.
     assert update_body(AAD, changes) == patch(
-        {"op": "add", "path": "title", "value": "CTO"},
-        {"op": "add", "path": "displayName", "value": "Ada"},
+        {"op": "add", "value": {"title": "CTO", "displayName": "Ada"}}
     )
     off = DialectSettings(add_when_absent=False)
     assert update_body(AAD, changes, settings=off) == patch(
@@ -586,12 +586,12 @@ def test_remembered_placements_and_key_orders_change_no_body(
     attributes = {path: ADA[path] for path in kept}
     warm = json.dumps(create_user_body(attributes))
     for memo in (
-        dialects._SLOTS,
-        dialects._LOWERED,
-        dialects._RESOURCE_ORDERS,
-        dialects._NAME_ORDERS,
-        dialects._ELEMENT_ORDERS,
-        dialects._EXTENSION_ORDERS,
+        dialects.create._SLOTS,
+        dialects.model._LOWERED,
+        dialects.create._RESOURCE_ORDERS,
+        dialects.create._NAME_ORDERS,
+        dialects.create._ELEMENT_ORDERS,
+        dialects.create._EXTENSION_ORDERS,
     ):
         memo.clear()
     assert json.dumps(create_user_body(attributes)) == warm

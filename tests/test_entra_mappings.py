@@ -291,7 +291,7 @@ def test_a_copy_is_an_independent_draft() -> None:
 def test_mapping_type_and_apply_mode_may_be_given_as_the_portal_words() -> None:
     mapping = default_user_mapping()
     edited = mapping.edit_mapping(
-        "title", mapping_type="Expression", expression='ToUpper([jobTitle])', apply="Always"
+        "title", mapping_type="Expression", expression="ToUpper([jobTitle])", apply="Always"
     )
     assert edited.mapping_type is MappingType.EXPRESSION and edited.apply is ApplyMode.ALWAYS
     assert edited.evaluate({"jobTitle": "cto"}, EvaluationContext(), creating=True) == "CTO"

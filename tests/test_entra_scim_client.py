@@ -4,6 +4,7 @@ import gc
 import json
 import math
 from enum import StrEnum
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from fake_entra.scim_client import (
     decode_json,
     dialect_from_tenant_url,
     encode_json,
+    encode_query,
     eq_filter,
 )
 
@@ -127,8 +129,12 @@ def test_query_sends_an_eq_filter() -> None:
     client.query("/Groups", "displayName", 'Sales "EMEA"', excluded_attributes="members")
     users, groups = recorder.requests
     assert users.url.params["filter"] == 'userName eq "alice@contoso.com"'
-    # Spaces travel as %20, never "+".
-    assert b"filter=userName%20eq%20%22alice%40contoso.com%22" in users.url.raw_path
+    # AzureAD/SCIMReferenceCode#63: Entra sends filter=userName+eq+%22...%22.
+    assert users.url.raw_path == b"/scim/Users?filter=userName+eq+%22alice%40contoso.com%22"
+    assert groups.url.raw_path == (
+        b"/scim/Groups?excludedAttributes=members"
+        b"&filter=displayName+eq+%22Sales+%5C%22EMEA%5C%22%22"
+    )
     assert groups.url.params["excludedAttributes"] == "members"
     assert groups.url.params["filter"] == 'displayName eq "Sales \\"EMEA\\""'
 
@@ -144,6 +150,25 @@ def test_key_value_query_items_are_kept_as_parameters() -> None:
     assert request.url.params["api-version"] == "2"
     assert request.url.params["startIndex"] == "1"
     assert "aadOptscim062020" not in str(request.url)
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        # The captured forms: spaces "+", quotes %22, "@" %40 (SCIMReferenceCode#63, Q&A 2238842).
+        ('userName eq "a@b.com"', "userName+eq+%22a%40b.com%22"),
+        # audriga/scim-server-php#1: spaces inside the value are "+" too.
+        ('displayName eq "EDU All personal"', "displayName+eq+%22EDU+All+personal%22"),
+        # A literal "+" must not read as a space: %2B.
+        ('userName eq "ann+test@b.com"', "userName+eq+%22ann%2Btest%40b.com%22"),
+        # .NET WebUtility.UrlEncode: -_.!*() kept, ~ ' / : encoded.
+        ("a-_.!*()~'/:", "a-_.!*()%7E%27%2F%3A"),
+        ("ü", "%C3%BC"),
+    ],
+)
+def test_encode_query_writes_the_form_entra_sends(value: str, encoded: str) -> None:
+    assert encode_query([("filter", value)]) == f"filter={encoded}"
+    assert parse_qsl(encode_query([("filter", value)])) == [("filter", value)]
 
 
 def test_eq_filter_escapes_quotes_and_backslashes() -> None:
@@ -223,8 +248,6 @@ def _reference_request(
     body: object | None,
 ) -> httpx.Request:
     """The request as ScimClient built it before its fast paths: full httpx preparation."""
-    from urllib.parse import quote
-
     query = list(client.tenant_url.parameters) + list((params or {}).items())
     headers = list(client._http.headers.raw)
     content = None
@@ -233,7 +256,7 @@ def _reference_request(
         headers.append((b"Content-Type", SCIM_MEDIA_TYPE.encode()))
     url = client.tenant_url.url_for(path)
     if query:
-        url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+        url += "?" + encode_query(query)
     return httpx.Request(
         method,
         url,

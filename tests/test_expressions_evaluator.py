@@ -223,9 +223,9 @@ def test_app_role_assignments_come_from_the_source_or_else_the_context() -> None
     roles = [{"id": "1", "value": "Admin", "displayName": "Administrator"}]
     context = EvaluationContext(app_role_assignments=roles)
     single = parse_expression("SingleAppRoleAssignment([appRoleAssignments])")
-    assert single.evaluate({}, context) == "Admin"
+    assert single.evaluate({}, context)["value"] == "Admin"
     own = [{"id": "2", "value": "User", "displayName": "User"}]
-    assert single.evaluate({"appRoleAssignments": own}, context) == "User"
+    assert single.evaluate({"appRoleAssignments": own}, context)["value"] == "User"
     assert single.evaluate({}) is None
 
 

@@ -17,26 +17,41 @@ ASSIGNMENTS = [
 
 
 def test_app_role_assignments_complex_shape() -> None:
-    # [S7] "All roles are provisioned as primary = false"; shape as in [S7]'s
-    # AssertiveAppRoleAssignmentsComplex example (RFC 7643 roles use "display").
+    # [S7] "All roles are provisioned as primary = false"; its AppRoleAssignmentsComplex POST
+    # sample names the display "displayName", its AssertiveAppRoleAssignmentsComplex one
+    # "display" (RFC 7643 roles).
     roles = run("AppRoleAssignmentsComplex([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS)
     assert roles == [
-        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Admin",
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "displayName": "Admin",
          "value": "Admin"},
-        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Standard",
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "displayName": "Standard",
          "value": "User"},
     ]  # fmt: skip
     assertive = run(
         "AssertiveAppRoleAssignmentsComplex([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS
     )
-    assert assertive == roles
+    assert assertive == [
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Admin",
+         "value": "Admin"},
+        {"primary": False, "type": "WindowsAzureActiveDirectoryRole", "display": "Standard",
+         "value": "User"},
+    ]  # fmt: skip
+    assert [role.stringified() for role in roles] == [
+        '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"Admin","displayName":"Admin"}',
+        '{"id":"06b07648-ecfe-599f-9d2f-6325724a46ee","value":"User","displayName":"Standard"}',
+    ]
     assert run("AppRoleAssignmentsComplex([appRoleAssignments])") == []
 
 
-def test_single_app_role_assignment_returns_one_role_value() -> None:
-    assert run("SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS) == (
-        "Admin"
-    )
+def test_single_app_role_assignment_returns_one_role() -> None:
+    # [S7]: roles[primary eq "True"].value, .display and .type each take a part of it.
+    role = run("SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments=ASSIGNMENTS)
+    assert role == {
+        "primary": True,
+        "type": "WindowsAzureActiveDirectoryRole",
+        "display": "Admin",
+        "value": "Admin",
+    }
     assert run("SingleAppRoleAssignment([appRoleAssignments])", appRoleAssignments=[]) is None
 
 

@@ -102,6 +102,10 @@ _WORD = st.text(
     max_size=20,
 )
 _INTS = st.one_of(st.integers(-1000, 100_000), st.integers(-(10**30), 10**30))
+# parse's "f" is a fixed-point number: digits with a decimal point ("0.0001", not "0").
+_FIXED = st.decimals(
+    min_value=-(10**6), max_value=10**6, places=6, allow_nan=False, allow_infinity=False
+).map(lambda d: f"{d:.6f}")
 
 
 def _value(wording: str, match: re.Match[str]) -> st.SearchStrategy[Any]:
@@ -109,8 +113,7 @@ def _value(wording: str, match: re.Match[str]) -> st.SearchStrategy[Any]:
     if kind == "d":
         return _INTS
     if kind == "f":
-        # parse's {:f} reads fixed-point numbers: 0.001 to 1000.0 read back exactly.
-        return st.integers(1, 10**6).map(lambda n: n / 1000)
+        return _FIXED
     if kind in CHOICES:
         return st.sampled_from(sorted(CHOICES[kind]))
     before, after = wording[: match.start()], wording[match.end() :]
@@ -132,6 +135,9 @@ def test_a_filled_wording_reads_its_values_back(filled: tuple[str, str, dict[str
     parser = PARSERS[wording]
     assert parser.is_matching(text), text
     arguments = parser.parse_arguments(text)
+    for match in _PLACEHOLDER.finditer(wording):
+        if match["type"] == "f":  # drawn as fixed-point text; read back as the same float
+            values[match["name"]] = float(values[match["name"]])
     # parse matches choice words case-insensitively; the step compares them in lower case.
     for match in _PLACEHOLDER.finditer(wording):
         if match["type"] in CHOICES:

@@ -78,6 +78,14 @@ PAYLOAD_SCHEMAS: dict[str, tuple[str, Direction]] = {
     "entra-aadOptscim062020-patch-disable.json": (PATCH_OP, "request"),
     "entra-aadOptscim062020-patch-multi-replace.json": (PATCH_OP, "request"),
     "entra-aadOptscim062020-remove-member.json": (PATCH_OP, "request"),
+    "entra-aadOptscim062020-patch-multi-add.json": (PATCH_OP, "request"),
+    "entra-aadOptscim062020-patch-pathless-replace.json": (PATCH_OP, "request"),
+    "entra-single-app-role-assignment-create-user.json": (USER, "request"),
+    "entra-single-app-role-assignment-patch.json": (PATCH_OP, "request"),
+    "entra-app-role-assignments-complex-create-user.json": (USER, "request"),
+    "entra-app-role-assignments-complex-patch.json": (PATCH_OP, "request"),
+    "entra-assertive-app-role-assignments-complex-create-user.json": (USER, "request"),
+    "entra-assertive-app-role-assignments-complex-patch.json": (PATCH_OP, "request"),
     "entra-list-response-empty.json": (LIST_RESPONSE, "response"),
 }
 

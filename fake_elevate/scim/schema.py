@@ -9,6 +9,7 @@ implements.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -120,6 +121,11 @@ class Schema:
         if location:
             doc["meta"]["location"] = location
         return doc
+
+
+def _with_sub(attribute: Attribute, sub: Attribute) -> Attribute:
+    """``attribute`` with one more sub-attribute."""
+    return dataclasses.replace(attribute, sub_attributes=(*attribute.sub_attributes, sub))
 
 
 def _multi(
@@ -280,7 +286,12 @@ USER = Schema(
         ),
         _multi("entitlements", "A list of entitlements for the User.", types=()),
         # Entra sends roles (SingleAppRoleAssignment) with a stringified-JSON value (entra §1).
-        _multi("roles", "A list of roles for the User.", types=()),
+        _with_sub(
+            _multi("roles", "A list of roles for the User.", types=()),
+            # Entra's AppRoleAssignmentsComplex POST names a role's display "displayName"
+            # (customize-application-attributes, "Provisioning a role to a SCIM app").
+            Attribute("displayName", description="The role's name, as Entra sends it."),
+        ),
         _multi(
             "x509Certificates",
             "A list of certificates issued to the User.",

@@ -45,13 +45,20 @@ def sync_members(ctx: CycleContext, group_id: str) -> None:
     log.step(import_step("Group", group.display_name))
     try:
         for body in member_bodies(
-            ctx.dialect, add=add, remove=remove, settings=ctx.settings.dialect
+            ctx.dialect,
+            add=add,
+            remove=remove,
+            members=sorted(wanted),
+            settings=ctx.settings.dialect,
         ):
             ctx.scim.send("PATCH", f"Groups/{entry.target_id}", body=body)
             for op in body["Operations"]:
                 ids = member_ids(op)
-                if op["op"].lower() == "add":
+                name = op["op"].lower()
+                if name == "add":
                     entry.members.update(ids)
+                elif name == "replace":  # setting member_patch "replace": the whole list
+                    entry.members = set(ids)
                 else:
                     entry.members.difference_update(ids)
     except ObjectFailed as failed:

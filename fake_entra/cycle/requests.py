@@ -137,10 +137,13 @@ class CycleRequests:
 
     def probe(self) -> httpx.Response:
         """Provision on demand's "Test connection": a query for a user that cannot exist (a
-        fresh GUID), counted like any request; transport errors propagate."""
+        fresh GUID) on the user mapping's matching attribute, as Test Connection's (S1 "a
+        random GUID as the matching property"); counted like any request; transport errors
+        propagate."""
         self.sent += 1
         self.job.requests_sent += 1
-        return self.client.query("Users", "userName", self.job.new_uuid(), origin=self.origin)
+        attribute = self.job.config.user_mapping.matching_mappings()[0].target_attribute
+        return self.client.query("Users", attribute, self.job.new_uuid(), origin=self.origin)
 
 
 def response_object(response: httpx.Response) -> dict[str, Any]:

@@ -316,7 +316,8 @@ class Synchronization:
             )
             config.set_accidental_deletion_prevention(threshold_enabled, threshold)
             config.set_skip_out_of_scope_deletions(skip)
-            config.save()
+            # Graph saves without Test Connection (PortalKnownIssues is the portal's).
+            config.save(portal=False)
         except PortalError as error:
             config.discard()
             raise bad_request(error.notification) from None

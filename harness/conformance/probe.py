@@ -12,11 +12,10 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import quote
 
 import httpx
 
-from fake_entra.scim_client import SCIM_MEDIA_TYPE, TenantUrl
+from fake_entra.scim_client import SCIM_MEDIA_TYPE, TenantUrl, encode_query
 from harness.conformance.exchanges import Exchange, ExchangeLog
 
 _DEFAULT_AUTH: Final = object()
@@ -59,8 +58,7 @@ class ScimProbe:
         query = [*self.tenant_url.parameters, *(params or {}).items()]
         url = self.tenant_url.url_for(path)
         if query:
-            # RFC 7644 §3.4.2.2: filters travel URL-encoded; spaces as %20, as Entra sends them.
-            url += "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query)
+            url += "?" + encode_query(query)  # spaces as "+", as Entra sends them
         return url
 
     def send(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pytest_bdd import given, then
 
+from fake_entra.provisioning import DefaultAccessRule
 from harness.steps.wording import action, pairs, pattern, quoted
 
 if TYPE_CHECKING:
@@ -41,6 +42,14 @@ def add_from_gallery(world: World, app: str) -> None:
 def add_named_instance(world: World, app: str, display_name: str) -> None:
     """A second, renamed instance, e.g. "LinkedIn Elevate (Provisioning)" (S17 workaround)."""
     world.add_application(app, display_name)
+
+
+@action('the admin adds "{app}" from the gallery with the LinkedIn connector template as "{name}"')
+def add_with_linkedin_template(world: World, app: str, name: str) -> None:
+    """Gallery(linkedin_connector_template=True): LinkedIn's attributes and externalId
+    matching (LinkedIn Learning provisioning tutorial), a setting that is off by default."""
+    world.tenant.use_linkedin_connector_template()
+    world.add_application(app, name)
 
 
 @action('the admin tries to add "{app}" from the gallery')
@@ -129,8 +138,37 @@ def unassign(world: World, name: str) -> None:
 
 @given("Default Access is evaluated like any role, as in configurations created since 2020")
 def default_access_like_any_role(world: World) -> None:
-    """entra §2 "Scope": since July 2020 Default Access is evaluated like any other role."""
+    """Microsoft's current rule (D application-provisioning-config-problem-no-users-provisioned:
+    "Users assigned to the default access role will be evaluated the same as all other
+    roles", since 04/16/2020); the setting DefaultAccessRule.LIKE_ANY_ROLE."""
     world.evaluate_default_access_like_any_role()
+
+
+@then("the saved settings evaluate Default Access by the tutorial's rule")
+def tutorial_rule_in_force(world: World) -> None:
+    """The scenario runs under the LinkedIn Elevate tutorial's rule, provisim's default:
+    "The 'Default Access' role does not work for provisioning" (not effectively entitled)."""
+    _expect_rule(world, DefaultAccessRule.NOT_EFFECTIVELY_ENTITLED)
+
+
+@then("the saved settings evaluate Default Access by Microsoft's current rule")
+def current_rule_in_force(world: World) -> None:
+    """The scenario runs under Microsoft's rule since 2020: Default Access is evaluated like
+    any other role."""
+    _expect_rule(world, DefaultAccessRule.LIKE_ANY_ROLE)
+
+
+def _expect_rule(world: World, wanted: DefaultAccessRule) -> None:
+    saved = world.provisioning.saved
+    assert saved is not None, "Nothing was saved."
+    actual = saved.settings.default_access_rule
+    assert actual is wanted, f"The saved rule is: {actual}."
+
+
+@action('the admin removes the role "{role}" from "{name}"')
+def unassign_role(world: World, role: str, name: str) -> None:
+    """Remove one role assignment of the user or group, keeping any other role it holds."""
+    world.application.unassign(world.principal_id(name), role)
 
 
 @given(

@@ -7,6 +7,7 @@ result appears as a notification on the upper-right side of the portal.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -87,6 +88,25 @@ def enter_url_only(world: World, url: str) -> None:
     world.provisioning.set_admin_credentials(url, "")
 
 
+@action("the admin tries to set Provisioning Mode to {mode:Mode}")
+def try_set_mode(world: World, mode: str) -> None:
+    """Provisioning Mode, keeping the portal's refusal: once Automatic is saved, Manual is
+    refused (D known-issues, PortalKnownIssues.manual_mode_locked_once_saved)."""
+    world.attempt(
+        f"Set Provisioning Mode to {mode}", lambda: world.provisioning.set_provisioning_mode(mode)
+    )
+
+
+@given("Save needs a passing Test Connection, as vendors observe")
+def save_needs_test_connection(world: World) -> None:
+    """PortalKnownIssues.save_requires_test_connection on (bitwarden/server#7309: "Entra ID
+    allows saving the provisioning configuration if and only if test connection is
+    successful"); provisim's default is off."""
+    world.provisioning.known_issues = dataclasses.replace(
+        world.provisioning.known_issues, save_requires_test_connection=True
+    )
+
+
 @action("the admin clicks Test Connection")
 def test_connection(world: World) -> None:
     """Step 12: Test Connection; the result appears as a notification."""
@@ -127,6 +147,18 @@ def connection_fails(world: World, failure: str) -> None:
     assert result is not None, "Test Connection was not clicked."
     assert not result.succeeded, f"Test Connection succeeded: {result.message}"
     assert str(result.failure) == failure, f"Test Connection failed with {result.failure}."
+
+
+@then(pattern('Test Connection shows the error code "{code}"'))
+def connection_error_code(world: World, code: str) -> None:
+    """The failure notification's "Error code" (Broadcom KB 430118: a refused token shows
+    SystemForCrossDomainIdentityManagementCredentialValidationFailure; bitwarden/server#7309:
+    no answer shows CredentialValidationUnavailable)."""
+    result = world.connection_test
+    assert result is not None, "Test Connection was not clicked."
+    assert result.error_code == code, f"Test Connection showed the error code {result.error_code}."
+    notification = world.last_notification("Error")
+    assert f"Error code: {code}." in notification.message, notification.message
 
 
 @then(pattern('Test Connection queried "{resource}" on "{attribute}" for a random GUID'))

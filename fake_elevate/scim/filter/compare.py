@@ -51,6 +51,11 @@ def _leaf_test(
         if op not in ("eq", "ne"):
             # RFC 7644 §3.4.2.2: gt/ge/lt/le on Boolean SHALL fail with invalidFilter.
             raise error(f"{attr.text!r} is a boolean; only eq, ne and pr apply (position {pos})")
+        if leaf.name == "primary" and isinstance(operand, str) and operand in ("True", "False"):
+            # Entra's documented role targets filter roles[primary eq "True"] with a string
+            # (customize-application-attributes, "Provisioning a role to a SCIM app").
+            # Other booleans stay strict (RFC 7644 §3.4.2.2).
+            operand = operand == "True"
         if not isinstance(operand, bool):
             raise error(
                 f"{attr.text!r} is a boolean; compare it with true or false (position {pos})"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fake_entra.dialects.app_roles import AppRoleValue, complex_app_role, single_app_role
 from fake_entra.expressions.ast import AttributeRef, ExpressionValidationError, FunctionCall
 from fake_entra.expressions.context import APP_ROLE_ASSIGNMENTS
 from fake_entra.expressions.functions.spec import ArgumentProblem, FunctionSpec
@@ -39,25 +40,24 @@ def _app_role_assignments(value: Any) -> list[Mapping[str, Any]]:
     return list(assignments)
 
 
-def _app_role_assignments_complex(value: Any) -> list[dict[str, Any]]:
-    # [S7] "All roles are provisioned as primary = false"; keys as in the
-    # AssertiveAppRoleAssignmentsComplex example and RFC 7643 §4.1.2 roles ("display").
-    return [
-        {
-            "primary": False,
-            "type": "WindowsAzureActiveDirectoryRole",
-            "display": assignment.get("displayName"),
-            "value": assignment.get("value"),
-        }
-        for assignment in _app_role_assignments(value)
-    ]
+def _app_role_assignments_complex(value: Any) -> list[AppRoleValue]:
+    # [S7] "All roles are provisioned as primary = false"; its POST sample names the
+    # display "displayName", and the engine PATCHes them with Add, stringified.
+    return [complex_app_role(a, assertive=False) for a in _app_role_assignments(value)]
 
 
-def _single_app_role_assignment(value: Any) -> Any:
+def _assertive_app_role_assignments_complex(value: Any) -> list[AppRoleValue]:
+    # [S7]: the same roles with "display", which the engine PATCHes with replace.
+    return [complex_app_role(a, assertive=True) for a in _app_role_assignments(value)]
+
+
+def _single_app_role_assignment(value: Any) -> AppRoleValue | None:
     # [S7]: "Make sure multiple roles aren't assigned to a user. There's no guarantee
-    # which role is provisioned." We take the first, so a run is reproducible.
+    # which role is provisioned." We take the first, so a run is reproducible. The role
+    # is an object; each of roles[primary eq "True"].value, .display and .type takes its
+    # part of it ("There are three role attributes to choose from").
     assignments = _app_role_assignments(value)
-    return assignments[0].get("value") if assignments else None
+    return single_app_role(assignments[0]) if assignments else None
 
 
 def _check_app_role_argument(call: FunctionCall) -> None:
@@ -73,10 +73,8 @@ def _check_app_role_argument(call: FunctionCall) -> None:
 APP_ROLE_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("AppRoleAssignmentsComplex([appRoleAssignments])", 1, 1,
                  _app_role_assignments_complex, check=_check_app_role_argument),
-    # [S7]: same roles as AppRoleAssignmentsComplex; the engine sends them with PATCH
-    # replace instead of add.
     FunctionSpec("AssertiveAppRoleAssignmentsComplex([appRoleAssignments])", 1, 1,
-                 _app_role_assignments_complex, check=_check_app_role_argument),
+                 _assertive_app_role_assignments_complex, check=_check_app_role_argument),
     FunctionSpec("SingleAppRoleAssignment([appRoleAssignments])", 1, 1,
                  _single_app_role_assignment, check=_check_app_role_argument),
 )  # fmt: skip

@@ -16,7 +16,8 @@ TEST_CONNECTION = _step(
     "ENTRA-FLOW-TEST-CONNECTION",
     "Test Connection succeeds",
     "Entra S1 (Test Connection), S4; linkedin-scim.md §6 step 12",
-    "Answer Entra's probe, a userName filter for a random GUID, with 200 and an empty "
+    "Answer Entra's probe, a userName filter for a random GUID sent form-encoded "
+    "(filter=userName+eq+%22<guid>%22: decode '+' as a space), with 200 and an empty "
     "ListResponse, and accept the token.",
 )
 CREATE_USERS = _step(

@@ -1,0 +1,82 @@
+"""``provisim bench``: the simulator's benchmarks (the measuring is :mod:`harness.bench`)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+import typer
+
+from harness.cli.output import err, fail, out
+
+
+def bench(
+    users: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--users",
+            min=1,
+            help="Directory size (repeatable, e.g. --users 1000 --users 10000). Default 10000.",
+        ),
+    ] = None,
+    groups: Annotated[
+        int | None,
+        typer.Option(min=0, help="Groups in the directory (default: one per 100 users)."),
+    ] = None,
+    transport: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--transport",
+            help="asgi (in-process) or http (uvicorn on loopback); repeatable. Default asgi.",
+        ),
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare/--no-compare",
+            help="Measure request throughput on Entra's mix against scim2-server (which "
+            "comes with pip install 'provisim\\[bench]').",
+        ),
+    ] = True,
+    commands: Annotated[
+        bool,
+        typer.Option(
+            "--commands/--no-commands",
+            help="Time `provisim run` as a whole, and `provisim conformance` (both dialects) "
+            "against Fake Elevate served on a loopback port.",
+        ),
+    ] = False,
+    iterations: Annotated[
+        int, typer.Option(min=10, help="Entra-mix iterations (4 requests each) per server.")
+    ] = 500,
+    json_path: Annotated[
+        str | None, typer.Option("--json", metavar="FILE", help="Also write the figures here.")
+    ] = None,
+) -> None:
+    """Benchmark the simulator: cycles at tenant scale, peak RSS, and server throughput.
+
+    Prints JSON with the figures (per cycle: seconds, requests, objects, time in the
+    garbage collector), the targets and a description of the machine.
+    """
+    from harness.bench import run_benchmarks, write_report
+
+    transports = transport or ["asgi"]
+    bad = [t for t in transports if t not in ("asgi", "http")]
+    if bad:
+        raise fail(f"--transport must be asgi or http, not {bad[0]!r}")
+    try:
+        # A spinner naming the scenario on a terminal; nothing but the JSON elsewhere.
+        with err.status("benchmarking") if err.is_terminal else contextlib.nullcontext() as status:
+            report = run_benchmarks(
+                users=users or [10_000],
+                groups=groups,
+                transports=transports,
+                compare=compare,
+                commands=commands,
+                iterations=iterations,
+                progress=status.update if status is not None else lambda _text: None,
+            )
+        text = write_report(report, json_path)
+    except (RuntimeError, OSError) as exc:
+        raise fail(str(exc), 1) from None
+    out.print(text, markup=False, highlight=False)

@@ -1,0 +1,154 @@
+"""``provisim conformance``: check a live SCIM endpoint the way Microsoft Entra ID
+provisioning uses it (the checks themselves are :mod:`harness.conformance`)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.output import fail, out, shown_path
+
+
+def conformance(
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            envvar="PROVISIM_SCIM_URL",
+            metavar="URL",
+            help="The SCIM endpoint, as an admin enters it as Entra's Tenant URL "
+            "(https; http only on a loopback host).",
+            show_default=False,
+        ),
+    ],
+    token: Annotated[
+        str,
+        typer.Option(
+            "--token",
+            envvar="PROVISIM_SCIM_TOKEN",
+            metavar="TOKEN",
+            help="The bearer token (Entra's Secret Token). Prefer the environment variable: "
+            "a flag is visible to other users of the machine.",
+            show_default=False,
+        ),
+    ],
+    dialect: Annotated[
+        str,
+        typer.Option(
+            "--dialect",
+            metavar="default|aadOptscim062020|both",
+            help="Entra's PATCH dialect for the flow: the default one, the RFC-compliant one "
+            "(Tenant URL flag ?aadOptscim062020), or both, each on its own test resources.",
+        ),
+    ] = "default",
+    json_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            metavar="FILE",
+            help="Write the report as JSON (schema: harness/schemas/"
+            "conformance-report.schema.json).",
+        ),
+    ] = None,
+    junit_report: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML for CI.")
+    ] = None,
+    html_report: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
+    ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="Leave the test resources (named provisim-conformance-<run>-...) in place.",
+        ),
+    ] = False,
+    rate: Annotated[
+        float,
+        typer.Option(
+            "--rate",
+            metavar="N",
+            help="Never send more than N requests per second (Entra asks endpoints to sustain "
+            "25 per tenant).",
+        ),
+    ] = 25.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="SECONDS", help="How long to wait for each response."),
+    ] = 30.0,
+) -> None:
+    """Check a live SCIM endpoint the way Microsoft Entra ID provisioning uses it.
+
+    Runs the real provisioning engine over a small seeded tenant (Test Connection, create
+    and match, update, disable and re-enable, delete, groups and memberships, each read
+    back with GET), then the RFC 7643/7644 checks Entra relies on. Prints a verdict in two
+    scopes, "works with Entra" and "RFC conformant"; every failure comes with the
+    request and response as evidence and a hint. Test resources are deleted afterwards.
+
+    A check that cannot run (a test resource it needs was refused, the job went into
+    quarantine, provisim itself failed) is an error, never a pass; a check is skipped only
+    when the server's /ServiceProviderConfig says it does not apply.
+
+    Exit status: 0 no MUST failure (SHOULD/MAY deviations never fail the run), 1 a MUST
+    failure, 2 a verdict not established (a MUST check could not run and none in its scope
+    failed: the reports are written and one line on stderr names the check and the cause),
+    or a usage error, an unreachable endpoint or a token refused on the first call.
+    """
+    from harness.conformance.report import write_report
+    from harness.conformance.runner import (
+        ConformanceAbort,
+        ConformanceSettings,
+        LiveProgress,
+        SilentProgress,
+        dialects_for,
+        exit_code,
+        not_established_reason,
+        run_conformance,
+        summary_lines,
+    )
+
+    try:
+        settings = ConformanceSettings(
+            url=url,
+            token=token,
+            dialects=dialects_for(dialect),
+            rate=rate,
+            keep=keep,
+            timeout=timeout,
+            # Unique per run, so a --keep run's leftovers never collide with a later run.
+            run_id=secrets.token_hex(4),
+        )
+    except ConformanceAbort as exc:
+        raise fail(str(exc)) from None
+    reports = {"--json": json_report, "--junit": junit_report, "--html": html_report}
+    for option, path in reports.items():
+        if path is not None and not path.expanduser().resolve().parent.is_dir():
+            raise fail(f"{option}: the directory of {path} does not exist")
+    live = out.is_terminal
+    progress = LiveProgress(out) if live else SilentProgress()
+    try:
+        report = run_conformance(settings, progress=progress)
+    except ConformanceAbort as exc:
+        raise fail(str(exc)) from None
+    for line in summary_lines(report, with_failures=not live):
+        out.print(line, markup=False)
+    try:
+        write_report(
+            report,
+            json_path=json_report and json_report.expanduser(),
+            junit_path=junit_report and junit_report.expanduser(),
+            html_path=html_report and html_report.expanduser(),
+        )
+    except OSError as exc:
+        raise fail(f"cannot write the report: {exc.strerror or exc}") from None
+    written = [shown_path(path) for path in reports.values() if path is not None]
+    if written:
+        out.print(f"Reports: {', '.join(written)}", markup=False)
+    reason = not_established_reason(report)
+    if reason is not None:
+        raise fail(reason, exit_code(report))
+    raise typer.Exit(exit_code(report))
