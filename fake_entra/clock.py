@@ -102,7 +102,8 @@ class VirtualClock:
             self._now = max(self._now, timer.due)
             fired += 1
             timer.callback()
-        self._now = target
+        # A callback may move the clock on itself (a sync cycle takes time): never back.
+        self._now = max(self._now, target)
         return fired
 
     def advance_to(self, when: datetime) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,8 +59,23 @@ _UUID4_SET = (0x8000 << 48) | (4 << 76)
 class EngineSettings:
     """How the job behaves; defaults are the reference's, the thresholds can be scaled down."""
 
-    #: §2 "Cadence": about every 40 minutes; not configurable in Entra.
+    #: §2 "Cadence": about every 40 minutes; not configurable in Entra. The next cycle
+    #: starts this long after the last one ended.
     cycle_interval: timedelta = timedelta(minutes=40)
+    #: S5 (application-provisioning-when-will-provisioning-finish-specific-user, "How long
+    #: will it take to provision users"): "Minimum minutes = 0.01 x [Number of assigned
+    #: users, groups, and group members]", "Maximum minutes = 0.08 x ...". Each cycle
+    #: draws its minutes per object from this range with the job's seed; every object it
+    #: logs takes that long on the virtual clock, so a cycle's timeBegan and timeEnded,
+    #: its progress and the next cycle's start are real. (0, 0): cycles take no time.
+    minutes_per_object: tuple[float, float] = (0.01, 0.08)
+    #: S3 (how-provisioning-works): an initial cycle "queries the target system for a
+    #: matching user" and updates it "using the attributes provided by the source
+    #: system"; a Restart evaluates every object again. So initial cycles, Restarts and
+    #: provisions on demand read each linked object (GET /Users/{id}) and repair drift.
+    #: "Probable" (the audit's #4): False trusts the connector data store (README
+    #: "Fidelity").
+    read_linked_objects: bool = True
     #: §2 "Quarantine": escrow thresholds are evaluated from 5,000 failures; quarantine at
     #: >40% failed or >40,000 failures; 60,000 failures of any kind is the absolute cap.
     escrow_evaluation_minimum: int = 5000
@@ -81,9 +96,21 @@ class EngineSettings:
     quarantine_retry_period: timedelta = timedelta(hours=24)
     #: §2 "Quarantine": after 28 days (">4 weeks") the job is disabled.
     quarantine_disable_after: timedelta = timedelta(days=28)
-    #: §2 "Provision on demand": one group with at most 5 members; 5 requests per 10 s.
+    #: S10: "pick up to five users" of a group; 5 requests per 10 s.
     on_demand_group_member_limit: int = 5
     on_demand_rate: tuple[int, timedelta] = (5, timedelta(seconds=10))
+    #: S14 known issue "Member of group not provisioned": a member of a provisioned group
+    #: who comes back into scope "won't immediately detect the change. Restarting
+    #: provisioning addresses the issue." So an incremental cycle that creates or links
+    #: such a user does not add it to the group; the next initial cycle (Restart) does.
+    #: False: the member is added in the same cycle (README "Fidelity").
+    member_entering_scope_waits_for_restart: bool = True
+    #: S14 known issue "Special characters are not supported on joining properties":
+    #: Entra "can't perform filter queries on values containing special characters", so
+    #: the provisioning attempt on that user or group fails. The page names no
+    #: characters: these are a guess (those a SCIM filter or a query string treats
+    #: specially, but not the "+" of mail aliases; README "Fidelity"). Empty: every value is matched.
+    unsupported_matching_characters: str = '"\\&#%?'
     dialect: DialectSettings = field(default_factory=DialectSettings)
     #: How failed SCIM calls are named in the logs (connector prefix; README "Fidelity").
     error_codes: ConnectorErrorCodes = field(default_factory=ConnectorErrorCodes)
@@ -150,6 +177,8 @@ class ProvisioningJob:
         #: Configuration changes, start, stop, restart and quarantine (directoryAudit); its
         #: ids come from a stream of their own, so the job's other ids stay as they were.
         audit_ids = random.Random(f"{seed}:audit:{application.object_id}")
+        #: How long each cycle takes per object (S5), from a stream of its own too.
+        self._pace = random.Random(f"{seed}:pace:{application.object_id}")
         self.audit = AuditLog(
             now=clock.now,
             ids=lambda: str(uuid.UUID(int=audit_ids.getrandbits(128), version=4)),
@@ -175,6 +204,9 @@ class ProvisioningJob:
         #: A cycle throttled by 429 + Retry-After: still in progress, resumed by a timer.
         self._suspended: SyncCycle | None = None
         self._on_demand_calls: list[datetime] = []
+        #: When the running cycle began: escrow retries count from it, so a cycle that takes
+        #: time (S5) does not push a retry past the cycle 40 minutes later.
+        self._cycle_began: datetime | None = None
         self._mappings_version = self.config.mappings_version
         #: "Cycle finished": called with the CycleOutcome of every cycle that ends, run to
         #: completion, stopped by quarantine or dropped by a Restart while it waited out a
@@ -315,10 +347,11 @@ class ProvisioningJob:
                     self.watermark = None
                     self._mappings_version = self.config.mappings_version
                 self.config.clear_full_sync_request()
-                cycle = SyncCycle(self, self._scim_client())
+                cycle = SyncCycle(self, self._scim_client(), pace=self._cycle_pace())
             else:
                 # Resuming after Retry-After, with the credentials saved now.
                 cycle.client = self._scim_client()
+            self._cycle_began = self.clock.now()
             with bulk_allocation(self.settings.collector_thresholds_during_cycles):
                 outcome = cycle.run()
             if outcome.suspended:
@@ -327,11 +360,24 @@ class ProvisioningJob:
                 self.cycles_run += 1
         finally:
             self._running = False
+            self._cycle_began = None
         self._after_cycle(outcome)
         if not outcome.suspended:
             for listener in tuple(self.cycle_listeners):
                 listener(outcome)
         return outcome
+
+    def _cycle_pace(self) -> timedelta:
+        """The virtual time each object of the next cycle takes (S5), seeded."""
+        low, high = self.settings.minutes_per_object
+        if high <= 0:
+            return timedelta(0)
+        return timedelta(minutes=self._pace.uniform(low, high))
+
+    @property
+    def next_cycle_due(self) -> datetime | None:
+        """When the next cycle (or a throttled cycle's resumption) is due; None: none is."""
+        return None if self._timer is None else self._timer.due
 
     @property
     def cycle_suspended(self) -> bool:
@@ -456,7 +502,8 @@ class ProvisioningJob:
             held.error = error
         held.reference = reference
         backoff = self.settings.cycle_interval * 2 ** min(held.attempts - 1, 16)
-        held.next_retry = now + min(backoff, self.settings.escrow_retry_cap)
+        began = self._cycle_began or now
+        held.next_retry = began + min(backoff, self.settings.escrow_retry_cap)
 
     def release_escrow(self, source_id: str) -> None:
         self.escrows.pop(source_id, None)
@@ -490,10 +537,17 @@ class ProvisioningJob:
 
     # --- provision on demand -----------------------------------------------------------------
 
-    def provision_on_demand(self, object_id: str) -> OnDemandResult:
-        """Provision one user, or one group with at most five members, now (§2, S10).
+    def provision_on_demand(
+        self, object_id: str, members: Sequence[str] | None = None
+    ) -> OnDemandResult:
+        """Provision one user, or one group with up to five of its members, now (§2, S10).
 
-        The request dialect is always the default one: on-demand ignores aadOptscim062020.
+        S10 (provision-on-demand): "you can search for a group and pick up to five users";
+        ``members`` are the users picked. A group of at most five members may be
+        provisioned without picking: all its members are. Users "that have been disabled
+        or deleted from Microsoft Entra ID ... don't appear when you search for a user",
+        so they cannot be picked. The request dialect is always the default one:
+        on-demand ignores aadOptscim062020.
         """
         self.config.authorize("Provision on demand")
         if self.config.saved is None:
@@ -508,20 +562,56 @@ class ProvisioningJob:
             )
         self._on_demand_calls.append(now)
         group = self.directory.find_group(object_id)
-        if group is not None and len(group.members) > self.settings.on_demand_group_member_limit:
-            raise PortalError(
-                f"Provision on demand supports groups with at most "
-                f"{self.settings.on_demand_group_member_limit} members; "
-                f"'{group.display_name}' has {len(group.members)}."
-            )
-        if group is None and self.directory.find_user(object_id) is None:
-            raise PortalError(f"No user or group with object id {object_id!r}.")
+        picked: list[str] | None = None
+        if group is not None:
+            picked = self._picked_members(group.display_name, group.members, members)
+        elif members is not None:
+            raise PortalError("Members can be picked for a group only.")
+        else:
+            user = self.directory.find_user(object_id)
+            if user is None:
+                raise PortalError(f"No user or group with object id {object_id!r}.")
+            if not self._searchable(object_id):
+                raise PortalError(
+                    f"No user '{user.display_name}' can be found: users disabled or deleted in "
+                    "Microsoft Entra ID don't appear in the search."
+                )
         cycle = SyncCycle(self, self._scim_client(), on_demand=object_id)
-        result = cycle.run_on_demand()
+        result = cycle.run_on_demand(picked)
         outcome = cycle.outcome_so_far()
         for listener in tuple(self.on_demand_listeners):
             listener(outcome)
         return result
+
+    def _searchable(self, user_id: str) -> bool:
+        """S10: users disabled or deleted in Entra "don't appear when you search"."""
+        user = self.directory.find_user(user_id)
+        return user is not None and user.account_enabled and not user.is_soft_deleted
+
+    def _picked_members(
+        self, group_name: str, group_members: Collection[str], members: Sequence[str] | None
+    ) -> list[str]:
+        """The members of a group that a provision on demand provisions (S10)."""
+        limit = self.settings.on_demand_group_member_limit
+        searchable = sorted(m for m in group_members if self._searchable(m))
+        if members is None:
+            if len(searchable) > limit:
+                raise PortalError(
+                    f"Provision on demand provisions up to {limit} members of a group: pick "
+                    f"up to {limit} of the {len(searchable)} members of '{group_name}'."
+                )
+            return searchable
+        if len(members) > limit:
+            raise PortalError(
+                f"Provision on demand provisions up to {limit} members of a group; "
+                f"{len(members)} were picked."
+            )
+        for member_id in members:
+            if member_id not in searchable:
+                raise PortalError(
+                    f"No member of '{group_name}' with object id {member_id!r} can be found."
+                )
+        return sorted(set(members))
 
     # --- views -------------------------------------------------------------------------------
 

@@ -93,9 +93,9 @@ Feature: Entra's two PATCH dialects
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target in the aadOptscim062020 dialect
     And the admin assigns the user "Britta Simon" with the role "User"
     And the admin sets Provisioning Status to On and saves
-    And "Britta Simon" is disabled in Microsoft Entra ID
+    And the display name of "Britta Simon" changes to "Britta Simon-Lee" in Microsoft Entra ID
     When the admin provisions "Britta Simon" on demand
-    Then the last PATCH to "Britta Simon" set "active" to "False" with the op "Replace"
+    Then the last PATCH to "Britta Simon" set "displayName" to "Britta Simon-Lee" with the op "Replace"
 
   @errors
   Scenario Outline: A service that refuses the default dialect works only with the flag: <dialect>

@@ -28,6 +28,16 @@ Feature: Monitoring provisioning
       | Steady state  | Yes         |
       | Created       | 2           |
 
+  Scenario: A cycle takes 0.01 to 0.08 minutes per object, and the next starts 40 minutes after it ends
+    # application-provisioning-when-will-provisioning-finish-specific-user: "Minimum minutes
+    # = 0.01 x [Number of assigned users, groups, and group members]", "Maximum minutes =
+    # 0.08 x ..." (EngineSettings.minutes_per_object, drawn per cycle from the seed)
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon", "Carl Jones" and "Dana Lee" with the role "User"
+    When the admin sets Provisioning Status to On and saves
+    Then the last cycle took between 0.01 and 0.08 minutes per object
+    And the next cycle is due 40 minutes after the last one ended
+
   @tutorial @conformance
   Scenario: The provisioning logs show each step of a create
     Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
@@ -151,7 +161,12 @@ Feature: Monitoring provisioning
     And the last cycle counted:
       | created | updated | failed |
       | 0       | 0       | 0      |
-    And the last cycle sent no SCIM request
+    # how-provisioning-works: the initial cycle "queries the target system for a matching
+    # user"; a linked user is read by its id and, in sync, left alone.
+    And the last cycle sent these SCIM requests:
+      | method | resource            | status |
+      | GET    | /Users/Britta Simon | 200    |
+      | GET    | /Users/Carl Jones   | 200    |
 
   @tutorial @conformance
   Scenario: Accidental deletions prevention holds back more disables than the threshold
@@ -213,10 +228,29 @@ Feature: Monitoring provisioning
     And the SCIM target has the user "Britta Simon"
 
   @errors
-  Scenario: Provision on demand refuses a group with more than five members
+  Scenario: Provision on demand picks up to five members of a larger group
+    # provision-on-demand: "you can search for a group and pick up to five users".
     Given the directory has the users "Eve Adams", "Frank Ito" and "Gina Ruiz"
     And the directory has the group "Everyone" with the members "Britta Simon", "Carl Jones", "Dana Lee", "Eve Adams", "Frank Ito" and "Gina Ruiz"
     And "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
     And the admin assigns the group "Everyone" with the role "User"
     When the admin tries to provision "Everyone" on demand
-    Then the portal refuses with "Provision on demand supports groups with at most 5 members; 'Everyone' has 6."
+    Then the portal refuses with "Provision on demand provisions up to 5 members of a group: pick up to 5 of the 6 members of 'Everyone'."
+    When the admin tries to provision "Everyone" on demand, picking the members "Britta Simon", "Carl Jones", "Dana Lee", "Eve Adams", "Frank Ito" and "Gina Ruiz"
+    Then the portal refuses with "Provision on demand provisions up to 5 members of a group; 6 were picked."
+    When the admin provisions "Everyone" on demand, picking the members "Britta Simon" and "Gina Ruiz"
+    Then the SCIM target has the group "Everyone" with the members "Britta Simon" and "Gina Ruiz"
+    And the SCIM target has no user "Carl Jones"
+
+  @errors
+  Scenario: Provision on demand cannot find a user disabled or deleted in Entra
+    # provision-on-demand: "Those users don't appear when you search for a user."
+    Given "LinkedIn Elevate" is set up for automatic provisioning to the SCIM target
+    And the admin assigns the users "Britta Simon" and "Carl Jones" with the role "User"
+    And "Britta Simon" is deleted in Microsoft Entra ID
+    And "Carl Jones" is disabled in Microsoft Entra ID
+    When the admin tries to provision "Britta Simon" on demand
+    Then the portal refuses with "No user 'Britta Simon' can be found: users disabled or deleted in Microsoft Entra ID don't appear in the search."
+    When the admin tries to provision "Carl Jones" on demand
+    Then the portal refuses with "No user 'Carl Jones' can be found: users disabled or deleted in Microsoft Entra ID don't appear in the search."
+    And the SCIM target has no user "Britta Simon"

@@ -153,8 +153,9 @@ def test_a_server_refusing_the_default_dialect_fails_the_disable_but_not_the_fla
     scenario.assign(ola.object_id)
     job = scenario.start(tenant_url=tenant_url)
     scenario.app.unassign(ola.object_id)
+    before = scenario.clock.now()
     (disable,) = cycle(scenario)
-    (entry,) = entries(scenario, user="ola", since=scenario.clock.now())
+    (entry,) = entries(scenario, user="ola", since=before)
     assert entry.status is outcome
     if outcome is ProvisioningResult.FAILURE:
         assert disable.status == 400 and ola.object_id in job.escrows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine_support import EMPLOYEE_NUMBER, ENTERPRISE, build_scenario, cycle, entries, sent
 
+from fake_entra.engine import EngineSettings
 from fake_entra.logs import ProvisioningResult
 from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 
@@ -114,3 +115,30 @@ def test_a_scoping_filter_keeps_users_out_and_lets_them_in_and_out() -> None:
     (disable,) = cycle(scenario)
     assert disable.path.endswith(job.connector[lee.object_id].target_id)
     assert disable.body["Operations"][0] == {"op": "Replace", "path": "active", "value": "False"}
+
+
+def test_a_group_whose_name_has_special_characters_cannot_be_matched_so_it_fails() -> None:
+    # S14 "Special characters are not supported on joining properties": "a group with a
+    # special character on the name can be created on Microsoft Entra ID but can't be
+    # synced to a target system".
+    scenario = build_scenario()
+    lee = scenario.add_user("lee", "Lee", "Chan")
+    group = scenario.add_group('R&D "Core" #1', lee)
+    scenario.assign(group.object_id)
+    job = scenario.start()
+    assert sent(scenario) == [("GET", "Users"), ("POST", "Users")]
+    (failed,) = entries(scenario, status=ProvisioningResult.FAILURE)
+    assert failed.source_identity.display_name == 'R&D "Core" #1'
+    assert failed.error_code == "SystemForCrossDomainIdentityManagementBadRequest"
+    assert '" # &' in failed.error.additional_details
+    assert group.object_id in job.escrows
+
+
+def test_with_no_unsupported_characters_a_group_with_special_characters_is_synced() -> None:
+    scenario = build_scenario()
+    lee = scenario.add_user("lee", "Lee", "Chan")
+    group = scenario.add_group('R&D "Core" #1', lee)
+    scenario.assign(group.object_id)
+    scenario.start(settings=EngineSettings(unsupported_matching_characters=""))
+    assert ("POST", "Groups") in sent(scenario)
+    assert entries(scenario, status=ProvisioningResult.FAILURE) == []

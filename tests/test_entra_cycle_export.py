@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import pytest
 from engine_support import (
+    DEFAULT_TENANT_URL,
     ENTERPRISE,
     FLAGGED_TENANT_URL,
+    PATCH_OP,
     Scenario,
     build_scenario,
     build_team,
@@ -26,7 +28,10 @@ from engine_support import (
 )
 
 from fake_entra.dialects import MANAGER_PATH
+from fake_entra.directory import DirectoryUser
+from fake_entra.engine import EngineSettings
 from fake_entra.logs import ProvisioningAction, ProvisioningResult
+from harness.transport import scim_client
 
 
 @pytest.fixture
@@ -283,3 +288,65 @@ def test_log_entries_read_as_a_tenant_sees_them(team: Scenario) -> None:
     assert not any(
         "customappsso" in d for e in job.log for d in (s.description for s in e.provisioning_steps)
     )
+
+
+def _drifted(settings: EngineSettings | None = None) -> tuple[Scenario, DirectoryUser]:
+    """Lee, provisioned as an Engineer, then retitled by someone in LinkedIn."""
+    scenario = build_scenario()
+    lee = scenario.add_user("lee", "Lee", "Chan", job_title="Engineer")
+    scenario.assign(lee.object_id)
+    scenario.start(settings=settings)
+    target_id = scenario.target_id(lee.object_id)
+    with scim_client(DEFAULT_TENANT_URL, scenario.token, app=scenario.asgi) as client:
+        changed = client.patch(
+            f"/Users/{target_id}",
+            json={
+                "schemas": [PATCH_OP],
+                "Operations": [{"op": "replace", "path": "title", "value": "Changed"}],
+            },
+        )
+    assert changed.status_code in (200, 204)
+    return scenario, lee
+
+
+def test_a_restart_reads_linked_users_from_the_target_and_repairs_drift() -> None:
+    # S3 how-provisioning-works: the initial cycle "queries the target system for a
+    # matching user" and "it's updated using the attributes provided by the source system".
+    scenario, lee = _drifted()
+    # S14 "Changes not moving from target app": an incremental cycle sees nothing.
+    assert cycle(scenario) == []
+    assert scenario.job is not None
+    mark = scenario.recorder.mark()
+    scenario.job.restart()
+    read, patch = scenario.recorder.since(mark)
+    assert (read.method, read.path) == ("GET", f"/Users/{scenario.target_id(lee.object_id)}")
+    assert (patch.method, patch.body["Operations"]) == (
+        "PATCH",
+        [{"op": "Replace", "path": "title", "value": "Engineer"}],
+    )
+    assert scenario.target(lee.object_id)["title"] == "Engineer"
+    (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
+    assert [str(step.step_type) for step in update.provisioning_steps] == [
+        "import",
+        "scoping",
+        "matching",
+        "export",
+    ]
+
+
+def test_an_incremental_update_logs_a_matching_step_without_reading_the_target() -> None:
+    scenario, lee = _drifted()
+    scenario.directory.update_user(lee.object_id, job_title="Lead")
+    (patch,) = cycle(scenario)
+    assert patch.method == "PATCH"
+    (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
+    assert "matching" in [str(step.step_type) for step in update.provisioning_steps]
+
+
+def test_with_read_linked_objects_off_a_restart_trusts_the_connector_data_store() -> None:
+    scenario, lee = _drifted(EngineSettings(read_linked_objects=False))
+    assert scenario.job is not None
+    mark = scenario.recorder.mark()
+    scenario.job.restart()
+    assert scenario.recorder.since(mark) == []
+    assert scenario.target(lee.object_id)["title"] == "Changed"

@@ -23,6 +23,9 @@ from engine_support import (
 
 from fake_entra.cycle.members import member_ids
 from fake_entra.dialects import Dialect, DialectSettings, member_bodies
+from fake_entra.directory import DirectoryGroup, DirectoryUser
+from fake_entra.engine import EngineSettings
+from fake_entra.scoping import ScopingClause, ScopingFilter, ScopingOperator
 
 
 @pytest.fixture
@@ -118,3 +121,52 @@ def test_the_ids_a_member_patch_carries_are_read_back_in_both_dialects(dialect: 
     assert [i for op in operations if op["op"].lower() == "remove" for i in member_ids(op)] == (
         remove
     )
+
+
+def _sales_with_a_filtered_member(
+    settings: EngineSettings | None = None,
+) -> tuple[Scenario, DirectoryUser, DirectoryGroup]:
+    """Sales (assigned) has Lee, in scope, and Max, kept out by a department filter."""
+    scenario = build_scenario()
+    draft = scenario.provisioning.open_attribute_mapping("User")
+    draft.add_scoping_filter(
+        ScopingFilter("Sales only", [ScopingClause("department", ScopingOperator.EQUALS, "Sales")])
+    )
+    scenario.provisioning.save_attribute_mapping(draft)
+    lee = scenario.add_user("lee", "Lee", "Chan", department="Sales")
+    max_ = scenario.add_user("max", "Max", "Ito", department="Legal")
+    sales = scenario.add_group("Sales", lee, max_)
+    scenario.assign(sales.object_id)
+    scenario.start(settings=settings)
+    return scenario, max_, sales
+
+
+def test_a_member_who_enters_scope_later_joins_the_group_only_after_restart() -> None:
+    # S14 "Member of group not provisioned": the user is provisioned, the membership waits.
+    scenario, max_, sales = _sales_with_a_filtered_member()
+    scenario.directory.update_user(max_.object_id, department="Sales")
+    exchanges = cycle(scenario)
+    assert [(e.method, e.resource) for e in exchanges] == [("GET", "Users"), ("POST", "Users")]
+    max_id = scenario.target_id(max_.object_id)
+    members = [m["value"] for m in scenario.target(sales.object_id, "Group").get("members", [])]
+    assert max_id not in members
+    assert cycle(scenario) == []
+    assert scenario.job is not None
+    scenario.job.restart()
+    members = [m["value"] for m in scenario.target(sales.object_id, "Group")["members"]]
+    assert max_id in members
+
+
+def test_with_the_known_issue_off_a_member_who_enters_scope_joins_at_once() -> None:
+    scenario, max_, sales = _sales_with_a_filtered_member(
+        EngineSettings(member_entering_scope_waits_for_restart=False)
+    )
+    scenario.directory.update_user(max_.object_id, department="Sales")
+    exchanges = cycle(scenario)
+    assert [(e.method, e.resource) for e in exchanges] == [
+        ("GET", "Users"),
+        ("POST", "Users"),
+        ("PATCH", "Groups"),
+    ]
+    members = [m["value"] for m in scenario.target(sales.object_id, "Group")["members"]]
+    assert scenario.target_id(max_.object_id) in members

@@ -25,6 +25,7 @@ from engine_support import FLAGGED_TENANT_URL, Scenario, build_scenario
 from fake_entra.directory import PortalError
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
+from fake_entra.mappings import AttributeMapping
 from fake_entra.outbox import Outbox
 from fake_entra.scim_client import OriginKind, RequestOrigin
 from fake_entra.status import CycleKind, SynchronizationStatusCode
@@ -478,7 +479,8 @@ def test_provision_on_demand_one_user_shows_the_steps_and_ignores_the_flag() -> 
     assert job.cycles_run == 0  # on demand is not a cycle
 
 
-def test_provision_on_demand_a_group_of_at_most_five_members() -> None:
+def test_provision_on_demand_picks_up_to_five_members_of_a_larger_group() -> None:
+    # S10: "you can search for a group and pick up to five users".
     scenario = build_scenario()
     crew = people(scenario, 7)
     small = scenario.directory.add_group("Small", members=[u.object_id for u in crew[:2]])
@@ -488,8 +490,16 @@ def test_provision_on_demand_a_group_of_at_most_five_members() -> None:
     scenario.configure()
     scenario.provisioning.save()
     job = scenario.new_job()
-    with pytest.raises(PortalError, match="at most 5 members; 'Large' has 7"):
+    with pytest.raises(PortalError, match="pick up to 5 of the 7 members of 'Large'"):
         job.provision_on_demand(large.object_id)
+    with pytest.raises(PortalError, match="up to 5 members of a group; 6 were picked"):
+        job.provision_on_demand(large.object_id, [u.object_id for u in crew[:6]])
+    picked = job.provision_on_demand(large.object_id, [crew[6].object_id, crew[3].object_id])
+    assert picked.succeeded
+    assert [s.name for s in picked.steps].count("Import user") == 2
+    members = sorted(m["value"] for m in scenario.target(large.object_id, "Group")["members"])
+    assert members == sorted(scenario.target_id(u.object_id) for u in (crew[3], crew[6]))
+    assert crew[0].object_id not in job.connector
     result = job.provision_on_demand(small.object_id)
     assert result.succeeded
     names = [s.name for s in result.steps]
@@ -504,6 +514,55 @@ def test_provision_on_demand_a_group_of_at_most_five_members() -> None:
         (s.name, s.status) for s in skipped.steps
     ]
     assert [e.method for e in scenario.recorder.since(mark)] == ["GET"]  # the connection test
+
+
+def test_provision_on_demand_cannot_find_users_deleted_or_disabled_in_entra() -> None:
+    # S10: "it doesn't support disabling or deleting users that have been disabled or
+    # deleted from Microsoft Entra ID. Those users don't appear when you search for a user."
+    scenario = build_scenario()
+    gone, off, on = people(scenario, 3)
+    team = scenario.directory.add_group("Team", members=[u.object_id for u in (gone, off, on)])
+    scenario.assign(team.object_id)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    scenario.directory.delete_user(gone.object_id)
+    scenario.directory.update_user(off.object_id, account_enabled=False)
+    for user in (gone, off):
+        with pytest.raises(PortalError, match="disabled or deleted in Microsoft Entra ID"):
+            job.provision_on_demand(user.object_id)
+        with pytest.raises(PortalError, match="No member of 'Team'"):
+            job.provision_on_demand(team.object_id, [user.object_id])
+    result = job.provision_on_demand(team.object_id)
+    assert [s.name for s in result.steps].count("Import user") == 1
+    assert set(job.connector) == {on.object_id, team.object_id}
+    assert scenario.recorder.of("PATCH", "Users") == []
+
+
+def test_roles_are_not_provisioned_on_demand() -> None:
+    # S10: "On-demand provisioning of roles isn't supported."
+    scenario = build_scenario()
+    draft = scenario.provisioning.open_attribute_mapping("User")
+    draft.add_mapping(
+        AttributeMapping.of_expression("AppRoleAssignmentsComplex([appRoleAssignments])", "roles")
+    )
+    scenario.provisioning.save_attribute_mapping(draft)
+    (ann, bob) = people(scenario, 2)
+    scenario.configure()
+    scenario.provisioning.save()
+    job = scenario.new_job()
+    assert job.provision_on_demand(ann.object_id).succeeded
+    (on_demand,) = scenario.recorder.of("POST", "Users")
+    # §1: a POST carries "roles": [] when no role is mapped.
+    assert on_demand.body["roles"] == []
+    scenario.provisioning.set_provisioning_status("On")
+    scenario.provisioning.save()
+    (in_a_cycle,) = [
+        e
+        for e in scenario.recorder.of("POST", "Users")
+        if e.body["userName"] == bob.user_principal_name
+    ]
+    assert in_a_cycle.body["roles"]
 
 
 def test_provision_on_demand_is_limited_to_five_requests_per_ten_seconds() -> None:
@@ -602,6 +661,7 @@ def test_synchronization_details_count_what_the_cycles_did() -> None:
     scenario.directory.delete_user(crew[2].object_id)
     scenario.clock.advance(minutes=40)
     scenario.clock.advance(days=30)
+    scenario.clock.advance(minutes=40)  # the cycle after the DELETE has nothing to do
     details = job.synchronization_details()
     assert details["statisticsToDate"]["disabled"] == 1
     assert details["statisticsToDate"]["deleted"] == 1
@@ -753,3 +813,38 @@ def test_reference_failures_do_not_count_toward_the_40_percent_and_40000_thresho
     _, capped = member_failures(7)
     assert capped.status.escrows_pruned and not capped.escrows
     assert capped.status.code is SynchronizationStatusCode.PAUSED
+
+
+def _initial_cycle(seed: int, settings: EngineSettings | None = None) -> ProvisioningJob:
+    scenario = build_scenario(seed=seed)
+    people(scenario, 20)
+    return scenario.start(settings=settings)
+
+
+def test_a_cycle_takes_virtual_time_per_object_and_the_next_starts_40_minutes_after() -> None:
+    # S5 "How long will it take to provision users": 0.01 to 0.08 minutes per object.
+    job = _initial_cycle(seed=1)
+    execution = job.status.last_execution
+    assert execution is not None
+    minutes = execution.duration.total_seconds() / 60
+    assert 0.01 * 20 <= minutes <= 0.08 * 20
+    assert job.clock.now() == execution.time_ended
+    assert job.next_cycle_due == execution.time_ended + timedelta(minutes=40)
+    logged = job.log.query(since=execution.time_began)
+    assert len(logged) == 20
+    # Each entry lasts the cycle's pace; the entries follow one another.
+    (pace,) = {entry.duration_in_milliseconds for entry in logged}
+    assert pace == round(minutes * 60_000 / 20)
+    times = sorted(entry.activity_date_time for entry in logged)
+    assert times[0] == execution.time_began and len(set(times)) == 20
+    # Deterministic for a seed; another seed draws another pace.
+    again = _initial_cycle(seed=1).status.last_execution
+    other = _initial_cycle(seed=2).status.last_execution
+    assert again is not None and other is not None
+    assert again.duration == execution.duration != other.duration
+
+
+def test_cycles_take_no_time_when_minutes_per_object_is_zero() -> None:
+    job = _initial_cycle(seed=1, settings=EngineSettings(minutes_per_object=(0, 0)))
+    execution = job.status.last_execution
+    assert execution is not None and execution.duration == timedelta(0)

@@ -11,6 +11,7 @@ a failure can be retried, released from escrow when it succeeds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fake_entra.cycle.counters import CycleCounters
@@ -60,7 +61,14 @@ class PlannedDeprovision:
 class CycleContext:
     """The state one cycle's phases share, and the bookkeeping of each object it logs."""
 
-    def __init__(self, job: CycleJob, client: ScimClient, *, on_demand: str | None) -> None:
+    def __init__(
+        self,
+        job: CycleJob,
+        client: ScimClient,
+        *,
+        on_demand: str | None,
+        pace: timedelta = timedelta(0),
+    ) -> None:
         self.job = job
         self.app = job.application
         self.config = job.config
@@ -71,6 +79,8 @@ class CycleContext:
         self.saved: SavedProvisioning = saved
         #: The object a provision on demand is for; None in a cycle.
         self.on_demand = on_demand
+        #: How much virtual time each object this cycle logs takes (S5); zero on demand.
+        self.pace = timedelta(0) if on_demand else pace
         # §2 "Provision on demand": aadOptscim062020 is ignored.
         self.dialect = Dialect.DEFAULT if on_demand else saved.patch_dialect
         #: The watermark the cycle reads the directory's changes from; None: everything.
@@ -97,6 +107,9 @@ class CycleContext:
         self.touched_groups: set[str] = set()
         #: Objects whose export failed in this cycle (their memberships wait for a retry).
         self.failed_ids: set[str] = set()
+        #: Objects escrowed when the cycle began: a retry that succeeds is no object
+        #: coming back into scope (S14 "Member of group not provisioned" does not apply).
+        self.retried: frozenset[str] = frozenset(job.escrows)
         self.log_entries = 0
         #: The entries a provision on demand wrote, for its result.
         self.entries: list[ProvisioningObjectSummary] = []
@@ -122,7 +135,7 @@ class CycleContext:
     def begin(
         self, source_id: str, display_name: str, object_type: str, upn: str
     ) -> LogEntryBuilder:
-        return self.job.log.begin(
+        builder = self.job.log.begin(
             cycle_id=self.cycle_id,
             source_identity=ProvisionedIdentity(
                 source_id,
@@ -133,6 +146,12 @@ class CycleContext:
             initiated_by=ON_DEMAND_INITIATOR if self.on_demand else PROVISIONING_SERVICE,
             initiator_type="user" if self.on_demand else "system",
         )
+        if self.pace:
+            # S5: a cycle takes 0.01 to 0.08 minutes per object. The object's entry lasts
+            # that long (its durationInMilliseconds), and what the clock has due meanwhile
+            # happens while the cycle runs.
+            self.job.clock.advance(self.pace)
+        return builder
 
     def write(self, entry: ProvisioningObjectSummary) -> None:
         self.log_entries += 1

@@ -22,7 +22,7 @@ from fake_entra.directory import DirectoryUser
 from fake_entra.error_codes import CATALOGUE
 from fake_entra.expressions import IGNORE_FLOW, ExpressionError
 from fake_entra.logs import LogEntryBuilder, import_change_step, import_step, scoping_step
-from fake_entra.mappings import ObjectMapping, TargetObjectAction
+from fake_entra.mappings import AttributeMapping, ObjectMapping, TargetObjectAction
 from fake_entra.scim_client import eq_filter
 from fake_entra.status import CycleKind
 
@@ -109,6 +109,9 @@ def evaluate_mapping(
     an expression failed (the entry is logged as MissingValues)."""
     values: dict[str, Any] = {}
     for attribute_mapping in mapping.attribute_mappings:
+        if ctx.on_demand and is_role_mapping(attribute_mapping):
+            # S10 (provision-on-demand): "On-demand provisioning of roles isn't supported."
+            continue
         try:
             value = attribute_mapping.evaluate(source, ctx.context, creating=creating)
         except ExpressionError as error:
@@ -132,6 +135,17 @@ def evaluate_mapping(
     return values
 
 
+def is_role_mapping(attribute_mapping: AttributeMapping) -> bool:
+    """A mapping that provisions app roles: it targets ``roles`` or uses one of the
+    AppRoleAssignment functions (S7 "Provisioning a role to a SCIM app")."""
+    target = attribute_mapping.target_attribute
+    return (
+        target == "roles"
+        or target.startswith(("roles[", "roles."))
+        or "AppRoleAssignment" in (attribute_mapping.expression or "")
+    )
+
+
 def match(
     ctx: CycleContext,
     resource: str,
@@ -151,6 +165,18 @@ def match(
         if value is None or value == "":
             continue
         tried = True
+        special = sorted(set(str(value)) & set(ctx.settings.unsupported_matching_characters))
+        if special:
+            # S14 known issue "Special characters are not supported on joining
+            # properties": Entra "can't perform filter queries on values containing
+            # special characters", so the attempt fails before any query is sent.
+            raise ObjectFailed(
+                CATALOGUE["SystemForCrossDomainIdentityManagementBadRequest"].info(
+                    additional_details=f"{matching.target_attribute} {str(value)!r} contains "
+                    f"{' '.join(special)}: filter queries on values with special "
+                    "characters are not supported."
+                )
+            )
         params = {"filter": eq_filter(matching.target_attribute, str(value))}
         if excluded:
             params = {"excludedAttributes": excluded, **params}

@@ -43,6 +43,7 @@ from fake_entra.logs import (
     synchronization_skip_step,
 )
 from fake_entra.mappings import TargetObjectAction
+from fake_entra.status import CycleKind
 from fake_entra.target_values import normalize, read_value
 
 
@@ -108,6 +109,7 @@ def export_user(
         note_group_changes(ctx, user.object_id)
     else:
         log.target(entry.target_id, entry.display_name)
+        rematch(ctx, entry, desired, log, "User", user.user_principal_name)
     update(
         ctx,
         user.object_id,
@@ -180,6 +182,8 @@ def export_group(
         ctx.touched_groups.add(group.object_id)
     else:
         log.target(entry.target_id, entry.display_name)
+        # §1 "Groups": a linked group is read with excludedAttributes=members.
+        rematch(ctx, entry, desired, log, "Group", group.display_name, excluded="members")
     update(
         ctx,
         group.object_id,
@@ -190,6 +194,37 @@ def export_group(
         "Group",
         group.display_name,
     )
+
+
+def rematch(
+    ctx: CycleContext,
+    entry: ConnectorEntry,
+    desired: dict[str, Any],
+    log: LogEntryBuilder,
+    object_type: str,
+    display_name: str,
+    *,
+    excluded: str | None = None,
+) -> None:
+    """Match a linked object again, and log the matching step every evaluation has.
+
+    S3 (how-provisioning-works), initial cycle: "the service queries the target system for
+    a matching user"; "If a matching user is found, it's updated using the attributes
+    provided by the source system". A Restart clears the watermark so all objects are
+    "evaluated again". So an initial cycle (and a Restart) reads each linked object from
+    the target and diffs against what it holds: drift in the target is repaired. The Graph
+    provisionOnDemand example shows the read too ("Retrieved 'x' from customappsso"). An
+    incremental cycle trusts the connector data store (whether Entra reads there is
+    unconfirmed, reference §8). EngineSettings.read_linked_objects turns the read off.
+    """
+    if ctx.settings.read_linked_objects and (ctx.kind is CycleKind.INITIAL or ctx.on_demand):
+        params = {"excludedAttributes": excluded} if excluded else None
+        response = ctx.scim.send("GET", f"{object_type}s/{entry.target_id}", params=params)
+        resource = response_object(response)
+        entry.exported.update({path: read_value(resource, path) for path in desired})
+        if object_type == "User" and MANAGER_PATH not in desired:
+            entry.exported[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
+    log.step(matching_step(display_name, object_type=object_type, target=ctx.target_name))
 
 
 def update(

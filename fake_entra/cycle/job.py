@@ -85,6 +85,21 @@ class CycleSettings(Protocol):
         """How failed calls are named in the logs (:mod:`fake_entra.http_errors`)."""
         ...
 
+    @property
+    def read_linked_objects(self) -> bool:
+        """S3: initial cycles read linked objects from the target and repair drift."""
+        ...
+
+    @property
+    def member_entering_scope_waits_for_restart(self) -> bool:
+        """S14 "Member of group not provisioned": incremental cycles leave it out."""
+        ...
+
+    @property
+    def unsupported_matching_characters(self) -> str:
+        """S14: matching values with any of these characters fail."""
+        ...
+
 
 class CycleJob(Protocol):
     """The provisioning job as a cycle sees it (Graph ``synchronizationJob``)."""

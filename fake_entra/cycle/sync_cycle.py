@@ -9,6 +9,9 @@ quarantine go to the job's status. A provision on demand is the same work for on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
+
 from fake_entra.cycle.context import CycleContext
 from fake_entra.cycle.counters import CycleOutcome
 from fake_entra.cycle.deprovision import deprovision, plan_deprovision
@@ -34,9 +37,17 @@ class SyncCycle:
     """One pass over the objects that need it. Build, then :meth:`run` (again to resume
     after a Retry-After pause)."""
 
-    def __init__(self, job: CycleJob, client: ScimClient, *, on_demand: str | None = None):
+    def __init__(
+        self,
+        job: CycleJob,
+        client: ScimClient,
+        *,
+        on_demand: str | None = None,
+        pace: timedelta = timedelta(0),
+    ):
+        """``pace``: the virtual time each object the cycle logs takes (S5)."""
         self.job = job
-        self.ctx = CycleContext(job, client, on_demand=on_demand)
+        self.ctx = CycleContext(job, client, on_demand=on_demand, pace=pace)
         self.kind = self.ctx.kind
         self.cycle_id = self.ctx.cycle_id
         self.plan: CyclePlan | None = None
@@ -185,8 +196,9 @@ class SyncCycle:
 
     # --- provision on demand -----------------------------------------------------------------
 
-    def run_on_demand(self) -> OnDemandResult:
-        """Provision the one user or group this cycle was built for (§2, S10)."""
+    def run_on_demand(self, members: Sequence[str] | None = None) -> OnDemandResult:
+        """Provision the one user or group this cycle was built for (§2, S10); for a group,
+        the ``members`` picked (None: every member Entra's search finds)."""
         ctx = self.ctx
         object_id = ctx.on_demand
         if object_id is None:
@@ -197,9 +209,16 @@ class SyncCycle:
         try:
             group = ctx.directory.find_group(object_id)
             if group is not None:
-                for member_id in sorted(group.members):
-                    if ctx.directory.find_user(member_id) is not None:
-                        self._process_user(member_id)
+                if members is None:
+                    members = [
+                        m
+                        for m in sorted(group.members)
+                        if (user := ctx.directory.find_user(m)) is not None
+                        and user.account_enabled
+                        and not user.is_soft_deleted
+                    ]
+                for member_id in members:
+                    self._process_user(member_id)
                 self._process_group(object_id)
                 sync_members(ctx, object_id)
             else:

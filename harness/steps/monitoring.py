@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_bdd import given, then
 
-from harness.steps.wording import action, pairs, pattern, rows
+from harness.steps.wording import action, pairs, pattern, quoted, rows
 
 if TYPE_CHECKING:
     from harness.world import World
@@ -63,6 +63,38 @@ def synchronization_details(world: World, datatable: list[list[str]]) -> None:
         for key in _DETAILS[label]:
             value = value[key]
         assert _shown(value) == wanted, f"{label} is {_shown(value)}, not {wanted}."
+
+
+@then(pattern("the last cycle took between {low} and {high} minutes per object"))
+def cycle_took(world: World, low: str, high: str) -> None:
+    """S5: a cycle takes 0.01 to 0.08 minutes per object; here, per log entry it wrote."""
+    bounds = []
+    for text in (low, high):
+        try:
+            bounds.append(float(text))
+        except ValueError:
+            raise AssertionError(f"{text!r} is no number of minutes, as in 0.08.") from None
+    execution = world.job.status.last_execution
+    assert execution is not None, "No cycle has run."
+    objects = sum(
+        entry.activity_date_time < execution.time_ended
+        for entry in world.job.log.query(since=execution.time_began)
+    )
+    minutes = execution.duration.total_seconds() / 60
+    assert objects and bounds[0] * objects <= minutes <= bounds[1] * objects, (
+        f"The last cycle took {minutes:.3f} minutes for {objects} objects."
+    )
+
+
+@then(pattern("the next cycle is due {minutes:d} minutes after the last one ended"))
+def next_cycle_due(world: World, minutes: int) -> None:
+    """§2 "Cadence": the next cycle starts about 40 minutes after the last one ends."""
+    execution = world.job.status.last_execution
+    assert execution is not None, "No cycle has run."
+    due = world.job.next_cycle_due
+    assert due == execution.time_ended + timedelta(minutes=minutes), (
+        f"The next cycle is due at {due}; the last one ended at {execution.time_ended}."
+    )
 
 
 @then(pattern('the Current Status reads "{line}"'))
@@ -319,6 +351,23 @@ def try_provision_on_demand(world: World, name: str) -> None:
     """The same, keeping the portal's refusal for a Then step."""
     world.on_demand = world.attempt(
         "Provision on demand", lambda: world.job.provision_on_demand(world.principal_id(name))
+    )
+
+
+@action('the admin provisions "{name}" on demand, picking the members {names}')
+def provision_on_demand_picking(world: World, name: str, names: str) -> None:
+    """Provision on demand for a group: "search for a group and pick up to five users"."""
+    picked = [world.users[member] for member in quoted(names)]
+    world.on_demand = world.job.provision_on_demand(world.principal_id(name), picked)
+
+
+@action('the admin tries to provision "{name}" on demand, picking the members {names}')
+def try_provision_on_demand_picking(world: World, name: str, names: str) -> None:
+    """The same, keeping the portal's refusal for a Then step."""
+    picked = [world.users[member] for member in quoted(names)]
+    world.on_demand = world.attempt(
+        "Provision on demand",
+        lambda: world.job.provision_on_demand(world.principal_id(name), picked),
     )
 
 
