@@ -571,7 +571,7 @@ class ProvisioningJob:
             user = self.directory.find_user(object_id)
             if user is None:
                 raise PortalError(f"No user or group with object id {object_id!r}.")
-            if not self._searchable(object_id):
+            if not self.is_searchable(object_id):
                 raise PortalError(
                     f"No user '{user.display_name}' can be found: users disabled or deleted in "
                     "Microsoft Entra ID don't appear in the search."
@@ -583,7 +583,7 @@ class ProvisioningJob:
             listener(outcome)
         return result
 
-    def _searchable(self, user_id: str) -> bool:
+    def is_searchable(self, user_id: str) -> bool:
         """S10: users disabled or deleted in Entra "don't appear when you search"."""
         user = self.directory.find_user(user_id)
         return user is not None and user.account_enabled and not user.is_soft_deleted
@@ -593,7 +593,7 @@ class ProvisioningJob:
     ) -> list[str]:
         """The members of a group that a provision on demand provisions (S10)."""
         limit = self.settings.on_demand_group_member_limit
-        searchable = sorted(m for m in group_members if self._searchable(m))
+        searchable = sorted(m for m in group_members if self.is_searchable(m))
         if members is None:
             if len(searchable) > limit:
                 raise PortalError(

@@ -853,6 +853,69 @@ def test_provision_on_demand_of_a_group_answers_as_the_docs_group_example(
     ]
 
 
+def test_provision_on_demand_picks_members_of_a_larger_group_and_cannot_find_disabled_users(
+    world: GraphWorld,
+) -> None:
+    world.configured()
+    people = [world.add_user(f"Member {n}", f"member{n}@contoso.com") for n in range(1, 8)]
+    group = world.client.post(
+        "/groups",
+        json={
+            "displayName": "Sales",
+            "mailEnabled": False,
+            "mailNickname": "sales",
+            "securityEnabled": True,
+            "members@odata.bind": [
+                f"https://graph.microsoft.com/v1.0/directoryObjects/{p}" for p in people
+            ],
+        },
+    ).json()
+    world.ids["Sales"] = group["id"]
+    assert world.assign("Sales", world.ids["user_role"]).status_code == 201
+
+    def on_demand(subject: dict[str, object]) -> httpx.Response:
+        body = {"parameters": [{"ruleId": _rule_id(world), "subjects": [subject]}]}
+        return world.client.post(f"{world.job}/provisionOnDemand", json=body)
+
+    whole_group = {"objectId": group["id"], "objectTypeName": "Group"}
+    # S10: a group of more than five members needs members picked, up to five.
+    assert "up to 5" in graph_error(on_demand(whole_group), 400)
+    too_many = {
+        **whole_group,
+        "links": {"members": [{"objectId": p, "objectTypeName": "User"} for p in people[:6]]},
+    }
+    graph_error(on_demand(too_many), 400)
+    links_on_a_user = {
+        "objectId": people[0],
+        "objectTypeName": "User",
+        "links": {"members": [{"objectId": people[1], "objectTypeName": "User"}]},
+    }
+    graph_error(on_demand(links_on_a_user), 400)
+    assert world.elevate.account_center.users() == []
+
+    picked = {
+        **whole_group,
+        "links": {"members": [{"objectId": p, "objectTypeName": "User"} for p in people[:2]]},
+    }
+    checked(on_demand(picked), "string-key-string-value-pair")
+    assert sorted(u.user_name for u in world.elevate.account_center.users()) == [
+        "member1@contoso.com",
+        "member2@contoso.com",
+    ]
+
+    # S10: users disabled in Entra "don't appear when you search": 404, nothing sent.
+    assert (
+        world.client.patch(f"/users/{people[6]}", json={"accountEnabled": False}).status_code == 204
+    )
+    message = graph_error(
+        on_demand({"objectId": people[6], "objectTypeName": "User"}),
+        404,
+        "Request_ResourceNotFound",
+    )
+    assert "disabled or deleted" in message
+    assert len(world.elevate.account_center.users()) == 2
+
+
 def test_provision_on_demand_refuses_bad_input(world: GraphWorld) -> None:
     world.configured()
     britta = world.add_user("Britta Simon", "britta.simon@contoso.com")

@@ -456,23 +456,49 @@ class Synchronization:
         if not isinstance(object_id, str) or object_type not in ("User", "Group"):
             raise bad_request("A subject needs an objectId and objectTypeName User or Group.")
         directory = job.directory
+        # S10: users disabled or deleted in Entra "don't appear when you search", so on
+        # demand they are as unknown as an id that never existed.
         found = (
-            directory.find_user(object_id.lower())
+            job.is_searchable(object_id.lower())
             if object_type == "User"
-            else directory.find_group(object_id.lower())
+            else directory.find_group(object_id.lower()) is not None
         )
-        if found is None:
+        if not found:
             raise GraphError(
                 404,
                 "Request_ResourceNotFound",
-                f"No {object_type.lower()} with objectId '{object_id}'.",
+                f"No {object_type.lower()} with objectId '{object_id}' can be found "
+                "(users disabled or deleted in Microsoft Entra ID are not found).",
             )
+        members = self._picked_members(subject, object_type)
         self._throttle(job)
         try:
-            result = job.provision_on_demand(object_id.lower())
+            result = job.provision_on_demand(object_id.lower(), members)
         except PortalError as error:
             raise bad_request(error.notification) from None
         return on_demand_pair(result, object_type)
+
+    @staticmethod
+    def _picked_members(subject: dict[str, Any], object_type: str) -> list[str] | None:
+        """The group members picked in ``links.members`` (S10: up to five), or None."""
+        links = subject.get("links")
+        if links is None:
+            return None
+        members = links.get("members") if isinstance(links, dict) else None
+        if object_type != "Group" or not isinstance(members, list) or not members:
+            raise bad_request(
+                "links.members picks members of a group subject: a non-empty list of "
+                '{"objectId": "...", "objectTypeName": "User"}.'
+            )
+        picked: list[str] = []
+        for member in members:
+            member_id = member.get("objectId") if isinstance(member, dict) else None
+            if not isinstance(member_id, str) or member.get("objectTypeName") != "User":
+                raise bad_request(
+                    'Each of links.members needs an objectId and objectTypeName "User".'
+                )
+            picked.append(member_id.lower())
+        return picked
 
     def _throttle(self, job: ProvisioningJob) -> None:
         """5 requests per 10 s (the engine's own limit): 429 with Retry-After beyond it."""
