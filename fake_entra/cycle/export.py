@@ -72,28 +72,16 @@ def export_user(
             if not ctx.user_mapping.allows(TargetObjectAction.CREATE):
                 ctx.skip(log, "OutOfScope", "The Create target object action is off.")
                 return
-            log.step(no_match_step("User", user.user_principal_name, target=ctx.target_name))
-            body = create_user_body(desired)
-            response = ctx.scim.send("POST", "Users", body=body)
-            created = response_object(response)
-            target_id = str(created.get("id") or "")
-            if not target_id:
-                raise ObjectFailed(incompatible("POST /Users answered without an id"))
-            ctx.link(user.object_id, "User", target_id, user.user_principal_name, desired)
-            log.target(target_id, user.user_principal_name)
-            log.step(
-                export_step(
-                    ExportOperation.ADD,
-                    "User",
-                    user.user_principal_name,
-                    succeeded=True,
-                    target=ctx.target_name,
-                    reportable_identifier=user.user_principal_name,
-                )
+            create(
+                ctx,
+                log,
+                "User",
+                user.object_id,
+                user.user_principal_name,
+                create_user_body(desired),
+                desired,
+                reportable_identifier=user.user_principal_name,
             )
-            log.created(desired)
-            ctx.counters.created += 1
-            ctx.succeed(user.object_id, log, ProvisioningAction.CREATE)
             note_group_changes(ctx, user.object_id)
             return
         target_id, resource = matched
@@ -145,26 +133,15 @@ def export_group(
             if not ctx.group_mapping.allows(TargetObjectAction.CREATE):
                 ctx.skip(log, "OutOfScope", "The Create target object action is off.")
                 return
-            log.step(no_match_step("Group", group.display_name, target=ctx.target_name))
-            response = ctx.scim.send("POST", "Groups", body=create_group_body(desired))
-            created = response_object(response)
-            target_id = str(created.get("id") or "")
-            if not target_id:
-                raise ObjectFailed(incompatible("POST /Groups answered without an id"))
-            ctx.link(group.object_id, "Group", target_id, group.display_name, desired)
-            log.target(target_id, group.display_name)
-            log.step(
-                export_step(
-                    ExportOperation.ADD,
-                    "Group",
-                    group.display_name,
-                    succeeded=True,
-                    target=ctx.target_name,
-                )
+            create(
+                ctx,
+                log,
+                "Group",
+                group.object_id,
+                group.display_name,
+                create_group_body(desired),
+                desired,
             )
-            log.created(desired)
-            ctx.counters.created += 1
-            ctx.succeed(group.object_id, log, ProvisioningAction.CREATE)
             ctx.touched_groups.add(group.object_id)
             return
         target_id, resource = matched
@@ -194,6 +171,40 @@ def export_group(
         "Group",
         group.display_name,
     )
+
+
+def create(
+    ctx: CycleContext,
+    log: LogEntryBuilder,
+    object_type: str,
+    object_id: str,
+    name: str,
+    body: dict[str, Any],
+    desired: dict[str, Any],
+    *,
+    reportable_identifier: str | None = None,
+) -> None:
+    """POST a user or group that no target object matched, link it and log the export."""
+    log.step(no_match_step(object_type, name, target=ctx.target_name))
+    response = ctx.scim.send("POST", f"{object_type}s", body=body)
+    target_id = str(response_object(response).get("id") or "")
+    if not target_id:
+        raise ObjectFailed(incompatible(f"POST /{object_type}s answered without an id"))
+    ctx.link(object_id, object_type, target_id, name, desired)
+    log.target(target_id, name)
+    log.step(
+        export_step(
+            ExportOperation.ADD,
+            object_type,
+            name,
+            succeeded=True,
+            target=ctx.target_name,
+            reportable_identifier=reportable_identifier,
+        )
+    )
+    log.created(desired)
+    ctx.counters.created += 1
+    ctx.succeed(object_id, log, ProvisioningAction.CREATE)
 
 
 def rematch(
