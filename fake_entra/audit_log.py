@@ -14,7 +14,10 @@ to the audit log (S5 ``application-provisioning-when-will-provisioning-finish-sp
 The service logs them as "Account Provisioning", whose one audit category is
 ``ProvisioningManagement``, and a quarantine as the activity "Quarantine" (MH
 ``reference-audit-activities``; the Azure Monitor alert examples filter on these names).
-Each entry is Graph's ``directoryAudit`` (``GET /auditLogs/directoryAudits``).
+Each entry is Graph's ``directoryAudit`` (``GET /auditLogs/directoryAudits``), its
+``initiatedBy`` an ``auditActivityInitiator``: a ``userIdentity`` (id, displayName,
+userPrincipalName, ipAddress) or an ``appIdentity`` (appId, displayName, servicePrincipalId,
+servicePrincipalName) [G resources/directoryaudit.md, directoryaudit-list.md example 2].
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from fake_entra.provisioning import SavedProvisioning
 #: MH reference-audit-activities: "The Account provisioning service only has one audit
 #: category".
 CATEGORY = "ProvisioningManagement"
+#: The service's name in ``loggedByService``: "Account Provisioning" is the value Microsoft
+#: lists for it when the audit schema's "Service Name" became ``loggedByService``
+#: (https://learn.microsoft.com/entra/fundamentals/whats-new-archive, December 2018,
+#: "Breaking change: Updates to the audit and sign-in logs schema through Azure Monitor").
 LOGGED_BY_SERVICE = "Account Provisioning"
 #: Who a service-initiated entry (a quarantine) names: the provisioning service, as its
 #: provisioning log entries do.
@@ -56,6 +63,24 @@ _OPERATION_TYPES = {
     AuditActivity.RESTART: "Update",
     AuditActivity.QUARANTINE: "Update",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditUser:
+    """The admin an entry names as ``initiatedBy.user`` (Graph ``userIdentity``)."""
+
+    id: str
+    user_principal_name: str
+    display_name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        # A fake has no client address to log: ipAddress is null.
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "userPrincipalName": self.user_principal_name,
+            "ipAddress": None,
+        }
 
 
 class ModifiedPropertyJson(TypedDict):
@@ -105,20 +130,25 @@ class DirectoryAudit:
     correlation_id: str
     service_principal_id: str
     service_principal_name: str
-    #: The admin who acted (a user principal name), or None: the service did.
-    initiated_by: str | None
+    #: The admin who acted, or None: the service did.
+    initiated_by: AuditUser | None
     modified: tuple[tuple[str, str | None, str | None], ...] = ()
     additional_details: tuple[tuple[str, str], ...] = ()
     result_reason: str = ""
 
     def to_json(self) -> DirectoryAuditJson:
         initiated: dict[str, Any] = (
-            {"user": None, "app": {"displayName": SERVICE_INITIATOR, "appId": None}}
-            if self.initiated_by is None
-            else {
-                "user": {"userPrincipalName": self.initiated_by, "displayName": None},
-                "app": None,
+            {
+                "user": None,
+                "app": {
+                    "appId": None,
+                    "displayName": SERVICE_INITIATOR,
+                    "servicePrincipalId": None,
+                    "servicePrincipalName": None,
+                },
             }
+            if self.initiated_by is None
+            else {"user": self.initiated_by.to_json(), "app": None}
         )
         return {
             "id": self.id,
@@ -182,9 +212,9 @@ class AuditLog:
         self.service_principal_id = service_principal_id
         self.service_principal_name = service_principal_name
         self.retention = retention
-        #: The signed-in admin's user principal name, where whoever composes the portal
+        #: The signed-in admin, where whoever composes the portal (or the Graph face)
         #: tells it; None: the entry names no user.
-        self.initiator: Callable[[], str | None] = lambda: None
+        self.initiator: Callable[[], AuditUser | None] = lambda: None
         self._entries: list[DirectoryAudit] = []
         self._saved = saved
 
@@ -245,6 +275,10 @@ class AuditLog:
         """The entries kept, oldest first; ``activity`` filters on activityDisplayName."""
         self._expire()
         return [e for e in self._entries if activity is None or e.activity == activity]
+
+    def find(self, entry_id: str) -> DirectoryAudit | None:
+        """The entry kept with this id, if any."""
+        return next((e for e in self.query() if e.id == entry_id), None)
 
     def _expire(self) -> None:
         cutoff = self.now() - self.retention

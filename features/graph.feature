@@ -56,3 +56,15 @@ Feature: Automating the tutorial with Microsoft Graph
     When the admin saves the Admin Credentials and the Notification Email "not-an-email" through Graph
     Then Graph answers 400 with the error code "Request_BadRequest"
     And the job's status through Graph is "NotConfigured"
+
+  Scenario: The audit log through Graph shows who changed the configuration and when it started, stopped and restarted
+    Given the admin saves the Admin Credentials and the Notification Email "admin@contoso.com" through Graph
+    When the admin sets Provisioning Status to On through Graph
+    And the admin sets Provisioning Status to Off through Graph
+    And the admin restarts provisioning through Graph
+    Then the audit log through Graph shows, newest first:
+      | activity                                   | initiated by             |
+      | Enable/restart provisioning configuration  | graph-client@contoso.com |
+      | Disable/pause provisioning configuration   | graph-client@contoso.com |
+      | Enable/start provisioning configuration    | graph-client@contoso.com |
+      | Update provisioning setting or credentials | graph-client@contoso.com |

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine_support import build_scenario
 
-from fake_entra.audit_log import AuditActivity
+from fake_entra.audit_log import AuditActivity, AuditUser
 from fake_entra.engine import ProvisioningJob
 
 
@@ -93,3 +93,31 @@ def test_a_detached_job_audits_no_more_saves() -> None:
     scenario.provisioning.set_provisioning_status("Off")
     scenario.provisioning.save()
     assert activities(job) == ["Enable/start provisioning configuration"]
+
+
+def test_an_admins_entry_names_them_as_a_graph_user_identity() -> None:
+    """[G directoryaudit-list.md example 2]: initiatedBy.user has id, displayName,
+    userPrincipalName and ipAddress; app is null. A service entry's app is an appIdentity."""
+    scenario = build_scenario()
+    job = scenario.start()
+    job.audit.initiator = lambda: AuditUser("5f0c…-id", "ada@contoso.com", "Ada")
+    job.restart()
+    entry = job.audit.query(AuditActivity.RESTART)[0]
+    assert entry.to_json()["initiatedBy"] == {
+        "user": {
+            "id": "5f0c…-id",
+            "displayName": "Ada",
+            "userPrincipalName": "ada@contoso.com",
+            "ipAddress": None,
+        },
+        "app": None,
+    }
+    assert job.audit.find(entry.id) == entry
+    assert job.audit.find("no-such-entry") is None
+    (start,) = job.audit.query(AuditActivity.START)
+    assert set(start.to_json()["initiatedBy"]["app"]) == {
+        "appId",
+        "displayName",
+        "servicePrincipalId",
+        "servicePrincipalName",
+    }

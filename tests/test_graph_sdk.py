@@ -32,6 +32,9 @@ from msgraph.generated.application_templates.application_templates_request_build
 from msgraph.generated.application_templates.item.instantiate.instantiate_post_request_body import (
     InstantiatePostRequestBody,
 )
+from msgraph.generated.audit_logs.directory_audits.directory_audits_request_builder import (
+    DirectoryAuditsRequestBuilder,
+)
 from msgraph.generated.audit_logs.provisioning.provisioning_request_builder import (
     ProvisioningRequestBuilder,
 )
@@ -283,6 +286,27 @@ async def tutorial(servers: Servers) -> dict[str, Any]:
     restarted = await job_builder.get()
     assert restarted is not None and restarted.status is not None
     seen["after_restart"] = restarted.status.code
+    # The audit log: every configuration change, then one activity, oldest first, paged.
+    audits = await client.audit_logs.directory_audits.get()
+    assert audits is not None and audits.value is not None
+    seen["audits"] = [a.activity_display_name for a in audits.value]
+    seen["audit_services"] = {(a.logged_by_service, a.category) for a in audits.value}
+    audit_query = DirectoryAuditsRequestBuilder.DirectoryAuditsRequestBuilderGetQueryParameters(
+        filter="startswith(activityDisplayName,'Enable/')",
+        orderby=["activityDateTime asc"],
+        top=1,
+    )
+    page = await client.audit_logs.directory_audits.get(
+        RequestConfiguration(query_parameters=audit_query)
+    )
+    assert page is not None and page.value is not None and page.odata_next_link is not None
+    seen["first_enable"] = [a.activity_display_name for a in page.value]
+    first_id = page.value[0].id
+    assert first_id is not None
+    one = await client.audit_logs.directory_audits.by_directory_audit_id(first_id).get()
+    assert one is not None and one.initiated_by is not None and one.initiated_by.user
+    seen["audit_initiator"] = one.initiated_by.user.user_principal_name
+    seen["audit_target"] = [t.id for t in one.target_resources or []] == [sp_id]
     return seen
 
 
@@ -297,6 +321,15 @@ def test_the_sdk_walks_the_tutorial(servers: Servers) -> None:
     assert seen["log_entries"] >= 2  # Britta created, Kai skipped (Default Access)
     assert seen["on_demand"] == "Skipped" and seen["on_demand_action"] == "Other"
     assert seen["after_restart"] is SynchronizationStatusCode.Active
+    assert seen["audits"] == [
+        "Enable/restart provisioning configuration",
+        "Enable/start provisioning configuration",
+        "Update provisioning setting or credentials",
+    ]
+    assert seen["audit_services"] == {("Account Provisioning", "ProvisioningManagement")}
+    assert seen["first_enable"] == ["Enable/start provisioning configuration"]
+    assert seen["audit_initiator"] == "graph-client@contoso.com"
+    assert seen["audit_target"] is True
     users = servers.elevate.account_center.users()
     assert [u.user_name for u in users] == ["britta.simon@contoso.com"]
 

@@ -5,7 +5,8 @@ Elevate tutorial touches, over the tenant and its provisioning engine.
 runs it under uvicorn. The modules hold one idea each: ``errors`` (the OData error),
 ``odata`` (query options), ``bodies`` (request bodies), ``durations``, ``directory_objects``,
 ``applications``, ``synchronization``, ``schema``, ``on_demand``, ``provisioning_logs``,
-``service`` (the domain behind the routes), ``app`` (the routes), ``serve`` (uvicorn).
+``directory_audits`` (the audit log), ``service`` (the domain behind the routes), ``app``
+(the routes), ``serve`` (uvicorn).
 """
 
 from fake_entra.graph.app import ADMIN_PREFIX, GraphApp, create_app

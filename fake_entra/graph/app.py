@@ -32,6 +32,11 @@ from fake_entra.graph.applications import (
     template_json,
 )
 from fake_entra.graph.bodies import json_object
+from fake_entra.graph.directory_audits import (
+    DIRECTORY_AUDIT_COLLECTION,
+    audit_entries,
+    audit_entry,
+)
 from fake_entra.graph.directory_objects import (
     GROUP_COLLECTION,
     MEMBER_COLLECTION,
@@ -448,6 +453,23 @@ def get_provisioning_log(call: Call) -> Reply:
     return entity(call, "auditLogs/provisioning/$entity", entry)
 
 
+def list_directory_audits(call: Call) -> Reply:
+    service = call.service
+    service.authorize_audit_read()
+    entries = audit_entries(
+        service.synchronization.all_jobs(), newest_first=service.settings.audits_newest_first
+    )
+    return collection(call, "auditLogs/directoryAudits", entries, DIRECTORY_AUDIT_COLLECTION)
+
+
+def get_directory_audit(call: Call) -> Reply:
+    call.service.authorize_audit_read()
+    entry = audit_entry(call.service.synchronization.all_jobs(), call.params["entry_id"])
+    return entity(
+        call, "auditLogs/directoryAudits/$entity", entry, options=DIRECTORY_AUDIT_COLLECTION
+    )
+
+
 # the clock side channel
 
 
@@ -517,6 +539,8 @@ GRAPH_ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/groups/{group_id}/members/{member_id}/$ref", remove_member),
     ("GET", "/auditLogs/provisioning", list_provisioning_logs),
     ("GET", "/auditLogs/provisioning/{entry_id}", get_provisioning_log),
+    ("GET", "/auditLogs/directoryAudits", list_directory_audits),
+    ("GET", "/auditLogs/directoryAudits/{entry_id}", get_directory_audit),
 ]
 ADMIN_ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/clock", get_clock),

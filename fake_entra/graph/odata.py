@@ -9,14 +9,16 @@ resources served here)::
     and        := unary ("and" unary)*
     unary      := "not" unary | primary
     primary    := "(" expression ")"
-                | path "/any(" name ":" unary-on-name ")"    -- a collection of strings
+                | path "/any(" name ":" unary-on-name ")"    -- a collection of strings,
+                                                             or of objects (name/property)
                 | function "(" path "," literal ")"       -- contains, startswith, endswith
                 | path operator literal                   -- eq ne gt ge lt le
     path       := name ("/" name)*
     literal    := 'text' (with '' for ') | true | false | null | number | date-time | GUID
 
 Each endpoint names the properties it allows in a filter (Graph answers 400
-``Request_UnsupportedQuery`` for others) and whether text compares case-sensitively
+``Request_UnsupportedQuery`` for others), where its reference page says so the operators
+each property takes, and whether text compares case-sensitively
 (directory objects: no; provisioning logs: yes [G provisioningobjectsummary-list.md]).
 """
 
@@ -119,8 +121,10 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.allowed = allowed
-        #: The lambda variable of the ``any`` being parsed, which stands for the element.
+        #: The lambda variable of the ``any`` being parsed, which stands for the element,
+        #: and the collection it ranges over.
         self.variable: str | None = None
+        self.collection = ""
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -206,6 +210,7 @@ class _Parser:
             raise unsupported("any() needs a lambda variable, as in any(c:contains(c,'x')).")
         self.expect(":")
         self.variable = variable.text
+        self.collection = collection
         try:
             condition = self.parse_unary()
         finally:
@@ -220,6 +225,15 @@ class _Parser:
             )
         if self.variable is not None and token.text == self.variable:
             return (_ELEMENT,)
+        head, _, rest = token.text.partition("/")
+        if self.variable is not None and head == self.variable and rest:
+            # ``targetResources/any(t:t/id eq '…')``: a property of an object element.
+            if f"{self.collection}/{rest}" not in self.allowed:
+                raise unsupported(
+                    f"Unsupported or invalid query filter clause specified for "
+                    f"property '{rest}' of '{self.collection}'."
+                )
+            return (_ELEMENT, *rest.split("/"))
         if token.text not in self.allowed:
             raise unsupported(
                 f"Unsupported or invalid query filter clause specified for "
@@ -256,6 +270,32 @@ def parse_filter(text: str, allowed: frozenset[str]) -> Filter:
     if not text.strip():
         raise unsupported("Invalid filter clause: the filter is empty.")
     return _Parser(text, allowed).parse()
+
+
+def check_operators(
+    node: Filter, operators: Mapping[str, frozenset[str]], collection: str = ""
+) -> None:
+    """400 ``Request_UnsupportedQuery`` where a property is compared with an operator (or
+    function) its reference page does not list; properties not in ``operators`` take any."""
+    if isinstance(node, Junction):
+        check_operators(node.left, operators, collection)
+        check_operators(node.right, operators, collection)
+        return
+    if isinstance(node, Negation):
+        check_operators(node.operand, operators, collection)
+        return
+    if isinstance(node, AnyOf):
+        check_operators(node.condition, operators, "/".join(node.path))
+        return
+    path = [collection if name == _ELEMENT else name for name in node.path]
+    name = "/".join(part for part in path if part)
+    used = node.operator if isinstance(node, Comparison) else node.name
+    allowed = operators.get(name)
+    if allowed is not None and used not in allowed:
+        raise unsupported(
+            f"Operator '{used}' is not supported for property '{name}'; "
+            f"use {', '.join(sorted(allowed))}."
+        )
 
 
 def _lookup(item: Mapping[str, Any], path: tuple[str, ...]) -> Any:
@@ -398,6 +438,9 @@ class CollectionOptions:
     orderable: frozenset[str] = frozenset()
     #: Whether ``$skip`` is documented for this collection.
     skippable: bool = False
+    #: The operators (and functions) each property takes in ``$filter``, where the reference
+    #: page lists them; a property not named here takes any.
+    filter_operators: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -478,6 +521,7 @@ def query_collection(
     selected: list[Mapping[str, Any]] = list(items)
     if text is not None:
         node = parse_filter(text, options.filterable)
+        check_operators(node, dict(options.filter_operators))
         selected = [
             item for item in selected if matches(node, item, case_sensitive=options.case_sensitive)
         ]

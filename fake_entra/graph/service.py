@@ -18,6 +18,7 @@ from fake_entra.directory import PortalError
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.graph.applications import Applications
 from fake_entra.graph.bodies import json_object
+from fake_entra.graph.directory_audits import admin_initiator, authorize_audit_read
 from fake_entra.graph.directory_objects import DirectoryObjects
 from fake_entra.graph.durations import parse_duration
 from fake_entra.graph.errors import GraphError, bad_request
@@ -52,6 +53,8 @@ class GraphService:
             authorize=self.authorize,
             engine_settings=engine_settings,
         )
+        #: Every job served here names the signed-in admin in its audit entries.
+        self.synchronization.job_listeners.append(self._name_initiator)
 
     @contextmanager
     def acting_as_caller(self) -> Iterator[None]:
@@ -84,9 +87,17 @@ class GraphService:
                 f"Insufficient privileges to complete the operation. {error.notification}",
             ) from None
 
+    def authorize_audit_read(self) -> None:
+        """``GET /auditLogs/directoryAudits``: AuditLog.Read.All and a role that reads them."""
+        authorize_audit_read(self.tenant)
+
     def adopt(self, job: ProvisioningJob) -> None:
         """Serve a job created outside Graph (a scenario's portal steps) through Graph too."""
         self.synchronization.adopt(job)
+        self._name_initiator(job)
+
+    def _name_initiator(self, job: ProvisioningJob) -> None:
+        job.audit.initiator = admin_initiator(self.tenant)
 
     # -- ids, masking ------------------------------------------------------------------------
 

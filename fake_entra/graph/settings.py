@@ -49,6 +49,8 @@ class GraphSettings:
     on_demand_retry_after: timedelta = timedelta(seconds=10)
     #: ``GET /auditLogs/provisioning`` lists the newest entry first (the docs give no order).
     logs_newest_first: bool = True
+    #: ``GET /auditLogs/directoryAudits`` lists the newest entry first (the docs give no order).
+    audits_newest_first: bool = True
     #: The largest request body accepted; a larger one is 413 RequestEntityTooLarge, read no
     #: further than this (unconfirmed for these endpoints: Graph documents 4 MB for requests
     #: such as JSON batches and attachments, and no body here comes near it).

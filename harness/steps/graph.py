@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pytest_bdd import then
 
-from harness.steps.wording import action, pattern, quoted
+from harness.steps.wording import action, pattern, quoted, rows
 
 if TYPE_CHECKING:
     import httpx
@@ -386,3 +386,39 @@ def on_demand_reports(graph: GraphSession, result: str, action: str) -> None:
     found = (graph.on_demand["key"]["result"], graph.on_demand["value"].get("action"))
     if found != (result, action):
         raise AssertionError(f"Provision on demand reported {found}, not {(result, action)}.")
+
+
+@then("the audit log through Graph shows, newest first:")
+def audit_log_shows(graph: GraphSession, datatable: list[list[str]]) -> None:
+    """``GET /auditLogs/directoryAudits?$filter=targetResources/any(…)``: the application's
+    audit entries, newest first, as ``| activity | initiated by |`` rows (the initiating
+    user's principal name, or the initiating app's display name). Every entry is the
+    Account Provisioning service's, in the category ProvisioningManagement."""
+    wanted = [(row["activity"], row["initiated by"]) for row in rows(datatable)]
+    entries = graph.ok(
+        graph.call(
+            "GET",
+            "/auditLogs/directoryAudits",
+            "[directory-audit]",
+            **{"$filter": f"targetResources/any(t:t/id eq '{graph.ids.get('sp', '')}')"},
+        )
+    )["value"]
+    shown = []
+    for entry in entries:
+        if (entry["loggedByService"], entry["category"]) != (
+            "Account Provisioning",
+            "ProvisioningManagement",
+        ):
+            raise AssertionError(
+                f"{entry['activityDisplayName']} is logged by {entry['loggedByService']} "
+                f"in {entry['category']}, not by Account Provisioning in ProvisioningManagement."
+            )
+        initiator = entry["initiatedBy"]
+        by = (
+            initiator["user"]["userPrincipalName"]
+            if initiator["user"] is not None
+            else initiator["app"]["displayName"]
+        )
+        shown.append((entry["activityDisplayName"], by))
+    if shown != wanted:
+        raise AssertionError(f"The audit log through Graph shows {shown}.")
