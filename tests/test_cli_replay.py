@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from fake_elevate.elevate import FakeElevate
 from harness.cli import app
@@ -142,7 +141,10 @@ def one_line_error(result: Result) -> str:
     [
         ("", "is empty: no exchange to replay"),
         ("<html>not json</html>\n", "line 1 is not JSON"),
-        (json.dumps({"log": {"version": "1.1", "entries": []}}), "HAR version '1.1' is not supported"),
+        (
+            json.dumps({"log": {"version": "1.1", "entries": []}}),
+            "HAR version '1.1' is not supported",
+        ),
         (json.dumps({"log": {"version": "1.2", "entries": []}}), "holds no exchange to replay"),
     ],
 )
@@ -161,9 +163,7 @@ def test_a_bad_capture_is_one_line_and_exit_2(tmp_path: Path, content: str, mess
         (["--json", "/no/such/dir/r.json"], "--json: the directory of"),
     ],
 )
-def test_bad_options_are_one_line_and_exit_2(
-    traffic: Path, args: list[str], message: str
-) -> None:
+def test_bad_options_are_one_line_and_exit_2(traffic: Path, args: list[str], message: str) -> None:
     result = runner.invoke(
         app,
         ["replay", str(traffic), "--url", "http://127.0.0.1:9/scim", "--token", "t", *args],

@@ -63,7 +63,9 @@ def test_urls_move_to_the_new_base_with_ids_rewritten_in_segments_and_filter_lit
     )
     # A segment that merely contains the id is someone else's.
     assert aliases.url(f"{OLD}/Users/11") == f"{NEW}/Users/11"
-    assert aliases.url(f"{OLD}/Users?filter=id+eq+%221%22") == f"{NEW}/Users?filter=id+eq+%22u-new%22"
+    assert (
+        aliases.url(f"{OLD}/Users?filter=id+eq+%221%22") == f"{NEW}/Users?filter=id+eq+%22u-new%22"
+    )
     # Unchanged parameters keep their recorded encoding byte for byte.
     assert aliases.url(f"{OLD}/Users?filter=userName+eq+%22user1%22") == (
         f"{NEW}/Users?filter=userName+eq+%22user1%22"
@@ -83,7 +85,11 @@ def test_bodies_rewrite_values_refs_and_quoted_literals_only() -> None:
     }
     assert aliases.rewrite(body) == {
         "Operations": [
-            {"op": "Add", "path": "members", "value": [{"value": "u-new", "$ref": f"{NEW}/Users/u-new"}]},
+            {
+                "op": "Add",
+                "path": "members",
+                "value": [{"value": "u-new", "$ref": f"{NEW}/Users/u-new"}],
+            },
             {"op": "Remove", "path": 'members[value eq "u-new"]'},
             {"op": "Add", "path": "manager", "value": "u-new"},
         ],
@@ -96,7 +102,9 @@ def test_a_failed_create_leaves_its_id_unresolved_and_names_it() -> None:
     aliases = IdAliases(OLD, NEW)
     aliases.learn(_recorded(4, "POST", "/Users", 201, {"id": "abc"}), 409, {"status": "409"}, None)
     assert aliases.unresolved == {"abc"}
-    using = _recorded(5, "PATCH", "/Groups/g", 204, body={"Operations": [{"value": [{"value": "abc"}]}]})
+    using = _recorded(
+        5, "PATCH", "/Groups/g", 204, body={"Operations": [{"value": [{"value": "abc"}]}]}
+    )
     assert aliases.uses_unresolved(using) == [4]
     assert aliases.uses_unresolved(_recorded(6, "GET", "/Users/abc", 200)) == [4]
     assert aliases.uses_unresolved(_recorded(7, "GET", "/Users/abcd", 200)) == []
@@ -107,9 +115,12 @@ def test_a_failed_create_leaves_its_id_unresolved_and_names_it() -> None:
 def test_a_one_result_search_aliases_a_resource_that_existed_before_the_capture() -> None:
     aliases = IdAliases(OLD, NEW)
     one = {"schemas": [LIST], "totalResults": 1, "Resources": [{"id": "pre"}]}
-    aliases.learn(_recorded(1, "GET", "/Users?filter=x", 200, one), 200, {
-        "schemas": [LIST], "totalResults": 1, "Resources": [{"id": "here"}]
-    }, None)
+    aliases.learn(
+        _recorded(1, "GET", "/Users?filter=x", 200, one),
+        200,
+        {"schemas": [LIST], "totalResults": 1, "Resources": [{"id": "here"}]},
+        None,
+    )
     assert aliases.ids == {"pre": "here"}
     two = {"schemas": [LIST], "totalResults": 2, "Resources": [{"id": "a"}, {"id": "b"}]}
     aliases.learn(_recorded(2, "GET", "/Users", 200, two), 200, two, None)

@@ -19,7 +19,9 @@ from harness.replay.capture import (
 )
 
 
-def _traffic(seq: int, method: str, url: str, status: int | None, body: Any = None) -> dict[str, Any]:
+def _traffic(
+    seq: int, method: str, url: str, status: int | None, body: Any = None
+) -> dict[str, Any]:
     return {
         "seq": seq,
         "method": method,
@@ -31,7 +33,9 @@ def _traffic(seq: int, method: str, url: str, status: int | None, body: Any = No
     }
 
 
-def _entry(method: str, url: str, status: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+def _entry(
+    method: str, url: str, status: int, text: str | None = None, **extra: Any
+) -> dict[str, Any]:
     content: dict[str, Any] = {"size": len(text or ""), "mimeType": "application/scim+json"}
     if text is not None:
         content["text"] = text
@@ -118,12 +122,12 @@ def test_recorded_url_names_the_base_and_filters_the_rest(tmp_path: Path) -> Non
             _entry("GET", "https://b.example/scim/Users", 200, "{}"),
         ],
     )
-    with pytest.raises(CaptureError, match="several base URLs .*--recorded-url"):
+    with pytest.raises(CaptureError, match=r"several base URLs .*--recorded-url"):
         load_capture(path)
     capture = load_capture(path, "HTTPS://B.example/scim/")
     assert capture.base_url == "https://b.example/scim"
     assert [e.url for e in capture.exchanges] == ["https://b.example/scim/Users"]
-    with pytest.raises(CaptureError, match="no request in .* is under the recorded URL"):
+    with pytest.raises(CaptureError, match=r"no request in .* is under the recorded URL"):
         load_capture(path, "https://c.example/scim")
 
 
@@ -159,7 +163,7 @@ def test_a_bad_file_is_one_readable_line(tmp_path: Path, content: str, expected:
 
 
 def test_a_missing_a_binary_and_a_directory_file_are_one_line(tmp_path: Path) -> None:
-    with pytest.raises(CaptureError, match="cannot read .*missing"):
+    with pytest.raises(CaptureError, match=r"cannot read .*missing"):
         load_capture(tmp_path / "missing")
     with pytest.raises(CaptureError, match="is a directory"):
         load_capture(tmp_path)

@@ -24,7 +24,12 @@ USER = {
 
 
 def _outcome(
-    recorded_status: int | None, recorded_body: Any, status: int | None, body: Any, *, known: bool = True
+    recorded_status: int | None,
+    recorded_body: Any,
+    status: int | None,
+    body: Any,
+    *,
+    known: bool = True,
 ) -> list[Difference]:
     return compare_outcome(
         recorded_status=recorded_status,
@@ -82,9 +87,7 @@ def test_names_ignore_case_arrays_ignore_order_and_null_is_unassigned() -> None:
 
 def test_a_changed_array_item_is_reported_by_position() -> None:
     replayed = dict(USER, emails=[USER["emails"][0], {"value": "c@x", "type": "home"}])
-    assert compare_json(USER, replayed) == [
-        Difference("/emails/1/value", "changed", "b@x", "c@x")
-    ]
+    assert compare_json(USER, replayed) == [Difference("/emails/1/value", "changed", "b@x", "c@x")]
     shorter = dict(USER, emails=USER["emails"][:1])
     assert [d.pointer for d in compare_json(USER, shorter)] == ["/emails"]
 
@@ -111,7 +114,10 @@ def test_a_nested_id_is_compared() -> None:
 def test_the_status_comes_first_and_stops_the_comparison() -> None:
     assert _outcome(201, USER, 409, {"status": "409"}) == [Difference("status", "status", 201, 409)]
     none = _outcome(200, USER, None, None)
-    assert none[0].describe() == "status: recorded 200, replay returned no response (ConnectError: refused)"
+    assert (
+        none[0].describe()
+        == "status: recorded 200, replay returned no response (ConnectError: refused)"
+    )
     assert _outcome(None, None, None, None) == []
     assert _outcome(None, None, 200, USER)[0].recorded == "no response (ReadTimeout)"
 

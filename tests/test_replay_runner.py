@@ -66,7 +66,10 @@ class HarWriter(httpx.BaseTransport):
             "timings": {"send": 0, "wait": 1, "receive": 0},
         }
         if body:
-            entry["request"]["postData"] = {"mimeType": "application/scim+json", "text": body.decode()}
+            entry["request"]["postData"] = {
+                "mimeType": "application/scim+json",
+                "text": body.decode(),
+            }
         if content:
             entry["response"]["content"]["text"] = content.decode()
         self.entries.append(entry)
@@ -90,7 +93,9 @@ def _write_har(path: Path) -> tuple[Path, str, dict[str, str]]:
         for name in ("britta", "carl"):
             user = {"schemas": [USER], "userName": f"{name}@contoso.com", "active": True}
             ids[name] = client.post("/Users", json=user).json()["id"]
-        ids["sales"] = client.post("/Groups", json={"schemas": [GROUP], "displayName": "Sales"}).json()["id"]
+        ids["sales"] = client.post(
+            "/Groups", json={"schemas": [GROUP], "displayName": "Sales"}
+        ).json()["id"]
         members = [{"value": ids["britta"]}, {"value": ids["carl"]}]
         operations: list[dict[str, Any]] = [{"op": "add", "path": "members", "value": members}]
         client.patch(f"/Groups/{ids['sales']}", json={"schemas": [PATCH], "Operations": operations})
@@ -105,7 +110,13 @@ def _write_har(path: Path) -> tuple[Path, str, dict[str, str]]:
     # What a browser or proxy capture also holds: requests that are not SCIM.
     page = json.loads(json.dumps(writer.entries[0]))
     page["request"]["url"] = "https://portal.vendor.example/app.js"
-    har = {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [page, *writer.entries]}}
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "test", "version": "1"},
+            "entries": [page, *writer.entries],
+        }
+    }
     path.write_text(json.dumps(har), encoding="utf-8")
     return path, token, ids
 
@@ -156,8 +167,14 @@ def test_a_har_replays_against_another_server_with_no_differences(tmp_path: Path
         assert request.headers["authorization"] == f"Bearer {token}"
         assert recorded_token not in request.content.decode()
         assert {k.lower() for k in request.headers} <= {
-            "host", "accept", "accept-encoding", "connection", "user-agent",
-            "authorization", "content-type", "content-length",
+            "host",
+            "accept",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+            "authorization",
+            "content-type",
+            "content-length",
         }
     # The target's state is the recorded one, in its own ids: britta is Sales' one member.
     assert britta["id"] not in recorded_ids.values()
@@ -174,7 +191,11 @@ def test_differences_name_the_pointer_with_evidence_and_no_token(tmp_path: Path)
     path, recorded_token, _ = _write_har(tmp_path / "capture.har")
     har = json.loads(path.read_text())
     # The recorded group read-back said another name: the replay must tell.
-    entry = next(e for e in har["log"]["entries"] if e["request"]["method"] == "GET" and "/Groups/" in e["request"]["url"])
+    entry = next(
+        e
+        for e in har["log"]["entries"]
+        if e["request"]["method"] == "GET" and "/Groups/" in e["request"]["url"]
+    )
     body = json.loads(entry["response"]["content"]["text"])
     body["displayName"] = "Marketing"
     entry["response"]["content"]["text"] = json.dumps(body)
@@ -188,7 +209,12 @@ def test_differences_name_the_pointer_with_evidence_and_no_token(tmp_path: Path)
     ]
     assert row["recorded"]["status"] == 200 and row["evidence"][0]["response"]["status"] == 200
     assert row["evidence"][0]["request"]["headers"]["authorization"] == "Bearer <redacted>"
-    rendered = render_json(report) + render_junit(report) + render_html(report) + "\n".join(summary_lines(report))
+    rendered = (
+        render_json(report)
+        + render_junit(report)
+        + render_html(report)
+        + "\n".join(summary_lines(report))
+    )
     assert 'body /displayName: recorded "Marketing", replay returned "Sales"' in rendered
     assert token not in rendered and recorded_token not in rendered
 
@@ -222,7 +248,7 @@ def test_recorded_429s_are_skipped(tmp_path: Path) -> None:
 
 def test_a_failed_create_is_named_by_what_uses_its_id(tmp_path: Path) -> None:
     path, _, ids = _write_har(tmp_path / "capture.har")
-    with target() as (url, token, elevate):
+    with target() as (url, token, _):
         # carl already exists on the target: his create answers 409.
         httpx.post(
             f"{url}/Users",
@@ -231,7 +257,11 @@ def test_a_failed_create_is_named_by_what_uses_its_id(tmp_path: Path) -> None:
         ).raise_for_status()
         report = run_replay(ReplaySettings(url=url, token=token, rate=500), load_capture(path))
     rows = {r["number"]: r for r in report["results"]}
-    create = next(n for n, r in rows.items() if r["method"] == "POST" and r["differences"] and r["differences"][0]["recorded"] == 201)
+    create = next(
+        n
+        for n, r in rows.items()
+        if r["method"] == "POST" and r["differences"] and r["differences"][0]["recorded"] == 201
+    )
     blocked = [r for r in rows.values() if r["usesFailedCreates"] == [create]]
     assert blocked and all(ids["carl"] in r["path"] or r["method"] == "PATCH" for r in blocked)
     assert "which the replay could not create" in blocked[0]["message"]
@@ -240,10 +270,10 @@ def test_a_failed_create_is_named_by_what_uses_its_id(tmp_path: Path) -> None:
 def test_the_preflight_refuses_a_wrong_token_and_an_unreachable_endpoint(tmp_path: Path) -> None:
     path, _, _ = _write_har(tmp_path / "capture.har")
     capture = load_capture(path)
-    with target() as (url, _, _), pytest.raises(ReplayAbort, match="refused the token .*HTTP 401"):
+    with target() as (url, _, _), pytest.raises(ReplayAbort, match=r"refused the token .*HTTP 401"):
         run_replay(ReplaySettings(url=url, token="not-the-token"), capture)
     closed = f"http://127.0.0.1:{free_port()}/scim/v2"
-    with pytest.raises(ReplayAbort, match="cannot reach http://127.0.0.1"):
+    with pytest.raises(ReplayAbort, match=r"cannot reach http://127.0.0.1"):
         run_replay(ReplaySettings(url=closed, token="t", timeout=5), capture)
 
 

@@ -66,9 +66,7 @@ def replay(
     ] = None,
     rate: Annotated[
         float,
-        typer.Option(
-            "--rate", metavar="N", help="Never send more than N requests per second."
-        ),
+        typer.Option("--rate", metavar="N", help="Never send more than N requests per second."),
     ] = 25.0,
     timeout: Annotated[
         float,

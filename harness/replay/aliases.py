@@ -71,7 +71,9 @@ class IdAliases:
             if old is None:
                 return
             self.created[old] = recorded.number
-            new = resource_id(body, location) if status is not None and 200 <= status < 300 else None
+            new = (
+                resource_id(body, location) if status is not None and 200 <= status < 300 else None
+            )
             if new is None:
                 self.unresolved.add(old)
             else:
@@ -93,7 +95,11 @@ class IdAliases:
         """A recorded request URL, moved under the replay's base URL, ids rewritten."""
         parts = urlsplit(recorded_url)
         plain = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
-        rest = plain[len(self.recorded_base) :] if is_under(recorded_url, self.recorded_base) else parts.path
+        rest = (
+            plain[len(self.recorded_base) :]
+            if is_under(recorded_url, self.recorded_base)
+            else parts.path
+        )
         segments = [self._segment(s) for s in rest.split("/")]
         url = self.replay_base + "/".join(segments)
         if parts.query:
@@ -175,7 +181,9 @@ def _mentions(recorded: RecordedExchange, old: str) -> bool:
     query = unquote_plus(urlsplit(recorded.url).query)
     if f'"{old}"' in query:
         return True
-    return any(s == old or f'"{old}"' in s or s.endswith("/" + old) for s in _strings(recorded.body))
+    return any(
+        s == old or f'"{old}"' in s or s.endswith("/" + old) for s in _strings(recorded.body)
+    )
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -297,9 +297,7 @@ def scim_base(url: str) -> str | None:
 def normalize_base(url: str) -> str:
     """A base URL as compared: scheme and host lower-case, no query, no trailing slash."""
     parts = urlsplit(url.strip())
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", "")
-    )
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
 def is_under(url: str, base: str) -> bool:

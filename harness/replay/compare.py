@@ -103,7 +103,9 @@ def compare_outcome(
             Difference(
                 "status",
                 "status",
-                recorded_status if recorded_status is not None else f"no response ({recorded_error})",
+                recorded_status
+                if recorded_status is not None
+                else f"no response ({recorded_error})",
                 status if status is not None else f"no response ({error})",
             )
         ]
@@ -161,7 +163,9 @@ def _compare_objects(
             continue
         if lower not in ours:
             if not _unassigned(replayed[theirs[lower]]):
-                found.append(Difference(_pointer(here), "unexpected", None, replayed[theirs[lower]]))
+                found.append(
+                    Difference(_pointer(here), "unexpected", None, replayed[theirs[lower]])
+                )
             continue
         a, b = recorded[ours[lower]], replayed[theirs[lower]]
         if in_list and lower == "resources" and isinstance(a, list) and isinstance(b, list):
@@ -173,7 +177,7 @@ def _compare_objects(
 def _generated(path: tuple[str, ...], lower: str) -> bool:
     """Whether ``path + (lower,)`` is a generated attribute of the resource at ``path``'s root
     (only the resource's own top level and its ``meta`` are looked at)."""
-    relative = tuple(p.lower() for p in path) + (lower,)
+    relative = (*(p.lower() for p in path), lower)
     return relative in GENERATED
 
 
@@ -194,7 +198,10 @@ def _compare_resources(
 
 
 def _compare_objects_rooted(
-    recorded: dict[str, Any], replayed: dict[str, Any], here: tuple[str, ...], found: list[Difference]
+    recorded: dict[str, Any],
+    replayed: dict[str, Any],
+    here: tuple[str, ...],
+    found: list[Difference],
 ) -> None:
     # Compare as a resource of its own, then re-root the pointers under ``here``.
     sub: list[Difference] = []
@@ -258,7 +265,7 @@ def _same_scalar(a: Any, b: Any) -> bool:
     if _unassigned(a) and _unassigned(b):
         return True
     # JSON equality, but true is not 1 (Python's bool is an int).
-    return type(a) is type(b) and a == b or (_number(a) and _number(b) and a == b)
+    return (type(a) is type(b) and a == b) or (_number(a) and _number(b) and a == b)
 
 
 def _number(value: Any) -> bool:
@@ -278,4 +285,11 @@ def _show(value: Any) -> str:
     return shown if len(shown) <= 200 else shown[:197] + "..."
 
 
-__all__ = ["ERROR_ATTRIBUTES", "GENERATED", "RULES", "Difference", "compare_json", "compare_outcome"]
+__all__ = [
+    "ERROR_ATTRIBUTES",
+    "GENERATED",
+    "RULES",
+    "Difference",
+    "compare_json",
+    "compare_outcome",
+]

@@ -255,16 +255,22 @@ def summary_lines(report: ReplayReportJson) -> list[str]:
             lines.append("      " + _difference_text(difference))
         if row["usesFailedCreates"]:
             creates = ", ".join(f"#{n}" for n in row["usesFailedCreates"])
-            lines.append(f"      uses the id created by {creates}, which the replay could not create")
+            lines.append(
+                f"      uses the id created by {creates}, which the replay could not create"
+            )
     summary, run, source = report["summary"], report["run"], report["source"]
-    verdict = "no differences" if report["verdict"]["same"] else (
-        f"{summary['different']} exchange(s) differ"
+    verdict = (
+        "no differences"
+        if report["verdict"]["same"]
+        else (f"{summary['different']} exchange(s) differ")
     )
     lines.append(
         f"Replay of {source['file']} ({source['format']}, recorded at {source['recordedUrl']}) "
         f"against {report['target']['url']}: {verdict}"
     )
-    ignored = f", {source['ignored']} not under the recorded URL ignored" if source["ignored"] else ""
+    ignored = (
+        f", {source['ignored']} not under the recorded URL ignored" if source["ignored"] else ""
+    )
     lines.append(
         f"{summary['same']} same, {summary['different']} different, {summary['skipped']} "
         f"skipped{ignored}; {run['requests']} requests in {run['durationSeconds']:.1f} s "
@@ -397,7 +403,9 @@ def _exchange_html(exchange: ExchangeJson) -> str:
 def _row_html(row: ResultJson) -> str:
     detail = f"<div>{_e(row['message'])}</div>"
     if row["outcome"] == "different":
-        items = "".join(f"<li><code>{_e(_difference_text(d))}</code></li>" for d in row["differences"])
+        items = "".join(
+            f"<li><code>{_e(_difference_text(d))}</code></li>" for d in row["differences"]
+        )
         detail += f"<ul>{items}</ul>"
         recorded = row["recorded"]
         shown = f"HTTP {recorded['status']}" if recorded["status"] is not None else "no response"

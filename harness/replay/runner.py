@@ -186,7 +186,9 @@ class _Replayer:
         if first:
             self._preflight(recorded, last)
         body, is_json = _body(last)
-        self.aliases.learn(recorded, last.status, body if is_json else None, last.header("location"))
+        self.aliases.learn(
+            recorded, last.status, body if is_json else None, last.header("location")
+        )
         differences = compare_outcome(
             recorded_status=recorded.status,
             recorded_error=recorded.error,
@@ -242,9 +244,7 @@ class _Replayer:
         base = self.settings.base_url
         if exchange.status is None and recorded.status is not None:
             if exchange.timed_out:
-                raise ReplayAbort(
-                    f"{base} did not answer within {self.settings.timeout:g} s"
-                )
+                raise ReplayAbort(f"{base} did not answer within {self.settings.timeout:g} s")
             raise ReplayAbort(f"cannot reach {base}: {exchange.error}")
         if exchange.status in (401, 403) and recorded.status not in (401, 403):
             raise ReplayAbort(
