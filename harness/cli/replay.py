@@ -1,0 +1,129 @@
+"""``provisim replay``: replay a captured exchange file against a SCIM endpoint and report
+the differences (the replay itself is :mod:`harness.replay`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.output import fail, out, shown_path
+
+
+def replay(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="The capture: a traffic.jsonl written by `provisim run`, or a HAR 1.2 file "
+            "(from a browser, or a proxy in front of the endpoint).",
+            show_default=False,
+        ),
+    ],
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            envvar="PROVISIM_SCIM_URL",
+            metavar="URL",
+            help="The SCIM base URL to replay against (https; http only on a loopback host).",
+            show_default=False,
+        ),
+    ],
+    token: Annotated[
+        str,
+        typer.Option(
+            "--token",
+            envvar="PROVISIM_SCIM_TOKEN",
+            metavar="TOKEN",
+            help="The bearer token sent instead of the recorded one. Prefer the environment "
+            "variable: a flag is visible to other users of the machine.",
+            show_default=False,
+        ),
+    ],
+    recorded_url: Annotated[
+        str | None,
+        typer.Option(
+            "--recorded-url",
+            metavar="URL",
+            help="The base URL the capture was recorded against; only requests under it are "
+            "replayed. Default: the base most requests share before /Users, /Groups or "
+            "another SCIM endpoint.",
+            show_default=False,
+        ),
+    ] = None,
+    json_report: Annotated[
+        Path | None,
+        typer.Option("--json", metavar="FILE", help="Write the report as JSON."),
+    ] = None,
+    junit_report: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML for CI.")
+    ] = None,
+    html_report: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
+    ] = None,
+    rate: Annotated[
+        float,
+        typer.Option("--rate", metavar="N", help="Never send more than N requests per second."),
+    ] = 25.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="SECONDS", help="How long to wait for each response."),
+    ] = 30.0,
+) -> None:
+    """Replay a captured exchange file against a SCIM endpoint and report the differences.
+
+    Sends the capture's SCIM requests again, in order. Ids the recorded server assigned
+    are replaced by the ids the endpoint assigns (learned from creates, and from searches
+    that found exactly one resource), in later paths, filters, member values and $ref.
+    The token is yours: the recorded Authorization header is never sent or printed, and
+    only Content-Type and Accept are taken from the recorded headers.
+
+    Compared with the recording: the status, and the response body except what the server
+    generates (id, meta.created, meta.lastModified, meta.version, meta.location), with
+    learned ids compared as the endpoint's; error bodies on schemas, status and scimType
+    only. Recorded 429s are not replayed; the endpoint's 429s are waited out (Retry-After,
+    at most 10 s, 3 times) as `conformance` does. The replay changes the endpoint's data,
+    as the recorded requests did: point it at a test instance.
+
+    Exit status: 0 no differences, 1 differences (listed, with the requests and responses
+    as evidence), 2 a usage error, an unreadable capture (not JSON, not HAR 1.2, empty),
+    an unreachable endpoint or a token refused on the first request.
+    """
+    from harness.replay.capture import CaptureError, load_capture
+    from harness.replay.report import summary_lines, write_report
+    from harness.replay.runner import ReplayAbort, ReplaySettings, run_replay
+
+    try:
+        settings = ReplaySettings(url=url, token=token, rate=rate, timeout=timeout)
+    except ReplayAbort as exc:
+        raise fail(str(exc)) from None
+    reports = {"--json": json_report, "--junit": junit_report, "--html": html_report}
+    for option, path in reports.items():
+        if path is not None and not path.expanduser().resolve().parent.is_dir():
+            raise fail(f"{option}: the directory of {path} does not exist")
+    try:
+        capture = load_capture(file.expanduser(), recorded_url)
+    except CaptureError as exc:
+        raise fail(str(exc)) from None
+    try:
+        report = run_replay(settings, capture)
+    except ReplayAbort as exc:
+        raise fail(str(exc)) from None
+    for line in summary_lines(report):
+        out.print(line, markup=False)
+    try:
+        write_report(
+            report,
+            json_path=json_report and json_report.expanduser(),
+            junit_path=junit_report and junit_report.expanduser(),
+            html_path=html_report and html_report.expanduser(),
+        )
+    except OSError as exc:
+        raise fail(f"cannot write the report: {exc.strerror or exc}") from None
+    written = [shown_path(path) for path in reports.values() if path is not None]
+    if written:
+        out.print(f"Reports: {', '.join(written)}", markup=False)
+    raise typer.Exit(report["verdict"]["exitCode"])
