@@ -1,0 +1,297 @@
+"""``provisim conformance`` against SCIMMY, a real third-party SCIM server, pinned.
+
+tests/servers/scimmy is an express app serving SCIMMY 1.3 through scimmy-routers 1.3, with
+an in-memory User and Group store written as SCIMMY's documentation describes its
+ingress/egress/degress handlers (package-lock.json pins every package; .ci/run installs node
+and runs ``npm ci`` there). The server runs as a subprocess on a free loopback port, once for
+this module; the one report is asserted on throughout. Each pinned verdict was checked by
+hand against the running server and the RFC (README, "SCIMMY's verdict"). Skipped only when
+``node`` is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from harness.cli import app
+from harness.conformance.report import SCHEMA_NAME
+from harness.validation import validate_body
+
+SERVER_DIR = Path(__file__).resolve().parent / "servers" / "scimmy"
+TOKEN = "scimmy-test-token"
+START_DEADLINE_S = 60  # module loading and first accept on a loaded 2-core machine
+NPM_DEADLINE_S = 300
+
+runner = CliRunner()
+
+
+@dataclass
+class Run:
+    result: Result
+    report: dict[str, Any]
+
+    def outcomes(self) -> dict[str, str]:
+        return {key(row): row["outcome"] for row in self.report["results"]}
+
+    def row(self, name: str) -> dict[str, Any]:
+        (found,) = [row for row in self.report["results"] if key(row) == name]
+        return found
+
+
+def key(row: dict[str, Any]) -> str:
+    return f"{row['id']} [{row['dialect']}]" if row["dialect"] else str(row["id"])
+
+
+def read_port(process: subprocess.Popen[bytes], log: Path) -> int:
+    """The port from the server's first stdout line, ``listening <port>``, or a clear error
+    (with its stderr) once it exits or the deadline passes."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_DEADLINE_S
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=0.2):
+                line = process.stdout.readline().decode(errors="replace").split()
+                if len(line) == 2 and line[0] == "listening":
+                    return int(line[1])
+                break
+            if process.poll() is not None:
+                break
+    raise RuntimeError(f"the SCIMMY server did not start: {log.read_text()[-2000:]}")
+
+
+def install_packages() -> None:
+    """``npm ci``: the packages package-lock.json pins (.ci/run does this before the suite;
+    a fresh clone with node installed gets them here, once)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail(f"node is installed but npm is not: run `npm ci` in {SERVER_DIR}")
+    try:
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=SERVER_DIR,
+            capture_output=True,
+            timeout=NPM_DEADLINE_S,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`npm ci` in {SERVER_DIR} took over {NPM_DEADLINE_S} s")
+    if done.returncode != 0:
+        pytest.fail(
+            f"`npm ci` in {SERVER_DIR} failed: {done.stderr.decode(errors='replace')[-1500:]}"
+        )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SCIMMY served by ``node server.js`` on 127.0.0.1 (a free port), stopped afterwards."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip(
+            "node is not installed: the SCIMMY server runs on Node.js (.ci/run installs it)"
+        )
+    if not (SERVER_DIR / "node_modules" / "scimmy-routers").is_dir():
+        install_packages()
+    log = tmp_path_factory.mktemp("scimmy") / "stderr.log"
+    env = {**os.environ, "SCIMMY_TOKEN": TOKEN, "PORT": "0"}
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [node, "server.js"], cwd=SERVER_DIR, stdout=subprocess.PIPE, stderr=stderr, env=env
+        )
+        try:
+            yield f"http://127.0.0.1:{read_port(process, log)}/scim/v2"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def run(served: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One conformance run, both dialects, for the whole module."""
+    report = tmp_path_factory.mktemp("scimmy-report") / "report.json"
+    result = runner.invoke(
+        app,
+        [
+            "conformance",
+            "--url",
+            served,
+            "--token",
+            TOKEN,
+            "--dialect",
+            "both",
+            "--rate",
+            "500",
+            "--json",
+            str(report),
+        ],
+    )
+    assert report.exists(), result.output
+    return Run(result, json.loads(report.read_text()))
+
+
+#: Every check that does not pass, with its outcome (each checked by hand; see the README).
+FAILING = {
+    # add/replace on emails[type eq "work"].value when the user has no work email: 400
+    # noTarget (SCIMMY's PatchOp), so the matched user is never updated.
+    "ENTRA-FLOW-MATCH-USER [default]": "failed",
+    "ENTRA-FLOW-MATCH-USER [aadOptscim062020]": "failed",
+    "ENTRA-S1-PATCH-ADD-VALUE-PATH": "failed",
+    "ENTRA-S1-PATCH-REPLACE-VALUE-PATH": "failed",
+    # "active": "False" (a string, Entra's default dialect) is 400 invalidValue, so neither
+    # the disable nor the soft delete (a disable) lands.
+    "ENTRA-FLOW-DISABLE-USER [default]": "failed",
+    "ENTRA-FLOW-DELETE-USER [default]": "failed",
+    # scimmy-routers answers POST with 201 and no Location header.
+    "RFC7644-3.3-CREATE-LOCATION": "failed",
+    # SCIMMY's Filter compares userName case-sensitively (caseExact false in its schema).
+    "RFC7643-4.1.1-USERNAME-CASE-INSENSITIVE": "failed",
+    # SCIMMY's Filter throws on a value-path filter when a user has no emails: 400.
+    "RFC7644-3.4.2.2-FILTER-VALUE-PATH": "failed",
+}
+
+#: Checks this server passes.
+PASSING = {
+    "ENTRA-FLOW-TEST-CONNECTION [default]",
+    "ENTRA-FLOW-CREATE-USER [default]",
+    "ENTRA-FLOW-CREATE-GROUP [default]",
+    "ENTRA-FLOW-ADD-MEMBERS [default]",
+    "ENTRA-FLOW-UPDATE-USER [default]",
+    "ENTRA-FLOW-UPDATE-GROUP [default]",
+    "ENTRA-FLOW-ADD-MEMBER [default]",
+    "ENTRA-FLOW-REMOVE-MEMBER [default]",
+    "ENTRA-FLOW-DELETE-GROUP [default]",
+    "ENTRA-FLOW-TEST-CONNECTION [aadOptscim062020]",
+    "ENTRA-FLOW-CREATE-USER [aadOptscim062020]",
+    "ENTRA-FLOW-CREATE-GROUP [aadOptscim062020]",
+    "ENTRA-FLOW-ADD-MEMBERS [aadOptscim062020]",
+    "ENTRA-FLOW-UPDATE-USER [aadOptscim062020]",
+    "ENTRA-FLOW-UPDATE-GROUP [aadOptscim062020]",
+    "ENTRA-FLOW-DISABLE-USER [aadOptscim062020]",
+    "ENTRA-FLOW-ENABLE-USER [aadOptscim062020]",
+    "ENTRA-FLOW-ADD-MEMBER [aadOptscim062020]",
+    "ENTRA-FLOW-REMOVE-MEMBER [aadOptscim062020]",
+    "ENTRA-FLOW-DELETE-USER [aadOptscim062020]",
+    "ENTRA-FLOW-DELETE-GROUP [aadOptscim062020]",
+    "RFC7644-4-SERVICE-PROVIDER-CONFIG",
+    "RFC7644-4-SCHEMAS",
+    "RFC7644-4-RESOURCE-TYPES",
+    "RFC7644-2-AUTH-MISSING",
+    "RFC7644-2-AUTH-WRONG",
+    "RFC7644-3.4.2-EMPTY-SEARCH",
+    "RFC7644-3.3-CREATE-USER",
+    "RFC7644-3.4.2.2-FILTER-USERNAME",
+    "RFC7644-3.4.2.2-FILTER-EXTERNALID",
+    "RFC7644-3.3-UNIQUENESS",
+    "ENTRA-S1-INACTIVE-USER-RETURNED",
+    "RFC7644-3.4.2.2-FILTER-GROUP-DISPLAYNAME",
+    "RFC7644-3.9-EXCLUDED-MEMBERS",
+    "RFC7644-3.4.2.4-PAGINATION",
+    "RFC7644-3.6-DELETE",
+    "RFC7644-3.12-ERROR-BODIES",
+    "RFC7644-3.8-MEDIA-TYPE",
+    "ENTRA-S1-THROUGHPUT",
+    "ENTRA-S13-SERVER-ERRORS",
+    "ENTRA-S13-TIMEOUT",
+    "ENTRA-S4-TOKEN-STABLE",
+}
+
+#: Outcomes not pinned, because checking them by hand showed provisim reporting them wrongly
+#: (reported to the lead):
+UNPINNED = {
+    # Passed although the disable before it never landed (issue 20 item 3).
+    "ENTRA-FLOW-ENABLE-USER [default]",
+    # Failed only on meta.location "/scim/v2/Users/<id>", a relative URI, which RFC 7643
+    # §2.3.7 allows ("absolute or relative", resolved per RFC 3986 §5.2); the JSON Schemas
+    # ask for an absolute one (format "uri").
+    "RFC7643-SCHEMA-VALIDATION",
+}
+
+
+def check_the_report_is_valid_and_the_run_cleans_up(run: Run) -> None:
+    assert validate_body(run.report, SCHEMA_NAME) == []
+    assert run.report["cleanup"]["failed"] == []
+    assert run.report["cleanup"]["deleted"] > 0
+
+
+def check_scimmy_neither_works_with_entra_nor_conforms(run: Run) -> None:
+    assert run.result.exit_code == 1, run.result.output
+    verdict = run.report["verdict"]
+    assert verdict["entra"]["verdict"] == "breaks" and verdict["entra"]["errors"] == []
+    assert verdict["rfc"]["verdict"] == "not-conformant" and verdict["rfc"]["errors"] == []
+    # Established without the unpinned schema check: two RFC MUST failures of its own.
+    assert {"RFC7644-3.3-CREATE-LOCATION", "RFC7643-4.1.1-USERNAME-CASE-INSENSITIVE"} <= set(
+        verdict["rfc"]["failed"]
+    )
+
+
+def check_every_pinned_outcome(run: Run) -> None:
+    outcomes = {k: v for k, v in run.outcomes().items() if k not in UNPINNED}
+    assert {k: v for k, v in outcomes.items() if v != "passed"} == FAILING
+    assert {k for k, v in outcomes.items() if v == "passed"} >= PASSING
+    assert PASSING.isdisjoint(FAILING) and not (PASSING | set(FAILING)) & UNPINNED
+
+
+def check_a_value_path_without_a_match_is_no_target(run: Run) -> None:
+    evidence = run.row("ENTRA-S1-PATCH-REPLACE-VALUE-PATH")["evidence"]
+    patch = next(e for e in evidence if e["request"]["method"] == "PATCH")
+    assert patch["response"]["status"] == 400
+    assert patch["response"]["body"]["scimType"] == "noTarget"
+
+
+def check_the_default_dialects_string_boolean_is_refused(run: Run) -> None:
+    (exchange, *_) = run.row("ENTRA-FLOW-DISABLE-USER [default]")["evidence"]
+    assert exchange["request"]["body"]["Operations"] == [
+        {"op": "Replace", "path": "active", "value": "False"}
+    ]
+    assert exchange["response"]["status"] == 400
+    assert exchange["response"]["body"]["scimType"] == "invalidValue"
+
+
+def check_create_answers_without_a_location_header(run: Run) -> None:
+    (exchange,) = run.row("RFC7644-3.3-CREATE-LOCATION")["evidence"]
+    assert exchange["response"]["status"] == 201
+    assert "location" not in {name.lower() for name in exchange["response"]["headers"]}
+
+
+def check_the_username_filter_is_case_sensitive(run: Run) -> None:
+    (exchange,) = run.row("RFC7643-4.1.1-USERNAME-CASE-INSENSITIVE")["evidence"]
+    assert exchange["response"]["status"] == 200
+    assert exchange["response"]["body"]["totalResults"] == 0
+
+
+def check_a_value_path_filter_fails_on_users_without_emails(run: Run) -> None:
+    evidence = run.row("RFC7644-3.4.2.2-FILTER-VALUE-PATH")["evidence"]
+    search = next(e for e in evidence if e["request"]["method"] == "GET")
+    assert search["response"]["status"] == 400
+    assert search["response"]["body"]["detail"] == "Cannot convert undefined or null to object"
+
+
+def test_scimmy_verdicts_as_checked_by_hand(run: Run) -> None:
+    """One test for the whole report: pytest-xdist spreads a module's tests over its workers,
+    and each worker would start its own server and run the conformance again."""
+    for check in (
+        check_the_report_is_valid_and_the_run_cleans_up,
+        check_scimmy_neither_works_with_entra_nor_conforms,
+        check_every_pinned_outcome,
+        check_a_value_path_without_a_match_is_no_target,
+        check_the_default_dialects_string_boolean_is_refused,
+        check_create_answers_without_a_location_header,
+        check_the_username_filter_is_case_sensitive,
+        check_a_value_path_filter_fails_on_users_without_emails,
+    ):
+        check(run)
