@@ -183,13 +183,22 @@ def root_causes(results: Sequence[Any]) -> list[CauseJson]:
             causes[key] = cause
         cause["explains"].append(_key(result))
         owner[_key(result)] = cause
-    for result in results:
-        blocker = result["blockedBy"]
-        if result["outcome"] != "not established" or blocker is None or not blocker["check"]:
-            continue
-        cause = owner.get(blocker["check"])
+    # A check not established because of another one that was not established either is
+    # explained by the failure at the start of that chain.
+    blocked_by = {
+        _key(r): r["blockedBy"]["check"]
+        for r in results
+        if r["outcome"] == "not established" and r["blockedBy"] and r["blockedBy"]["check"]
+    }
+    for key in blocked_by:
+        seen = {key}
+        ancestor = blocked_by[key]
+        while ancestor in blocked_by and ancestor not in seen:
+            seen.add(ancestor)
+            ancestor = blocked_by[ancestor]
+        cause = owner.get(ancestor)
         if cause is not None:
-            cause["notEstablished"].append(_key(result))
+            cause["notEstablished"].append(key)
     return list(causes.values())
 
 

@@ -391,7 +391,7 @@ def _listing(verdict: ScopeVerdictJson) -> str:
     if deviations:
         parts.append(f"{len(deviations)} deviation(s): {', '.join(deviations)}")
     if errors:
-        parts.append(f"{len(errors)} could not run: {', '.join(errors)}")
+        parts.append(f"{len(errors)} not established: {', '.join(errors)}")
     return f" ({'; '.join(parts)})" if parts else ""
 
 

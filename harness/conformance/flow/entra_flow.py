@@ -14,9 +14,10 @@ logged next to the exchanges (:mod:`~harness.conformance.flow.explain`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
+from typing import Final
 
 import httpx
 
@@ -69,6 +70,22 @@ from harness.conformance.flow.steps import (
 from harness.conformance.probe import ScimProbe
 from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
 from harness.conformance.results import CheckInfo, CheckResult, Finding, Unmet, bad, evaluate, ok
+
+#: The seeded objects each step is about: without them provisioned it is not established.
+_NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
+    ADD_MEMBERS.id: ("group", "alice", "bob"),
+    UPDATE_USER.id: ("alice",),
+    MANAGER_ADD.id: ("alice", "dave"),
+    MANAGER_REPLACE.id: ("alice", "bob"),
+    MANAGER_CLEAR.id: ("alice",),
+    UPDATE_GROUP.id: ("group",),
+    DISABLE_USER.id: ("bob",),
+    ENABLE_USER.id: ("bob",),
+    ADD_MEMBER.id: ("group", "carol"),
+    REMOVE_MEMBER.id: ("group", "alice"),
+    DELETE_USER.id: ("carol",),
+    DELETE_GROUP.id: ("group",),
+}
 
 
 class EntraFlow:
@@ -188,6 +205,7 @@ class EntraFlow:
     def _guarded(self, info: CheckInfo, body: Callable[[], Finding]) -> Finding:
         if self._halted is not None:
             raise Unmet(self._halted, blocked_by=self._halted_by)
+        self._require_provisioned(info)
         state = self.state
         # The initial cycle's steps judge the engine's log from that cycle on.
         started = self._initial_started
@@ -358,6 +376,19 @@ class EntraFlow:
         expect_active(self.state, "bob", True)
         return ok("bob reads active true")
 
+    def _require_provisioned(self, info: CheckInfo) -> None:
+        """A step about objects Entra never provisioned proves nothing: it is not
+        established, blocked by the step that was to provision them."""
+        for key in _NEEDS.get(info.id, ()):
+            source = self.group if key == "group" else self.users[key]
+            creator = CREATE_GROUP if key == "group" else MATCH_USER if key == "dave" else None
+            step = creator or CREATE_USERS
+            if self.job is None or self.job.connector.get(source.object_id) is None:
+                raise Unmet(
+                    f"needs {key} provisioned, but Entra never provisioned it",
+                    blocked_by=f"{step.id} [{self.dialect.value}]",
+                )
+
     def _require_deactivated(self, user: DirectoryUser) -> None:
         """Re-enabling proves something only on a user the endpoint holds as inactive: if
         the disable never landed, the step is not established (never a vacuous pass)."""
@@ -372,7 +403,9 @@ class EntraFlow:
         exchange = self.probe.get(f"Users/{entry.target_id}")
         body = exchange.json()
         stored = body.get("active") if isinstance(body, dict) else None
-        if exchange.status != 200 or normalize(stored, "boolean") is not False:
+        # A user that reads active is one the disable never reached; one that cannot be
+        # read at all (a server hiding inactive users) is the step's to judge.
+        if exchange.status == 200 and normalize(stored, "boolean") is not False:
             raise Unmet(
                 f"needs {user.user_principal_name} deactivated, but the disable never landed "
                 f"({exchange.describe()}, active={stored!r}): there is nothing to re-enable",

@@ -37,7 +37,10 @@ def engine_errors(state: FlowState, about: str | None) -> str:
         error = entry.error
         if error is None:
             continue
-        text = f"{error.error_code} for {entry.source_identity.display_name}: {error.reason}"
+        # The reason's first line: Entra's own reason goes on with the whole HTTP response,
+        # which the evidence shows anyway.
+        reason = (error.reason or "").strip().splitlines()[0] if error.reason else ""
+        text = f"{error.error_code} for {entry.source_identity.display_name}: {reason}"
         if error.additional_details:
             text += f" ({error.additional_details})"
         texts.append(text)
@@ -178,6 +181,14 @@ def patch_hint(dialect: Dialect, exchange: Exchange, scim_type: str | None = Non
             'Create the element when Entra adds or replaces emails[type eq "work"].value and '
             "the user has none (S1; scim-for-keycloak#73)."
         )
+    managers = [o for o in ops if str(o.get("path", "")).rsplit(":", 1)[-1] == "manager"]
+    if any(isinstance(o.get("value"), str) for o in managers):
+        return (
+            "Accept the manager as Entra sends it: a bare id on the enterprise manager path "
+            '({"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:'
+            'manager","value":"<manager id>"}, seen by vendors: SCIM-SDK#686), as well as '
+            '{"value":"<manager id>"}; store it as manager.value.'
+        )
     flag = "append ?aadOptscim062020 to the Tenant URL for RFC-style PATCH (S2)"
     if dialect is Dialect.DEFAULT:
         # The member removal first: it is the more specific shape of the two.
@@ -188,7 +199,9 @@ def patch_hint(dialect: Dialect, exchange: Exchange, scim_type: str | None = Non
                 "it and remove exactly those members (azure-docs#30826), or have customers "
                 f"{flag}."
             )
-        if any(isinstance(o.get("op"), str) and o["op"] != o["op"].lower() for o in ops):
+        # Capitalised ops are to blame only when the server could not read the operations.
+        capitalised = any(isinstance(o.get("op"), str) and o["op"] != o["op"].lower() for o in ops)
+        if capitalised and scim_type in (None, "invalidSyntax"):
             return (
                 "Entra's default dialect capitalises op names (Add, Replace, Remove) and sends "
                 'booleans as the strings "True"/"False" (S1, S2): accept them, or have '
