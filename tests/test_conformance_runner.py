@@ -303,8 +303,9 @@ def test_scim2_server_works_by_the_rfc_but_not_with_entra(
         ("POST /Groups", "400 invalidSyntax"),
         ("PATCH /Users/{id}", "400 invalidValue"),
     }
-    assert "ENTRA-FLOW-DELETE-GROUP [default]" in (
-        causes[("POST /Groups", "400 invalidSyntax")]["notEstablished"]
+    assert (
+        "ENTRA-FLOW-DELETE-GROUP [default]"
+        in (causes[("POST /Groups", "400 invalidSyntax")]["notEstablished"])
     )
     assert body["cleanup"]["failed"] == []
 
