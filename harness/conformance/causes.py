@@ -190,15 +190,15 @@ def root_causes(results: Sequence[Any]) -> list[CauseJson]:
         for r in results
         if r["outcome"] == "not established" and r["blockedBy"] and r["blockedBy"]["check"]
     }
-    for key in blocked_by:
-        seen = {key}
-        ancestor = blocked_by[key]
+    for blocked in blocked_by:
+        seen = {blocked}
+        ancestor = blocked_by[blocked]
         while ancestor in blocked_by and ancestor not in seen:
             seen.add(ancestor)
             ancestor = blocked_by[ancestor]
         cause = owner.get(ancestor)
         if cause is not None:
-            cause["notEstablished"].append(key)
+            cause["notEstablished"].append(blocked)
     return list(causes.values())
 
 
