@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from fake_elevate.elevate import FakeElevate
-from harness.conformance.report import ReportJson
+from harness.conformance.report import ReportJson, render_html, render_junit
 from harness.conformance.runner import (
     ConformanceSettings,
     dialects_for,
@@ -239,6 +239,13 @@ def test_a_server_that_ignores_count_fails_a_must_quoting_3_4_2_4() -> None:
     text = "\n".join(summary_lines(report, with_failures=True))
     assert "MUST NOT return more results than specified" in text
     assert "https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.4" in text
+    # The clause and its link, and the evidence as curl, in JUnit and HTML too.
+    link = "https://www.rfc-editor.org/rfc/rfc7644#section-3.4.2.4"
+    junit = render_junit(report)
+    assert link in junit and "MUST NOT return more results" in junit and "$ curl -sS" in junit
+    page = render_html(report)
+    assert f'<a href="{link}">RFC 7644 §3.4.2.4</a>' in page and "As curl" in page
+    assert "Entra request shapes exercised" in page
 
 
 @pytest.mark.parametrize(

@@ -677,6 +677,12 @@ def _causes_html(causes: Sequence[CauseJson]) -> str:
     return f"<h2>Root causes</h2><ol>{''.join(items)}</ol>"
 
 
+def _shapes_html(shapes: Sequence[ShapeJson]) -> str:
+    items = "".join(f"<li><code>{_e(s['shape'])}</code> × {s['count']}</li>" for s in shapes)
+    title = f"<summary>Entra request shapes exercised ({len(shapes)})</summary>"
+    return f"<details>{title}<ul>{items}</ul></details>" if shapes else ""
+
+
 def _result_rows(results: Sequence[ResultJson]) -> str:
     rows = []
     for result in results:
@@ -745,7 +751,8 @@ def render_html(report: ReportJson) -> str:
         f"{summary['skipped']} skipped · "
         f"{_e(cleaned)}</p>"
         f"{_causes_html(report['causes'])}"
-        f"{sections}</body></html>\n"
+        + _shapes_html(report["requestShapes"])
+        + f"{sections}</body></html>\n"
     )
 
 

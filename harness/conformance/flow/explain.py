@@ -105,7 +105,9 @@ def answered_hint(exchange: Exchange) -> str:
     detail = error.get("detail") if isinstance(error, dict) else None
     scim_type = error.get("scimType") if isinstance(error, dict) else None
     answer = f"{exchange.status}" + (f" {scim_type}" if scim_type else "")
-    said = f' ("{str(detail)[:160]}")' if detail else ""
+    # The server's own words, cut, and with no control character (remote text).
+    shown = "".join(c if c.isprintable() else " " for c in str(detail)[:160]) if detail else ""
+    said = f' ("{shown}")' if shown else ""
     return (
         f"The endpoint answered {answer}{said} to Entra's {exchange.method} "
         f"{_template(exchange)}: accept the request as Entra sends it (the evidence shows "
