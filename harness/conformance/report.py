@@ -7,8 +7,8 @@ published with the package); the tests validate every report against the schema.
 Verdicts come in two scopes, side by side:
 
 * "works with Entra": ``breaks`` when a MUST check in the ``entra`` scope failed,
-  ``not-established`` when none failed but one could not run (an error),
-  ``works-with-warnings`` when only SHOULD/MAY ones failed, else ``works``;
+  ``not-established`` when none failed but one was not established or in error,
+  ``works-with-warnings`` when only SHOULD/MAY ones deviated, else ``works``;
 * "RFC conformant": ``not-conformant``, ``not-established``,
   ``conformant-with-deviations`` or ``conformant``, the same way over the ``rfc`` scope.
 

@@ -7,13 +7,20 @@ counts in: ``entra`` ("works with Entra") and/or ``rfc`` ("RFC conformant"). Its
 returns a :class:`Finding` (:func:`ok` or :func:`bad`); :func:`evaluate` turns it into a
 :class:`CheckResult` with the exchanges that tell the story.
 
-A check that cannot run never passes. Its result is an :attr:`Outcome.ERROR` with a
-:class:`Blocker` saying why: the body raised :class:`Unmet` (a prerequisite failed: a test
-resource was not created, the job went into quarantine) or any other exception (provisim
-itself failed, or the endpoint answered in a way no check foresaw). A MUST check in error
-leaves its scope's verdict *not established*. :attr:`Outcome.SKIPPED` is kept for the one
-honest reason not to run a check: the server's discovery says it does not apply
-(:class:`NotApplicable`, naming the :class:`DiscoveryFact`).
+A check that cannot run never passes. When the body raises :class:`Unmet` (a
+prerequisite never happened: a test resource was refused, the disable before a re-enable
+never landed, the job went into quarantine) the result is :attr:`Outcome.NOT_ESTABLISHED`
+with a :class:`Blocker` naming the failure that blocked it; any other exception (provisim
+itself failed, or an answer no check foresaw) is an :attr:`Outcome.ERROR`. A MUST check
+in either leaves its scope's verdict *not established*. A failing body is
+:attr:`Outcome.FAILED` for a MUST check and :attr:`Outcome.DEVIATION` for SHOULD and MAY.
+:attr:`Outcome.SKIPPED` is kept for the one honest reason not to run a check: the
+server's discovery says it does not apply (:class:`NotApplicable`, naming the
+:class:`DiscoveryFact`).
+
+An RFC check's level comes from its quoted clause (:mod:`harness.conformance.sources`):
+:class:`CheckInfo` refuses an RFC check without a clause, a level that disagrees with the
+clause's keyword, and an Entra-scoped check that cites no Microsoft page.
 """
 
 from __future__ import annotations
