@@ -20,7 +20,13 @@ import httpx
 import pytest
 
 from fake_elevate.elevate import FakeElevate
-from harness.conformance.report import ReportJson, render_html, render_junit
+from harness.conformance.report import (
+    SCHEMA_NAME,
+    ReportJson,
+    render_html,
+    render_json,
+    render_junit,
+)
 from harness.conformance.runner import (
     ConformanceSettings,
     dialects_for,
@@ -28,6 +34,7 @@ from harness.conformance.runner import (
     summary_lines,
 )
 from harness.transport import AsgiTransport
+from harness.validation import validate_body
 
 Send = Callable[[httpx.Request], httpx.Response]
 Defect = Callable[[httpx.Request, Send], httpx.Response]
@@ -183,6 +190,7 @@ def run(defect: Defect = no_defect, *faults: str, dialect: str = "both") -> Repo
     settings = ConformanceSettings(url=URL, token=token, dialects=dialects_for(dialect), rate=1000)
     report = run_conformance(settings, transport=transport)
     assert elevate.store.count("User") == 0  # cleaned up, whatever the defect left
+    assert validate_body(json.loads(render_json(report)), SCHEMA_NAME) == []
     return report
 
 
