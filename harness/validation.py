@@ -310,6 +310,45 @@ def _leaf(error: ValidationError) -> ValidationError:
     return error
 
 
+#: The schemas of RFC 7643 resources and RFC 7644 messages, where a null attribute is unassigned.
+_SCIM_SCHEMAS: Final = frozenset(
+    {
+        USER,
+        ENTERPRISE_USER,
+        GROUP,
+        LIST_RESPONSE,
+        PATCH_OP,
+        SEARCH_REQUEST,
+        ERROR,
+        SERVICE_PROVIDER_CONFIG,
+        RESOURCE_TYPE,
+        SCHEMA,
+    }
+)
+
+
+def _unassigned_dropped(schema_name: str, body: Any) -> Any:
+    """``body`` without its null attributes, for the SCIM schemas.
+
+    RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of
+    a multi-valued attribute) SHALL be considered to be equivalent in 'state'." So an
+    attribute whose value is null is validated as if it were absent: accepted where the
+    attribute is optional, and still a violation where it is required. Only object
+    members are dropped, never array elements (``"emails": [null]`` stays invalid).
+    """
+    if schema_name not in _SCIM_SCHEMAS:
+        return body
+    return _drop_nulls(body)
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _drop_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(item) for item in value]
+    return value
+
+
 def _check(
     schema_name: str,
     form: _Form,
@@ -319,6 +358,7 @@ def _check(
     exchange: str,
     where: Direction,
 ) -> list[Violation]:
+    body = _unassigned_dropped(schema_name, body)
     fast = _fast_validator(schema_name, form)
     if fast is not None:
         try:
@@ -676,7 +716,7 @@ def _accepted_at_once(
 def _fast_valid(schema_name: str, form: _Form, body: Any) -> bool:
     fast = _fast_validator(schema_name, form)
     try:
-        return fast is not None and bool(fast.is_valid(body))
+        return fast is not None and bool(fast.is_valid(_unassigned_dropped(schema_name, body)))
     except ValueError:
         return False  # not plain JSON (e.g. a non-string key): jsonschema gives the verdict
 

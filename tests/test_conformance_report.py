@@ -36,6 +36,7 @@ from harness.conformance.results import (
     Outcome,
     Scope,
 )
+from harness.conformance.sources import Clause, MicrosoftSource
 from harness.validation import load_schema, validate_body
 
 HOSTILE = '<script>alert("x")</script> & </pre>'
@@ -61,6 +62,13 @@ def exchange(status: int | None = 400, body: bytes = b"", request: bytes = b"") 
     )
 
 
+#: A clause of each level, for the made-up checks of these tests.
+CLAUSES: dict[Level, Clause] = {
+    "MUST": Clause(7644, "3.4.2", "The service provider MUST answer."),
+    "SHOULD": Clause(7644, "3.4.2", "The service provider SHOULD answer."),
+    "MAY": Clause(7644, "3.4.2", "The service provider MAY answer."),
+}
+
 FILTER_UNSUPPORTED = DiscoveryFact("ServiceProviderConfig", "filter.supported", False)
 
 
@@ -75,11 +83,18 @@ def result(
     blocked_by: str | None = None,
 ) -> CheckResult:
     info = CheckInfo(
-        check_id, f"title of {check_id}", "RFC 7644 §3.4.2", level, frozenset(scopes), "fix it"
+        check_id,
+        f"title of {check_id}",
+        "RFC 7644 §3.4.2",
+        level,
+        frozenset(scopes),
+        "fix it",
+        (CLAUSES[level],) if "rfc" in scopes else (),
+        (MicrosoftSource("S1", "Entra sends it"),) if "entra" in scopes else (),
     )
     outcome = Outcome(outcome)
-    failed = outcome is Outcome.FAILED
-    error = outcome is Outcome.ERROR
+    failed = outcome in (Outcome.FAILED, Outcome.DEVIATION)
+    error = outcome in (Outcome.ERROR, Outcome.NOT_ESTABLISHED)
     message = "ok"
     if failed:
         message = f"message {HOSTILE}"
@@ -96,7 +111,13 @@ def result(
         0.012,
         dialect,
         len(evidence),
-        blocked_by=Blocker(BlockKind.PREREQUISITE, message, blocked_by) if error else None,
+        blocked_by=Blocker(
+            BlockKind.PREREQUISITE if outcome is Outcome.NOT_ESTABLISHED else BlockKind.EXCEPTION,
+            message,
+            blocked_by,
+        )
+        if error
+        else None,
         not_applicable=FILTER_UNSUPPORTED if outcome is Outcome.SKIPPED else None,
     )
 
@@ -157,7 +178,7 @@ def mixed() -> ReportJson:
         result("RFC7644-3.4.2.2-FILTER-VALUE-PATH", "skipped", "SHOULD", ("rfc",)),
         result(
             "ENTRA-FLOW-MATCH-USER",
-            "error",
+            "not established",
             "SHOULD",
             ("entra",),
             dialect="default",
@@ -236,7 +257,8 @@ def test_the_verdict_has_two_scopes_and_only_must_failures_fail_the_run() -> Non
         "passed": 1,
         "failed": 1,
         "deviations": 1,
-        "errors": 1,
+        "errors": 0,
+        "notEstablished": 1,
         "skipped": 1,
     }
     skipped, error = body["results"][3], body["results"][4]
@@ -328,7 +350,7 @@ def test_the_reason_names_the_verdicts_the_first_check_and_its_cause() -> None:
     assert found["verdict"]["reason"] == (
         "not established (works with Entra, RFC conformant): RFC7644-3.6-DELETE could not "
         f"run: needs a test user, but POST /Users -> 500 {HOSTILE} (blocked by "
-        "RFC7644-3.3-X); and 1 more MUST check(s) that could not run"
+        "RFC7644-3.3-X); and 1 more MUST check(s) not established"
     )
     assert found["verdict"]["entra"]["errors"] == ["ENTRA-S1-INACTIVE-USER-RETURNED"]
 
@@ -369,7 +391,7 @@ def test_junit_fails_must_checks_only() -> None:
     flow = suites["Entra flow (default)"]
     assert flow.attrib["errors"] == "1" and flow.attrib["skipped"] == "0"
     [error] = root.iter("error")
-    assert error.attrib["type"] == "prerequisite"
+    assert error.attrib["type"] == "not-established"
     assert error.attrib["message"].startswith("needs a test user")
     assert "blocked by: ENTRA-FLOW-CREATE-USER [default]" in (error.text or "")
 
@@ -390,12 +412,20 @@ def test_html_is_self_contained_and_escapes_everything() -> None:
     parser.feed(page)
     tags = {tag for tag, _ in parser.tags}
     assert "script" not in tags and "link" not in tags and "img" not in tags
-    assert not any("src" in attrs or "href" in attrs for _, attrs in parser.tags)
+    assert not any("src" in attrs for _, attrs in parser.tags)
+    # Links only to the sources a reader follows, never a resource the page loads.
+    links = [attrs["href"] for tag, attrs in parser.tags if "href" in attrs]
+    assert links and all(tag == "a" for tag, attrs in parser.tags if "href" in attrs)
+    assert all(
+        str(link).startswith(("https://www.rfc-editor.org/rfc/", "https://learn.microsoft.com/"))
+        for link in links
+    )
     assert "Works with Microsoft Entra ID" in page and "RFC 7643/7644 conformant" in page
     assert "could not be deleted" in page and "DEVIATION" in page
-    assert "ERROR" in page and "Could not run: ENTRA-FLOW-MATCH-USER [default]" in page
+    assert "NOT ESTABLISHED" in page
+    assert "Could not run: ENTRA-FLOW-MATCH-USER [default]" in page
     assert "Blocked by <code>ENTRA-FLOW-CREATE-USER [default]</code>" in page
-    assert "0 error(s)" not in page and "1 error(s)" in page
+    assert "0 error(s)" in page and "1 not established" in page
 
 
 def test_html_says_when_a_verdict_is_not_established_and_why() -> None:

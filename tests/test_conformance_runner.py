@@ -107,10 +107,11 @@ def test_fake_elevate_served_by_uvicorn_passes_in_both_dialects(tmp_path: Path) 
     verdict = run.report["verdict"]
     assert verdict["entra"]["verdict"] == "works" and verdict["rfc"]["verdict"] == "conformant"
     assert run.report["summary"] == {
-        "passed": 53,
+        "passed": 62,
         "failed": 0,
         "deviations": 0,
         "errors": 0,
+        "notEstablished": 0,
         "skipped": 0,
     }
     assert {r["dialect"] for r in run.report["results"]} == {None, "default", "aadOptscim062020"}
@@ -267,25 +268,45 @@ def test_scim2_server_works_by_the_rfc_but_not_with_entra(
         "deviations": [],
         "errors": [],
     }
-    assert verdict["entra"]["verdict"] == "breaks" and verdict["entra"]["errors"] == []
+    assert verdict["entra"]["verdict"] == "breaks"
     assert set(verdict["entra"]["failed"]) == {
         # POST /Groups naming Microsoft's ADSCIM group schema is refused (400 invalidSyntax
-        # "Unknown extension schemas"), so no group and no membership ever reaches it.
+        # "Unknown extension schemas"): the group is never created.
         "ENTRA-FLOW-CREATE-GROUP [default]",
-        "ENTRA-FLOW-ADD-MEMBERS [default]",
-        "ENTRA-FLOW-UPDATE-GROUP [default]",
-        "ENTRA-FLOW-ADD-MEMBER [default]",
-        "ENTRA-FLOW-REMOVE-MEMBER [default]",
-        "ENTRA-FLOW-DELETE-GROUP [default]",
         # add/replace on emails[type eq "work"].value without a work email: 400 noTarget,
         # so the matched user (created without an email) is never updated.
         "ENTRA-FLOW-MATCH-USER [default]",
         "ENTRA-S1-PATCH-ADD-VALUE-PATH",
         "ENTRA-S1-PATCH-REPLACE-VALUE-PATH",
+        # The manager as a bare id on the enterprise manager path (vendor captures,
+        # SCIM-SDK#686): 400 invalidValue; {"value": id} would be accepted.
+        "ENTRA-FLOW-MANAGER-ADD [default]",
+    }
+    # What needs the group or the first manager is not established, never failed or passed.
+    assert set(verdict["entra"]["errors"]) == {
+        "ENTRA-FLOW-ADD-MEMBERS [default]",
+        "ENTRA-FLOW-UPDATE-GROUP [default]",
+        "ENTRA-FLOW-ADD-MEMBER [default]",
+        "ENTRA-FLOW-REMOVE-MEMBER [default]",
+        "ENTRA-FLOW-DELETE-GROUP [default]",
+        "ENTRA-FLOW-MANAGER-REPLACE [default]",
+        "ENTRA-FLOW-MANAGER-CLEAR [default]",
     }
     hints = {row["id"]: row["hint"] for row in body["results"] if row["hint"]}
     assert "ADSCIM" in hints["ENTRA-FLOW-CREATE-GROUP"]
     assert "Create the element" in hints["ENTRA-FLOW-MATCH-USER"]
+    assert "bare id" in hints["ENTRA-FLOW-MANAGER-ADD"]
+    # Three causes, each printed once, with what they explain.
+    causes = {(c["request"], c["answer"]): c for c in body["causes"]}
+    assert set(causes) == {
+        ("PATCH /Users/{id}", "400 noTarget"),
+        ("POST /Groups", "400 invalidSyntax"),
+        ("PATCH /Users/{id}", "400 invalidValue"),
+    }
+    assert (
+        "ENTRA-FLOW-DELETE-GROUP [default]"
+        in (causes[("POST /Groups", "400 invalidSyntax")]["notEstablished"])
+    )
     assert body["cleanup"]["failed"] == []
 
 
@@ -501,12 +522,12 @@ def test_a_check_that_raises_is_an_error_and_the_run_exits_2_not_established(
     assert deleted["blockedBy"] == {"kind": "exception", "cause": cause, "check": None}
     assert body["summary"]["errors"] == 1 and body["summary"]["skipped"] == 0
     lines = result.stdout.splitlines()
-    assert lines[1] == "RFC conformant:    NOT ESTABLISHED (1 could not run: RFC7644-3.6-DELETE)"
+    assert lines[1] == "RFC conformant:    NOT ESTABLISHED (1 not established: RFC7644-3.6-DELETE)"
     assert f"ERROR RFC7644-3.6-DELETE: {cause}" in lines
     assert '<error message="provisim could not complete this check' in junit.read_text()
 
 
-def test_a_must_check_whose_prerequisite_failed_is_an_error_not_a_pass_or_a_skip() -> None:
+def test_a_must_check_whose_prerequisite_failed_is_not_established_never_a_pass() -> None:
     # The one test user ENTRA-S1-INACTIVE-USER-RETURNED needs is refused, politely.
     def refuse_hedy(request: httpx.Request, response: httpx.Response | None) -> Any:
         if response is None and posted(request, "-rfc-hedy@"):
@@ -517,7 +538,7 @@ def test_a_must_check_whose_prerequisite_failed_is_an_error_not_a_pass_or_a_skip
     console = Console(file=screen, force_terminal=True, width=200, color_system=None)
     body = tampered_run(refuse_hedy, progress=LiveProgress(console))
     inactive = row(body, "ENTRA-S1-INACTIVE-USER-RETURNED")
-    assert inactive["outcome"] == "error" and inactive["level"] == "MUST"
+    assert inactive["outcome"] == "not established" and inactive["level"] == "MUST"
     assert inactive["blockedBy"]["kind"] == "prerequisite"
     assert inactive["blockedBy"]["cause"].startswith("needs a test user, but POST")
     assert [e["response"]["status"] for e in inactive["evidence"]] == [400]
@@ -530,19 +551,19 @@ def test_a_must_check_whose_prerequisite_failed_is_an_error_not_a_pass_or_a_skip
     }
     assert verdict["rfc"]["verdict"] == "conformant" and verdict["exitCode"] == 2
     assert verdict["reason"].startswith(
-        "not established (works with Entra): ENTRA-S1-INACTIVE-USER-RETURNED could not run: "
-        "needs a test user"
+        "not established (works with Entra): ENTRA-S1-INACTIVE-USER-RETURNED was not "
+        "established: needs a test user"
     )
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
-    assert "ERROR ENTRA-S1-INACTIVE-USER-RETURNED  A deactivated user" in shown
+    assert "N/E   ENTRA-S1-INACTIVE-USER-RETURNED  A deactivated user" in shown
     lines = summary_lines(body, with_failures=True)  # type: ignore[arg-type]
     assert lines[0] == (
-        "Works with Entra:  NOT ESTABLISHED (1 could not run: ENTRA-S1-INACTIVE-USER-RETURNED)"
+        "Works with Entra:  NOT ESTABLISHED (1 not established: ENTRA-S1-INACTIVE-USER-RETURNED)"
     )
-    assert any(line.startswith("ERROR ENTRA-S1-INACTIVE-USER-RETURNED: needs") for line in lines)
+    assert any(line.startswith("N/E   ENTRA-S1-INACTIVE-USER-RETURNED: needs") for line in lines)
 
 
-def test_a_flow_step_whose_prerequisite_failed_is_an_error_not_a_pass() -> None:
+def test_a_flow_step_whose_prerequisite_failed_is_not_established_never_a_pass() -> None:
     # The user Entra must match is refused when created before the first cycle.
     def refuse_dave(request: httpx.Request, response: httpx.Response | None) -> Any:
         if response is None and posted(request, "Dave (created before Entra)"):
@@ -551,7 +572,8 @@ def test_a_flow_step_whose_prerequisite_failed_is_an_error_not_a_pass() -> None:
 
     body = tampered_run(refuse_dave)
     match = row(body, "ENTRA-FLOW-MATCH-USER [default]")
-    assert match["outcome"] == "error" and match["blockedBy"]["kind"] == "prerequisite"
+    assert match["outcome"] == "not established"
+    assert match["blockedBy"]["kind"] == "prerequisite"
     assert "needs a user created before the first cycle" in match["message"]
     assert body["verdict"]["entra"]["verdict"] == "not-established"
     assert body["verdict"]["entra"]["failed"] == [] and body["verdict"]["exitCode"] == 2

@@ -535,7 +535,8 @@ def test_list_response_items_are_validated_against_the_endpoint_schema() -> None
 
 def test_validate_body_can_check_list_items_too() -> None:
     page = load("rfc7644-3.4.2-list-response.json")
-    page["Resources"][1]["userName"] = None
+    # Not None: null is unassigned (RFC 7643 §2.5), and a projection need not carry userName.
+    page["Resources"][1]["userName"] = 7
     violations = validate_body(page, LIST_RESPONSE, resources_schema=USER, projection=True)
     assert found(violations) == [("/Resources/1/userName", "type")]
 

@@ -84,17 +84,21 @@ def conformance(
     """Check a live SCIM endpoint the way Microsoft Entra ID provisioning uses it.
 
     Runs the real provisioning engine over a small seeded tenant (Test Connection, create
-    and match, update, disable and re-enable, delete, groups and memberships, each read
-    back with GET), then the RFC 7643/7644 checks Entra relies on. Prints a verdict in two
-    scopes, "works with Entra" and "RFC conformant"; every failure comes with the
-    request and response as evidence and a hint. Test resources are deleted afterwards.
+    and match, update, manager add/replace/clear, disable and re-enable, delete, groups
+    and memberships, each read back with GET), then the RFC 7643/7644 checks. Each RFC
+    check quotes its clause (section, sentence, link) and takes its level from the RFC
+    2119 keyword. Prints a verdict in two scopes, "works with Entra" and "RFC
+    conformant", then the root causes: failures that share a request shape and answer,
+    each once with its fix and its evidence as a curl command (token masked). Test
+    resources are deleted afterwards.
 
-    A check that cannot run (a test resource it needs was refused, the job went into
-    quarantine, provisim itself failed) is an error, never a pass; a check is skipped only
+    Each check ends passed, failed (MUST), deviation (SHOULD/MAY), error (provisim could
+    not complete it) or not established (its precondition never happened: the report
+    names the failure that blocked it), never a vacuous pass; a check is skipped only
     when the server's /ServiceProviderConfig says it does not apply.
 
     Exit status: 0 no MUST failure (SHOULD/MAY deviations never fail the run), 1 a MUST
-    failure, 2 a verdict not established (a MUST check could not run and none in its scope
+    failure, 2 a verdict not established (a MUST check not established and none in its scope
     failed: the reports are written and one line on stderr names the check and the cause),
     or a usage error, an unreachable endpoint or a token refused on the first call.
     """

@@ -5,6 +5,8 @@ One module per concern: :mod:`~harness.conformance.exchanges` (the evidence: eve
 exchange, recorded), :mod:`~harness.conformance.probe` (the checks' own SCIM client),
 :mod:`~harness.conformance.rate` (the request-rate limiter),
 :mod:`~harness.conformance.results` (what a check is and what it found),
+:mod:`~harness.conformance.sources` (the quoted RFC clauses, levels and links),
+:mod:`~harness.conformance.causes` (root causes, request shapes, curl evidence),
 :mod:`~harness.conformance.resources` (the test resources and their clean-up),
 :mod:`~harness.conformance.checks` (the RFC checks, one module per area),
 :mod:`~harness.conformance.flow` (the Entra flow through the real provisioning engine,

@@ -7,8 +7,8 @@ published with the package); the tests validate every report against the schema.
 Verdicts come in two scopes, side by side:
 
 * "works with Entra": ``breaks`` when a MUST check in the ``entra`` scope failed,
-  ``not-established`` when none failed but one could not run (an error),
-  ``works-with-warnings`` when only SHOULD/MAY ones failed, else ``works``;
+  ``not-established`` when none failed but one was not established or in error,
+  ``works-with-warnings`` when only SHOULD/MAY ones deviated, else ``works``;
 * "RFC conformant": ``not-conformant``, ``not-established``,
   ``conformant-with-deviations`` or ``conformant``, the same way over the ``rfc`` scope.
 
@@ -29,8 +29,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypedDict
 
+from harness.conformance.causes import (
+    CauseJson,
+    ShapeJson,
+    curl_command,
+    request_shapes,
+    root_causes,
+)
 from harness.conformance.exchanges import Exchange
 from harness.conformance.results import SCOPES, CheckResult, Outcome, Scope
+from harness.conformance.sources import citations
 
 SCHEMA_ID: Final = "https://provisim.dev/schemas/conformance-report.schema.json"
 SCHEMA_NAME: Final = "conformance-report.schema.json"
@@ -47,6 +55,14 @@ RfcVerdict = Literal[
 EXIT_PASSED: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_NOT_ESTABLISHED: Final = 2
+
+#: Outcomes that found the endpoint wrong, and outcomes that establish nothing.
+_FAILED: Final = frozenset({Outcome.FAILED.value, Outcome.DEVIATION.value})
+_UNKNOWN: Final = frozenset({Outcome.ERROR.value, Outcome.NOT_ESTABLISHED.value})
+_WHY: Final[Mapping[str, str]] = {
+    Outcome.ERROR.value: "could not run",
+    Outcome.NOT_ESTABLISHED.value: "was not established",
+}
 
 #: How each scope is named in a one-line reason.
 _SCOPE_NAMES: Final[Mapping[Scope, str]] = {"entra": "works with Entra", "rfc": "RFC conformant"}
@@ -75,6 +91,8 @@ class ExchangeJson(TypedDict):
     error: str | None
     startedMs: float
     elapsedMs: float
+    #: The request as a curl command, the token masked ($PROVISIM_SCIM_TOKEN).
+    curl: str
 
 
 class BlockedByJson(TypedDict):
@@ -89,11 +107,29 @@ class NotApplicableJson(TypedDict):
     value: Any
 
 
+class ClauseJson(TypedDict):
+    rfc: int
+    section: str
+    keyword: str | None
+    text: str
+    context: str | None
+    url: str
+
+
+class MicrosoftJson(TypedDict):
+    key: str
+    says: str
+    url: str
+
+
 class ResultJson(TypedDict):
     id: str
     title: str
     source: str
     level: str
+    #: The RFC sentences the level comes from, and the Microsoft pages Entra's scope rests on.
+    clauses: list[ClauseJson]
+    microsoft: list[MicrosoftJson]
     scopes: list[str]
     phase: str
     dialect: str | None
@@ -111,6 +147,7 @@ class ScopeVerdictJson(TypedDict):
     verdict: str
     failed: list[str]
     deviations: list[str]
+    #: Checks that could not run (an error) or whose precondition never happened.
     errors: list[str]
 
 
@@ -127,6 +164,7 @@ class SummaryJson(TypedDict):
     failed: int
     deviations: int
     errors: int
+    notEstablished: int
     skipped: int
 
 
@@ -177,6 +215,8 @@ ReportJson = TypedDict(
         "verdict": VerdictJson,
         "summary": SummaryJson,
         "results": list[ResultJson],
+        "causes": list[CauseJson],
+        "requestShapes": list[ShapeJson],
         "cleanup": CleanupJson,
     },
 )
@@ -196,7 +236,7 @@ def exchange_json(exchange: Exchange) -> ExchangeJson:
             "body": body,
             "bodyTruncated": cut,
         }
-    return {
+    built: ExchangeJson = {
         "index": exchange.index,
         "origin": exchange.origin,
         "request": {
@@ -210,7 +250,10 @@ def exchange_json(exchange: Exchange) -> ExchangeJson:
         "error": exchange.error,
         "startedMs": round(exchange.started * 1000, 3),
         "elapsedMs": round(exchange.elapsed * 1000, 3),
+        "curl": "",
     }
+    built["curl"] = curl_command(built)
+    return built
 
 
 def _body(raw: bytes) -> tuple[Any, bool]:
@@ -237,6 +280,18 @@ def result_json(result: CheckResult) -> ResultJson:
         "title": result.info.title,
         "source": result.info.source,
         "level": result.info.level,
+        "clauses": [
+            {
+                "rfc": c.rfc,
+                "section": c.section,
+                "keyword": c.keyword,
+                "text": c.text,
+                "context": c.context,
+                "url": c.url,
+            }
+            for c in result.info.clauses
+        ],
+        "microsoft": [{"key": m.key, "says": m.says, "url": m.url} for m in result.info.microsoft],
         "scopes": sorted(result.info.scopes),
         "phase": "flow" if result.dialect is not None else "rfc",
         "dialect": result.dialect,
@@ -263,8 +318,8 @@ def result_key(result: ResultJson) -> str:
 def _scope_verdict(results: Sequence[ResultJson], scope: Scope) -> tuple[int, ScopeVerdictJson]:
     """The scope's verdict, and the exit code it calls for on its own."""
     ours = [r for r in results if scope in r["scopes"]]
-    failed = [r for r in ours if r["outcome"] == Outcome.FAILED]
-    errors = [r for r in ours if r["outcome"] == Outcome.ERROR]
+    failed = [r for r in ours if r["outcome"] in _FAILED]
+    errors = [r for r in ours if r["outcome"] in _UNKNOWN]
     blocking = [result_key(r) for r in failed if r["level"] == "MUST"]
     deviations = [result_key(r) for r in failed if r["level"] != "MUST"]
     unknown = any(r["level"] == "MUST" for r in errors)
@@ -294,7 +349,7 @@ def _reason(results: Sequence[ResultJson], unknown: Sequence[Scope]) -> str:
     stuck = [
         r
         for r in results
-        if r["outcome"] == Outcome.ERROR
+        if r["outcome"] in _UNKNOWN
         and r["level"] == "MUST"
         and any(scope in r["scopes"] for scope in unknown)
     ]
@@ -303,12 +358,12 @@ def _reason(results: Sequence[ResultJson], unknown: Sequence[Scope]) -> str:
     cause = blocker["cause"] if blocker is not None else first["message"]
     line = (
         f"not established ({', '.join(_SCOPE_NAMES[s] for s in unknown)}): "
-        f"{result_key(first)} could not run: {cause}"
+        f"{result_key(first)} {_WHY[first['outcome']]}: {cause}"
     )
     if blocker is not None and blocker["check"]:
         line += f" (blocked by {blocker['check']})"
     if len(stuck) > 1:
-        line += f"; and {len(stuck) - 1} more MUST check(s) that could not run"
+        line += f"; and {len(stuck) - 1} more MUST check(s) not established"
     return line
 
 
@@ -344,9 +399,12 @@ def build_report(
     peak_per_second: int,
     cleanup: CleanupJson,
     version: str,
+    exchanges: Sequence[Exchange] = (),
 ) -> ReportJson:
+    """The report of a run; ``exchanges`` (the run's log) gives the request shapes of the
+    Entra engine the run exercised."""
     rows = [result_json(r) for r in results]
-    failed = [r for r in rows if r["outcome"] == "failed"]
+    engine = [(e.method, e.url, e.request_json()) for e in exchanges if e.origin == "entra"]
     return {
         "$schema": SCHEMA_ID,
         "tool": {"name": "provisim", "version": version},
@@ -362,13 +420,16 @@ def build_report(
         },
         "verdict": verdict(rows),
         "summary": {
-            "passed": sum(r["outcome"] == "passed" for r in rows),
-            "failed": sum(r["level"] == "MUST" for r in failed),
-            "deviations": sum(r["level"] != "MUST" for r in failed),
+            "passed": sum(r["outcome"] == Outcome.PASSED for r in rows),
+            "failed": sum(r["outcome"] == Outcome.FAILED for r in rows),
+            "deviations": sum(r["outcome"] == Outcome.DEVIATION for r in rows),
             "errors": sum(r["outcome"] == Outcome.ERROR for r in rows),
+            "notEstablished": sum(r["outcome"] == Outcome.NOT_ESTABLISHED for r in rows),
             "skipped": sum(r["outcome"] == Outcome.SKIPPED for r in rows),
         },
         "results": rows,
+        "causes": root_causes(rows),
+        "requestShapes": request_shapes(engine),
         "cleanup": cleanup,
     }
 
@@ -401,6 +462,7 @@ def _evidence_text(evidence: Iterable[ExchangeJson]) -> str:
             lines.append(f"< no response: {exchange['error']}")
         else:
             lines.append(f"< {response['status']} {_compact(response['body'])}")
+        lines.append(f"$ {exchange['curl']}")
     return "\n".join(lines)
 
 
@@ -424,7 +486,7 @@ def render_junit(report: ReportJson) -> str:
         name="provisim conformance",
         tests=str(len(report["results"])),
         failures=str(report["summary"]["failed"]),
-        errors=str(report["summary"]["errors"]),
+        errors=str(report["summary"]["errors"] + report["summary"]["notEstablished"]),
         skipped=str(report["summary"]["skipped"]),
         time=f"{report['run']['durationSeconds']:.3f}",
     )
@@ -434,8 +496,8 @@ def render_junit(report: ReportJson) -> str:
             "testsuite",
             name=name,
             tests=str(len(results)),
-            failures=str(sum(r["outcome"] == "failed" and r["level"] == "MUST" for r in results)),
-            errors=str(sum(r["outcome"] == Outcome.ERROR for r in results)),
+            failures=str(sum(r["outcome"] == Outcome.FAILED for r in results)),
+            errors=str(sum(r["outcome"] in _UNKNOWN for r in results)),
             skipped=str(sum(r["outcome"] == Outcome.SKIPPED for r in results)),
             time=f"{sum(r['durationMs'] for r in results) / 1000:.3f}",
         )
@@ -449,6 +511,7 @@ def render_junit(report: ReportJson) -> str:
                 time=f"{result['durationMs'] / 1000:.3f}",
             )
             about = f"{result['level']} · {', '.join(result['scopes'])} · {result['source']}"
+            about += "".join(f"\n{line}" for line in citations(result))
             blocker = result["blockedBy"]
             detail = "\n".join(
                 part
@@ -460,19 +523,22 @@ def render_junit(report: ReportJson) -> str:
                 )
                 if part
             )
-            if result["outcome"] == "failed" and result["level"] == "MUST":
+            if result["outcome"] == Outcome.FAILED:
                 failure = ET.SubElement(
                     case, "failure", message=result["message"], type=result["level"]
                 )
                 failure.text = f"{about}\n{detail}"
-            elif result["outcome"] == "failed":
+            elif result["outcome"] == Outcome.DEVIATION:
                 ET.SubElement(
                     case, "system-out"
                 ).text = f"DEVIATION ({result['level']}, does not fail the run): {about}\n{detail}"
             elif blocker is not None:
-                error = ET.SubElement(
-                    case, "error", message=result["message"], type=blocker["kind"]
+                kind = (
+                    "not-established"
+                    if result["outcome"] == Outcome.NOT_ESTABLISHED
+                    else blocker["kind"]
                 )
+                error = ET.SubElement(case, "error", message=result["message"], type=kind)
                 error.text = f"{about}\n{detail}"
             elif result["outcome"] == Outcome.SKIPPED:
                 ET.SubElement(case, "skipped", message=result["message"])
@@ -517,9 +583,13 @@ def _e(value: object) -> str:
 
 def _status_word(result: ResultJson) -> tuple[str, str]:
     if result["outcome"] == Outcome.FAILED:
-        return ("FAIL", "failed") if result["level"] == "MUST" else ("DEVIATION", "deviation")
+        return ("FAIL", "failed")
+    if result["outcome"] == Outcome.DEVIATION:
+        return ("DEVIATION", "deviation")
     if result["outcome"] == Outcome.ERROR:
         return ("ERROR", "error")
+    if result["outcome"] == Outcome.NOT_ESTABLISHED:
+        return ("NOT ESTABLISHED", "error")
     return ("PASS", "passed") if result["outcome"] == Outcome.PASSED else ("SKIP", "skipped")
 
 
@@ -553,6 +623,7 @@ def _exchange_html(exchange: ExchangeJson) -> str:
         if response["body"] is not None:
             text.append("")
             text.append(_pretty(response["body"]))
+    text += ["", "As curl (the token masked):", exchange["curl"]]
     summary = f"#{exchange['index']} {request['method']} {request['url']} → " + (
         str(response["status"]) if response is not None else "no response"
     )
@@ -561,6 +632,55 @@ def _exchange_html(exchange: ExchangeJson) -> str:
 
 def _pretty(body: Any) -> str:
     return body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{_e(url)}">{_e(text)}</a>'
+
+
+def _sources_html(result: ResultJson) -> str:
+    """The check's sources: each RFC clause quoted with its keyword and link, then the
+    Microsoft pages; the free-text source when there is neither."""
+    parts = []
+    for clause in result["clauses"]:
+        keyword = clause["keyword"] or "definition"
+        cite = _link(clause["url"], f"RFC {clause['rfc']} §{clause['section']}")
+        context = f"{_e(clause['context'])} … " if clause["context"] else ""
+        parts.append(
+            f"<div>{cite} <b>{_e(keyword)}</b>: <q>{context}{_e(clause['text'])}</q></div>"
+        )
+    for page in result["microsoft"]:
+        parts.append(
+            f"<div>{_link(page['url'], 'Microsoft ' + page['key'])}: {_e(page['says'])}</div>"
+        )
+    return "".join(parts) or _e(result["source"])
+
+
+def _causes_html(causes: Sequence[CauseJson]) -> str:
+    if not causes:
+        return ""
+    items = []
+    for cause in causes:
+        explains = ", ".join(_e(k) for k in cause["explains"])
+        blocked = (
+            f"<div>Not established because of it: {', '.join(_e(k) for k in cause['notEstablished'])}</div>"
+            if cause["notEstablished"]
+            else ""
+        )
+        fix = f'<div class="hint">Fix: {_e(cause["fix"])}</div>' if cause["fix"] else ""
+        evidence = _exchange_html(cause["evidence"]) if cause["evidence"] is not None else ""
+        items.append(
+            f"<li><b>{_e(cause['id'])}</b> <code>{_e(cause['request'])}</code> → "
+            f"<code>{_e(cause['answer'])}</code><div>Explains: {explains}</div>{blocked}{fix}"
+            f"{evidence}</li>"
+        )
+    return f"<h2>Root causes</h2><ol>{''.join(items)}</ol>"
+
+
+def _shapes_html(shapes: Sequence[ShapeJson]) -> str:
+    items = "".join(f"<li><code>{_e(s['shape'])}</code> × {s['count']}</li>" for s in shapes)
+    title = f"<summary>Entra request shapes exercised ({len(shapes)})</summary>"
+    return f"<details>{title}<ul>{items}</ul></details>" if shapes else ""
 
 
 def _result_rows(results: Sequence[ResultJson]) -> str:
@@ -580,7 +700,7 @@ def _result_rows(results: Sequence[ResultJson]) -> str:
             f"<td><code>{_e(result['id'])}</code><div>{_e(result['title'])}</div></td>"
             f"<td>{_e(result['level'])}</td>"
             f"<td>{_e(', '.join(result['scopes']))}</td>"
-            f"<td>{_e(result['source'])}</td>"
+            f"<td>{_sources_html(result)}</td>"
             f"<td>{detail}</td>"
             "</tr>"
         )
@@ -627,9 +747,12 @@ def render_html(report: ReportJson) -> str:
         + (f"<p><b>{_e(reason)}</b></p>" if reason else "")
         + f"<p>{summary['passed']} passed · {summary['failed']} failed · "
         f"{summary['deviations']} deviation(s) · {summary['errors']} error(s) · "
+        f"{summary['notEstablished']} not established · "
         f"{summary['skipped']} skipped · "
         f"{_e(cleaned)}</p>"
-        f"{sections}</body></html>\n"
+        f"{_causes_html(report['causes'])}"
+        + _shapes_html(report["requestShapes"])
+        + f"{sections}</body></html>\n"
     )
 
 

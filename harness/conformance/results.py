@@ -7,13 +7,20 @@ counts in: ``entra`` ("works with Entra") and/or ``rfc`` ("RFC conformant"). Its
 returns a :class:`Finding` (:func:`ok` or :func:`bad`); :func:`evaluate` turns it into a
 :class:`CheckResult` with the exchanges that tell the story.
 
-A check that cannot run never passes. Its result is an :attr:`Outcome.ERROR` with a
-:class:`Blocker` saying why: the body raised :class:`Unmet` (a prerequisite failed: a test
-resource was not created, the job went into quarantine) or any other exception (provisim
-itself failed, or the endpoint answered in a way no check foresaw). A MUST check in error
-leaves its scope's verdict *not established*. :attr:`Outcome.SKIPPED` is kept for the one
-honest reason not to run a check: the server's discovery says it does not apply
-(:class:`NotApplicable`, naming the :class:`DiscoveryFact`).
+A check that cannot run never passes. When the body raises :class:`Unmet` (a
+prerequisite never happened: a test resource was refused, the disable before a re-enable
+never landed, the job went into quarantine) the result is :attr:`Outcome.NOT_ESTABLISHED`
+with a :class:`Blocker` naming the failure that blocked it; any other exception (provisim
+itself failed, or an answer no check foresaw) is an :attr:`Outcome.ERROR`. A MUST check
+in either leaves its scope's verdict *not established*. A failing body is
+:attr:`Outcome.FAILED` for a MUST check and :attr:`Outcome.DEVIATION` for SHOULD and MAY.
+:attr:`Outcome.SKIPPED` is kept for the one honest reason not to run a check: the
+server's discovery says it does not apply (:class:`NotApplicable`, naming the
+:class:`DiscoveryFact`).
+
+An RFC check's level comes from its quoted clause (:mod:`harness.conformance.sources`):
+:class:`CheckInfo` refuses an RFC check without a clause, a level that disagrees with the
+clause's keyword, and an Entra-scoped check that cites no Microsoft page.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from enum import StrEnum
 from typing import Any, Final, Literal
 
 from harness.conformance.exchanges import Exchange, ExchangeLog
+from harness.conformance.sources import Clause, Level, MicrosoftSource, linked
 
-Level = Literal["MUST", "SHOULD", "MAY"]
 Scope = Literal["entra", "rfc"]
 
 
@@ -34,12 +41,17 @@ class Outcome(StrEnum):
     """How a check ended. Only PASSED and FAILED say something about the endpoint."""
 
     PASSED = "passed"
-    #: For a MUST check, a failure; for SHOULD and MAY, a deviation.
+    #: A MUST check found the endpoint wrong.
     FAILED = "failed"
+    #: A SHOULD or MAY check found the endpoint departing from it (never fails the run).
+    DEVIATION = "deviation"
     #: The server's discovery says the check does not apply (``CheckResult.not_applicable``).
     SKIPPED = "skipped"
-    #: The check could not run (``CheckResult.blocked_by``): it establishes nothing.
+    #: provisim could not complete the check (``CheckResult.blocked_by``): nothing known.
     ERROR = "error"
+    #: The check's precondition never happened (a test resource was refused, an earlier
+    #: step failed): ``CheckResult.blocked_by`` names the failure that blocked it.
+    NOT_ESTABLISHED = "not established"
 
 
 class BlockKind(StrEnum):
@@ -73,12 +85,32 @@ class CheckInfo:
     level: Level
     scopes: frozenset[Scope]
     hint: str
+    #: The RFC sentences the check judges against; the first one sets the level.
+    clauses: tuple[Clause, ...] = ()
+    #: The Microsoft pages that say Entra relies on the behaviour.
+    microsoft: tuple[MicrosoftSource, ...] = ()
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
             raise ValueError(f"{self.id}: unknown level {self.level!r}")
         if not self.scopes or not self.scopes <= set(SCOPES):
             raise ValueError(f"{self.id}: scopes must be a non-empty subset of {SCOPES}")
+        if "rfc" in self.scopes and not self.clauses:
+            raise ValueError(f"{self.id}: an RFC check quotes its clause")
+        if self.clauses and self.clauses[0].level != self.level:
+            raise ValueError(
+                f"{self.id}: level {self.level} disagrees with its clause's "
+                f"{self.clauses[0].keyword or 'definition'} ({self.clauses[0].cite})"
+            )
+        if "entra" in self.scopes and not self.microsoft:
+            raise ValueError(f"{self.id}: an Entra check cites a Microsoft page")
+        object.__setattr__(self, "hint", linked(self.hint))
+        object.__setattr__(self, "source", linked(self.source))
+
+    @property
+    def links(self) -> list[str]:
+        """Every source as a followable link: the RFC sections, then Microsoft's pages."""
+        return list(dict.fromkeys([c.url for c in self.clauses] + [m.url for m in self.microsoft]))
 
 
 @dataclass(frozen=True)
@@ -164,8 +196,17 @@ class CheckResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))  # "failed" reads as FAILED
-        if (self.blocked_by is not None) != (self.outcome is Outcome.ERROR):
-            raise ValueError(f"{self.key}: blocked_by goes with an error, and only with one")
+        if self.outcome is Outcome.FAILED and self.info.level != "MUST":
+            object.__setattr__(self, "outcome", Outcome.DEVIATION)
+        if self.outcome is Outcome.DEVIATION and self.info.level == "MUST":
+            object.__setattr__(self, "outcome", Outcome.FAILED)
+        if self.hint is not None:
+            object.__setattr__(self, "hint", linked(self.hint))
+        blocked = self.outcome in (Outcome.ERROR, Outcome.NOT_ESTABLISHED)
+        if (self.blocked_by is not None) != blocked:
+            raise ValueError(
+                f"{self.key}: blocked_by goes with an error or a not established, and only there"
+            )
         if (self.not_applicable is not None) != (self.outcome is Outcome.SKIPPED):
             raise ValueError(f"{self.key}: a skip names its discovery fact, and only a skip")
 
@@ -176,7 +217,8 @@ class CheckResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome is Outcome.FAILED
+        """A failure (MUST) or a deviation (SHOULD, MAY)."""
+        return self.outcome in (Outcome.FAILED, Outcome.DEVIATION)
 
     @property
     def blocking(self) -> bool:
@@ -187,7 +229,9 @@ class CheckResult:
     def not_established(self) -> bool:
         """A MUST check that could not run: its scope's verdict is not established, unless
         a MUST check of that scope failed."""
-        return self.outcome is Outcome.ERROR and self.info.level == "MUST"
+        return self.outcome in (Outcome.ERROR, Outcome.NOT_ESTABLISHED) and (
+            self.info.level == "MUST"
+        )
 
 
 def evaluate(
@@ -205,7 +249,7 @@ def evaluate(
         sent = log.since(mark)
         return CheckResult(
             info,
-            Outcome.ERROR,
+            _blocked_outcome(blocker),
             blocker.cause,
             None,
             _telling(evidence or sent),
@@ -275,7 +319,14 @@ def evaluate(
 
 def could_not_run(info: CheckInfo, blocker: Blocker, *, dialect: str | None = None) -> CheckResult:
     """The result of a check that was never reached, because what would run it failed."""
-    return CheckResult(info, Outcome.ERROR, blocker.cause, None, (), 0.0, dialect, 0, blocker)
+    return CheckResult(
+        info, _blocked_outcome(blocker), blocker.cause, None, (), 0.0, dialect, 0, blocker
+    )
+
+
+def _blocked_outcome(blocker: Blocker) -> Outcome:
+    """A prerequisite that never happened: not established; provisim failing: an error."""
+    return Outcome.NOT_ESTABLISHED if blocker.kind is BlockKind.PREREQUISITE else Outcome.ERROR
 
 
 def _telling(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
@@ -302,9 +353,11 @@ __all__ = [
     "Blocker",
     "CheckInfo",
     "CheckResult",
+    "Clause",
     "DiscoveryFact",
     "Finding",
     "Level",
+    "MicrosoftSource",
     "NotApplicable",
     "Outcome",
     "Scope",

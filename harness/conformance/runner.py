@@ -61,6 +61,7 @@ from harness.conformance.results import (
     Outcome,
     could_not_run,
 )
+from harness.conformance.sources import citations
 
 #: Usage errors, an endpoint that cannot be reached, a token refused on the first call.
 EXIT_USAGE: Final = 2
@@ -143,18 +144,26 @@ _MARKS: Final = {
     "FAIL": "[bold red]FAIL[/]",
     "WARN": "[yellow]WARN[/]",
     "ERROR": "[bold magenta]ERROR[/]",
+    "N/E": "[magenta]N/E[/]",
     "SKIP": "[dim]SKIP[/]",
 }
 
 
+_WORDS: Final = {
+    Outcome.PASSED.value: "PASS",
+    Outcome.FAILED.value: "FAIL",
+    Outcome.DEVIATION.value: "WARN",
+    Outcome.ERROR.value: "ERROR",
+    Outcome.NOT_ESTABLISHED.value: "N/E",
+    Outcome.SKIPPED.value: "SKIP",
+}
+
+
 def outcome_word(result: CheckResult) -> str:
-    """PASS, FAIL (a MUST failure), WARN (a SHOULD/MAY deviation), ERROR (could not run)
-    or SKIP (does not apply, says discovery)."""
-    if result.outcome is Outcome.FAILED:
-        return "FAIL" if result.blocking else "WARN"
-    if result.outcome is Outcome.ERROR:
-        return "ERROR"
-    return "PASS" if result.outcome is Outcome.PASSED else "SKIP"
+    """PASS, FAIL (a MUST failure), WARN (a SHOULD/MAY deviation), ERROR (provisim could
+    not run it), N/E (not established: its precondition never happened) or SKIP (does not
+    apply, says discovery)."""
+    return _WORDS[result.outcome.value]
 
 
 def _gap(word: str) -> str:
@@ -191,6 +200,9 @@ class LiveProgress:
             )
         if result.hint:
             self.console.print(f"      fix: {escape(result.hint)}", highlight=False)
+        if result.outcome in (Outcome.FAILED, Outcome.DEVIATION):
+            for clause in result.info.clauses:
+                self.console.print(f"      {escape(clause.describe())}", highlight=False)
 
     def note(self, text: str) -> None:
         self._status.update(escape(text))
@@ -294,6 +306,7 @@ def run_conformance(
         peak_per_second=bucket.peak_per_second(),
         cleanup=cleanup,
         version=_version(),
+        exchanges=log.all(),
     )
 
 
@@ -378,7 +391,7 @@ def _listing(verdict: ScopeVerdictJson) -> str:
     if deviations:
         parts.append(f"{len(deviations)} deviation(s): {', '.join(deviations)}")
     if errors:
-        parts.append(f"{len(errors)} could not run: {', '.join(errors)}")
+        parts.append(f"{len(errors)} not established: {', '.join(errors)}")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -393,7 +406,8 @@ def summary_lines(report: ReportJson, *, with_failures: bool) -> list[str]:
         f"{_listing(verdict['entra'])}",
         f"RFC conformant:    {_RFC_SAYS[verdict['rfc']['verdict']]}{_listing(verdict['rfc'])}",
         f"{summary['passed']} passed, {summary['failed']} failed, {summary['deviations']} "
-        f"deviation(s), {summary['errors']} error(s), {summary['skipped']} skipped; "
+        f"deviation(s), {summary['errors']} error(s), {summary['notEstablished']} not "
+        f"established, {summary['skipped']} skipped; "
         f"{run['requests']} requests in "
         f"{run['durationSeconds']:.1f} s (peak {run['peakRequestsPerSecond']}/s, limit "
         f"{run['rateLimit']:g}/s)",
@@ -411,20 +425,49 @@ def summary_lines(report: ReportJson, *, with_failures: bool) -> list[str]:
                 f"  could not delete {failure['endpoint']}/{failure['id']} ({failure['name']}): "
                 f"{failure['reason']}"
             )
+    lines += cause_lines(report)
     if with_failures:
+        shared = {k for c in report["causes"] if len(c["explains"]) > 1 for k in c["explains"]}
         for result in report["results"]:
-            if result["outcome"] == Outcome.FAILED:
-                word = "FAIL" if result["level"] == "MUST" else "WARN"
-            elif result["outcome"] == Outcome.ERROR:
-                word = "ERROR"
-            else:
+            word = _WORDS[result["outcome"]]
+            if word in ("PASS", "SKIP"):
                 continue
-            lines.append(f"{word}{_gap(word)}{result_key(result)}: {result['message']}")
+            key = result_key(result)
+            lines.append(f"{word}{_gap(word)}{key}: {result['message']}")
             blocker = result["blockedBy"]
             if blocker is not None and blocker["check"]:
                 lines.append(f"      blocked by: {blocker['check']}")
-            if result["hint"]:
+            if key in shared:
+                cause = next(c for c in report["causes"] if key in c["explains"])
+                lines.append(f"      cause: {cause['id']} (above)")
+            elif result["hint"]:
                 lines.append(f"      fix: {result['hint']}")
+            if word in ("FAIL", "WARN"):
+                lines += [f"      {line}" for line in citations(result)]
+    return lines
+
+
+def cause_lines(report: ReportJson) -> list[str]:
+    """Root causes first: each cause once, with the request and answer that show it, the
+    checks it explains, the fix and its evidence as a curl command (token masked)."""
+    causes = report["causes"]
+    if not causes:
+        return []
+    lines = [f"Root causes ({len(causes)}):"]
+    for cause in causes:
+        lines.append(f"{cause['id']}  {cause['request']} -> {cause['answer']}")
+        lines.append(f"      explains: {', '.join(cause['explains'])}")
+        if cause["notEstablished"]:
+            lines.append(
+                f"      not established because of it: {', '.join(cause['notEstablished'])}"
+            )
+        if cause["fix"]:
+            lines.append(f"      fix: {cause['fix']}")
+        if cause["curl"]:
+            lines.append(f"      evidence: {cause['curl']}")
+    shapes = report["requestShapes"]
+    if shapes:
+        lines.append(f"Entra request shapes exercised: {len(shapes)} (listed in the JSON report)")
     return lines
 
 
@@ -459,6 +502,7 @@ __all__ = [
     "LiveProgress",
     "Progress",
     "SilentProgress",
+    "cause_lines",
     "dialects_for",
     "exit_code",
     "not_established_reason",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Final
 
 from fake_entra.scim_client import eq_filter
+from harness.conformance.checks.clauses import (
+    UNAUTHORIZED,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.results import RFC_ONLY, Finding, bad, ok
 
@@ -40,10 +43,11 @@ AUTH_MISSING: Final = Check.define(
     "RFC7644-2-AUTH-MISSING",
     "A request without credentials is refused with 401",
     "RFC 7644 §2, §3.12",
-    "MUST",
+    UNAUTHORIZED.level,
     RFC_ONLY,
     "Answer 401 Unauthorized when the Authorization header is missing.",
     _no_token,
+    clauses=(UNAUTHORIZED,),
 )
 
 
@@ -55,10 +59,11 @@ AUTH_WRONG: Final = Check.define(
     "RFC7644-2-AUTH-WRONG",
     "A request with a wrong bearer token is refused with 401",
     "RFC 7644 §2, §3.12; Entra S4 (401 means invalid credentials)",
-    "MUST",
+    UNAUTHORIZED.level,
     RFC_ONLY,
     "Answer 401 Unauthorized when the bearer token is not valid.",
     _wrong_token,
+    clauses=(UNAUTHORIZED,),
 )
 
 

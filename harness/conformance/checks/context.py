@@ -30,6 +30,7 @@ from harness.conformance.results import (
     Unmet,
     evaluate,
 )
+from harness.conformance.sources import Clause, MicrosoftSource
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,13 @@ class Check:
         body: Callable[[CheckContext], Finding],
         *,
         sweep: bool = False,
+        clauses: tuple[Clause, ...] = (),
+        microsoft: tuple[MicrosoftSource, ...] = (),
     ) -> Check:
-        """A check from its description's parts, as the area modules declare them."""
-        return cls(CheckInfo(check_id, title, source, level, scopes, hint), body, sweep)
+        """A check from its description's parts, as the area modules declare them. An RFC
+        check's ``level`` is its first clause's (``CheckInfo`` refuses a mismatch)."""
+        info = CheckInfo(check_id, title, source, level, scopes, hint, clauses, microsoft)
+        return cls(info, body, sweep)
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,8 @@ class CheckContext:
             raise Unmet(
                 f"needs a test user, but {fixture.exchange.describe()} did not create one",
                 [fixture.exchange],
+                # The create check judges exactly that POST (of "ada"): the failure to name.
+                blocked_by=_CREATE_CHECK if key == _CREATE_CHECK_USER else None,
             )
         return fixture
 
@@ -206,6 +213,10 @@ class CheckContext:
             if isinstance(resource_id, str) and resource_id:
                 self.created.add(endpoint, resource_id, str(name))
 
+
+#: The check that judges the POST of one test user, which other checks then build on.
+_CREATE_CHECK: Final = "RFC7644-3.3-CREATE-USER"
+_CREATE_CHECK_USER: Final = "ada"
 
 _USER_EMAILS: Final[Mapping[str, str]] = {"grace": "work", "linus": "home"}
 

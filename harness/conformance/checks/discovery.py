@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import Final
 
 from fake_entra.dialects import CORE_USER_SCHEMA
+from harness.conformance.checks.clauses import (
+    RESOURCE_TYPES_DEFINED,
+    SCHEMAS_LIST,
+    SPC_SCHEMA,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.exchanges import list_resources
 from harness.conformance.results import (
@@ -51,12 +56,13 @@ SERVICE_PROVIDER_CONFIG: Final = Check.define(
     "RFC7644-4-SERVICE-PROVIDER-CONFIG",
     "GET /ServiceProviderConfig describes the service",
     "RFC 7644 §4; RFC 7643 §5",
-    "MUST",
+    SPC_SCHEMA.level,
     RFC_ONLY,
     "Serve GET /ServiceProviderConfig with the ServiceProviderConfig schema URN and its "
     "required attributes (patch, bulk, filter, changePassword, sort, etag, "
     "authenticationSchemes).",
     _service_provider_config,
+    clauses=(SPC_SCHEMA,),
 )
 
 
@@ -77,11 +83,12 @@ SCHEMAS: Final = Check.define(
     "RFC7644-4-SCHEMAS",
     "GET /Schemas lists the User schema",
     "RFC 7644 §4; RFC 7643 §7",
-    "MUST",
+    SCHEMAS_LIST.level,
     RFC_ONLY,
     "Serve GET /Schemas as a ListResponse of the schemas you support, the core User schema "
     "among them (Entra reads /Schemas for gallery apps, S1).",
     _schemas,
+    clauses=(SCHEMAS_LIST,),
 )
 
 
@@ -102,10 +109,11 @@ RESOURCE_TYPES: Final = Check.define(
     "RFC7644-4-RESOURCE-TYPES",
     "GET /ResourceTypes lists Users",
     "RFC 7644 §4; RFC 7643 §6",
-    "MUST",
+    RESOURCE_TYPES_DEFINED.level,
     RFC_ONLY,
     "Serve GET /ResourceTypes as a ListResponse with a ResourceType whose endpoint is /Users.",
     _resource_types,
+    clauses=(RESOURCE_TYPES_DEFINED,),
 )
 
 

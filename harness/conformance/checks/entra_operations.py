@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from harness.conformance.checks.clauses import (
+    ENTRA_CREDENTIALS,
+    ENTRA_ERRORS,
+    ENTRA_THROUGHPUT,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.exchanges import Exchange
 from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND
@@ -39,9 +44,10 @@ THROUGHPUT: Final = Check.define(
     "MUST",
     ENTRA_ONLY,
     "Sustain at least 25 requests per second per tenant without throttling; Entra pauses "
-    "the job for every Retry-After (entra §2 'Errors and retries').",
+    "the job for every Retry-After and retries the throttled requests later (S13).",
     _throttling,
     sweep=True,
+    microsoft=(ENTRA_THROUGHPUT,),
 )
 
 
@@ -63,6 +69,7 @@ SERVER_ERRORS: Final = Check.define(
     "later, so provisioning lags.",
     _server_errors,
     sweep=True,
+    microsoft=(ENTRA_ERRORS,),
 )
 
 
@@ -84,6 +91,7 @@ TIMEOUT: Final = Check.define(
     "displayName).",
     _timeouts,
     sweep=True,
+    microsoft=(ENTRA_ERRORS,),
 )
 
 
@@ -117,6 +125,7 @@ TOKEN_STABLE: Final = Check.define(
     "Entra job in quarantine and emails the admin.",
     _token_stable,
     sweep=True,
+    microsoft=(ENTRA_CREDENTIALS,),
 )
 
 

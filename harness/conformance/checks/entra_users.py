@@ -15,6 +15,10 @@ from typing import Any, Final
 from fake_entra.dialects import PATCH_OP_SCHEMA
 from fake_entra.scim_client import eq_filter
 from fake_entra.target_values import read_value
+from harness.conformance.checks.clauses import (
+    ENTRA_DISABLE,
+    ENTRA_USER_UPDATE,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.checks.queries import expect_one
 from harness.conformance.results import ENTRA_ONLY, Finding, Unmet, bad, ok
@@ -74,6 +78,7 @@ PATCH_ADD_VALUE_PATH: Final = Check.define(
     ENTRA_ONLY,
     "Create the work email on add when the user has none.",
     _value_path_add,
+    microsoft=(ENTRA_USER_UPDATE,),
 )
 
 
@@ -90,6 +95,7 @@ PATCH_REPLACE_VALUE_PATH: Final = Check.define(
     "Create the work email on replace when the user has none, as Entra expects; RFC 7644 "
     "§3.5.2.3 would answer 400 noTarget here, which Entra cannot recover from.",
     _value_path_replace,
+    microsoft=(ENTRA_USER_UPDATE,),
 )
 
 
@@ -132,6 +138,7 @@ INACTIVE_USER_RETURNED: Final = Check.define(
     ENTRA_ONLY,
     "Keep deactivated users readable with active false.",
     _inactive_returned,
+    microsoft=(ENTRA_DISABLE,),
 )
 
 

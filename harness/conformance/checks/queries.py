@@ -12,6 +12,20 @@ from typing import Final
 
 from fake_entra.dialects import PATCH_OP_SCHEMA
 from fake_entra.scim_client import eq_filter
+from harness.conformance.checks.clauses import (
+    COUNT_LIMIT,
+    ENTRA_EXCLUDED,
+    ENTRA_GROUP_MATCHING,
+    ENTRA_MATCHING,
+    ENTRA_QUARANTINE_404,
+    ENTRA_TEST_CONNECTION,
+    EXCLUDED_ATTRIBUTES,
+    FILTER_MATCHES,
+    FILTER_OPTIONAL,
+)
+from harness.conformance.checks.clauses import (
+    START_INDEX as START_INDEX_DEFINED,
+)
 from harness.conformance.checks.context import Check, CheckContext, Fixture
 from harness.conformance.checks.discovery import require_supported
 from harness.conformance.exchanges import Exchange, list_resources
@@ -84,10 +98,15 @@ EMPTY_SEARCH: Final = Check.define(
     "RFC7644-3.4.2-EMPTY-SEARCH",
     "A query that matches nothing answers 200 with an empty ListResponse",
     "RFC 7644 §3.4.2; Entra S1 (Test Connection), S4",
-    "MUST",
+    FILTER_MATCHES.level,
     ENTRA_AND_RFC,
     "Answer 200 with totalResults 0 and no Resources when nothing matches.",
     _empty_search,
+    clauses=(FILTER_MATCHES,),
+    microsoft=(
+        ENTRA_TEST_CONNECTION,
+        ENTRA_QUARANTINE_404,
+    ),
 )
 
 
@@ -106,10 +125,12 @@ FILTER_USERNAME: Final = Check.define(
     "RFC7644-3.4.2.2-FILTER-USERNAME",
     'filter=userName eq "..." finds exactly that user',
     "RFC 7644 §3.4.2.2; Entra S1 (matching)",
-    "MUST",
+    FILTER_MATCHES.level,
     ENTRA_AND_RFC,
     'Support filter=userName eq "...".',
     _filter_user_name,
+    clauses=(FILTER_MATCHES,),
+    microsoft=(ENTRA_MATCHING,),
 )
 
 
@@ -131,10 +152,11 @@ USERNAME_CASE_INSENSITIVE: Final = Check.define(
     "RFC7643-4.1.1-USERNAME-CASE-INSENSITIVE",
     "userName eq compares case-insensitively (caseExact false)",
     "RFC 7643 §4.1.1; RFC 7644 §3.4.2.2",
-    "MUST",
-    ENTRA_AND_RFC,
+    FILTER_MATCHES.level,
+    RFC_ONLY,
     "Compare userName case-insensitively in filters.",
     _user_name_case,
+    clauses=(FILTER_MATCHES,),
 )
 
 
@@ -153,10 +175,12 @@ FILTER_EXTERNALID: Final = Check.define(
     "RFC7644-3.4.2.2-FILTER-EXTERNALID",
     'filter=externalId eq "..." finds exactly that user',
     "RFC 7644 §3.4.2.2; Entra S1 (queries by userName and externalId)",
-    "MUST",
+    FILTER_MATCHES.level,
     ENTRA_AND_RFC,
     'Support filter=externalId eq "...".',
     _filter_external_id,
+    clauses=(FILTER_MATCHES,),
+    microsoft=(ENTRA_MATCHING,),
 )
 
 
@@ -179,10 +203,11 @@ FILTER_VALUE_PATH: Final = Check.define(
     "RFC7644-3.4.2.2-FILTER-VALUE-PATH",
     'A value-path filter on emails finds the user (emails[type eq "work" and value eq ...])',
     "RFC 7644 §3.4.2.2 (valuePath); Entra S1 (users queried by work email)",
-    "SHOULD",
+    FILTER_OPTIONAL.level,
     RFC_ONLY,
     "Support value-path filters on emails.",
     _filter_value_path,
+    clauses=(FILTER_OPTIONAL,),
 )
 
 
@@ -201,10 +226,12 @@ FILTER_GROUP_DISPLAYNAME: Final = Check.define(
     "RFC7644-3.4.2.2-FILTER-GROUP-DISPLAYNAME",
     'filter=displayName eq "..." on /Groups finds exactly that group',
     "RFC 7644 §3.4.2.2; Entra S1 (groups queried by displayName)",
-    "MUST",
+    FILTER_MATCHES.level,
     ENTRA_AND_RFC,
     'Support filter=displayName eq "..." on /Groups.',
     _group_display_name,
+    clauses=(FILTER_MATCHES,),
+    microsoft=(ENTRA_GROUP_MATCHING,),
 )
 
 
@@ -252,61 +279,109 @@ EXCLUDED_MEMBERS: Final = Check.define(
     "RFC7644-3.9-EXCLUDED-MEMBERS",
     "excludedAttributes=members leaves members out of groups",
     "RFC 7644 §3.9; Entra S1, S13",
-    "MUST",
+    EXCLUDED_ATTRIBUTES.level,
     ENTRA_AND_RFC,
     "Honour excludedAttributes=members on /Groups queries and reads.",
     _excluded_members,
+    clauses=(EXCLUDED_ATTRIBUTES,),
+    microsoft=(ENTRA_EXCLUDED,),
 )
 
 
-def _pagination(ctx: CheckContext) -> Finding:
+def _pages(ctx: CheckContext) -> tuple[Exchange, Exchange]:
+    """Two pages of /Users, one user each: what the count and startIndex checks judge."""
     ctx.require_user("ada")
     ctx.require_user("grace")
-    first = ctx.probe.get("Users", {"startIndex": "1", "count": "1"})
-    second = ctx.probe.get("Users", {"startIndex": "2", "count": "1"})
-    pages = []
-    for number, exchange in enumerate((first, second), start=1):
-        if exchange.status != 200 or list_resources(exchange) is None:
-            return bad(f"page {number}: {exchange.describe()}, expected 200 with a ListResponse")
-        body = exchange.json()
-        resources = list_resources(exchange) or []
-        if len(resources) != 1:
+    return (
+        ctx.probe.get("Users", {"startIndex": "1", "count": "1"}),
+        ctx.probe.get("Users", {"startIndex": "2", "count": "1"}),
+    )
+
+
+def _count(ctx: CheckContext) -> Finding:
+    for number, exchange in enumerate(_pages(ctx), start=1):
+        resources = list_resources(exchange)
+        if exchange.status != 200 or resources is None:
             return bad(
-                f"page {number} (count=1) holds {len(resources)} resources",
-                "Honour count: return at most count resources per page (RFC 7644 §3.4.2.4).",
+                f"page {number}: {exchange.describe()}, expected 200 with a ListResponse",
+                evidence=[exchange],
             )
-        if body.get("startIndex") not in (None, number):
-            return bad(f"page {number} answers startIndex {body.get('startIndex')}")
-        if isinstance(body.get("totalResults"), int) and body["totalResults"] < 2:
-            return bad(f"totalResults is {body['totalResults']}, but two test users exist")
-        pages.append(resources[0].get("id"))
-    if pages[0] == pages[1]:
-        return bad(
-            "startIndex=1 and startIndex=2 return the same user",
-            "Honour startIndex (1-based): page 2 starts with the second resource.",
-        )
-    return ok("count and startIndex page through the users")
+        if len(resources) > 1:
+            return bad(
+                f"GET /Users?startIndex={number}&count=1 returned {len(resources)} resources: "
+                "count was ignored",
+                "Return at most count resources per page (RFC 7644 §3.4.2.4: the service "
+                "provider MUST NOT return more results than specified).",
+                [exchange],
+            )
+        if not resources:
+            return bad(
+                f"page {number} (count=1) holds no resource, though two test users exist",
+                "Return the page asked for: count=1 must give one resource while more exist.",
+                [exchange],
+            )
+    return ok("count=1 gives one resource per page")
 
 
-PAGINATION: Final = Check.define(
-    "RFC7644-3.4.2.4-PAGINATION",
-    "startIndex and count page through /Users",
-    "RFC 7644 §3.4.2.4; Entra S1 (support list pagination)",
-    "SHOULD",
+COUNT: Final = Check.define(
+    "RFC7644-3.4.2.4-COUNT",
+    "count caps the resources per page",
+    "RFC 7644 §3.4.2.4",
+    COUNT_LIMIT.level,
     RFC_ONLY,
-    "Honour startIndex (1-based) and count on queries.",
-    _pagination,
+    "Return at most count resources per page.",
+    _count,
+    clauses=(COUNT_LIMIT,),
+)
+
+
+def _start_index(ctx: CheckContext) -> Finding:
+    first, second = _pages(ctx)
+    ids = []
+    for number, exchange in enumerate((first, second), start=1):
+        resources = list_resources(exchange)
+        if exchange.status != 200 or not resources:
+            raise Unmet(
+                f"needs a page of /Users, but page {number}: {exchange.describe()}",
+                [exchange],
+                blocked_by="RFC7644-3.4.2.4-COUNT",
+            )
+        body = exchange.json()
+        if body.get("startIndex") not in (None, number):
+            return bad(
+                f"page {number} answers startIndex {body.get('startIndex')}", evidence=[exchange]
+            )
+        ids.append(resources[0].get("id"))
+    if ids[0] == ids[1]:
+        return bad(
+            "startIndex=1 and startIndex=2 start with the same user",
+            "Honour startIndex (1-based): page 2 starts with the second resource.",
+            [first, second],
+        )
+    return ok("startIndex=2 starts with the second user")
+
+
+START_INDEX: Final = Check.define(
+    "RFC7644-3.4.2.4-START-INDEX",
+    "startIndex is the 1-based index of the first result",
+    "RFC 7644 §3.4.2.4",
+    START_INDEX_DEFINED.level,
+    RFC_ONLY,
+    "Honour startIndex (1-based) on queries.",
+    _start_index,
+    clauses=(START_INDEX_DEFINED,),
 )
 
 
 __all__ = [
+    "COUNT",
     "EMPTY_SEARCH",
     "EXCLUDED_MEMBERS",
     "FILTER_EXTERNALID",
     "FILTER_GROUP_DISPLAYNAME",
     "FILTER_USERNAME",
     "FILTER_VALUE_PATH",
-    "PAGINATION",
+    "START_INDEX",
     "USERNAME_CASE_INSENSITIVE",
     "expect_one",
 ]

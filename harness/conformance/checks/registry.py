@@ -23,16 +23,22 @@ from harness.conformance.checks.entra_users import (
     PATCH_REPLACE_VALUE_PATH,
 )
 from harness.conformance.checks.queries import (
+    COUNT,
     EMPTY_SEARCH,
     EXCLUDED_MEMBERS,
     FILTER_EXTERNALID,
     FILTER_GROUP_DISPLAYNAME,
     FILTER_USERNAME,
     FILTER_VALUE_PATH,
-    PAGINATION,
+    START_INDEX,
     USERNAME_CASE_INSENSITIVE,
 )
-from harness.conformance.checks.responses import ERROR_BODIES, MEDIA_TYPE, SCHEMA_VALIDATION
+from harness.conformance.checks.responses import ERROR_BODIES, SCHEMA_VALIDATION
+from harness.conformance.checks.semantics import (
+    FILTER_ATTRIBUTE_CASE,
+    NULL_IS_UNASSIGNED,
+    USERNAME_UNIQUE_CASE,
+)
 from harness.conformance.checks.writes import CREATE_LOCATION, CREATE_USER, DELETE, UNIQUENESS
 
 CHECKS: Final[tuple[Check, ...]] = (
@@ -46,18 +52,21 @@ CHECKS: Final[tuple[Check, ...]] = (
     CREATE_LOCATION,
     FILTER_USERNAME,
     USERNAME_CASE_INSENSITIVE,
+    FILTER_ATTRIBUTE_CASE,
     FILTER_EXTERNALID,
     FILTER_VALUE_PATH,
     UNIQUENESS,
+    USERNAME_UNIQUE_CASE,
+    NULL_IS_UNASSIGNED,
     PATCH_ADD_VALUE_PATH,
     PATCH_REPLACE_VALUE_PATH,
     INACTIVE_USER_RETURNED,
     FILTER_GROUP_DISPLAYNAME,
     EXCLUDED_MEMBERS,
-    PAGINATION,
+    COUNT,
+    START_INDEX,
     DELETE,
     ERROR_BODIES,
-    MEDIA_TYPE,
     SCHEMA_VALIDATION,
     THROUGHPUT,
     SERVER_ERRORS,

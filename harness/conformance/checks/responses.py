@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from fake_entra.scim_client import SCIM_MEDIA_TYPE
+from harness.conformance.checks.clauses import (
+    ERROR_JSON,
+    NULL_UNASSIGNED,
+    USERNAME_REQUIRED,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.exchanges import Exchange
 from harness.conformance.results import RFC_ONLY, Finding, bad, ok
@@ -55,38 +59,14 @@ ERROR_BODIES: Final = Check.define(
     "RFC7644-3.12-ERROR-BODIES",
     "Every error response is SCIM Error JSON with the HTTP status",
     "RFC 7644 §3.12",
-    "MUST",
+    ERROR_JSON.level,
     RFC_ONLY,
     'Return errors as {"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],'
     '"status":"<HTTP status as a string>","detail":"..."} (RFC 7644 §3.12), 404 for an '
     "unknown id.",
     _error_bodies,
     sweep=True,
-)
-
-
-def _media_type(ctx: CheckContext) -> Finding:
-    with_body = [e for e in ctx.log.all() if e.status is not None and e.response_body]
-    wrong = [e for e in with_body if e.media_type != SCIM_MEDIA_TYPE]
-    if not wrong:
-        return ok(f"{len(with_body)} response(s), all application/scim+json")
-    types = sorted({str(e.media_type) for e in wrong})
-    return bad(
-        f"{len(wrong)} of {len(with_body)} response(s) are {', '.join(types)}",
-        evidence=wrong,
-    )
-
-
-MEDIA_TYPE: Final = Check.define(
-    "RFC7644-3.8-MEDIA-TYPE",
-    "Responses are application/scim+json",
-    "RFC 7644 §3.1, §3.8, §8.1; Entra S1",
-    "SHOULD",
-    RFC_ONLY,
-    "Send Content-Type: application/scim+json on every SCIM response (the client asks for "
-    "it with Accept: application/scim+json; pond/scimitar#59).",
-    _media_type,
-    sweep=True,
+    clauses=(ERROR_JSON,),
 )
 
 
@@ -120,13 +100,17 @@ SCHEMA_VALIDATION: Final = Check.define(
     "RFC7643-SCHEMA-VALIDATION",
     "Every response body validates against the RFC 7643/7644 JSON Schemas",
     "RFC 7643 §2-§8; RFC 7644 §3 (provisim's JSON Schemas)",
-    "MUST",
+    USERNAME_REQUIRED.level,
     RFC_ONLY,
     "Fix the response bodies named in the evidence: each violation gives the JSON pointer "
     "and the rule it breaks.",
     _schema_validation,
     sweep=True,
+    clauses=(
+        USERNAME_REQUIRED,
+        NULL_UNASSIGNED,
+    ),
 )
 
 
-__all__ = ["ERROR_BODIES", "MEDIA_TYPE", "SCHEMA_VALIDATION"]
+__all__ = ["ERROR_BODIES", "SCHEMA_VALIDATION"]

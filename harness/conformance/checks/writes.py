@@ -6,6 +6,15 @@ from __future__ import annotations
 from typing import Final
 
 from fake_entra.scim_client import eq_filter
+from harness.conformance.checks.clauses import (
+    CREATED_201,
+    CREATED_LOCATION,
+    DELETE_204,
+    DELETE_404,
+    DELETE_OMITTED,
+    ENTRA_CREATE,
+    UNIQUENESS_409,
+)
 from harness.conformance.checks.context import Check, CheckContext
 from harness.conformance.exchanges import list_resources
 from harness.conformance.results import ENTRA_AND_RFC, RFC_ONLY, Finding, bad, ok
@@ -32,10 +41,12 @@ CREATE_USER: Final = Check.define(
     "RFC7644-3.3-CREATE-USER",
     "POST /Users answers 201 with the new user and its id",
     "RFC 7644 §3.3; Entra S1",
-    "MUST",
+    CREATED_201.level,
     ENTRA_AND_RFC,
     "Answer 201 Created with the created resource and its id.",
     _create_user,
+    clauses=(CREATED_201,),
+    microsoft=(ENTRA_CREATE,),
 )
 
 
@@ -59,10 +70,11 @@ CREATE_LOCATION: Final = Check.define(
     "RFC7644-3.3-CREATE-LOCATION",
     "201 Created carries a Location header and meta.location",
     "RFC 7644 §3.3",
-    "MUST",
+    CREATED_LOCATION.level,
     RFC_ONLY,
     "Send the Location header and meta.location with 201 Created.",
     _create_location,
+    clauses=(CREATED_LOCATION,),
 )
 
 
@@ -92,10 +104,11 @@ UNIQUENESS: Final = Check.define(
     "RFC7644-3.3-UNIQUENESS",
     "A duplicate userName is refused with 409 and scimType uniqueness",
     "RFC 7644 §3.3, §3.12; Entra S13 (EntryConflict)",
-    "MUST",
-    ENTRA_AND_RFC,
+    UNIQUENESS_409.level,
+    RFC_ONLY,
     "Refuse a duplicate userName with 409 Conflict and scimType uniqueness.",
     _uniqueness,
+    clauses=(UNIQUENESS_409,),
 )
 
 
@@ -125,10 +138,15 @@ DELETE: Final = Check.define(
     "RFC7644-3.6-DELETE",
     "DELETE answers 204, then the user is gone (404)",
     "RFC 7644 §3.6",
-    "MUST",
+    DELETE_204.level,
     RFC_ONLY,
     "Answer DELETE with 204 and 404 afterwards.",
     _delete,
+    clauses=(
+        DELETE_204,
+        DELETE_404,
+        DELETE_OMITTED,
+    ),
 )
 
 

@@ -14,9 +14,10 @@ logged next to the exchanges (:mod:`~harness.conformance.flow.explain`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
+from typing import Final
 
 import httpx
 
@@ -24,7 +25,7 @@ from fake_entra.dialects import Dialect
 from fake_entra.directory import DirectoryGroup, DirectoryUser, PortalError
 from fake_entra.engine import ProvisioningJob
 from fake_entra.scim_client import eq_filter
-from fake_entra.target_values import read_value
+from fake_entra.target_values import normalize, read_value
 from fake_entra.tenant import Tenant
 from harness.conformance.exchanges import Exchange, ExchangeLog, list_resources
 from harness.conformance.flow.cycles import last_retry_after, settle
@@ -35,7 +36,9 @@ from harness.conformance.flow.readback import (
     compare_user,
     expect_active,
     expect_gone,
+    expect_manager,
     expect_members,
+    require_manager,
     target_id_of,
 )
 from harness.conformance.flow.setup import (
@@ -55,6 +58,9 @@ from harness.conformance.flow.steps import (
     DISABLE_USER,
     ENABLE_USER,
     INITIAL_CYCLE_STEPS,
+    MANAGER_ADD,
+    MANAGER_CLEAR,
+    MANAGER_REPLACE,
     MATCH_USER,
     REMOVE_MEMBER,
     TEST_CONNECTION,
@@ -64,6 +70,22 @@ from harness.conformance.flow.steps import (
 from harness.conformance.probe import ScimProbe
 from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
 from harness.conformance.results import CheckInfo, CheckResult, Finding, Unmet, bad, evaluate, ok
+
+#: The seeded objects each step is about: without them provisioned it is not established.
+_NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
+    ADD_MEMBERS.id: ("group", "alice", "bob"),
+    UPDATE_USER.id: ("alice",),
+    MANAGER_ADD.id: ("alice", "dave"),
+    MANAGER_REPLACE.id: ("alice", "bob"),
+    MANAGER_CLEAR.id: ("alice",),
+    UPDATE_GROUP.id: ("group",),
+    DISABLE_USER.id: ("bob",),
+    ENABLE_USER.id: ("bob",),
+    ADD_MEMBER.id: ("group", "carol"),
+    REMOVE_MEMBER.id: ("group", "alice"),
+    DELETE_USER.id: ("carol",),
+    DELETE_GROUP.id: ("group",),
+}
 
 
 class EntraFlow:
@@ -151,6 +173,9 @@ class EntraFlow:
             (CREATE_GROUP, self._created_group),
             (ADD_MEMBERS, self._initial_members),
             (UPDATE_USER, self._update_user),
+            (MANAGER_ADD, self._manager_add),
+            (MANAGER_REPLACE, self._manager_replace),
+            (MANAGER_CLEAR, self._manager_clear),
             (UPDATE_GROUP, self._update_group),
             (DISABLE_USER, self._disable_user),
             (ENABLE_USER, self._enable_user),
@@ -180,6 +205,7 @@ class EntraFlow:
     def _guarded(self, info: CheckInfo, body: Callable[[], Finding]) -> Finding:
         if self._halted is not None:
             raise Unmet(self._halted, blocked_by=self._halted_by)
+        self._require_provisioned(info)
         state = self.state
         # The initial cycle's steps judge the engine's log from that cycle on.
         started = self._initial_started
@@ -247,7 +273,12 @@ class EntraFlow:
         resources = list_resources(query)
         if resources is None or len(resources) != 1:
             count = "no ListResponse" if resources is None else f"{len(resources)} users"
-            raise Mismatch(f"filter userName eq for the matched user gives {count}", None, [query])
+            raise Mismatch(
+                f"filter userName eq for the matched user gives {count}",
+                'Let filter=userName eq "..." find exactly the existing user (S1 create or '
+                "match); otherwise Entra cannot match it.",
+                [query],
+            )
         compare_user(self.state, "dave")
         return ok(f"matched {self._matched_id} and updated it by PATCH")
 
@@ -285,6 +316,35 @@ class EntraFlow:
             )
         return ok("title, surname and work email updated")
 
+    # -- manager (add, replace, clear), as the engine sends them in the dialect at hand --
+
+    def _manager_add(self) -> Finding:
+        self.tenant.directory.set_manager(
+            self.users["alice"].object_id, self.users["dave"].object_id
+        )
+        self._next_cycle()
+        expect_manager(self.state, "alice", "dave")
+        return ok("alice's manager is dave")
+
+    def _manager_replace(self) -> Finding:
+        require_manager(self.state, "alice", "dave", self._key(MANAGER_ADD))
+        self.tenant.directory.set_manager(
+            self.users["alice"].object_id, self.users["bob"].object_id
+        )
+        self._next_cycle()
+        expect_manager(self.state, "alice", "bob")
+        return ok("alice's manager is now bob")
+
+    def _manager_clear(self) -> Finding:
+        require_manager(self.state, "alice", "bob", self._key(MANAGER_REPLACE))
+        self.tenant.directory.set_manager(self.users["alice"].object_id, None)
+        self._next_cycle()
+        expect_manager(self.state, "alice", None)
+        return ok("alice has no manager")
+
+    def _key(self, info: CheckInfo) -> str:
+        return f"{info.id} [{self.dialect.value}]"
+
     def _update_group(self) -> Finding:
         group = self.group
         self.tenant.directory.rename_group(group.object_id, f"{self.prefix}group-renamed")
@@ -310,10 +370,48 @@ class EntraFlow:
 
     def _enable_user(self) -> Finding:
         bob = self.users["bob"]
+        self._require_deactivated(bob)
         self.tenant.directory.update_user(bob.object_id, account_enabled=True)
         self._next_cycle()
         expect_active(self.state, "bob", True)
         return ok("bob reads active true")
+
+    def _require_provisioned(self, info: CheckInfo) -> None:
+        """A step about objects Entra never provisioned proves nothing: it is not
+        established, blocked by the step that was to provision them."""
+        for key in _NEEDS.get(info.id, ()):
+            source = self.group if key == "group" else self.users[key]
+            creator = CREATE_GROUP if key == "group" else MATCH_USER if key == "dave" else None
+            step = creator or CREATE_USERS
+            if self.job is None or self.job.connector.get(source.object_id) is None:
+                raise Unmet(
+                    f"needs {key} provisioned, but Entra never provisioned it",
+                    blocked_by=f"{step.id} [{self.dialect.value}]",
+                )
+
+    def _require_deactivated(self, user: DirectoryUser) -> None:
+        """Re-enabling proves something only on a user the endpoint holds as inactive: if
+        the disable never landed, the step is not established (never a vacuous pass)."""
+        disable = f"{DISABLE_USER.id} [{self.dialect.value}]"
+        entry = self.job.connector.get(user.object_id) if self.job is not None else None
+        if entry is None:
+            raise Unmet(
+                f"needs {user.user_principal_name} provisioned and deactivated, but Entra never "
+                "provisioned it",
+                blocked_by=disable,
+            )
+        exchange = self.probe.get(f"Users/{entry.target_id}")
+        body = exchange.json()
+        stored = body.get("active") if isinstance(body, dict) else None
+        # A user that reads active is one the disable never reached; one that cannot be
+        # read at all (a server hiding inactive users) is the step's to judge.
+        if exchange.status == 200 and normalize(stored, "boolean") is not False:
+            raise Unmet(
+                f"needs {user.user_principal_name} deactivated, but the disable never landed "
+                f"({exchange.describe()}, active={stored!r}): there is nothing to re-enable",
+                [exchange],
+                blocked_by=disable,
+            )
 
     def _add_member(self) -> Finding:
         self.tenant.directory.add_member(self.group.object_id, self.users["carol"].object_id)

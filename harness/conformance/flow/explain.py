@@ -26,18 +26,21 @@ def failures(state: FlowState, about: str | None = None, *, whole_run: bool = Fa
 
 def engine_errors(state: FlowState, about: str | None) -> str:
     # The object's failures in this step; else earlier ones (an escrowed object is held
-    # back by a failure of a previous cycle); else whatever failed in this step.
-    entries = (
-        failures(state, about)
-        or (failures(state, about, whole_run=True) if about is not None else [])
-        or failures(state)
-    )
+    # back by a failure of a previous cycle). Another object's failure is never quoted for
+    # this one: it may have nothing to do with it. Without an object: the step's failures.
+    if about is not None:
+        entries = failures(state, about) or failures(state, about, whole_run=True)
+    else:
+        entries = failures(state)
     texts = []
     for entry in entries:
         error = entry.error
         if error is None:
             continue
-        text = f"{error.error_code} for {entry.source_identity.display_name}: {error.reason}"
+        # The reason's first line: Entra's own reason goes on with the whole HTTP response,
+        # which the evidence shows anyway.
+        reason = (error.reason or "").strip().splitlines()[0] if error.reason else ""
+        text = f"{error.error_code} for {entry.source_identity.display_name}: {reason}"
         if error.additional_details:
             text += f" ({error.additional_details})"
         texts.append(text)
@@ -46,13 +49,14 @@ def engine_errors(state: FlowState, about: str | None) -> str:
     return shown + (f"; and {len(unique) - 3} more" if len(unique) > 3 else "")
 
 
+def _refused(exchange: Exchange) -> bool:
+    """An engine request the endpoint refused: 4xx or 5xx (a 501 is a refusal too)."""
+    return exchange.origin == "entra" and exchange.status is not None and exchange.status >= 400
+
+
 def refused_in_step(state: FlowState) -> list[Exchange]:
-    """The engine's requests the endpoint refused (4xx) during the current step."""
-    return [
-        e
-        for e in [*state.carried, *state.log.since(state.step_mark)]
-        if e.origin == "entra" and e.status is not None and 400 <= e.status < 500
-    ]
+    """The engine's requests the endpoint refused (4xx, 5xx) during the current step."""
+    return [e for e in [*state.carried, *state.log.since(state.step_mark)] if _refused(e)]
 
 
 def exchanges_about(
@@ -76,21 +80,47 @@ def exchanges_about(
 def step_hint(state: FlowState, about: str | None) -> str | None:
     """A hint from what the endpoint refused of the engine's requests, in Entra's
     terms: about the object in question first, in this step, then earlier."""
-    everything = [
-        e
-        for e in state.log.all()
-        if e.origin == "entra" and e.status is not None and 400 <= e.status < 500
-    ]
-    for pool in (
+    everything = [e for e in state.log.all() if _refused(e)]
+    pools = [
         exchanges_about(state, refused_in_step(state), about),
         exchanges_about(state, everything, about),
-        refused_in_step(state),
-    ):
+    ]
+    if about is None:
+        pools.append(refused_in_step(state))
+    for pool in pools:
         for exchange in reversed(pool):
             hint = refusal_hint(state.dialect, exchange)
             if hint is not None:
                 return hint
+    # Nothing more specific: say what the endpoint refused of the object's own requests.
+    for pool in pools:
+        if pool:
+            return answered_hint(pool[-1])
     return None
+
+
+def answered_hint(exchange: Exchange) -> str:
+    """A hint that follows from one refused exchange alone: what was sent, what came back."""
+    error = exchange.json()
+    detail = error.get("detail") if isinstance(error, dict) else None
+    scim_type = error.get("scimType") if isinstance(error, dict) else None
+    answer = f"{exchange.status}" + (f" {scim_type}" if scim_type else "")
+    # The server's own words, cut, and with no control character (remote text).
+    shown = "".join(c if c.isprintable() else " " for c in str(detail)[:160]) if detail else ""
+    said = f' ("{shown}")' if shown else ""
+    return (
+        f"The endpoint answered {answer}{said} to Entra's {exchange.method} "
+        f"{_template(exchange)}: accept the request as Entra sends it (the evidence shows "
+        "it), since Entra retries it unchanged every cycle (S13)."
+    )
+
+
+def _template(exchange: Exchange) -> str:
+    segments = [s for s in exchange.path.split("?", 1)[0].split("/") if s]
+    for position, segment in enumerate(segments):
+        if segment in ("Users", "Groups"):
+            return f"/{segment}" + ("/{id}" if position + 1 < len(segments) else "")
+    return exchange.path.split("?", 1)[0]
 
 
 def refusal_hint(dialect: Dialect, exchange: Exchange) -> str | None:
@@ -100,6 +130,17 @@ def refusal_hint(dialect: Dialect, exchange: Exchange) -> str | None:
     scim_type = error.get("scimType") if isinstance(error, dict) else None
     body = exchange.request_json()
     path = exchange.path.split("?", 1)[0]
+    if exchange.status == 501:
+        return (
+            f"The endpoint answered 501 Not Implemented to Entra's {exchange.method} "
+            f"{_template(exchange)}: implement it. Entra changes "
+            + (
+                "groups (renames and member changes) only by PATCH (S1)"
+                if exchange.method == "PATCH" and "/Groups" in exchange.path
+                else "users and groups with exactly these requests (S1)"
+            )
+            + ", and the object stays escrowed, retried every cycle, until it succeeds."
+        )
     if exchange.status in (401, 403):
         return "The endpoint refused Entra's token: keep the Secret Token valid for the job's life."
     if exchange.method == "GET" and exchange.status == 404 and "filter=" in exchange.path:
@@ -123,7 +164,8 @@ def refusal_hint(dialect: Dialect, exchange: Exchange) -> str | None:
             f"({AD_SCIM_GROUP_SCHEMA}, S1): ignore schema URNs you do not serve instead of "
             "refusing the group."
         )
-    if exchange.method == "PATCH":
+    if exchange.method == "PATCH" and exchange.status == 400:
+        # Only a 400 says the body was refused; a 5xx says nothing about its dialect.
         return patch_hint(dialect, exchange, scim_type)
     return None
 
@@ -141,6 +183,14 @@ def patch_hint(dialect: Dialect, exchange: Exchange, scim_type: str | None = Non
             'Create the element when Entra adds or replaces emails[type eq "work"].value and '
             "the user has none (S1; scim-for-keycloak#73)."
         )
+    managers = [o for o in ops if str(o.get("path", "")).rsplit(":", 1)[-1] == "manager"]
+    if any(isinstance(o.get("value"), str) for o in managers):
+        return (
+            "Accept the manager as Entra sends it: a bare id on the enterprise manager path "
+            '({"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:'
+            'manager","value":"<manager id>"}, seen by vendors: SCIM-SDK#686), as well as '
+            '{"value":"<manager id>"}; store it as manager.value.'
+        )
     flag = "append ?aadOptscim062020 to the Tenant URL for RFC-style PATCH (S2)"
     if dialect is Dialect.DEFAULT:
         # The member removal first: it is the more specific shape of the two.
@@ -151,7 +201,9 @@ def patch_hint(dialect: Dialect, exchange: Exchange, scim_type: str | None = Non
                 "it and remove exactly those members (azure-docs#30826), or have customers "
                 f"{flag}."
             )
-        if any(isinstance(o.get("op"), str) and o["op"] != o["op"].lower() for o in ops):
+        # Capitalised ops are to blame only when the server could not read the operations.
+        capitalised = any(isinstance(o.get("op"), str) and o["op"] != o["op"].lower() for o in ops)
+        if capitalised and scim_type in (None, "invalidSyntax"):
             return (
                 "Entra's default dialect capitalises op names (Add, Replace, Remove) and sends "
                 'booleans as the strings "True"/"False" (S1, S2): accept them, or have '
@@ -161,6 +213,7 @@ def patch_hint(dialect: Dialect, exchange: Exchange, scim_type: str | None = Non
 
 
 __all__ = [
+    "answered_hint",
     "engine_errors",
     "exchanges_about",
     "failures",

@@ -7,11 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from fake_entra.dialects import DEFAULT_USER_TARGET_TYPES, target_type_of
+from fake_entra.dialects import (
+    DEFAULT_USER_TARGET_TYPES,
+    ENTERPRISE_USER_SCHEMA,
+    target_type_of,
+)
 from fake_entra.target_values import normalize, read_value
 from harness.conformance.exchanges import Exchange
 from harness.conformance.flow.explain import refused_in_step
 from harness.conformance.flow.state import FlowState
+from harness.conformance.results import Unmet
 
 #: The user attributes read back and compared with what the engine exported.
 _COMPARED: Final[tuple[str, ...]] = (
@@ -131,6 +136,58 @@ def expect_active(state: FlowState, key: str, active: bool) -> None:
         )
 
 
+def manager_of(resource: dict[str, Any]) -> str | None:
+    """The enterprise manager's id of a user as read back (RFC 7643 §4.3: manager.value);
+    a bare string is taken as the id too."""
+    extension = resource.get(ENTERPRISE_USER_SCHEMA)
+    manager = extension.get("manager") if isinstance(extension, dict) else None
+    value = manager.get("value") if isinstance(manager, dict) else manager
+    return str(value) if isinstance(value, str | int) and str(value) else None
+
+
+def _manager_wanted(state: FlowState, manager_key: str | None) -> str | None:
+    if manager_key is None:
+        return None
+    manager = state.seeded.users[manager_key]
+    return target_id_of(state, manager.object_id, manager.user_principal_name)
+
+
+def expect_manager(state: FlowState, key: str, manager_key: str | None) -> None:
+    """The user's manager reads back as the target id of ``manager_key`` (None: none)."""
+    user = state.seeded.users[key]
+    exported(state, user.object_id, user.user_principal_name)
+    wanted = _manager_wanted(state, manager_key)
+    target_id = target_id_of(state, user.object_id, user.user_principal_name)
+    found = manager_of(read(state, "Users", target_id))
+    if found != wanted:
+        expected = f"{wanted} ({manager_key})" if wanted else "no manager"
+        raise Mismatch(
+            f"{user.user_principal_name} reads manager {found!r}; Entra set {expected}",
+            about=user.object_id,
+        )
+
+
+def require_manager(state: FlowState, key: str, manager_key: str, step: str) -> None:
+    """A precondition: the user has that manager now; else the step is not established,
+    blocked by ``step`` (the step that was to set it)."""
+    user = state.seeded.users[key]
+    entry = state.started_job().connector.get(user.object_id)
+    manager = state.seeded.users[manager_key]
+    manager_entry = state.started_job().connector.get(manager.object_id)
+    if entry is None or manager_entry is None:
+        raise Unmet(f"needs {key} and {manager_key} provisioned, but they are not", blocked_by=step)
+    exchange = state.probe.get(f"Users/{entry.target_id}")
+    body = exchange.json()
+    found = manager_of(body) if exchange.status == 200 and isinstance(body, dict) else None
+    if found != manager_entry.target_id:
+        raise Unmet(
+            f"needs {user.user_principal_name} with manager {manager_key}, but it reads "
+            f"manager {found!r} ({exchange.describe()})",
+            [exchange],
+            blocked_by=step,
+        )
+
+
 def expect_members(state: FlowState, keys: set[str]) -> None:
     group = state.seeded.group
     exported(state, group.object_id, group.display_name)
@@ -181,9 +238,12 @@ __all__ = [
     "compare_user",
     "expect_active",
     "expect_gone",
+    "expect_manager",
     "expect_members",
     "expect_values",
     "exported",
+    "manager_of",
     "read",
+    "require_manager",
     "target_id_of",
 ]

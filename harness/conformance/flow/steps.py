@@ -5,20 +5,38 @@ from __future__ import annotations
 
 from typing import Final
 
+from harness.conformance.checks.clauses import (
+    ENTRA_CREATE,
+    ENTRA_DIALECTS,
+    ENTRA_DISABLE,
+    ENTRA_DUPLICATES,
+    ENTRA_GROUPS,
+    ENTRA_HOW,
+    ENTRA_MANAGER,
+    ENTRA_MATCHING,
+    ENTRA_QUARANTINE_404,
+    ENTRA_TEST_CONNECTION,
+    ENTRA_USER_UPDATE,
+)
 from harness.conformance.results import ENTRA_ONLY, CheckInfo
+from harness.conformance.sources import MicrosoftSource
 
 
-def _step(check_id: str, title: str, source: str, hint: str) -> CheckInfo:
-    return CheckInfo(check_id, title, source, "MUST", ENTRA_ONLY, hint)
+def _step(
+    check_id: str, title: str, source: str, hint: str, *microsoft: MicrosoftSource
+) -> CheckInfo:
+    return CheckInfo(check_id, title, source, "MUST", ENTRA_ONLY, hint, (), microsoft)
 
 
 TEST_CONNECTION = _step(
     "ENTRA-FLOW-TEST-CONNECTION",
     "Test Connection succeeds",
-    "Entra S1 (Test Connection), S4; linkedin-scim.md §6 step 12",
+    "Entra S1 (Test Connection), S4",
     "Answer Entra's probe, a userName filter for a random GUID sent form-encoded "
     "(filter=userName+eq+%22<guid>%22: decode '+' as a space), with 200 and an empty "
     "ListResponse, and accept the token.",
+    ENTRA_TEST_CONNECTION,
+    ENTRA_QUARANTINE_404,
 )
 CREATE_USERS = _step(
     "ENTRA-FLOW-CREATE-USER",
@@ -26,13 +44,18 @@ CREATE_USERS = _step(
     "Entra S1 (User create), S3 (initial cycle)",
     "Accept Entra's POST /Users body (core and enterprise schemas, meta.resourceType, "
     "roles: []) and store what it carries.",
+    ENTRA_CREATE,
+    ENTRA_HOW,
+    ENTRA_MANAGER,
 )
 MATCH_USER = _step(
     "ENTRA-FLOW-MATCH-USER",
     "An existing user is matched by userName and updated, not duplicated",
     "Entra S1 (create or match), S13 (DuplicateTargetEntries)",
-    "Let filter=userName eq find the existing user so that Entra updates it instead of "
-    "creating a second one.",
+    "Entra matched the existing user and updated it by PATCH: apply that PATCH as sent, so "
+    "that the matched user carries Entra's values.",
+    ENTRA_MATCHING,
+    ENTRA_DUPLICATES,
 )
 CREATE_GROUP = _step(
     "ENTRA-FLOW-CREATE-GROUP",
@@ -40,24 +63,57 @@ CREATE_GROUP = _step(
     "Entra S1 (Groups)",
     "Accept Entra's POST /Groups body, which also names the schema "
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group.",
+    ENTRA_GROUPS,
 )
 ADD_MEMBERS = _step(
     "ENTRA-FLOW-ADD-MEMBERS",
     "Group members are added by PATCH and read back",
     "Entra S1 (Update Group: add members)",
     'Apply {"op":"Add","path":"members","value":[{"$ref":null,"value":"<user id>"}]}.',
+    ENTRA_GROUPS,
 )
 UPDATE_USER = _step(
     "ENTRA-FLOW-UPDATE-USER",
     "Changed attributes reach the user by PATCH (title, surname, work email)",
     "Entra S1 (User update), S2 (dialects)",
     'Apply Entra\'s PATCH: a replace of emails[type eq "work"].value and of name.familyName.',
+    ENTRA_USER_UPDATE,
+    ENTRA_DIALECTS,
+)
+_MANAGER_PATH = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+
+MANAGER_ADD = _step(
+    "ENTRA-FLOW-MANAGER-ADD",
+    "A manager set in Entra reaches the user (enterprise manager)",
+    "Entra S7 (manager mapping), S1 (User update)",
+    f'Apply Entra\'s manager add: {{"op":"Add","path":"{_MANAGER_PATH}","value":"<manager id>"}} '
+    '(a bare id; older Entra sends manager as [{"$ref":...,"value":"<id>"}]), and '
+    "return it as manager.value.",
+    ENTRA_MANAGER,
+    ENTRA_USER_UPDATE,
+)
+MANAGER_REPLACE = _step(
+    "ENTRA-FLOW-MANAGER-REPLACE",
+    "A changed manager replaces the old one",
+    "Entra S7 (manager mapping), S1 (User update)",
+    "Apply Entra's manager replace on the enterprise manager and return the new manager.",
+    ENTRA_MANAGER,
+    ENTRA_USER_UPDATE,
+)
+MANAGER_CLEAR = _step(
+    "ENTRA-FLOW-MANAGER-CLEAR",
+    "A manager removed in Entra is cleared",
+    "Entra S7 (manager mapping), S1 (User update)",
+    f'Apply {{"op":"Remove","path":"{_MANAGER_PATH}"}} (no value) and return no manager.',
+    ENTRA_MANAGER,
+    ENTRA_USER_UPDATE,
 )
 UPDATE_GROUP = _step(
     "ENTRA-FLOW-UPDATE-GROUP",
     "A renamed group is renamed by PATCH",
     "Entra S1 (Update Group: non-member attributes)",
     'Apply {"op":"Replace","path":"displayName","value":"..."} on /Groups/{id}.',
+    ENTRA_GROUPS,
 )
 DISABLE_USER = _step(
     "ENTRA-FLOW-DISABLE-USER",
@@ -65,18 +121,26 @@ DISABLE_USER = _step(
     "Entra S1 (Disable), S2 (string or boolean active)",
     'Apply the disable (active "False" in the default dialect, false with '
     "aadOptscim062020) and keep the user readable.",
+    ENTRA_DISABLE,
+    ENTRA_DIALECTS,
 )
 ENABLE_USER = _step(
     "ENTRA-FLOW-ENABLE-USER",
     "A re-enabled user is reactivated (active true)",
     "Entra S1 (Disable), S3 (restore)",
     "Apply a replace of active to true on a deactivated user.",
+    ENTRA_DISABLE,
+    ENTRA_HOW,
+    ENTRA_MANAGER,
 )
 ADD_MEMBER = _step(
     "ENTRA-FLOW-ADD-MEMBER",
     "A user added to the group in Entra is added to the target group",
     "Entra S1 (Update Group: add members), S3 (incremental cycle)",
     "Apply an add of members on an existing group.",
+    ENTRA_GROUPS,
+    ENTRA_HOW,
+    ENTRA_MANAGER,
 )
 REMOVE_MEMBER = _step(
     "ENTRA-FLOW-REMOVE-MEMBER",
@@ -84,18 +148,23 @@ REMOVE_MEMBER = _step(
     "Entra S1 (Update Group: remove members), S2 (members[value eq ...])",
     "Remove exactly the members named, by value array (default dialect) or by "
     'members[value eq "<id>"] (aadOptscim062020).',
+    ENTRA_GROUPS,
+    ENTRA_DIALECTS,
 )
 DELETE_USER = _step(
     "ENTRA-FLOW-DELETE-USER",
     "A deleted user is deactivated, then deleted (DELETE /Users) once purged",
     "Entra S1 (Delete), S3 (soft delete disables, hard delete deletes)",
     "Answer DELETE /Users/{id} with 204 and 404 afterwards.",
+    ENTRA_HOW,
+    ENTRA_MANAGER,
 )
 DELETE_GROUP = _step(
     "ENTRA-FLOW-DELETE-GROUP",
     "A deleted group is deleted (DELETE /Groups)",
     "Entra S1 (Groups: DELETE /Groups/{id})",
     "Answer DELETE /Groups/{id} with 204 and 404 afterwards.",
+    ENTRA_GROUPS,
 )
 
 #: The steps that judge what the initial cycle did (it runs inside CREATE_USERS).
@@ -109,6 +178,9 @@ FLOW_STEPS: Final[tuple[CheckInfo, ...]] = (
     CREATE_GROUP,
     ADD_MEMBERS,
     UPDATE_USER,
+    MANAGER_ADD,
+    MANAGER_REPLACE,
+    MANAGER_CLEAR,
     UPDATE_GROUP,
     DISABLE_USER,
     ENABLE_USER,
@@ -130,6 +202,9 @@ __all__ = [
     "ENABLE_USER",
     "FLOW_STEPS",
     "INITIAL_CYCLE_STEPS",
+    "MANAGER_ADD",
+    "MANAGER_CLEAR",
+    "MANAGER_REPLACE",
     "MATCH_USER",
     "REMOVE_MEMBER",
     "TEST_CONNECTION",
