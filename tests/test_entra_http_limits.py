@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hostile_server import HostileServer, Mode
 
 from fake_entra.http_limits import (
     BoundedTransport,
@@ -19,7 +20,6 @@ from fake_entra.http_limits import (
     size_text,
 )
 from fake_entra.scim_client import ScimClient
-from tests.hostile_server import HostileServer, Mode
 
 
 def _client(limits: ResponseLimits) -> httpx.Client:

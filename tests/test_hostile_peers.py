@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.hostile_server import HostileServer, Mode
+from hostile_server import HostileServer, Mode
 
 TOKEN = "hostile-peer-token-8d1f0c2b7a"
 #: Each request's deadline in these runs, in seconds.
