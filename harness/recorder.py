@@ -39,6 +39,7 @@ import httpx
 
 from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind, RequestOrigin
 from harness.redaction import KNOWN, MASK, Redactor
+from harness.redaction import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH  # replay reads it here
 from harness.transport import EVIDENCE_BODY_LIMIT, cut_marker
 from harness.validation import Violation, validate_exchange
 
