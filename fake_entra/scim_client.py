@@ -37,6 +37,14 @@ import httpx
 import orjson
 
 from fake_entra.dialects import Dialect
+from fake_entra.http_limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    BoundedTransport,
+    ResponseLimits,
+)
+from fake_entra.http_limits import (
+    DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS,
+)
 from fake_entra.httpx_internals import UrlBase
 
 SCIM_MEDIA_TYPE = "application/scim+json"
@@ -49,8 +57,6 @@ _KNOWN_FLAGS = frozenset({FLAG_COMPLIANT_PATCH, FLAG_PATCH_2017})
 
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
-DEFAULT_TIMEOUT_SECONDS = 30.0
 
 #: The httpx request extension holding the :class:`RequestOrigin` of a request. httpx and
 #: httpcore pass extensions they don't know along untouched and never send them.
@@ -337,6 +343,12 @@ def _userinfo(url: str) -> bool:
         return True  # let the Client raise what it raises for it, request by request
 
 
+def _total(timeout: httpx.Timeout) -> float:
+    """The deadline a :class:`httpx.Timeout` implies: its longest phase (30 s when none)."""
+    phases = [t for t in timeout.as_dict().values() if t is not None]
+    return max(phases) if phases else DEFAULT_TIMEOUT_SECONDS
+
+
 class ScimClient:
     """An HTTP client bound to one SCIM endpoint and one Secret Token."""
 
@@ -347,8 +359,15 @@ class ScimClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT_SECONDS,
+        max_body: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.tenant_url = TenantUrl(tenant_url)
+        if transport is None:
+            # Over the network the endpoint is untrusted: every request ends by its deadline
+            # and reads at most max_body bytes (fake_entra.http_limits). A transport of the
+            # caller's brings its own limits (harness.network bounds every real socket).
+            total = timeout if isinstance(timeout, int | float) else _total(timeout)
+            transport = BoundedTransport(httpx.HTTPTransport(), ResponseLimits(total, max_body))
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,

@@ -9,6 +9,11 @@ host it wasn't pointed at.
 Scenarios about a misbehaving endpoint add :class:`CannedResponse` rules (matching requests
 are answered by the network with a fixed response instead of reaching the target) or make
 every request time out; both work the same in-process and against a live endpoint.
+
+A live endpoint is untrusted: a route to one over real sockets (an ``httpx.HTTPTransport``)
+is wrapped in :class:`harness.transport.BoundedTransport`, so each request ends by its
+deadline and reads at most a capped body, with the limits ``provisim run`` was given
+(``--timeout``, ``--max-body``, handed over in the environment).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from harness.transport import BoundedTransport, ResponseLimits, limits_from_environment
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 
@@ -66,7 +73,14 @@ class CannedResponse:
 class Network(httpx.BaseTransport):
     """Routes requests by host; unknown hosts are unreachable."""
 
-    def __init__(self, routes: dict[str, httpx.BaseTransport] | None = None) -> None:
+    def __init__(
+        self,
+        routes: dict[str, httpx.BaseTransport] | None = None,
+        *,
+        limits: ResponseLimits | None = None,
+    ) -> None:
+        #: The limits of every route over real sockets (default: the environment's).
+        self.limits = limits
         self._routes: dict[str, httpx.BaseTransport] = {}
         for host, transport in (routes or {}).items():
             self.route(host, transport)
@@ -75,7 +89,10 @@ class Network(httpx.BaseTransport):
         self.timing_out = False
 
     def route(self, host: str, transport: httpx.BaseTransport) -> None:
-        """Serve ``host`` (a host name, or ``host:port``) with ``transport``."""
+        """Serve ``host`` (a host name, or ``host:port``) with ``transport``; one over real
+        sockets within the network's limits."""
+        if isinstance(transport, httpx.HTTPTransport):
+            transport = BoundedTransport(transport, self.limits or limits_from_environment())
         self._routes[host.lower()] = transport
 
     def transport_for(self, url: httpx.URL) -> httpx.BaseTransport | None:

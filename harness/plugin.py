@@ -183,8 +183,13 @@ def scim_target(
 def tenant(request: pytest.FixtureRequest, clock: VirtualClock, scim_target: ScimTarget) -> Tenant:
     """The Microsoft Entra tenant, whose SCIM traffic goes to the target through the recorder."""
     from fake_entra.tenant import Tenant
+    from harness.transport import limits_from_environment
 
-    return Tenant(_seed(request), clock=clock, scim_transport=scim_target.transport)
+    # A live target's requests end by `provisim run --timeout`: the engine says the same.
+    timeout = limits_from_environment().timeout
+    return Tenant(
+        _seed(request), clock=clock, scim_transport=scim_target.transport, scim_timeout=timeout
+    )
 
 
 @pytest.fixture

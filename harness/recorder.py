@@ -5,7 +5,10 @@
 keeps it as an :class:`Exchange` record: request, response, the virtual time it happened at,
 the wall time it took, and the schema violations :func:`harness.validation.validate_exchange`
 finds in either body. Secret tokens never reach the record: the ``Authorization`` header is
-kept as ``Bearer ***`` and the token value is masked wherever else it appears.
+kept as ``Bearer ***`` and the token value is masked wherever else it appears (by
+:class:`harness.redaction.Redactor`, the one redaction routine). A body longer than
+:data:`harness.transport.EVIDENCE_BODY_LIMIT` is kept cut, with a marker, so the record of a
+run stays small however large the answers are.
 
 The recorder also keeps the job's timeline, one :class:`CycleRecord` per finished cycle (by
 subscribing to ``ProvisioningJob.cycle_listeners``), per provision on demand
@@ -35,13 +38,13 @@ from typing import Any, Protocol, TypedDict
 import httpx
 
 from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind, RequestOrigin
+from harness.redaction import KNOWN, MASK, Redactor
+from harness.redaction import MIN_SECRET_LENGTH as MIN_SECRET_LENGTH  # replay reads it here
+from harness.transport import EVIDENCE_BODY_LIMIT, cut_marker
 from harness.validation import Violation, validate_exchange
 
 #: What a masked secret reads as in the record.
-REDACTED = "***"
-#: Token values shorter than this are masked only in the Authorization header: masking a
-#: short value everywhere would blank out ordinary words that happen to equal it.
-MIN_SECRET_LENGTH = 8
+REDACTED = MASK
 
 #: The ``kind`` of a timeline entry that is no sync cycle (cycles say "Initial" or
 #: "Incremental"), in the portal's words.
@@ -148,7 +151,7 @@ class TrafficRecorder:
         self.exchange_listeners: list[Callable[[Exchange], None]] = []
         self._violations: list[RecordedViolation] = []
         self._expected: set[int] = set()
-        self._secrets: set[str] = set()
+        self._redactor = Redactor()
         #: The ``seq`` of each exchange, by the run (cycle or provision on demand) that sent
         #: it, until the run finishes and takes them into its timeline entry.
         self._sent_by_run: dict[str, list[int]] = {}
@@ -159,31 +162,15 @@ class TrafficRecorder:
 
     def add_secret(self, value: str) -> None:
         """Mask ``value`` wherever it appears in later records."""
-        if len(value) >= MIN_SECRET_LENGTH:
-            self._secrets.add(value)
+        self._redactor.add(value)
 
     def redact(self, value: Any) -> Any:
-        """``value`` (a JSON value or a string) with every known secret masked."""
-        if isinstance(value, str):
-            for secret in self._secrets:
-                if secret in value:
-                    value = value.replace(secret, REDACTED)
-            return value
-        if isinstance(value, list):
-            return [self.redact(item) for item in value]
-        if isinstance(value, dict):
-            return {self.redact(key): self.redact(item) for key, item in value.items()}
-        return value
+        """``value`` (a JSON value or a string) with every known secret masked (this
+        recorder's and the process's)."""
+        return KNOWN.value(self._redactor.value(value))
 
     def _headers(self, headers: httpx.Headers) -> dict[str, str]:
-        kept: dict[str, str] = {}
-        for name, value in headers.items():
-            if name.lower() == "authorization":
-                scheme = value.partition(" ")[0] or "Bearer"
-                kept[name] = f"{scheme} {REDACTED}"
-            else:
-                kept[name] = self.redact(value)
-        return kept
+        return {name: KNOWN.text(value) for name, value in self._redactor.header_pairs(headers)}
 
     # -- recording --------------------------------------------------------------------------
 
@@ -374,9 +361,13 @@ def is_sync_cycle(record: Mapping[str, Any]) -> bool:
 
 
 def _body(content: bytes) -> Any:
-    """A body as JSON when it parses, as text when it doesn't, None when empty."""
+    """A body as JSON when it parses, as text when it doesn't, None when empty; cut, as
+    text with a marker, past EVIDENCE_BODY_LIMIT bytes."""
     if not content:
         return None
+    if len(content) > EVIDENCE_BODY_LIMIT:
+        kept = content[:EVIDENCE_BODY_LIMIT].decode("utf-8", "replace")
+        return kept + cut_marker(len(content), EVIDENCE_BODY_LIMIT)
     text = content.decode("utf-8", "replace")
     try:
         return json.loads(text)

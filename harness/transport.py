@@ -6,22 +6,93 @@ is combined with httpx). :class:`AsgiTransport` is a synchronous
 event loop, so an ``httpx.Client`` talks to Fake Elevate in-process exactly as
 it would over a socket. Whatever host the
 URL names (``https://api.linkedin.com``), the app answers.
+
+A real endpoint is untrusted: :class:`BoundedTransport` (from :mod:`fake_entra.http_limits`)
+ends each request by its deadline and reads at most a capped body, with the
+:class:`ResponseLimits` a command was given (``--timeout``, ``--max-body``; the pytest plugin
+and its xdist workers read them from the environment). What is kept of a body as evidence
+is cut at :data:`EVIDENCE_BODY_LIMIT` with :func:`cut_marker`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import unquote
 
 import httpx
 
+from fake_entra.http_limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT_SECONDS,
+    BoundedTransport,
+    ResponseDeadlineExceeded,
+    ResponseLimits,
+    ResponseTooLarge,
+    size_text,
+)
 from fake_entra.httpx_internals import read_response
 
 T = TypeVar("T")
+
+#: The most of one body kept as evidence (conformance's exchange log, ``run``'s
+#: traffic.jsonl); the rest is cut, with :func:`cut_marker` saying so.
+EVIDENCE_BODY_LIMIT: Final = 256 * 1024
+#: How ``provisim run`` hands ``--timeout`` and ``--max-body`` to the pytest plugin and its
+#: xdist workers.
+ENV_TIMEOUT: Final = "PROVISIM_TIMEOUT"
+ENV_MAX_BODY: Final = "PROVISIM_MAX_BODY"
+
+
+def cut_marker(size: int, kept: int) -> str:
+    """What follows a body cut as evidence."""
+    return f"\u2026[cut by provisim: {size} bytes, the first {kept} kept]"
+
+
+def limits_from_environment() -> ResponseLimits:
+    """The limits ``provisim run`` set in the environment; the defaults otherwise."""
+    timeout = os.environ.get(ENV_TIMEOUT)
+    max_body = os.environ.get(ENV_MAX_BODY)
+    try:
+        return ResponseLimits(
+            float(timeout) if timeout else DEFAULT_TIMEOUT_SECONDS,
+            parse_size(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
+        )
+    except ValueError as error:
+        raise ValueError(f"{ENV_TIMEOUT}/{ENV_MAX_BODY}: {error}") from None
+
+
+_SIZE_UNITS: Final = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+}
+
+
+def parse_size(text: str) -> int:
+    """``--max-body``'s value: bytes, or with a unit (``512k``, ``8MiB``; powers of 1024)."""
+    number = text.strip().lower().rstrip("s")
+    digits = number.rstrip("abgikm ")
+    unit = number[len(digits) :].strip()
+    try:
+        size = int(float(digits) * _SIZE_UNITS[unit])
+    except (KeyError, ValueError):
+        raise ValueError(f"not a size: {text!r} (say 8MiB, 512KiB or a number of bytes)") from None
+    if size < 1:
+        raise ValueError(f"a size must be positive, not {text!r}")
+    return size
 
 
 class AsgiTransport(httpx.BaseTransport):
@@ -156,12 +227,37 @@ def scim_client(
     timeout: float = 30.0,
     headers: dict[str, str] | None = None,
 ) -> httpx.Client:
-    """An ``httpx.Client`` for a SCIM base URL, in-process when ``app`` is given."""
+    """An ``httpx.Client`` for a SCIM base URL, in-process when ``app`` is given; over the
+    network each request ends within ``timeout`` in all and reads at most the default
+    body cap."""
     all_headers = {"Accept": "application/scim+json"}
     if token is not None:
         all_headers["Authorization"] = f"Bearer {token}"
     all_headers.update(headers or {})
-    transport = AsgiTransport(app) if app is not None else None
+    transport: httpx.BaseTransport = (
+        AsgiTransport(app)
+        if app is not None
+        else BoundedTransport(httpx.HTTPTransport(), ResponseLimits(timeout))
+    )
     return httpx.Client(
         base_url=base_url.rstrip("/"), headers=all_headers, transport=transport, timeout=timeout
     )
+
+
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "ENV_MAX_BODY",
+    "ENV_TIMEOUT",
+    "EVIDENCE_BODY_LIMIT",
+    "AsgiTransport",
+    "BoundedTransport",
+    "ResponseDeadlineExceeded",
+    "ResponseLimits",
+    "ResponseTooLarge",
+    "cut_marker",
+    "limits_from_environment",
+    "parse_size",
+    "scim_client",
+    "size_text",
+]

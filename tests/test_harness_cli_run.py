@@ -275,8 +275,10 @@ def test_no_scenario_selected_exits_5(project: Path) -> None:
             2,
             "provisim: error: --scim-url and --scim-token go together",
         ),
+        (["run", "features", "--timeout", "0"], 2, "provisim: error: --timeout must be positive"),
+        (["run", "features", "--max-body", "lots"], 2, "provisim: error: --max-body: not a size"),
     ],
-    ids=["bad-flag", "missing-path", "bad-workers", "url-without-token"],
+    ids=["bad-flag", "missing-path", "bad-workers", "url-without-token", "timeout", "max-body"],
 )
 def test_bad_input_is_one_line_on_stderr(
     project: Path,
@@ -348,6 +350,8 @@ def test_help_explains_the_options_and_exit_codes() -> None:
         "--scim-url",
         "--scim-token",
         "PROVISIM_SCIM_TOKEN",
+        "--timeout",
+        "--max-body",
         "5 no scenario selected",
     ):
         assert fragment in text

@@ -426,3 +426,17 @@ def test_a_cycle_dropped_by_restart_keeps_the_exchanges_it_sent() -> None:
     count = len(recorder.exchanges)
     assert restarted["exchanges"] == list(range(4, count + 1))
     assert restarted["requests"] == count - 3 and restarted["created"] == 2
+
+
+def test_a_large_body_is_kept_as_text_cut_with_a_marker() -> None:
+    from harness.transport import EVIDENCE_BODY_LIMIT
+
+    large = {"schemas": ["x"], "blob": "a" * (EVIDENCE_BODY_LIMIT * 3)}
+    client, recorder, _ = _client(lambda r: httpx.Response(200, json=large))
+    response = client.get("/Users")
+    assert response.json() == large  # the engine reads all of it
+    (exchange,) = recorder.exchanges
+    assert exchange["response"] is not None
+    kept = exchange["response"]["body"]
+    assert isinstance(kept, str) and len(kept) < EVIDENCE_BODY_LIMIT + 100
+    assert kept.endswith(f"the first {EVIDENCE_BODY_LIMIT} kept]")

@@ -11,7 +11,17 @@ import httpx
 import pytest
 
 from fake_elevate.elevate import ElevateSettings, FakeElevate
-from harness.transport import AsgiTransport, _complete_at_once, scim_client
+from harness.transport import (
+    ENV_MAX_BODY,
+    ENV_TIMEOUT,
+    AsgiTransport,
+    BoundedTransport,
+    ResponseLimits,
+    _complete_at_once,
+    limits_from_environment,
+    parse_size,
+    scim_client,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -303,3 +313,39 @@ def test_a_direct_answer_is_an_ordinary_read_and_closed_response() -> None:
     assert b"".join(response.iter_bytes()) == response.content
     assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]
     assert int(response.headers["content-length"]) == len(response.content)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("100", 100), ("512KiB", 512 * 1024), ("8MiB", 8 * 1024 * 1024), ("1 mb", 1024 * 1024)],
+)
+def test_sizes_are_read_with_or_without_a_unit(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "lots", "0", "-1k", "5 parsecs"])
+def test_a_size_that_is_none_is_refused_clearly(text: str) -> None:
+    with pytest.raises(ValueError, match="size"):
+        parse_size(text)
+
+
+def test_limits_come_from_the_environment_provisim_run_sets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert limits_from_environment() == ResponseLimits()
+    monkeypatch.setenv(ENV_TIMEOUT, "2.5")
+    monkeypatch.setenv(ENV_MAX_BODY, "1048576")
+    assert limits_from_environment() == ResponseLimits(2.5, 1024 * 1024)
+
+
+def test_the_network_bounds_every_route_over_real_sockets_and_no_other() -> None:
+    from harness.network import Network
+
+    limits = ResponseLimits(3, 1000)
+    network = Network(limits=limits)
+    network.route("live.example", httpx.HTTPTransport())
+    network.route("api.linkedin.com", AsgiTransport(object()))
+    live = network.transport_for(httpx.URL("https://live.example/scim"))
+    assert isinstance(live, BoundedTransport) and live.limits == limits
+    assert isinstance(network.transport_for(httpx.URL("https://api.linkedin.com/")), AsgiTransport)
+    network.close()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
 from harness.cli.output import fail, out, shown_path
+from harness.redaction import KNOWN
+from harness.terminal import neutralise_value, safe_line
+from harness.transport import DEFAULT_MAX_BODY_BYTES, parse_size, size_text
 
 
 def conformance(
@@ -78,8 +81,22 @@ def conformance(
     ] = 25.0,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", metavar="SECONDS", help="How long to wait for each response."),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="How long each request may take in all: connect, headers and the whole body. "
+            "A request still unanswered then ends as a timeout.",
+        ),
     ] = 30.0,
+    max_body: Annotated[
+        str,
+        typer.Option(
+            "--max-body",
+            metavar="SIZE",
+            help="The largest response body read (bytes, or 512KiB, 8MiB); a larger one ends "
+            "its request with an error.",
+        ),
+    ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
 ) -> None:
     """Check a live SCIM endpoint the way Microsoft Entra ID provisioning uses it.
 
@@ -102,7 +119,7 @@ def conformance(
     failed: the reports are written and one line on stderr names the check and the cause),
     or a usage error, an unreachable endpoint or a token refused on the first call.
     """
-    from harness.conformance.report import write_report
+    from harness.conformance.report import ReportJson, write_report
     from harness.conformance.runner import (
         ConformanceAbort,
         ConformanceSettings,
@@ -115,6 +132,12 @@ def conformance(
         summary_lines,
     )
 
+    # Masked by value wherever it shows up: an endpoint may echo it anywhere.
+    KNOWN.add(token.strip())
+    try:
+        body_cap = parse_size(max_body)
+    except ValueError as exc:
+        raise fail(f"--max-body: {exc}") from None
     try:
         settings = ConformanceSettings(
             url=url,
@@ -123,6 +146,7 @@ def conformance(
             rate=rate,
             keep=keep,
             timeout=timeout,
+            max_body=body_cap,
             # Unique per run, so a --keep run's leftovers never collide with a later run.
             run_id=secrets.token_hex(4),
         )
@@ -138,8 +162,13 @@ def conformance(
         report = run_conformance(settings, progress=progress)
     except ConformanceAbort as exc:
         raise fail(str(exc)) from None
+    # Whatever the endpoint echoed, no report holds a secret of the process or a raw
+    # control character (a CI log shows JUnit messages on a terminal).
+    report = cast("ReportJson", neutralise_value(KNOWN.value(report)))
     for line in summary_lines(report, with_failures=not live):
-        out.print(line, markup=False)
+        # One line each: a server's text in a message can neither start a line nor steer
+        # the terminal.
+        out.print(safe_line(line), markup=False)
     try:
         write_report(
             report,

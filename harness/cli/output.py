@@ -1,7 +1,8 @@
 """What every ``provisim`` command prints with: the two consoles and :func:`fail`.
 
 Every failure a user can cause prints one readable line on stderr and exits non-zero; no
-stack traces.
+stack traces. Both consoles are :class:`harness.terminal.SafeConsole`: remote text printed
+through them has its control characters escaped and every known secret masked.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+from harness.terminal import SafeConsole, safe_line
+
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+out = SafeConsole(highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"provisim: error: {message}", markup=False)
+    """Print ``message`` as one line on stderr (remote text in it is neutralised) and
+    return the exit to raise."""
+    err.print(f"provisim: error: {safe_line(message)}", markup=False)
     return typer.Exit(code)
 
 

@@ -14,9 +14,18 @@ from typing import Annotated, TextIO
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 
 from harness.cli.output import err, fail, out, shown_path
+from harness.redaction import KNOWN, redact_files
+from harness.terminal import SafeConsole, safe_text
+from harness.transport import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT_SECONDS,
+    ENV_MAX_BODY,
+    ENV_TIMEOUT,
+    parse_size,
+    size_text,
+)
 
 #: The package the Gherkin features ship in: the repository's features/ directory, installed as
 #: harness/features/ (pyproject.toml maps it), so an editable install runs features/ in place.
@@ -85,18 +94,18 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _display(stream: TextIO) -> Iterator[tuple[Console, bool]]:
+def _display(stream: TextIO) -> Iterator[tuple[SafeConsole, bool]]:
     """A console for the live display, on a duplicate of stdout's file descriptor: pytest
     captures descriptor 1 while tests run and the progress bar must still reach the screen."""
     try:
         descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):
-        yield Console(file=stream, highlight=False, soft_wrap=True), False
+        yield SafeConsole(file=stream, highlight=False, soft_wrap=True), False
         return
     live = os.isatty(descriptor)
     stream.flush()
     with os.fdopen(os.dup(descriptor), "w", encoding="utf-8", errors="replace") as duplicate:
-        yield Console(file=duplicate, highlight=False, soft_wrap=True), live
+        yield SafeConsole(file=duplicate, highlight=False, soft_wrap=True), live
 
 
 def _usage_error_line(captured: str) -> str:
@@ -180,6 +189,24 @@ def run(
             "visible to other users of the machine.",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="With --scim-url: how long each request may take in all (connect, headers "
+            "and the whole body); one still unanswered then fails as a timeout.",
+        ),
+    ] = DEFAULT_TIMEOUT_SECONDS,
+    max_body: Annotated[
+        str,
+        typer.Option(
+            "--max-body",
+            metavar="SIZE",
+            help="With --scim-url: the largest response body read (bytes, or 512KiB, 8MiB); "
+            "a larger one fails its request.",
+        ),
+    ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
     all_plugins: Annotated[
         bool,
         typer.Option(
@@ -216,6 +243,12 @@ def run(
             "--scim-url and --scim-token go together "
             "(or PROVISIM_SCIM_URL and PROVISIM_SCIM_TOKEN in the environment)"
         )
+    if not timeout > 0:
+        raise fail(f"--timeout must be positive, not {timeout:g}")
+    try:
+        body_cap = parse_size(max_body)
+    except ValueError as exc:
+        raise fail(f"--max-body: {exc}") from None
     if scim_url is not None:
         parts = urlsplit(scim_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -263,6 +296,9 @@ def run(
     if scim_url is not None and scim_token is not None:
         # To the plugin and xdist workers by environment: the token stays off command lines.
         environment |= {"PROVISIM_SCIM_URL": scim_url, "PROVISIM_SCIM_TOKEN": scim_token}
+        environment |= {ENV_TIMEOUT: repr(timeout), ENV_MAX_BODY: str(body_cap)}
+        # Masked by value in everything printed, whatever the endpoint echoes.
+        KNOWN.add(scim_token.strip())
     # pytest's own terminal output is replaced by the progress display; its stderr is held
     # back so a usage error can be said in one line.
     pytest_out, pytest_err = io.StringIO(), io.StringIO()
@@ -275,11 +311,15 @@ def run(
         ):
             code = int(pytest.main(args, plugins=[progress]))
 
+    if scim_token is not None:
+        # The recorder masks the token by value as it records; this sweep also covers what
+        # other writers (pytest's JUnit XML, pytest-html) took from a server's answers.
+        redact_files(reports, KNOWN)
     if code == pytest.ExitCode.USAGE_ERROR:
         raise fail(_usage_error_line(pytest_err.getvalue()), code=code)
-    sys.stderr.write(pytest_err.getvalue())
+    sys.stderr.write(safe_text(pytest_err.getvalue()))
     if code == pytest.ExitCode.INTERNAL_ERROR:
-        sys.stderr.write(pytest_out.getvalue())
+        sys.stderr.write(safe_text(pytest_out.getvalue()))
     elif code == pytest.ExitCode.INTERRUPTED and not progress.collection_errors:
         err.print("provisim: interrupted", markup=False)
     elif code == pytest.ExitCode.NO_TESTS_COLLECTED:

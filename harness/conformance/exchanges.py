@@ -3,7 +3,11 @@
 Every request of a run, the Entra engine's and the checks' own, goes through one
 :class:`RecordingTransport`, so each :class:`Exchange` is kept in an
 :class:`ExchangeLog`: a failed check shows the requests and responses it is about, and the
-sweeps at the end judge the whole run at once. Credentials never reach the record.
+sweeps at the end judge the whole run at once. Credentials never reach the record: the
+bearer token of every request is learnt by value, and it and the process's known secrets are
+masked (:class:`harness.redaction.Redactor`) in every URL, header, body and error kept. A
+body longer than :data:`harness.transport.EVIDENCE_BODY_LIMIT` is kept cut, with a marker
+(and ``json()`` of it is None), so the log stays small however large the answers are.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from fake_entra.scim_client import LIST_RESPONSE_SCHEMA
+from harness.redaction import KNOWN, Redactor
+from harness.transport import EVIDENCE_BODY_LIMIT, cut_marker
 
-_REDACTED: Final = "<redacted>"
+#: What a masked secret reads as in the record (the report schema's word for it).
+REDACTED: Final = "<redacted>"
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class Exchange:
     elapsed: float
     #: Sent without valid credentials on purpose: a 401 here is the right answer.
     expect_refusal: bool = False
+    #: The response body's size as it came, when it was cut to EVIDENCE_BODY_LIMIT.
+    response_cut_from: int | None = None
 
     @property
     def path(self) -> str:
@@ -89,6 +98,8 @@ class ExchangeLog:
         self._exchanges: list[Exchange] = []
         self._lock = threading.Lock()
         self._local = threading.local()
+        #: The secrets this run's records are masked of: every bearer token sent.
+        self.redactor = Redactor(mask=REDACTED)
 
     def __len__(self) -> int:
         return len(self._exchanges)
@@ -139,13 +150,16 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         origin, expect_refusal = self.log.labels()
         body = request.read()
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            self.log.redactor.add(token.strip())
         started = self.log.clock()
         common = {
             "origin": origin,
             "method": request.method,
-            "url": str(request.url),
-            "request_headers": _redact(request.headers),
-            "request_body": body,
+            "url": self._text(str(request.url)),
+            "request_headers": self._headers(request.headers),
+            "request_body": self._body(body)[0],
             "started": started - self.log.started,
             "expect_refusal": expect_refusal,
         }
@@ -158,16 +172,20 @@ class RecordingTransport(httpx.BaseTransport):
                 status=None,
                 response_headers={},
                 response_body=b"",
-                error=f"{type(error).__name__}: {error}" if str(error) else type(error).__name__,
+                error=self._text(
+                    f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                ),
                 timed_out=isinstance(error, httpx.TimeoutException),
                 elapsed=self.log.clock() - started,
             )
             raise
+        kept, cut_from = self._body(content)
         self.log.add(
             **common,
             status=response.status_code,
-            response_headers=_redact(response.headers),
-            response_body=content,
+            response_headers=self._headers(response.headers),
+            response_body=kept,
+            response_cut_from=cut_from,
             error=None,
             timed_out=False,
             elapsed=self.log.clock() - started,
@@ -186,21 +204,27 @@ class RecordingTransport(httpx.BaseTransport):
         # closes it once, at the end.
         pass
 
+    def _text(self, text: str) -> str:
+        return KNOWN.text(self.log.redactor.text(text))
 
-def _redact(headers: httpx.Headers) -> dict[str, str]:
-    """Headers for the record; credentials never reach a report, not the real token and
-    not the deliberately wrong one. The authorization scheme stays readable."""
-    kept: dict[str, str] = {}
-    for name, value in headers.items():
-        key = name.lower()
-        if key == "authorization":
-            scheme = value.split(" ", 1)[0] if " " in value else ""
-            kept[key] = f"{scheme} {_REDACTED}".strip()
-        elif key in ("cookie", "set-cookie", "proxy-authorization"):
-            kept[key] = _REDACTED
-        else:
-            kept[key] = value
-    return kept
+    def _headers(self, headers: httpx.Headers) -> dict[str, str]:
+        """Headers for the record, names in lower case; credentials never reach a report,
+        not the real token and not the deliberately wrong one. The authorization scheme
+        stays readable."""
+        return {
+            name.lower(): KNOWN.text(value)
+            for name, value in self.log.redactor.header_pairs(headers)
+        }
+
+    def _body(self, content: bytes) -> tuple[bytes, int | None]:
+        """A body for the record: its secrets masked, cut past EVIDENCE_BODY_LIMIT (with
+        the size it came with)."""
+        cut_from = None
+        if len(content) > EVIDENCE_BODY_LIMIT:
+            cut_from = len(content)
+            marker = cut_marker(cut_from, EVIDENCE_BODY_LIMIT).encode()
+            content = content[:EVIDENCE_BODY_LIMIT] + marker
+        return KNOWN.bytes(self.log.redactor.bytes(content)), cut_from
 
 
 def list_resources(exchange: Exchange) -> list[dict[str, Any]] | None:

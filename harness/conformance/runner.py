@@ -36,6 +36,7 @@ from rich.markup import escape
 
 from fake_entra.dialects import Dialect
 from fake_entra.directory import PortalError
+from fake_entra.http_limits import DEFAULT_MAX_BODY_BYTES, BoundedTransport, ResponseLimits
 from fake_entra.provisioning import validate_tenant_url
 from fake_entra.scim_client import eq_filter
 from harness.conformance.checks import CHECKS, CheckContext
@@ -62,6 +63,7 @@ from harness.conformance.results import (
     could_not_run,
 )
 from harness.conformance.sources import citations
+from harness.terminal import safe_line
 
 #: Usage errors, an endpoint that cannot be reached, a token refused on the first call.
 EXIT_USAGE: Final = 2
@@ -83,8 +85,10 @@ class ConformanceSettings:
     #: Requests per second, never exceeded; Entra asks endpoints to sustain 25 (S1).
     rate: float = ENTRA_REQUESTS_PER_SECOND
     keep: bool = False
-    #: Seconds to wait for each response.
+    #: Seconds each request may take in all: connect, headers and the whole body.
     timeout: float = 30.0
+    #: The largest response body read, in bytes; a larger one ends its request.
+    max_body: int = DEFAULT_MAX_BODY_BYTES
     #: Names the test resources (provisim-conformance-<run_id>-...); unique per run, so
     #: that resources a --keep run left behind never collide with a later run's.
     run_id: str = "local"
@@ -106,6 +110,8 @@ class ConformanceSettings:
             raise ConformanceAbort(f"--rate must be at least 1 request per second, not {self.rate}")
         if not self.timeout > 0:
             raise ConformanceAbort(f"--timeout must be positive, not {self.timeout}")
+        if self.max_body < 1:
+            raise ConformanceAbort(f"--max-body must be positive, not {self.max_body}")
         if not _RUN_ID.match(self.run_id):
             raise ConformanceAbort(f"the run id {self.run_id!r} must be 1-32 letters, digits or -")
 
@@ -185,30 +191,36 @@ class LiveProgress:
         self._status.start()
 
     def started(self, info: CheckInfo, dialect: str | None) -> None:
-        self._status.update(escape(f"{_name(info, dialect)}: {info.title}"))
+        self._status.update(_shown(f"{_name(info, dialect)}: {info.title}"))
 
     def finished(self, result: CheckResult) -> None:
         word = outcome_word(result)
-        line = f"{_MARKS[word]}{_gap(word)}{escape(result.key)}  "
-        line += escape(result.info.title)
+        line = f"{_MARKS[word]}{_gap(word)}{_shown(result.key)}  "
+        line += _shown(result.info.title)
         self.console.print(line, highlight=False)
         if result.outcome is not Outcome.PASSED:
-            self.console.print(f"      {escape(result.message)}", highlight=False, style="dim")
+            self.console.print(f"      {_shown(result.message)}", highlight=False, style="dim")
         if result.blocked_by is not None and result.blocked_by.check:
             self.console.print(
-                f"      blocked by: {escape(result.blocked_by.check)}", highlight=False
+                f"      blocked by: {_shown(result.blocked_by.check)}", highlight=False
             )
         if result.hint:
-            self.console.print(f"      fix: {escape(result.hint)}", highlight=False)
+            self.console.print(f"      fix: {_shown(result.hint)}", highlight=False)
         if result.outcome in (Outcome.FAILED, Outcome.DEVIATION):
             for clause in result.info.clauses:
-                self.console.print(f"      {escape(clause.describe())}", highlight=False)
+                self.console.print(f"      {_shown(clause.describe())}", highlight=False)
 
     def note(self, text: str) -> None:
-        self._status.update(escape(text))
+        self._status.update(_shown(text))
 
     def close(self) -> None:
         self._status.stop()
+
+
+def _shown(text: str) -> str:
+    """Text that may hold a server's words, as rich markup for one line: secrets masked,
+    control characters escaped, markup escaped."""
+    return escape(safe_line(text))
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -244,7 +256,13 @@ def run_conformance(
     progress = progress or SilentProgress()
     log = ExchangeLog(clock)
     bucket = LeakyBucket(settings.rate, clock=clock, sleep=sleep)
-    network = transport if transport is not None else httpx.HTTPTransport()
+    network = (
+        transport
+        if transport is not None
+        else BoundedTransport(
+            httpx.HTTPTransport(), ResponseLimits(settings.timeout, settings.max_body)
+        )
+    )
     # The limiter outside the recorder: an exchange's time is the endpoint's, not the wait.
     shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
     probe = ScimProbe(
