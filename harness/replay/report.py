@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,14 +24,13 @@ from urllib.parse import urlsplit
 
 from harness.conformance.exchanges import Exchange
 from harness.conformance.report import ExchangeJson, exchange_json
-from harness.recorder import MIN_SECRET_LENGTH
+from harness.redaction import MASK, Redactor
 from harness.replay.capture import Capture, RecordedExchange
 from harness.replay.compare import RULES, Difference
+from harness.terminal import neutralise
 
 EXIT_SAME: Final = 0
 EXIT_DIFFERENT: Final = 1
-#: How a masked secret reads in a report.
-MASK: Final = "***"
 #: Recorded bodies longer than this are cut in reports (as conformance's BODY_LIMIT).
 BODY_LIMIT: Final = 4000
 
@@ -171,7 +169,7 @@ def build_report(
         },
         "results": rows,
     }
-    masked: ReplayReportJson = mask(report, secrets)
+    masked: ReplayReportJson = Redactor(secrets).value(report)
     return masked
 
 
@@ -214,33 +212,6 @@ def _cut(body: Any) -> tuple[Any, bool]:
     return text[:BODY_LIMIT], True
 
 
-def mask(value: Any, secrets: Iterable[str]) -> Any:
-    """``value`` with every secret replaced by ``***``, wherever it appears in a string."""
-    # As harness.recorder masks: a value shorter than MIN_SECRET_LENGTH would blank out
-    # ordinary words (the Authorization header is redacted whatever its length).
-    shown = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
-
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            for secret in shown:
-                item = item.replace(secret, MASK)
-            return item
-        if isinstance(item, list):
-            return [walk(i) for i in item]
-        if isinstance(item, dict):
-            return {walk(k): walk(v) for k, v in item.items()}
-        return item
-
-    return walk(value)
-
-
-def printable(text: str) -> str:
-    """``text`` safe for a terminal: control and format characters as ``\\uXXXX``."""
-    return "".join(
-        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text
-    )
-
-
 # --- the terminal -----------------------------------------------------------------------------
 
 
@@ -276,7 +247,7 @@ def summary_lines(report: ReplayReportJson) -> list[str]:
         f"skipped{ignored}; {run['requests']} requests in {run['durationSeconds']:.1f} s "
         f"(peak {run['peakRequestsPerSecond']}/s, limit {run['rateLimit']:g}/s)"
     )
-    return [printable(line) for line in lines]
+    return [neutralise(line) for line in lines]
 
 
 def _difference_text(difference: DifferenceJson) -> str:
@@ -472,8 +443,6 @@ __all__ = [
     "ReplayReportJson",
     "ReplayResult",
     "build_report",
-    "mask",
-    "printable",
     "render_html",
     "render_json",
     "render_junit",
