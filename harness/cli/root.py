@@ -15,6 +15,7 @@ import typer
 
 from harness.cli.bench import bench
 from harness.cli.conformance import conformance
+from harness.cli.load import load
 from harness.cli.output import err, out
 from harness.cli.run import run
 from harness.cli.serve import serve_app
@@ -31,6 +32,7 @@ app.add_typer(serve_app, name="serve")
 app.command("run")(run)
 app.command("conformance")(conformance)
 app.command("bench")(bench)
+app.command("load")(load)
 
 
 def _version_callback(value: bool) -> None:
