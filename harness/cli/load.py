@@ -139,7 +139,8 @@ def load(
     after Ctrl+C) unless --keep.
 
     Exit status: 0 sustained, 1 throttled, errors or rate not reached, 2 not established
-    (--rate below 25), a usage error or a run that could not start.
+    (--rate below 25), a usage error or a run that could not start; 130 after Ctrl+C (the
+    report and the clean-up still happen).
     """
     from harness.load.runner import Topology, run_load, run_worker
     from harness.load.settings import (

@@ -261,7 +261,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 
 
 def exit_code(report: dict[str, Any]) -> int:
-    """0 sustained, 1 throttled / errors / not reached, 2 not established."""
+    """0 sustained, 1 throttled / errors / not reached, 2 not established; 130 when the run
+    was interrupted (Ctrl+C), whatever it found until then."""
+    if report["interrupted"]:
+        return 130
     outcome = report["verdict"]["outcome"]
     return {"sustained": 0, "not established": 2}.get(outcome, 1)
 
