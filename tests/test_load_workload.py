@@ -7,11 +7,11 @@ import json
 from collections import Counter
 
 import pytest
+from load_support import workload
 
 from fake_elevate.elevate import FakeElevate
 from fake_entra.dialects import Dialect
 from harness.load.workload import tenant_url_for
-from load_support import workload
 
 
 def _elevate() -> tuple[FakeElevate, str]:
