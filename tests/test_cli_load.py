@@ -8,6 +8,8 @@ This module never imports Locust: the command runs it in subprocesses.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from typer.testing import CliRunner
 
 from fake_elevate.elevate import FakeElevate
 from harness.cli import app
+from harness.load.runner import free_port
 from harness.load.settings import LOAD_PREFIX
 from harness.serving import serve_in_thread
 
@@ -132,14 +135,37 @@ def test_429_with_retry_after_is_honoured_and_counted(tmp_path: Path) -> None:
     assert report["total"]["errors"] == 0
 
 
-def test_local_workers_share_the_tenants(tmp_path: Path) -> None:
+def test_a_master_and_two_workers_started_as_on_other_machines_share_the_tenants(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
     with served() as (url, token, elevate):
-        _code, report, _ = load(
-            url, token, tmp_path, "--tenants", "2", "--users-per-tenant", "10",
-            "--duration", "3", "--workers", "2", "--keep",
-        )  # fmt: skip
+        # What an operator starts on the other machines: `provisim load --worker`.
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "harness.cli", "load", "--worker",
+                 "--master-host", "127.0.0.1", "--master-port", str(port)],
+                env={**os.environ, "PROVISIM_SCIM_TOKEN": token},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]  # fmt: skip
+        try:
+            _code, report, _ = load(
+                url, token, tmp_path, "--master", "--expect-workers", "2",
+                "--master-port", str(port), "--tenants", "2", "--users-per-tenant", "10",
+                "--duration", "3", "--keep",
+            )  # fmt: skip
+            # The master's quit ends the workers.
+            assert [w.wait(30) for w in workers] == [0, 0]
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
         users, _groups = _ours(elevate)
-    assert report["mode"] == {"kind": "local workers", "workers": 2}
+    assert report["mode"] == {"kind": "master", "workers": 2}
     assert len(report["tenants"]) == 2
     held = {u["id"] for u in users}
     assert {r["id"] for r in report["created"]["resources"] if r["endpoint"] == "Users"} <= held

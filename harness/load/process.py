@@ -59,18 +59,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     # Locust first: it monkey-patches the standard library with gevent on import.
-    import locust
-
-    args = _arguments(argv)
     import locust.log
 
+    args = _arguments(argv)
     log_module: Any = locust.log  # untyped: reached as Any
     log_module.setup_logging("WARNING")
     token = os.environ.get("PROVISIM_SCIM_TOKEN", "")
     if not token.strip():
         print("provisim load: PROVISIM_SCIM_TOKEN is not set", file=sys.stderr)
         return 2
-    del locust
     if args.role == "worker":
         return _worker(args, token)
     return _lead(args, token)
