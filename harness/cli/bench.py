@@ -49,6 +49,14 @@ def bench(
     iterations: Annotated[
         int, typer.Option(min=10, help="Entra-mix iterations (4 requests each) per server.")
     ] = 500,
+    load: Annotated[
+        bool,
+        typer.Option(
+            "--load",
+            help="Instead: the request rate Fake Elevate sustains under `provisim load` "
+            "with 1 and with 2 local Locust workers.",
+        ),
+    ] = False,
     json_path: Annotated[
         str | None, typer.Option("--json", metavar="FILE", help="Also write the figures here.")
     ] = None,
@@ -60,6 +68,20 @@ def bench(
     """
     from harness.bench import run_benchmarks, write_report
 
+    if load:
+        from harness.load.bench import run_load_bench
+        from harness.load.settings import LoadAbort
+
+        try:
+            with err.status("load") if err.is_terminal else contextlib.nullcontext() as status:
+                report = run_load_bench(
+                    progress=status.update if status is not None else lambda _text: None
+                )
+            text = write_report(report, json_path)
+        except (LoadAbort, RuntimeError, OSError) as exc:
+            raise fail(str(exc), 1) from None
+        out.print(text, markup=False, highlight=False)
+        return
     transports = transport or ["asgi"]
     bad = [t for t in transports if t not in ("asgi", "http")]
     if bad:

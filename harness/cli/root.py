@@ -15,6 +15,7 @@ import typer
 
 from harness.cli.bench import bench
 from harness.cli.conformance import conformance
+from harness.cli.load import load
 from harness.cli.output import err, out
 from harness.cli.replay import replay
 from harness.cli.run import run
@@ -33,6 +34,7 @@ app.command("run")(run)
 app.command("conformance")(conformance)
 app.command("bench")(bench)
 app.command("replay")(replay)
+app.command("load")(load)
 
 
 def _version_callback(value: bool) -> None:
