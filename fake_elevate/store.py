@@ -22,6 +22,7 @@ from .scim.filter import parse_filter
 from .scim.patch import apply_patch
 from .scim.resource import normalize_resource, sort_resources
 from .scim.schema import RESOURCE_TYPES, ResourceType
+from .scim.text import fold
 
 if TYPE_CHECKING:
     from .persistence import SqliteState
@@ -59,7 +60,8 @@ class ScimStore:
         self.lock = threading.RLock()
         self._resources: dict[str, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
         # Unique, case-insensitive keys: userName (caseExact=false, RFC 7643 §4.1)
-        # and Group displayName (Entra needs it unique, entra §1).
+        # and Group displayName (Entra needs it unique, entra §1), NFC-normalised and
+        # case-folded (fake_elevate.scim.text.fold): one identity, one resource.
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
         self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
@@ -129,7 +131,7 @@ class ScimStore:
                 found = table.get(value)
                 return [found] if found else []
             if key == unique_key:
-                found_id = self._unique[type_name].get(value.lower())
+                found_id = self._unique[type_name].get(fold(value))
                 return [table[found_id]] if found_id else []
             if key == "externalId":
                 return [table[i] for i in self._external[type_name].get(value, ())]
@@ -277,7 +279,7 @@ class ScimStore:
         value = data.get(key)
         if not isinstance(value, str):
             return
-        holder = self._unique[type_name].get(value.lower())
+        holder = self._unique[type_name].get(fold(value))
         if holder is not None and holder != own_id:
             raise uniqueness(f"{key} {value!r} is already taken by another {type_name}")
 
@@ -319,7 +321,7 @@ class ScimStore:
         unique = self._unique[type_name]
         external = self._external[type_name]
         if old is not None:
-            unique.pop(str(old.get(unique_key, "")).lower(), None)
+            unique.pop(fold(str(old.get(unique_key, ""))), None)
             ext = old.get("externalId")
             if ext is not None:
                 ids = external.get(ext)
@@ -341,7 +343,7 @@ class ScimStore:
                 del self._resources[type_name][old["id"]]
         if new is not None:
             self._resources[type_name][new["id"]] = new
-            unique[str(new.get(unique_key, "")).lower()] = new["id"]
+            unique[fold(str(new.get(unique_key, "")))] = new["id"]
             ext = new.get("externalId")
             if ext is not None:
                 external.setdefault(ext, set()).add(new["id"])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..text import fold
 from .ast import And, AttrRef, Compare, Node, Not, Or, Present, ValuePath, always, never
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -97,11 +98,11 @@ def _compile_compare(node: Compare) -> Predicate:
                 if leaf.case_exact:
                     exact = node.value
                     return lambda o: o.get(name) == exact
-                folded = node.value.lower()
+                folded = fold(node.value)
 
                 def folded_eq(o: dict[str, Any]) -> bool:
                     v = o.get(name)
-                    return type(v) is str and v.lower() == folded
+                    return type(v) is str and fold(v) == folded
 
                 return folded_eq
 
