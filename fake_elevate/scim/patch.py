@@ -107,9 +107,19 @@ class _Operation(NamedTuple):
     value: Any
 
 
-def apply_patch(resource: dict[str, Any], body: Any, resource_type: ResourceType) -> PatchResult:
-    """Apply a PatchOp ``body`` to ``resource``; raise ScimError (400) on any failure."""
-    operations = _read_operations(body)
+def apply_patch(
+    resource: dict[str, Any],
+    body: Any,
+    resource_type: ResourceType,
+    *,
+    max_operations: int | None = None,
+) -> PatchResult:
+    """Apply a PatchOp ``body`` to ``resource``; raise ScimError (400) on any failure.
+
+    With ``max_operations``, a body listing more operations is 400 invalidValue before
+    any is read (the service's bound on the work one request may ask for).
+    """
+    operations = _read_operations(body, max_operations)
     document = _Document(resource)
     for operation in operations:
         try:
@@ -124,7 +134,7 @@ def apply_patch(resource: dict[str, Any], body: Any, resource_type: ResourceType
 # --- envelope -------------------------------------------------------------------------------
 
 
-def _read_operations(body: Any) -> list[_Operation]:
+def _read_operations(body: Any, max_operations: int | None = None) -> list[_Operation]:
     if not isinstance(body, dict):
         raise invalid_syntax(
             "The PATCH body must be a JSON object with 'schemas' and 'Operations' (RFC 7644 §3.5.2)"
@@ -139,6 +149,11 @@ def _read_operations(body: Any) -> list[_Operation]:
     if not isinstance(operations, list) or not operations:
         raise invalid_syntax(
             "'Operations' must be an array of one or more operations (RFC 7644 §3.5.2)"
+        )
+    if max_operations is not None and len(operations) > max_operations:
+        raise invalid_value(
+            f"This PATCH lists {len(operations)} operations; the service accepts at most "
+            f"{max_operations} per request: send the rest in further PATCH requests"
         )
     out: list[_Operation] = []
     for index, item in enumerate(operations):
