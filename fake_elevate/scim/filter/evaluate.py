@@ -47,7 +47,7 @@ class Filter:
         comparison on a complex attribute yields its ``value`` key
         (``emails eq "x"`` -> ``emails.value``). The value is the operand as
         written: for caseExact=false attributes the store must look it up
-        case-insensitively (``str.lower``), and must still run :meth:`matches`
+        as folded text (``fake_elevate.scim.text.fold``), and must still run :meth:`matches`
         on the candidates, since the rest of the filter is not reflected.
         """
         return _hint(self.root)
