@@ -20,6 +20,7 @@ from fake_elevate.web.json_body import decode_body
         b'{"x": 1.5, "y": [true, null, "\\u00e9", "\\ud83d\\ude00"]}',
         b'{"x": NaN}',
         b'{"x": "\\ud83d\\ude00", "y": "\\u003a", "z": ":"}',
+        b'{"deep": ' + b"[" * 400 + b"]" * 400 + b"}",
     ],
 )
 def test_a_body_is_read_to_the_standard_librarys_value(raw: bytes) -> None:

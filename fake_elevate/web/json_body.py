@@ -117,4 +117,8 @@ def _may_repeat_names(raw: bytes, value: Any) -> bool:
     (``\\u003a``) can hide the difference: such bodies are checked by the standard
     library's reading. Writing back costs about a microsecond for a typical body.
     """
-    return orjson.dumps(value).count(b":") != raw.count(b":") or b"\\u003" in raw
+    try:
+        written = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
+        return True
+    return written.count(b":") != raw.count(b":") or b"\\u003" in raw
