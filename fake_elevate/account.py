@@ -17,6 +17,8 @@ from .store import ScimStore
 #: RFC 7644 §3.12 / ServiceProviderConfig ``bulk.maxPayloadSize``: the largest
 #: request body accepted; larger ones get 413.
 DEFAULT_MAX_PAYLOAD_SIZE = 1_048_576
+#: See ElevateSettings.max_patch_operations.
+DEFAULT_MAX_PATCH_OPERATIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class ElevateSettings:
     #: RFC 7644 §3.4.2.4: page size when the client sends no ``count``.
     default_page_size: int = 100
     token_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+    #: The most operations one PATCH may list; more is 400 invalidValue. Not a
+    #: documented LinkedIn limit (a guess, README "Fake Elevate's limits"): it bounds
+    #: the work one request can ask for, as ``bulk.maxOperations`` does for Bulk.
+    max_patch_operations: int = DEFAULT_MAX_PATCH_OPERATIONS
 
 
 class ElevateAccount(Protocol):

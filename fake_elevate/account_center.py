@@ -194,7 +194,7 @@ class AccountCenter:
             raise AccountCenterError(
                 "Auto-assign licenses needs an application instance and a license type"
             )
-        with self._lock:
+        with self.transaction(), self._lock:
             self._seq += 1
             config = ScimConfiguration(
                 id=f"scim-config-{self._seq}",
@@ -222,7 +222,7 @@ class AccountCenter:
     def update_scim_configuration(
         self, config_id: str, *, auto_assign_licenses: bool | None = None
     ) -> ScimConfiguration:
-        with self._lock:
+        with self.transaction(), self._lock:
             config = self.scim_configuration(config_id)
             if auto_assign_licenses is not None:
                 config.auto_assign_licenses = auto_assign_licenses
@@ -231,7 +231,7 @@ class AccountCenter:
 
     def remove_scim_configuration(self, config_id: str) -> None:
         """Remove a configuration; its token stops working at once."""
-        with self._lock:
+        with self.transaction(), self._lock:
             config = self.scim_configuration(config_id)
             if config.token_hash is not None:
                 self._by_hash.pop(config.token_hash, None)
@@ -246,7 +246,7 @@ class AccountCenter:
 
         The value is returned once and only its hash is kept.
         """
-        with self._lock:
+        with self.transaction(), self._lock:
             config = self.scim_configuration(config_id)
             token = self._new_token()
             if config.token_hash is not None:
@@ -263,7 +263,7 @@ class AccountCenter:
         """Use a token chosen by the operator (``provisim serve elevate --token``)."""
         if len(token) < 16:
             raise AccountCenterError("A chosen token must be at least 16 characters long")
-        with self._lock:
+        with self.transaction(), self._lock:
             config = self.scim_configuration(config_id)
             if config.token_hash is not None:
                 self._by_hash.pop(config.token_hash, None)
@@ -305,7 +305,7 @@ class AccountCenter:
     ) -> LicensePool:
         if seats < 0:
             raise AccountCenterError("A licence pool cannot have a negative number of seats")
-        with self._lock:
+        with self.transaction(), self._lock:
             key = (application_instance, license_type)
             pool = self._pools.get(key)
             if pool is None:
@@ -334,7 +334,12 @@ class AccountCenter:
     # --- persistence -------------------------------------------------------------------------
 
     def transaction(self) -> AbstractContextManager[None]:
-        """One durable transaction when persisting, else nothing."""
+        """One durable transaction when persisting, else nothing.
+
+        Every write enters it before taking ``_lock``: the store, whose writes run in
+        worker threads, holds the transaction when it calls user_written, so the
+        other order would let an admin call and a SCIM write wait on each other.
+        """
         return self._persistence.transaction() if self._persistence is not None else nullcontext()
 
     def _save_config(self, config: ScimConfiguration) -> None:
@@ -407,7 +412,7 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
-        with self._lock, self.transaction():
+        with self.transaction(), self._lock:
             self._apply_licence_rules(user_id, user_name, active, config, self._users.get(user_id))
             self._save_user(self._users[user_id])
 
@@ -444,7 +449,7 @@ class AccountCenter:
         self._assign(record, config)
 
     def user_deleted(self, user_id: str) -> None:
-        with self._lock, self.transaction():
+        with self.transaction(), self._lock:
             record = self._users.pop(user_id, None)
             if record is None:
                 return

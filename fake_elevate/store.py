@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from .account_center import AccountCenter, ScimConfiguration
 from .scim.errors import invalid_value, not_found, uniqueness
 from .scim.filter import parse_filter
-from .scim.patch import apply_patch
+from .scim.patch import PatchResult, apply_patch
 from .scim.resource import normalize_resource, sort_resources
 from .scim.schema import RESOURCE_TYPES, ResourceType
+from .scim.text import fold
 
 if TYPE_CHECKING:
     from .persistence import SqliteState
@@ -59,7 +60,8 @@ class ScimStore:
         self.lock = threading.RLock()
         self._resources: dict[str, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
         # Unique, case-insensitive keys: userName (caseExact=false, RFC 7643 §4.1)
-        # and Group displayName (Entra needs it unique, entra §1).
+        # and Group displayName (Entra needs it unique, entra §1), NFC-normalised and
+        # case-folded (fake_elevate.scim.text.fold): one identity, one resource.
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
         self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
@@ -129,7 +131,7 @@ class ScimStore:
                 found = table.get(value)
                 return [found] if found else []
             if key == unique_key:
-                found_id = self._unique[type_name].get(value.lower())
+                found_id = self._unique[type_name].get(fold(value))
                 return [table[found_id]] if found_id else []
             if key == "externalId":
                 return [table[i] for i in self._external[type_name].get(value, ())]
@@ -198,27 +200,57 @@ class ScimStore:
             return self._render(type_name, resource)
 
     def patch(
-        self, type_name: str, resource_id: str, body: Any, config: ScimConfiguration | None = None
+        self,
+        type_name: str,
+        resource_id: str,
+        body: Any,
+        config: ScimConfiguration | None = None,
+        *,
+        max_operations: int | None = None,
     ) -> dict[str, Any]:
+        """Apply a PatchOp; with ``max_operations``, longer PATCHes are 400 invalidValue.
+
+        The operations are applied outside the lock, to the stored value as it was (stored
+        resources are never changed in place), so a long PATCH does not hold up readers;
+        the result is committed only if nothing wrote the resource meanwhile, else the
+        PATCH is applied again (under the lock, after two such retries).
+        """
         resource_type = RESOURCE_TYPES[type_name]
+        for _attempt in range(2):
+            with self.lock:
+                current = self._existing(type_name, resource_id)
+            result = apply_patch(current, body, resource_type, max_operations=max_operations)
+            with self.lock, self._transaction():
+                if self._resources[type_name].get(resource_id) is current:
+                    return self._commit_patch(type_name, current, result, config)
         with self.lock, self._transaction():
             current = self._existing(type_name, resource_id)
-            result = apply_patch(current, body, resource_type)
-            resource = result.resource
-            if not result.changed:
-                return self._render(type_name, current)
-            for name in self._required[type_name]:
-                if resource.get(name) in (None, ""):
-                    raise invalid_value(f"'{name}' is required and cannot be removed")
-            self._check_unique(type_name, resource, resource_id)
-            self._check_members(resource)
-            resource["id"] = resource_id
-            resource["schemas"] = self._schemas_for(resource_type, resource)
-            resource["meta"] = dict(current["meta"])
-            self._touch(resource, changed=True)
-            self._commit(type_name, current, resource)
-            self._after_user_write(type_name, resource, config)
-            return self._render(type_name, resource)
+            result = apply_patch(current, body, resource_type, max_operations=max_operations)
+            return self._commit_patch(type_name, current, result, config)
+
+    def _commit_patch(
+        self,
+        type_name: str,
+        current: dict[str, Any],
+        result: PatchResult,
+        config: ScimConfiguration | None,
+    ) -> dict[str, Any]:
+        resource = result.resource
+        if not result.changed:
+            return self._render(type_name, current)
+        for name in self._required[type_name]:
+            if resource.get(name) in (None, ""):
+                raise invalid_value(f"'{name}' is required and cannot be removed")
+        resource_id = current["id"]
+        self._check_unique(type_name, resource, resource_id)
+        self._check_members(resource)
+        resource["id"] = resource_id
+        resource["schemas"] = self._schemas_for(RESOURCE_TYPES[type_name], resource)
+        resource["meta"] = dict(current["meta"])
+        self._touch(resource, changed=True)
+        self._commit(type_name, current, resource)
+        self._after_user_write(type_name, resource, config)
+        return self._render(type_name, resource)
 
     def delete(self, type_name: str, resource_id: str) -> None:
         """Delete a resource and drop it from every group that lists it as a member."""
@@ -277,7 +309,7 @@ class ScimStore:
         value = data.get(key)
         if not isinstance(value, str):
             return
-        holder = self._unique[type_name].get(value.lower())
+        holder = self._unique[type_name].get(fold(value))
         if holder is not None and holder != own_id:
             raise uniqueness(f"{key} {value!r} is already taken by another {type_name}")
 
@@ -319,7 +351,7 @@ class ScimStore:
         unique = self._unique[type_name]
         external = self._external[type_name]
         if old is not None:
-            unique.pop(str(old.get(unique_key, "")).lower(), None)
+            unique.pop(fold(str(old.get(unique_key, ""))), None)
             ext = old.get("externalId")
             if ext is not None:
                 ids = external.get(ext)
@@ -341,7 +373,7 @@ class ScimStore:
                 del self._resources[type_name][old["id"]]
         if new is not None:
             self._resources[type_name][new["id"]] = new
-            unique[str(new.get(unique_key, "")).lower()] = new["id"]
+            unique[fold(str(new.get(unique_key, "")))] = new["id"]
             ext = new.get("externalId")
             if ext is not None:
                 external.setdefault(ext, set()).add(new["id"])

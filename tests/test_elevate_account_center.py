@@ -1,5 +1,7 @@
 import random
+import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +11,7 @@ from fake_elevate.account_center import (
     TokenRefused,
     hash_token,
 )
+from fake_elevate.elevate import FakeElevate
 from fake_entra.clock import VirtualClock
 
 
@@ -179,3 +182,34 @@ def test_token_hash_is_sha256_of_the_utf8_token(token: str, digest: str) -> None
 def test_a_token_that_is_not_unicode_text_cannot_be_hashed() -> None:
     with pytest.raises(UnicodeEncodeError):
         hash_token("lone surrogate \ud800")
+
+
+def test_an_admin_write_and_a_scim_write_never_wait_on_each_other(tmp_path: Path) -> None:
+    # The store's writes (in worker threads since issue 21) hold the persistence
+    # transaction when they reach user_written, which takes the Account Center's lock.
+    # An admin write that took the lock first and then waited for the transaction
+    # would deadlock with it; every write now enters the transaction first.
+    elevate = FakeElevate(seed=1, db=tmp_path / "elevate.db")
+    config, _ = elevate.quick_setup(seats=5)
+    persistence = elevate.persistence
+    assert persistence is not None
+    holding, admin_done, written = threading.Event(), threading.Event(), threading.Event()
+
+    def scim_write() -> None:
+        with persistence.transaction():  # as the store holds it during a write
+            holding.set()
+            admin_done.wait(timeout=0.3)  # the admin write starts and blocks meanwhile
+            elevate.account_center.user_written("user-1", "ada@x", True, config)
+        written.set()
+
+    def admin_write() -> None:
+        elevate.account_center.set_license_pool("LinkedIn Elevate", "Elevate", 9)
+        admin_done.set()
+
+    writer = threading.Thread(target=scim_write, daemon=True)
+    writer.start()
+    assert holding.wait(timeout=20)
+    threading.Thread(target=admin_write, daemon=True).start()
+    assert written.wait(timeout=20), "the SCIM write waited on the admin write's lock"
+    assert admin_done.wait(timeout=20)
+    assert elevate.account_center.user("user-1") is not None

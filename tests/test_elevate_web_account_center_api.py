@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import httpx
+import pytest
 from elevate_support import USER, assert_error, post
 
 from fake_elevate.elevate import FakeElevate
@@ -52,3 +54,58 @@ def test_account_center_generate_token_flow_over_http() -> None:
         assert_error(admin.post("/account-center/scim-configurations/nope/token"), 404)
     with scim_client("http://elevate.test", "not-the-admin-key", app=app) as stranger:
         assert_error(stranger.get("/account-center/scim-configurations"), 401)
+
+
+def _admin_routes(client: httpx.Client) -> list[tuple[str, str]]:
+    """Every admin route and method, as /openapi.json documents them."""
+    paths = client.get("/openapi.json").json()["paths"]
+    return [
+        (method.upper(), path.replace("{config_id}", "some-id"))
+        for path, methods in paths.items()
+        if path.startswith("/account-center")
+        for method in methods
+    ]
+
+
+@pytest.mark.parametrize("body", [b"{", b'{"name": ""}', b"[]", b'{"seats": "many"}'])
+def test_every_admin_route_authenticates_before_it_reads_the_body(body: bytes) -> None:
+    # issue 21 (7): POST /account-center/scim-configurations with a bad body answered 400
+    # to a caller without the admin key: the body was checked before the key.
+    elevate = FakeElevate(seed=1, admin_key="admin-key-0123456789")
+    app = elevate.asgi_app()
+    with scim_client("http://elevate.test", "not-the-admin-key", app=app) as stranger:
+        routes = _admin_routes(stranger)
+        assert {m for m, _ in routes} >= {"GET", "POST", "PATCH", "PUT", "DELETE"}
+        for method, path in routes:
+            answer = stranger.request(
+                method, path, content=body, headers={"Content-Type": "application/json"}
+            )
+            assert_error(answer, 401)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body", "scim_type"),
+    [
+        ("/account-center/scim-configurations", "POST", b"{", "invalidSyntax"),
+        ("/account-center/scim-configurations", "POST", b'{"name": ""}', "invalidValue"),
+        (
+            "/account-center/scim-configurations",
+            "POST",
+            b'{"name": "a", "name": "b"}',
+            "invalidSyntax",
+        ),
+        ("/account-center/license-pools", "PUT", b'{"seats": -1}', "invalidValue"),
+        ("/account-center/license-pools", "PUT", b"[1]", "invalidSyntax"),
+    ],
+)
+def test_the_admin_gets_a_scim_error_for_a_bad_body(
+    path: str, method: str, body: bytes, scim_type: str
+) -> None:
+    elevate = FakeElevate(seed=1, admin_key="admin-key-0123456789")
+    with scim_client(
+        "http://elevate.test", "admin-key-0123456789", app=elevate.asgi_app()
+    ) as admin:
+        answer = admin.request(
+            method, path, content=body, headers={"Content-Type": "application/json"}
+        )
+        assert_error(answer, 400, scim_type)

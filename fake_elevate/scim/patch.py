@@ -65,8 +65,7 @@ Rules (each tested in tests/test_scim_patch.py):
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -75,6 +74,8 @@ from .filter import And, Compare, Filter, Node
 from .path import AttrPath, parse_path
 from .resource import coerce_value
 from .schema import PATCH_OP_SCHEMA, Attribute, ResourceType
+from .text import fold
+from .values import Values, value_key
 
 _OPS = frozenset({"add", "remove", "replace"})
 _PATCH_OP_SCHEMA = PATCH_OP_SCHEMA.lower()
@@ -106,9 +107,19 @@ class _Operation(NamedTuple):
     value: Any
 
 
-def apply_patch(resource: dict[str, Any], body: Any, resource_type: ResourceType) -> PatchResult:
-    """Apply a PatchOp ``body`` to ``resource``; raise ScimError (400) on any failure."""
-    operations = _read_operations(body)
+def apply_patch(
+    resource: dict[str, Any],
+    body: Any,
+    resource_type: ResourceType,
+    *,
+    max_operations: int | None = None,
+) -> PatchResult:
+    """Apply a PatchOp ``body`` to ``resource``; raise ScimError (400) on any failure.
+
+    With ``max_operations``, a body listing more operations is 400 invalidValue before
+    any is read (the service's bound on the work one request may ask for).
+    """
+    operations = _read_operations(body, max_operations)
     document = _Document(resource)
     for operation in operations:
         try:
@@ -123,7 +134,7 @@ def apply_patch(resource: dict[str, Any], body: Any, resource_type: ResourceType
 # --- envelope -------------------------------------------------------------------------------
 
 
-def _read_operations(body: Any) -> list[_Operation]:
+def _read_operations(body: Any, max_operations: int | None = None) -> list[_Operation]:
     if not isinstance(body, dict):
         raise invalid_syntax(
             "The PATCH body must be a JSON object with 'schemas' and 'Operations' (RFC 7644 §3.5.2)"
@@ -138,6 +149,11 @@ def _read_operations(body: Any) -> list[_Operation]:
     if not isinstance(operations, list) or not operations:
         raise invalid_syntax(
             "'Operations' must be an array of one or more operations (RFC 7644 §3.5.2)"
+        )
+    if max_operations is not None and len(operations) > max_operations:
+        raise invalid_value(
+            f"This PATCH lists {len(operations)} operations; the service accepts at most "
+            f"{max_operations} per request: send the rest in further PATCH requests"
         )
     out: list[_Operation] = []
     for index, item in enumerate(operations):
@@ -171,19 +187,47 @@ def _read(resource: dict[str, Any], urn: str | None, name: str) -> Any:
 
 
 class _Document:
-    """A shallow copy of the resource; ``set`` replaces one attribute's value."""
+    """A shallow copy of the resource; ``set`` replaces one attribute's value.
+
+    Multi-valued attributes are worked on as :class:`Values` (``values``), written back
+    when something reads the attribute whole (``get``) and at the end (``result``), so
+    a run of operations on one attribute costs what each operation adds or removes.
+    """
 
     def __init__(self, original: dict[str, Any]) -> None:
         self.original = original
         self.data = dict(original)
         self.touched: dict[str, tuple[str | None, str]] = {}
+        self._values: dict[str, tuple[AttrPath, Values]] = {}
 
     def get(self, path: AttrPath) -> Any:
+        if self._values:
+            self._write_back(path.key)
         return _read(self.data, path.schema_urn, path.attribute)
+
+    def values(self, path: AttrPath, *, fresh: bool = False) -> Values:
+        """The values of a multi-valued attribute, to change in place; none if ``fresh``."""
+        found = self._values.get(path.key)
+        if found is not None and not fresh:
+            return found[1]
+        self.touched.setdefault(path.key, (path.schema_urn, path.attribute))
+        current = [] if fresh else _elements(_read(self.data, path.schema_urn, path.attribute))
+        values = Values(path.definition, current)
+        self._values[path.key] = (path, values)
+        return values
 
     def set(self, path: AttrPath, value: Any) -> None:
         """Assign a freshly built value; None, [] and {} unassign (RFC 7643 §2.5)."""
         self.touched.setdefault(path.key, (path.schema_urn, path.attribute))
+        self._values.pop(path.key, None)
+        self._assign(path, value)
+
+    def _write_back(self, key: str) -> None:
+        found = self._values.pop(key, None)
+        if found is not None:
+            self._assign(found[0], found[1].elements())
+
+    def _assign(self, path: AttrPath, value: Any) -> None:
         empty = value is None or value == [] or value == {}
         urn, name = path.schema_urn, path.attribute
         if urn is None:
@@ -205,6 +249,8 @@ class _Document:
             self.data.pop(urn, None)
 
     def result(self) -> PatchResult:
+        for key in list(self._values):
+            self._write_back(key)
         modified = [
             key
             for key, (urn, name) in self.touched.items()
@@ -302,11 +348,15 @@ def _write(document: _Document, path: AttrPath, op: str, value: Any) -> None:
 
 
 def _write_multi(document: _Document, path: AttrPath, op: str, value: Any) -> None:
-    attr = path.definition
-    new = _coerce_values(attr, value, path.text)
-    existing = _elements(document.get(path)) if op == "add" else []
-    elements, written = _append(attr, existing, new)
-    document.set(path, _settle_primary(attr, elements, written))
+    new = _coerce_values(path.definition, value, path.text)
+    # add appends the values not already present; replace starts afresh (§3.5.2.3).
+    values = document.values(path, fresh=op != "add")
+    written: list[int] = []
+    for element in new:
+        key = values.identity(element)
+        if not values.has(key):
+            written.append(values.append(element, key))
+    values.settle_primary(written)
 
 
 def _write_complex(document: _Document, path: AttrPath, value: Any) -> None:
@@ -338,29 +388,35 @@ def _write_complex(document: _Document, path: AttrPath, value: Any) -> None:
 def _write_sub(document: _Document, path: AttrPath, sub: Attribute, value: Any) -> None:
     attr = path.definition
     new_value = coerce_value(sub, value, path.text)
-    current = document.get(path)
     if not attr.multi_valued:
+        current = document.get(path)
         element = current if isinstance(current, dict) else {}
         document.set(path, _with_sub(attr, element, sub, new_value, path.text))
         return
-    elements = _elements(current)
-    if elements:
+    values = document.values(path)
+    if values.slots:
         # No filter: the sub-attribute of every value is set.
-        elements = [
-            _with_sub(attr, e if isinstance(e, dict) else {}, sub, new_value, path.text)
-            for e in elements
-        ]
+        for seq, element in list(values.slots.items()):
+            element = element if isinstance(element, dict) else {}
+            values.put(seq, _with_sub(attr, element, sub, new_value, path.text))
+        written = list(values.slots)
     else:
-        elements = [{sub.name: new_value}]
-    document.set(path, _settle_primary(attr, elements, range(len(elements))))
+        element = {sub.name: new_value}
+        written = [values.append(element, values.identity(element))]
+    values.settle_primary(written)
 
 
 def _write_filtered(
     document: _Document, path: AttrPath, value_filter: Filter, op: str, value: Any
 ) -> None:
     attr, sub = path.definition, path.sub_definition
-    elements = list(_elements(document.get(path)))
-    matched = [i for i, e in enumerate(elements) if isinstance(e, dict) and value_filter.matches(e)]
+    values = document.values(path)
+    slots = values.slots
+    matched = [
+        seq
+        for seq in _candidates(values, value_filter)
+        if isinstance(slots[seq], dict) and value_filter.matches(slots[seq])
+    ]
     seed = _seed(value_filter.root)
     if not matched and seed is None:
         raise no_target(
@@ -369,28 +425,38 @@ def _write_filtered(
         )
     if sub is not None:
         new_value = coerce_value(sub, value, path.text)
-        for i in matched:
-            elements[i] = _with_sub(attr, elements[i], sub, new_value, path.text)
+        for seq in matched:
+            values.put(seq, _with_sub(attr, slots[seq], sub, new_value, path.text))
         created: dict[str, Any] = {**(seed or {}), sub.name: new_value}
     else:
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         # A complex attribute's element is always an object (or _coerce_element raises).
         new = _coerce_element(attr, value, path.text)
-        for i in matched:
+        for seq in matched:
             if op == "add":
-                elements[i] = _merge(attr, elements[i], new, path.text)
+                values.put(seq, _merge(attr, slots[seq], new, path.text))
             else:
-                elements[i] = {**(seed or {}), **new}
+                values.put(seq, {**(seed or {}), **new})
         created = {**(seed or {}), **new}
     written: list[int] = matched
     if not matched:
         # Entra (entra §1): an unmatched filter path creates the element it describes.
         created = _coerce_complex(attr, created, path.text, keep_nulls=False)
-        written = [len(elements)]
-        elements.append(created)
-    elements, written = _dedupe(attr, elements, written)
-    document.set(path, _settle_primary(attr, elements, written))
+        written = [values.append(created, values.identity(created))]
+    values.settle_primary(values.dedupe(written))
+
+
+def _candidates(values: Values, value_filter: Filter) -> list[int]:
+    """The values a value filter may match, in order: those the index finds when the
+    filter requires ``sub eq "text"`` of a string sub-attribute (``emails[type eq
+    "work"]``, ``members[value eq "id"]``), else all of them."""
+    hint = value_filter.equality_hint()
+    if hint is not None and isinstance(hint[1], str):
+        sub = values.attr.sub(hint[0].rsplit(".", 1)[-1])
+        if sub is not None and sub.type in ("string", "reference"):
+            return values.seqs_where(sub, hint[1])
+    return list(values.slots)
 
 
 def _remove(document: _Document, path: AttrPath, value: Any) -> None:
@@ -399,21 +465,24 @@ def _remove(document: _Document, path: AttrPath, value: Any) -> None:
         raise mutability(f"{path.text!r} is readOnly and cannot be removed (RFC 7644 §3.5.2.2)")
     if attr.required and value_filter is None and sub is None:
         raise mutability(f"{path.text!r} is required and cannot be removed (RFC 7644 §3.5.2.2)")
+    if value_filter is not None:
+        values = document.values(path)
+        for seq in _candidates(values, value_filter):
+            element = values.slots[seq]
+            if isinstance(element, dict) and value_filter.matches(element):
+                element = _without_sub(attr, element, sub, path.text) if sub is not None else {}
+                if element:
+                    values.put(seq, element)
+                else:
+                    values.discard(seq)
+        return
+    if attr.multi_valued and sub is None and value is not None:
+        _remove_values(document.values(path), value, path.text)
+        return
     current = document.get(path)
     if current is None:
         return  # already unassigned: nothing to do, and no noTarget (see module docstring)
-    if value_filter is not None:
-        kept = []
-        for element in _elements(current):
-            if isinstance(element, dict) and value_filter.matches(element):
-                if sub is None:
-                    continue
-                element = _without_sub(attr, element, sub, path.text)
-                if not element:
-                    continue
-            kept.append(element)
-        document.set(path, kept)
-    elif sub is not None:
+    if sub is not None:
         if attr.multi_valued:
             stripped = (
                 _without_sub(attr, e, sub, path.text) if isinstance(e, dict) else e
@@ -422,34 +491,39 @@ def _remove(document: _Document, path: AttrPath, value: Any) -> None:
             document.set(path, [e for e in stripped if e])
         elif isinstance(current, dict):
             document.set(path, _without_sub(attr, current, sub, path.text))
-    elif attr.multi_valued and value is not None:
-        document.set(path, _remove_values(attr, _elements(current), value, path.text))
     else:
         # A single-valued attribute is removed whatever value accompanies the path.
         document.set(path, None)
 
 
-def _remove_values(attr: Attribute, elements: list[Any], value: Any, where: str) -> list[Any]:
+def _remove_values(values: Values, value: Any, where: str) -> None:
     """Entra default dialect: remove the values listed in ``value`` (entra §5.2)."""
+    attr = values.attr
     items = value if isinstance(value, list) else [value]
     patterns = [
         pattern
         for i, item in enumerate(items)
         if item is not None and (pattern := _coerce_element(attr, item, f"{where}[{i}]"))
     ]
-    if not patterns:
-        return elements
     value_sub = attr.sub("value")
     if value_sub is not None and all(
         isinstance(p, dict) and p.keys() == {"value"} for p in patterns
     ):
-        # The common case (members): one set lookup per element.
+        # The common case (members): looked up in the index, or one set lookup per value.
+        if values.by_value and all(isinstance(p["value"], str) for p in patterns):
+            for pattern in patterns:
+                for seq in values.seqs_with(value_key(attr, pattern["value"])):
+                    values.discard(seq)
+            return
         normal = _normalizer(value_sub)
         targets = {normal(p["value"]) for p in patterns}
-        return [
-            e for e in elements if not (isinstance(e, dict) and normal(e.get("value")) in targets)
-        ]
-    return [e for e in elements if not any(_contains(attr, e, p) for p in patterns)]
+        for seq, e in list(values.slots.items()):
+            if isinstance(e, dict) and normal(e.get("value")) in targets:
+                values.discard(seq)
+        return
+    for seq, e in list(values.slots.items()):
+        if any(_contains(attr, e, p) for p in patterns):
+            values.discard(seq)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -577,7 +651,7 @@ def _seed(node: Node) -> dict[str, Any] | None:
 def _normalizer(attr: Attribute) -> Callable[[Any], Any]:
     if attr.case_exact:
         return lambda v: v
-    return lambda v: v.lower() if isinstance(v, str) else v
+    return lambda v: fold(v) if isinstance(v, str) else v
 
 
 def _contains(attr: Attribute, element: Any, pattern: Any) -> bool:
@@ -592,97 +666,3 @@ def _contains(attr: Attribute, element: Any, pattern: Any) -> bool:
         if normal(element.get(key)) != normal(item):
             return False
     return True
-
-
-# Keyed by id(): an lru_cache hashed the attribute definition on every PATCH of a
-# multi-valued attribute, and hashing a frozen dataclass hashes all its fields and
-# sub-attributes (about 2 µs for members). The entry holds the attribute itself, so
-# the id stays its own.
-_IDENTITIES: dict[int, tuple[Attribute, Callable[[Any], Hashable]]] = {}
-
-
-def _identity_of(attr: Attribute) -> Callable[[Any], Hashable]:
-    """How values of ``attr`` are told apart when de-duplicating.
-
-    Members (and any reference list) are the same value when their "value" is
-    (per its caseExact); other values when identical (RFC 7644 §3.5.2.1: adding
-    a value already present changes nothing).
-    """
-    cached = _IDENTITIES.get(id(attr))
-    if cached is not None and cached[0] is attr:
-        return cached[1]
-    if len(_IDENTITIES) >= 256:
-        _IDENTITIES.clear()
-    identity = _new_identity(attr)
-    _IDENTITIES[id(attr)] = (attr, identity)
-    return identity
-
-
-def _new_identity(attr: Attribute) -> Callable[[Any], Hashable]:
-    value_sub = attr.sub("value")
-    by_value = attr.sub("$ref") is not None and value_sub is not None
-    exact = value_sub.case_exact if value_sub is not None else True
-
-    def identity(element: Any) -> Hashable:
-        if by_value and isinstance(element, dict):
-            value = element.get("value")
-            if isinstance(value, str):
-                return ("value", value if exact else value.lower())
-        return ("element", json.dumps(element, sort_keys=True, default=str))
-
-    return identity
-
-
-def _append(attr: Attribute, existing: list[Any], new: list[Any]) -> tuple[list[Any], list[int]]:
-    """``existing`` plus the ``new`` values not already present; indices of those added."""
-    identity = _identity_of(attr)
-    seen = {identity(e) for e in existing}
-    elements = list(existing)
-    written: list[int] = []
-    for element in new:
-        key = identity(element)
-        if key not in seen:
-            seen.add(key)
-            written.append(len(elements))
-            elements.append(element)
-    return elements, written
-
-
-def _dedupe(
-    attr: Attribute, elements: list[Any], written: Iterable[int]
-) -> tuple[list[Any], list[int]]:
-    """Drop repeated values (keeping the first); map written indices onto the result."""
-    identity = _identity_of(attr)
-    out: list[Any] = []
-    seen: dict[Hashable, int] = {}
-    moved: dict[int, int] = {}
-    for i, element in enumerate(elements):
-        key = identity(element)
-        if key in seen:
-            moved[i] = seen[key]
-            continue
-        seen[key] = moved[i] = len(out)
-        out.append(element)
-    return out, sorted({moved[i] for i in written})
-
-
-def _settle_primary(attr: Attribute, elements: list[Any], written: Iterable[int]) -> list[Any]:
-    """RFC 7644 §3.5.2: setting primary true on one value sets it false on the others."""
-    if attr.sub("primary") is None:
-        return elements
-    chosen = [
-        i for i in written if isinstance(elements[i], dict) and elements[i].get("primary") is True
-    ]
-    if len(chosen) > 1:
-        raise invalid_value(
-            f"At most one value of {attr.name} may have primary true (RFC 7643 §2.4)"
-        )
-    if not chosen:
-        return elements
-    keep = chosen[0]
-    return [
-        {**e, "primary": False}
-        if i != keep and isinstance(e, dict) and e.get("primary") is True
-        else e
-        for i, e in enumerate(elements)
-    ]

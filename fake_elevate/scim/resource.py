@@ -20,6 +20,7 @@ from .schema import (
     Schema,
     resolve,
 )
+from .text import text_problem
 
 # Entra sends "True"/"False" strings for booleans in its default dialect
 # (entra-provisioning-service §1); accept them anywhere a boolean is due.
@@ -166,6 +167,9 @@ def _coerce_value(attr: Attribute, value: Any, where: str) -> Any:
     if not isinstance(value, str):
         # Entra's $ref is null on member references (entra §1: {"$ref": null, ...}).
         raise invalid_value(f"'{where}' must be a string, not {_kind(value)}")
+    problem = text_problem(value, identifier=attr.identifier)
+    if problem is not None:
+        raise invalid_value(f"'{where}' {problem} (see README, Fake Elevate's limits)")
     if attr.type == "dateTime" and not _DATETIME.match(value):
         raise invalid_value(f"'{where}' must be an xsd:dateTime such as 2026-01-05T09:00:00Z")
     return value
@@ -267,8 +271,14 @@ def _compile_single(attr: Attribute) -> _Coerce:
 
         return date_time
 
+    identifier = attr.identifier
+
     def string(value: Any) -> Any:
-        if value is None or type(value) is str:
+        if value is None:
+            return value
+        if type(value) is str and (
+            value.isprintable() or text_problem(value, identifier=identifier) is None
+        ):
             return value
         raise _Declined
 

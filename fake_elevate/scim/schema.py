@@ -53,6 +53,9 @@ class Attribute:
     canonical_values: tuple[str, ...] = ()
     reference_types: tuple[str, ...] = ()
     sub_attributes: tuple[Attribute, ...] = ()
+    #: Names a user or group (fake_elevate.scim.text): no control character at all.
+    #: Not part of the RFC 7643 definition, so not in to_json.
+    identifier: bool = False
     # Sub-attributes by lower-cased name, and by their own spelling (the common case):
     # sub() is asked for every sub-attribute of every PATCH value and filter.
     _subs: dict[str, Attribute] = field(init=False, repr=False, compare=False)
@@ -137,9 +140,12 @@ def _multi(
     value_case_exact: bool = False,
     with_primary: bool = True,
     with_display: bool = True,
+    value_identifier: bool = False,
 ) -> Attribute:
     """A multi-valued complex attribute with value/display/type/primary (RFC 7643 §2.4)."""
-    subs: list[Attribute] = [Attribute("value", value_type, case_exact=value_case_exact)]
+    subs: list[Attribute] = [
+        Attribute("value", value_type, case_exact=value_case_exact, identifier=value_identifier)
+    ]
     if with_display:
         subs.append(
             Attribute(
@@ -178,6 +184,7 @@ ID = Attribute(
 EXTERNAL_ID = Attribute(
     "externalId",
     case_exact=True,
+    identifier=True,
     description="An identifier for the resource as defined by the provisioning client.",
 )
 META = Attribute(
@@ -211,6 +218,7 @@ USER = Schema(
             "userName",
             required=True,
             uniqueness="server",
+            identifier=True,
             description="Unique identifier for the User.",
         ),
         Attribute(
@@ -227,7 +235,9 @@ USER = Schema(
             ),
         ),
         Attribute(
-            "displayName", description="The name of the User, suitable for display to end-users."
+            "displayName",
+            identifier=True,
+            description="The name of the User, suitable for display to end-users.",
         ),
         Attribute("nickName"),
         Attribute("profileUrl", "reference", reference_types=("external",)),
@@ -238,7 +248,12 @@ USER = Schema(
         Attribute("timezone"),
         Attribute("active", "boolean", description="The User's administrative status."),
         Attribute("password", mutability="writeOnly", returned="never"),
-        _multi("emails", "Email addresses for the user.", types=("work", "home", "other")),
+        _multi(
+            "emails",
+            "Email addresses for the user.",
+            types=("work", "home", "other"),
+            value_identifier=True,
+        ),
         _multi(
             "phoneNumbers",
             "Phone numbers for the User.",
@@ -334,6 +349,7 @@ GROUP = Schema(
             "displayName",
             required=True,
             uniqueness="server",
+            identifier=True,
             description="A human-readable name for the Group.",
         ),
         Attribute(
@@ -342,7 +358,7 @@ GROUP = Schema(
             multi_valued=True,
             description="A list of members of the Group.",
             sub_attributes=(
-                Attribute("value", mutability="immutable"),
+                Attribute("value", mutability="immutable", identifier=True),
                 Attribute(
                     "$ref", "reference", mutability="immutable", reference_types=("User", "Group")
                 ),

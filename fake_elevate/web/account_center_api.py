@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ..account import ElevateAccount
 from ..account_center import AccountCenterError
-from ..scim.errors import ScimError
+from ..scim.errors import ScimError, invalid_syntax, invalid_value
+from .json_body import decode_body
 from .reply import Unauthorized, scim_response
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads ``model`` itself (see read_body)."""
+    schema = {"schema": model.model_json_schema()}
+    return {"requestBody": {"required": True, "content": {"application/json": schema}}}
 
 
 class NewScimConfiguration(BaseModel):
@@ -53,6 +62,31 @@ def account_center_router(elevate: ElevateAccount) -> APIRouter:
         ):
             raise Unauthorized("the Account Center admin API needs its admin key")
 
+    async def read_body(request: Request, model: type[_Model]) -> _Model:
+        """The body as ``model``, read only once the caller is known to be the admin.
+
+        A body parameter would be read and validated by FastAPI before the route runs,
+        so an unauthenticated caller with a bad body learnt 400 rather than 401
+        (issue 21): routes call require_admin, then this.
+        """
+        limit = elevate.settings.max_payload_size
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ScimError(413, f"The request body is larger than the {limit} bytes allowed")
+            chunks.append(chunk)
+        data = decode_body(b"".join(chunks))
+        if not isinstance(data, dict):
+            raise invalid_syntax("The request body must be a JSON object")
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+            raise invalid_value(f"{where}: {first.get('msg', 'invalid')}") from None
+
     def account_center_call(fn: Callable[[], Any]) -> Any:
         try:
             return fn()
@@ -67,9 +101,15 @@ def account_center_router(elevate: ElevateAccount) -> APIRouter:
         items = [c.to_json() for c in elevate.account_center.scim_configurations()]
         return scim_response({"configurations": items})
 
-    @admin.post("/scim-configurations", status_code=201, summary="+ Add new SCIM configuration")
-    async def add_configuration(request: Request, body: NewScimConfiguration) -> Response:
+    @admin.post(
+        "/scim-configurations",
+        status_code=201,
+        summary="+ Add new SCIM configuration",
+        openapi_extra=_body_doc(NewScimConfiguration),
+    )
+    async def add_configuration(request: Request) -> Response:
         require_admin(request)
+        body = await read_body(request, NewScimConfiguration)
         config = account_center_call(
             lambda: elevate.account_center.add_scim_configuration(
                 body.name,
@@ -86,11 +126,14 @@ def account_center_router(elevate: ElevateAccount) -> APIRouter:
         config = account_center_call(lambda: elevate.account_center.scim_configuration(config_id))
         return scim_response(config.to_json())
 
-    @admin.patch("/scim-configurations/{config_id}", summary="Switch auto-assign licenses")
-    async def update_configuration(
-        request: Request, config_id: str, body: ScimConfigurationUpdate
-    ) -> Response:
+    @admin.patch(
+        "/scim-configurations/{config_id}",
+        summary="Switch auto-assign licenses",
+        openapi_extra=_body_doc(ScimConfigurationUpdate),
+    )
+    async def update_configuration(request: Request, config_id: str) -> Response:
         require_admin(request)
+        body = await read_body(request, ScimConfigurationUpdate)
         config = account_center_call(
             lambda: elevate.account_center.update_scim_configuration(
                 config_id, auto_assign_licenses=body.autoAssignLicenses
@@ -125,9 +168,14 @@ def account_center_router(elevate: ElevateAccount) -> APIRouter:
             {"pools": [p.to_json() for p in elevate.account_center.license_pools()]}
         )
 
-    @admin.put("/license-pools", summary="Set the seats of a licence pool")
-    async def set_pool(request: Request, body: LicensePoolSeats) -> Response:
+    @admin.put(
+        "/license-pools",
+        summary="Set the seats of a licence pool",
+        openapi_extra=_body_doc(LicensePoolSeats),
+    )
+    async def set_pool(request: Request) -> Response:
         require_admin(request)
+        body = await read_body(request, LicensePoolSeats)
         pool = account_center_call(
             lambda: elevate.account_center.set_license_pool(
                 body.applicationInstance, body.licenseType, body.seats

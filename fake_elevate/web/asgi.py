@@ -7,11 +7,13 @@ same if reached through FastAPI.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ..scim.errors import ScimError
 from .reply import Handler, ScimReply, error_reply
@@ -54,7 +56,8 @@ class ScimFastPath:
             handler, kwargs = self._route(scope["method"], scope["path"])
             if handler is not None:
                 body, too_large = await _read_body(receive, self._limit)
-                reply = _answer(handler, ScimRequest(scope, body, body_too_large=too_large), kwargs)
+                request = ScimRequest(scope, body, body_too_large=too_large)
+                reply = await _answer_off_the_loop(handler, request, kwargs)
                 await send(
                     {
                         "type": "http.response.start",
@@ -82,7 +85,9 @@ class ScimFastPath:
 
         The resource handlers are synchronous and the adapter awaits only ``receive``
         and ``send``; when the caller's ``receive``/``send`` complete at once (an
-        in-process transport), the whole ASGI call finishes on its first step.
+        in-process transport) and the call is stepped without a running loop, the
+        handler runs in the caller's thread and the whole ASGI call finishes on its
+        first step. (Under a running loop, handlers run in a worker thread.)
         """
         return (
             scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
@@ -115,6 +120,24 @@ def _answer(handler: Handler, request: ScimRequest, kwargs: dict[str, str]) -> S
         return error_reply(ScimError(500, f"Internal error: {type(exc).__name__}"))
 
 
+async def _answer_off_the_loop(
+    handler: Handler, request: ScimRequest, kwargs: dict[str, str]
+) -> ScimReply:
+    """Answer in a worker thread when an event loop serves other clients meanwhile.
+
+    A handler's work grows with its request (a PATCH of a thousand operations, a
+    filter over every user); on the loop, every other client would wait for it (issue
+    21). Stepped without a running loop (the in-process transport's fast path, see
+    handles_without_suspending), there is no one else to keep waiting, so it answers
+    at once. The store is thread-safe and applies a PATCH outside its lock.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _answer(handler, request, kwargs)
+    return await loop.run_in_executor(None, _answer, handler, request, kwargs)
+
+
 async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
     """The request body from ASGI ``http.request`` messages; stops reading past ``limit``."""
     chunks: list[bytes] = []
@@ -134,17 +157,21 @@ async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
 
 
 def starlette_endpoint(handler: Handler, *, item: bool, limit: int) -> Callable[..., Any]:
-    """The FastAPI endpoint for a resource handler (its signature documents the path)."""
+    """The FastAPI endpoint for a resource handler (its signature documents the path).
+
+    The handler runs in a worker thread, as on the fast path (_answer_off_the_loop).
+    """
     if item:
 
         async def item_endpoint(request: Request, resource_id: str) -> Response:
             scim_request = await ScimRequest.from_starlette(request, limit)
-            return handler(scim_request, resource_id=resource_id).to_starlette()
+            reply = await run_in_threadpool(handler, scim_request, resource_id=resource_id)
+            return reply.to_starlette()
 
         return item_endpoint
 
     async def collection_endpoint(request: Request) -> Response:
         scim_request = await ScimRequest.from_starlette(request, limit)
-        return handler(scim_request).to_starlette()
+        return (await run_in_threadpool(handler, scim_request)).to_starlette()
 
     return collection_endpoint

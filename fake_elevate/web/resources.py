@@ -149,6 +149,7 @@ class ResourceHandlers:
         """The seven routes of ``resource_type`` under the base path ``prefix``."""
         account = self.account
         authenticate, read_json, search = self.authenticate, self.read_json, self.search
+        settings = self.settings
         endpoint = resource_type.endpoint
         name = resource_type.name
 
@@ -206,7 +207,9 @@ class ResourceHandlers:
         def patch_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             config = authenticate(request)
             body = read_json(request)
-            patched = account.store.patch(name, resource_id, body, config)
+            patched = account.store.patch(
+                name, resource_id, body, config, max_operations=settings.max_patch_operations
+            )
             wanted, dropped = projection(request, resource_type)
             # entra §1: group PATCH should answer 204 (returning members is discouraged);
             # users get 200 with the resource, as RFC 7644 §3.5.2 allows.

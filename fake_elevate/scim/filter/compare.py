@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..schema import Attribute
+from ..text import fold
 from .ast import AttrRef, Compare, Node, always, never
 from .names import ErrorFactory
 
@@ -102,18 +103,19 @@ def _string_test(op: str, operand: str, case_exact: bool) -> Callable[[Any], boo
         if op == "ew":
             return lambda v: isinstance(v, str) and v.endswith(x)
         return _ordered_test(op, x, lambda v: v if isinstance(v, str) else None)
-    x = operand.lower()
+    # Identity text: NFC-normalised and case-folded (fake_elevate.scim.text.fold).
+    x = fold(operand)
     if op == "eq":
-        return lambda v: isinstance(v, str) and v.lower() == x
+        return lambda v: isinstance(v, str) and fold(v) == x
     if op == "ne":
-        return lambda v: isinstance(v, str) and v.lower() != x
+        return lambda v: isinstance(v, str) and fold(v) != x
     if op == "co":
-        return lambda v: isinstance(v, str) and x in v.lower()
+        return lambda v: isinstance(v, str) and x in fold(v)
     if op == "sw":
-        return lambda v: isinstance(v, str) and v.lower().startswith(x)
+        return lambda v: isinstance(v, str) and fold(v).startswith(x)
     if op == "ew":
-        return lambda v: isinstance(v, str) and v.lower().endswith(x)
-    return _ordered_test(op, x, lambda v: v.lower() if isinstance(v, str) else None)
+        return lambda v: isinstance(v, str) and fold(v).endswith(x)
+    return _ordered_test(op, x, lambda v: fold(v) if isinstance(v, str) else None)
 
 
 def _ordered_test(op: str, operand: Any, convert: Callable[[Any], Any]) -> Callable[[Any], bool]:

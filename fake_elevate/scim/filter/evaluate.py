@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..text import fold
 from .ast import And, AttrRef, Compare, Node, Not, Or, Present, ValuePath, always, never
 
 Predicate = Callable[[dict[str, Any]], bool]
@@ -46,7 +47,7 @@ class Filter:
         comparison on a complex attribute yields its ``value`` key
         (``emails eq "x"`` -> ``emails.value``). The value is the operand as
         written: for caseExact=false attributes the store must look it up
-        case-insensitively (``str.lower``), and must still run :meth:`matches`
+        as folded text (``fake_elevate.scim.text.fold``), and must still run :meth:`matches`
         on the candidates, since the rest of the filter is not reflected.
         """
         return _hint(self.root)
@@ -97,11 +98,11 @@ def _compile_compare(node: Compare) -> Predicate:
                 if leaf.case_exact:
                     exact = node.value
                     return lambda o: o.get(name) == exact
-                folded = node.value.lower()
+                folded = fold(node.value)
 
                 def folded_eq(o: dict[str, Any]) -> bool:
                     v = o.get(name)
-                    return type(v) is str and v.lower() == folded
+                    return type(v) is str and fold(v) == folded
 
                 return folded_eq
 
