@@ -42,7 +42,7 @@ def test_a_row_per_exchange_with_bodies_collapsible() -> None:
         ]
     )
     assert table.count('<tr class="pv-exchange') == 2
-    assert "<td>PATCH</td>" in table and "<td>00:40:00</td>" in table
+    assert "<td>PATCH</td>" in table and "<td>day 0 00:40:00</td>" in table
     assert '<td class="pv-s4xx">404</td>' in table and '<td class="pv-num">3.2</td>' in table
     assert "/scim/Users?filter=userName eq &quot;britta&quot;" in table
     assert table.count("<details><summary>Request and response</summary>") == 2

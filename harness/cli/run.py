@@ -43,12 +43,7 @@ def packaged_features() -> Path:
 #: The pytest plugins ``provisim run`` loads, by module, with the package that provides them.
 #: Only these: autoloading every installed plugin (hypothesis, faker, schemathesis, ...) costs
 #: seconds per run and per xdist worker, and scenarios need none of them.
-_REQUIRED_PLUGINS = (
-    ("pytest_bdd.plugin", "pytest-bdd"),
-    ("pytest_metadata.plugin", "pytest-metadata"),
-    ("pytest_html.plugin", "pytest-html"),
-    ("pytest_html.fixtures", "pytest-html"),
-)
+_REQUIRED_PLUGINS = (("pytest_bdd.plugin", "pytest-bdd"),)
 #: The plugin ``provisim run -n`` adds, to spread scenarios over worker processes.
 _WORKER_PLUGIN = ("xdist.plugin", "pytest-xdist")
 
@@ -201,6 +196,7 @@ def run(
     """
     import pytest
 
+    from harness.reports.fresh import FreshReports
     from harness.reports.progress import ScenarioProgress
 
     targets = [str(path) for path in paths] if paths else [str(packaged_features())]
@@ -234,19 +230,20 @@ def run(
     reports = report_dir.expanduser().resolve()
     try:
         reports.mkdir(parents=True, exist_ok=True)
+        fresh = FreshReports(reports)
     except OSError as exc:
         raise fail(f"cannot create --report-dir {report_dir}: {exc.strerror or exc}") from None
+    staged = fresh.staging
     args = [
         *targets,
         *plugins,
         "-p",
         _pytest_plugin_name("harness.reports.plugin") or "harness.reports.plugin",
-        f"--junitxml={reports / 'junit.xml'}",
+        f"--junitxml={staged / 'junit.xml'}",
         "-o",
         "junit_suite_name=provisim",
-        f"--cucumberjson={reports / 'cucumber.json'}",
-        f"--html={reports / 'report.html'}",
-        "--self-contained-html",
+        f"--cucumberjson={staged / 'cucumber.json'}",
+        f"--provisim-html={staged / 'report.html'}",
         "--tb=short",
     ]
     scenario_plugin = _pytest_plugin_name("harness.plugin")
@@ -273,7 +270,10 @@ def run(
             contextlib.redirect_stdout(pytest_out),
             contextlib.redirect_stderr(pytest_err),
         ):
-            code = int(pytest.main(args, plugins=[progress]))
+            try:
+                code = int(pytest.main(args, plugins=[progress, fresh]))
+            finally:
+                published = fresh.publish()
 
     if code == pytest.ExitCode.USAGE_ERROR:
         raise fail(_usage_error_line(pytest_err.getvalue()), code=code)
@@ -284,13 +284,38 @@ def run(
         err.print("provisim: interrupted", markup=False)
     elif code == pytest.ExitCode.NO_TESTS_COLLECTED:
         err.print(
-            "provisim: no scenarios were selected (check the paths, --tags and -k)", markup=False
+            "provisim: no scenarios were selected (check the paths, --tags and -k)"
+            + _kept_note(reports, published),
+            markup=False,
         )
+    elif not published:
+        err.print(
+            f"provisim: no scenario was collected{_kept_note(reports, published)}", markup=False
+        )
+    if published:
+        _say_reports(reports)
+    raise typer.Exit(code)
+
+
+def _kept_note(reports: Path, published: bool) -> str:
+    """What a run that wrote no reports says of the report directory."""
+    from harness.reports.fresh import REPORT_FILES
+
+    if published:
+        return ""
+    if any((reports / name).exists() for name in REPORT_FILES):
+        return f"; no reports written, those in {shown_path(reports)} are from the last run"
+    return "; no reports written"
+
+
+def _say_reports(reports: Path) -> None:
+    """Where this run's reports are."""
+    from harness.reports.fresh import REPORT_FILES
+
     written = [
         shown_path(reports / name)
-        for name in ("junit.xml", "cucumber.json", "report.html", "scenarios")
+        for name in (*REPORT_FILES, "scenarios")
         if (reports / name).exists()
     ]
     if written:
         out.print(f"Reports: {', '.join(written)}", markup=False)
-    raise typer.Exit(code)

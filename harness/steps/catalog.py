@@ -9,8 +9,10 @@ fails when it is.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import inspect
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,6 +75,69 @@ def step_definitions(modules: Sequence[str] = STEP_MODULES) -> list[StepDefiniti
         definitions,
         key=lambda d: (modules.index(d.module), d.function.__code__.co_firstlineno),
     )
+
+
+_FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_QUOTED = re.compile(r'"[^"]*"')
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+
+
+def parameters(wording: str) -> list[tuple[str, str]]:
+    """The parameters of a wording, as ``(name, what it takes)``: ``{count:d}`` is
+    ``("count", "a whole number")``, ``"{name}"`` is ``("name", "quoted text")``."""
+    found: list[tuple[str, str]] = []
+    for match in _FIELD.finditer(wording):
+        name, kind = match.group(1), match.group(2)
+        quoted = wording[max(match.start() - 1, 0) : match.start()] == '"'
+        if kind == "d":
+            what = "a whole number"
+        elif kind == "g" or kind == "f":
+            what = "a number"
+        elif kind in TYPES:
+            what = "one of " + _type_values(kind).replace("`", "")
+        elif quoted:
+            what = "text in double quotes"
+        elif name == "names":
+            what = 'quoted names, as "A", "B" and "C"'
+        else:
+            what = "text"
+        found.append((name, what))
+    return found
+
+
+def _shape(text: str) -> str:
+    """A step or a wording with its variable parts blanked, for comparing the two."""
+    text = _FIELD.sub("#", text)
+    text = _QUOTED.sub('"#"', text)
+    text = _NUMBER.sub("#", text)
+    return re.sub(r'"#"(?:(?:, | and )"#")+', '"#"', text).lower()
+
+
+def closest_steps(text: str, step_type: str | None = None, count: int = 3) -> list[str]:
+    """The ``count`` wordings of the catalogue closest to the step ``text`` (as
+    ``Given …``), those of the step's own keyword first."""
+    shaped = _shape(text)
+    scored: list[tuple[float, int, str]] = []
+    for definition in step_definitions():
+        keyword = definition.keywords[0].split(",")[0]
+        same = 0 if step_type is None or _KEYWORDS.get(step_type) in definition.keywords else 1
+        for wording in definition.wordings:
+            ratio = difflib.SequenceMatcher(None, shaped, _shape(wording)).ratio()
+            scored.append((ratio - 0.05 * same, same, f"{keyword} {wording}"))
+    scored.sort(key=lambda entry: -entry[0])
+    seen: list[str] = []
+    for _, _, line in scored:
+        if line not in seen:
+            seen.append(line)
+        if len(seen) == count:
+            break
+    return seen
+
+
+def did_you_mean(text: str, step_type: str | None = None) -> str:
+    """The lines that follow "Step definition is not found": the three closest steps."""
+    lines = "".join(f"\n  {line}" for line in closest_steps(text, step_type))
+    return f"\nDid you mean one of these steps (provisim steps WORDS searches them all)?{lines}"
 
 
 def _type_values(name: str) -> str:
