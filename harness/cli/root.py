@@ -18,6 +18,7 @@ from harness.cli.conformance import conformance
 from harness.cli.output import err, out
 from harness.cli.run import run
 from harness.cli.serve import serve_app
+from harness.cli.steps import steps
 
 app = typer.Typer(
     name="provisim",
@@ -31,6 +32,7 @@ app.add_typer(serve_app, name="serve")
 app.command("run")(run)
 app.command("conformance")(conformance)
 app.command("bench")(bench)
+app.command("steps")(steps)
 
 
 def _version_callback(value: bool) -> None:
