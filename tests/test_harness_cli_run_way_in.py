@@ -60,8 +60,10 @@ def test_a_mistyped_step_gets_the_closest_steps(project: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Step definition is not found" in done.stdout
     suggestions = done.stdout.split("Did you mean one of these steps", 1)[1].splitlines()[1:4]
-    assert suggestions[0].strip().endswith(
-        'Given the admin assigns the user "{name}" with the role "{role}"'
+    assert (
+        suggestions[0]
+        .strip()
+        .endswith('Given the admin assigns the user "{name}" with the role "{role}"')
     )
 
 
