@@ -270,18 +270,43 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any) -> None:
         log.started(step)
 
 
-@pytest.hookimpl(optionalhook=True)
+# tryfirst: before allure-pytest-bdd closes its step, so the exchanges attach to the step.
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_bdd_after_step(request: pytest.FixtureRequest, step: Any) -> None:
     log = request.node.stash.get(STEP_LOG_KEY, None)
     if log is not None:
-        log.finished(step)
+        _attach_to_allure(request, log.finished(step))
 
 
-@pytest.hookimpl(optionalhook=True)
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: Exception) -> None:
     log = request.node.stash.get(STEP_LOG_KEY, None)
     if log is not None:
-        log.finished(step, exception)
+        _attach_to_allure(request, log.finished(step, exception))
+
+
+#: allure-pytest-bdd's pytest plugin module (``provisim run --alluredir``).
+ALLURE_PLUGIN = "allure_pytest_bdd.plugin"
+
+
+def _attach_to_allure(request: pytest.FixtureRequest, seqs: list[int]) -> None:
+    """With allure-pytest-bdd writing results, attach the step's SCIM exchanges to it."""
+    recorder = request.node.stash.get(RECORDER_KEY, None)
+    if not seqs or recorder is None or not request.config.getoption("allure_report_dir", None):
+        return
+    import json
+
+    import allure
+
+    from harness.reports.redaction import redact
+
+    wanted = set(seqs)
+    exchanges = [redact(dict(x)) for x in recorder.exchanges if x["seq"] in wanted]
+    allure.attach(
+        json.dumps(exchanges, indent=2, ensure_ascii=False, default=str),
+        name=f"SCIM exchanges ({len(exchanges)})",
+        attachment_type=allure.attachment_type.JSON,
+    )
 
 
 @pytest.hookimpl(optionalhook=True)

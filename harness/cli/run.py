@@ -175,6 +175,15 @@ def run(
             "visible to other users of the machine.",
         ),
     ] = None,
+    alluredir: Annotated[
+        Path | None,
+        typer.Option(
+            "--alluredir",
+            metavar="DIR",
+            help="Also write Allure results to DIR (allure-pytest-bdd), each step with its "
+            "SCIM exchanges attached. Needs the extra: pip install 'provisim[allure]'.",
+        ),
+    ] = None,
     all_plugins: Annotated[
         bool,
         typer.Option(
@@ -249,6 +258,7 @@ def run(
     scenario_plugin = _pytest_plugin_name("harness.plugin")
     if scenario_plugin is not None:
         args += ["-p", scenario_plugin, f"--provisim-report-dir={reports}"]
+    args += _allure_args(alluredir)
     if tags is not None:
         args += ["-m", tags]
     if keyword is not None:
@@ -295,6 +305,18 @@ def run(
     if published:
         _say_reports(reports)
     raise typer.Exit(code)
+
+
+def _allure_args(alluredir: Path | None) -> list[str]:
+    """pytest's arguments for ``--alluredir``: allure-pytest-bdd's plugin and its option."""
+    if alluredir is None:
+        return []
+    from harness.plugin import ALLURE_PLUGIN
+
+    name = _pytest_plugin_name(ALLURE_PLUGIN)
+    if name is None:
+        raise fail("--alluredir needs allure-pytest-bdd: pip install 'provisim[allure]'")
+    return ["-p", name, f"--alluredir={alluredir.expanduser().resolve()}", "--clean-alluredir"]
 
 
 def _kept_note(reports: Path, published: bool) -> str:

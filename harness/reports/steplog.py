@@ -83,11 +83,12 @@ class StepLog:
         self._started = self._now()
         self._marks = self._counts()
 
-    def finished(self, step: Any, exception: BaseException | None = None) -> None:
-        """``step`` passed (``exception`` None) or failed with ``exception``."""
+    def finished(self, step: Any, exception: BaseException | None = None) -> list[int]:
+        """``step`` passed (``exception`` None) or failed with ``exception``; returns the
+        ``seq`` of the exchanges it sent."""
         found = self._step(step)
         if found is None:
-            return
+            return []
         found["duration"] = max(self._now() - self._started, 0.0)
         exchanges, cycles = self._counts()
         found["exchanges"] = self._seqs(self._marks[0], exchanges)
@@ -98,6 +99,7 @@ class StepLog:
             found["status"] = "failed"
             found["message"] = exception_message(exception)
         self._next += 1
+        return found["exchanges"]
 
     def undefined(self, step: Any, message: str) -> None:
         """No step definition matches ``step``; ``message`` says so (and what comes close)."""
