@@ -125,7 +125,8 @@ def run(
             "-t",
             metavar="EXPR",
             help="Only scenarios whose Gherkin tags match this expression, e.g. "
-            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, graph.",
+            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, "
+            "graph, or any tag of your own that a feature file uses.",
         ),
     ] = None,
     keyword: Annotated[
@@ -196,8 +197,10 @@ def run(
     """Run the Gherkin features and write JUnit XML, Cucumber JSON and an HTML report.
 
     Scenarios run in-process through pytest and pytest-bdd; a progress bar (plain lines when
-    output is not a terminal) shows them finish. The HTML report shows, per scenario, the
-    recorded SCIM exchanges and a timeline of the sync cycles on the virtual clock.
+    output is not a terminal) shows them finish. The HTML report shows the features and
+    scenarios as written, each step with its status and the SCIM exchanges and sync cycles it
+    caused, and a timeline of the cycles on the virtual clock. Each run replaces the last
+    run's reports whole; a run that collects no scenario writes none.
 
     Exit status, as pytest's: 0 all passed, 1 some failed, 2 interrupted or a collection
     error (also a bad flag), 4 usage error (a missing path, a bad --tags or -k expression),
