@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from harness.reports.redaction import esc
 
-_CSS: Final = """
+PAGE_CSS: Final = """
 :root{--fg:#1f2328;--muted:#4d5560;--line:#d0d7de;--pass:#0f6b2f;--fail:#b3261e;--skip:#7a4a00;
 --pass-bg:#e8f5ec;--fail-bg:#fdecea;--skip-bg:#fff4e0}
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);margin:0;
@@ -248,7 +248,7 @@ def render_page(data: dict[str, Any]) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(data.get('title', 'provisim report'))}</title><style>{_CSS}</style></head>"
+        f"<title>{esc(data.get('title', 'provisim report'))}</title><style>{PAGE_CSS}</style></head>"
         f'<body><header id="pv-header"><h1>{esc(data.get("title", ""))}</h1></header>'
         '<main id="pv-main"></main>'
         f"{_DATA_OPEN}{_json_for_script(data)}</script>"
