@@ -116,7 +116,9 @@ def _shape(text: str) -> str:
     text = _FIELD.sub("#", text)
     text = _QUOTED.sub('"#"', text)
     text = _NUMBER.sub("#", text)
-    return re.sub(r'"#"(?:(?:, | and )"#")+', '"#"', text).lower()
+    text = re.sub(r'"#"(?:(?:, | and )"#")+', '"#"', text).lower()
+    # Articles are the commonest slip ("has a user" for "has the user"): they don't count.
+    return re.sub(r"\b(?:a|an|the) ", "", text)
 
 
 def closest_steps(text: str, step_type: str | None = None, count: int = 3) -> list[str]:
