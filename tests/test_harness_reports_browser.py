@@ -73,10 +73,19 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     features = project / "features"
     features.mkdir()
     (features / "qa.feature").write_text(FEATURE)
-    shutil.copy(ROOT / "features" / "syncing.feature", features / "syncing.feature")
+    for name in ("syncing.feature", "monitoring.feature"):
+        shutil.copy(ROOT / "features" / name, features / name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVISIM_SCIM_")}
     done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", "features", "-k", "qa or purged"],
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "run",
+            "features",
+            "-k",
+            "qa or purged or four_weeks",
+        ],
         cwd=project,
         capture_output=True,
         text=True,
@@ -117,13 +126,14 @@ def recorded_exchanges(report: Path) -> int:
 def test_every_scenario_title_is_shown_as_written(page: Any) -> None:
     names = page.locator("details.pv-scenario .pv-scenario-name").all_text_contents()
     assert names == [
+        "After four weeks in quarantine the job is disabled",
         "Britta Simon is provisioned when provisioning starts",
         "A wrong expectation fails in words",
         "Provisioning <who> creates the user",
         "A deleted user is purged after 30 days and then deleted in LinkedIn",
     ]
     features = page.locator("section.pv-feature .pv-feature-name").all_text_contents()
-    assert features == ["What a QA engineer writes", "Syncing users"]
+    assert features == ["Monitoring provisioning", "What a QA engineer writes", "Syncing users"]
     # The outline's examples: a row per example, with its outcome.
     rows = page.locator("table.pv-examples tbody tr")
     assert [[cell.text_content() for cell in row.locator("td").all()] for row in rows.all()] == [
@@ -186,10 +196,10 @@ def test_every_exchange_sits_under_a_step(page: Any, report: Path) -> None:
 def test_filters_by_tag_and_outcome(page: Any) -> None:
     scenarios = page.locator("details.pv-scenario")
     page.locator("button.pv-tag-filter", has_text="@smoke").click()
-    assert [s.is_visible() for s in scenarios.all()] == [False, True, False, False]
+    assert [s.is_visible() for s in scenarios.all()] == [False, False, True, False, False]
     page.locator("button.pv-tag-filter", has_text="@smoke").click()
     page.locator("input.pv-outcome-filter[value=passed]").uncheck()
-    assert [s.is_visible() for s in scenarios.all()] == [False, True, False, False]
+    assert [s.is_visible() for s in scenarios.all()] == [False, False, True, False, False]
     page.locator("input.pv-outcome-filter[value=passed]").check()
     assert all(s.is_visible() for s in scenarios.all())
 
@@ -215,3 +225,14 @@ def test_the_31_day_timeline_shows_its_delete_and_every_cycle(page: Any, report:
     assert bars + folded == len(timeline) == 1117
     title = delete.locator("xpath=..").locator("title").text_content()
     assert "at day 30 " in title and "1 deleted" in title
+
+
+def test_the_rows_of_a_four_week_quarantine_show_their_day(page: Any) -> None:
+    quarantine = page.locator("details.pv-scenario", has_text="four weeks in quarantine")
+    waited = quarantine.locator("li.pv-step", has_text="29 days pass")
+    times = waited.locator("tr.pv-exchange td:nth-child(3)").all_text_contents()
+    days = sorted({int(text.split()[1]) for text in times})
+    assert len(times) >= 20 and days[-1] >= 28 and len(days) >= 20, times
+    # Each of those cycles got 401 for its PATCH and ran in quarantine: not "no changes".
+    outcomes = waited.locator("tr.pv-cycle-row td:last-child").all_text_contents()
+    assert outcomes and not [o for o in outcomes if o == "no changes"]
