@@ -315,18 +315,16 @@ def pytest_bdd_step_func_lookup_error(
 ) -> None:
     """A step no definition matches: say which steps of the catalogue come closest.
 
-    pytest-bdd raises its ``StepDefinitionNotFoundError`` right after this hook; raising
-    one with the suggestions from here puts them in the failure everyone reads.
+    pytest-bdd raises the very exception it hands this hook once the hook returns, so the
+    suggestions added to its message reach everyone who reads the failure.
     """
-    from pytest_bdd.exceptions import StepDefinitionNotFoundError
-
     from harness.steps.catalog import did_you_mean
 
     message = f"{exception}{did_you_mean(step.name, step.type)}"
+    exception.args = (message, *exception.args[1:])
     log = request.node.stash.get(STEP_LOG_KEY, None)
     if log is not None:
         log.undefined(step, message)
-    raise StepDefinitionNotFoundError(message)
 
 
 @pytest.hookimpl(wrapper=True)
