@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.reports.shapes import TIMELINE_PROPERTY, TRAFFIC_PROPERTY
+from harness.reports.shapes import SCENARIO_ATTRIBUTE, TIMELINE_PROPERTY, TRAFFIC_PROPERTY
+from harness.reports.steplog import StepLog
 from harness.steps import STEP_MODULES
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ ENV_TOKEN = "PROVISIM_SCIM_TOKEN"
 
 RECORDER_KEY = pytest.StashKey["TrafficRecorder"]()
 WORLD_KEY = pytest.StashKey["World"]()
+STEP_LOG_KEY = pytest.StashKey[StepLog]()
 
 
 def pytest_plugin_registered(plugin: object, plugin_name: str, manager: Any) -> None:
@@ -220,12 +222,126 @@ def world(
 # -- hooks ----------------------------------------------------------------------------------
 
 
+def _scenario_template(node: Any) -> Any:
+    """pytest-bdd's scenario as written (a Scenario Outline with its ``<placeholders>``)."""
+    try:
+        from pytest_bdd.scenario import scenario_wrapper_template_registry
+    except ImportError:  # another pytest-bdd: the rendered name stands in
+        return None
+    function = getattr(node, "obj", None)
+    if not callable(function):
+        return None
+    try:
+        return scenario_wrapper_template_registry.get(function)
+    except TypeError:  # not weak-referenceable
+        return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """Start the scenario's step log (harness.reports.steplog) for the Gherkin report."""
+    node = request.node
+    callspec = getattr(node, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
+    stash = node.stash
+
+    def counts() -> tuple[int, int]:
+        recorder = stash.get(RECORDER_KEY, None)
+        return (0, 0) if recorder is None else (len(recorder.exchanges), len(recorder.timeline))
+
+    def seqs(start: int, end: int) -> list[int]:
+        recorder = stash.get(RECORDER_KEY, None)
+        return [] if recorder is None else [x["seq"] for x in recorder.exchanges[start:end]]
+
+    template = _scenario_template(node)
+    stash[STEP_LOG_KEY] = StepLog(
+        feature,
+        scenario,
+        example if isinstance(example, dict) else None,
+        counts,
+        seqs,
+        written_name=getattr(template, "name", None),
+    )
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Any) -> None:
     """A When step begins: "no SCIM request was sent" and "no cycle ran" count from here."""
     world = request.node.stash.get(WORLD_KEY, None)
     if world is not None and step.keyword.strip() == "When":
         world.mark()
+    log = request.node.stash.get(STEP_LOG_KEY, None)
+    if log is not None:
+        log.started(step)
+
+
+# tryfirst: before allure-pytest-bdd closes its step, so the exchanges attach to the step.
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_bdd_after_step(request: pytest.FixtureRequest, step: Any) -> None:
+    log = request.node.stash.get(STEP_LOG_KEY, None)
+    if log is not None:
+        _attach_to_allure(request, log.finished(step))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any, exception: Exception) -> None:
+    log = request.node.stash.get(STEP_LOG_KEY, None)
+    if log is not None:
+        _attach_to_allure(request, log.finished(step, exception))
+
+
+#: allure-pytest-bdd's pytest plugin module (``provisim run --alluredir``).
+ALLURE_PLUGIN = "allure_pytest_bdd.plugin"
+
+
+def _attach_to_allure(request: pytest.FixtureRequest, seqs: list[int]) -> None:
+    """With allure-pytest-bdd writing results, attach the step's SCIM exchanges to it."""
+    recorder = request.node.stash.get(RECORDER_KEY, None)
+    if not seqs or recorder is None or not request.config.getoption("allure_report_dir", None):
+        return
+    import json
+
+    import allure
+
+    from harness.reports.redaction import redact
+
+    wanted = set(seqs)
+    exchanges = [redact(dict(x)) for x in recorder.exchanges if x["seq"] in wanted]
+    allure.attach(
+        json.dumps(exchanges, indent=2, ensure_ascii=False, default=str),
+        name=f"SCIM exchanges ({len(exchanges)})",
+        attachment_type=allure.attachment_type.JSON,
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, step: Any, exception: Exception
+) -> None:
+    """A step no definition matches: say which steps of the catalogue come closest.
+
+    pytest-bdd raises the very exception it hands this hook once the hook returns, so the
+    suggestions added to its message reach everyone who reads the failure.
+    """
+    from harness.steps.catalog import did_you_mean
+
+    message = f"{exception}{did_you_mean(step.name, step.type)}"
+    exception.args = (message, *exception.args[1:])
+    log = request.node.stash.get(STEP_LOG_KEY, None)
+    if log is not None:
+        log.undefined(step, message)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """The call-phase report carries the scenario's steps (a ScenarioRun) to the report."""
+    report: pytest.TestReport = yield
+    log = item.stash.get(STEP_LOG_KEY, None)
+    if report.when == "call" and log is not None:
+        setattr(report, SCENARIO_ATTRIBUTE, log.run)
+    return report
 
 
 @pytest.hookimpl(wrapper=True)

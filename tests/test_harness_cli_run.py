@@ -12,13 +12,14 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app, main, packaged_features
+from harness.reports.gherkin_page import read_report_data
 
 FEATURE = """\
 @tutorial
@@ -43,6 +44,8 @@ from pathlib import Path
 import pytest
 from pytest_bdd import given, then
 
+from harness.plugin import scenario_directory
+
 HERE = Path(__file__).parent
 
 
@@ -63,8 +66,10 @@ def fails(user):
 
 
 @pytest.fixture(autouse=True)
-def provisim_artifacts(request, tmp_path):
+def provisim_artifacts(request):
     yield
+    tmp_path = scenario_directory(request.config, request.node.nodeid)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     exchange = {
         "seq": 1, "virtual_time": "2025-01-01T00:00:00+00:00", "elapsed_ms": 2.5,
         "method": "POST", "url": "https://api.linkedin.com/scim/Users", "path": "/scim/Users",
@@ -127,33 +132,25 @@ def provisim(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-class _Blob(HTMLParser):
-    """Finds pytest-html's data blob: the results, extras included, as an attribute."""
-
-    blob: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name == "data-jsonblob" and value is not None:
-                self.blob = value
-
-
-def html_report(path: Path) -> tuple[str, dict[str, list[dict[str, object]]]]:
+def html_report(path: Path) -> tuple[str, dict[str, Any]]:
+    """The Gherkin report's page and the data its script builds the page from."""
     text = path.read_text(encoding="utf-8")
-    parser = _Blob()
-    parser.feed(text)
-    assert parser.blob is not None
-    return text, json.loads(parser.blob)["tests"]
+    return text, read_report_data(text)
 
 
-def html_extras(tests: dict[str, list[dict[str, object]]]) -> list[str]:
-    return [
-        str(extra["content"])  # type: ignore[index]
-        for rows in tests.values()
-        for row in rows
-        for extra in row["extras"]  # type: ignore[union-attr]
-        if extra["format_type"] == "html"  # type: ignore[index]
-    ]
+def report_runs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every scenario run of a report, by node id."""
+    return {
+        run["id"]: run
+        for feature in data["features"]
+        for scenario in feature["scenarios"]
+        for run in scenario["runs"]
+    }
+
+
+def evidence(run: dict[str, Any]) -> str:
+    """The HTML a run shows besides its text: the timeline and every step's evidence."""
+    return str(run["timeline"]) + "".join(str(step["evidence"]) for step in run["steps"])
 
 
 def test_a_failing_scenario_exits_1_and_all_three_reports_are_written(project: Path) -> None:
@@ -186,15 +183,26 @@ def test_a_failing_scenario_exits_1_and_all_three_reports_are_written(project: P
         "Provisioning fails": ["passed", "failed"],
     }
 
-    text, tests = html_report(project / "reports" / "report.html")
-    assert (
-        '<title id="head-title">provisim — Entra ID → LinkedIn Elevate provisioning</title>' in text
-    )
-    extras = html_extras(tests)
-    assert len(extras) == 2 and all("<svg" in extra for extra in extras)
-    assert all("Quarantine: SCIM endpoint unreachable" in extra for extra in extras)
-    assert all("&lt;script&gt;alert(1)&lt;/script&gt;" in extra for extra in extras)
-    assert "<script>alert" not in text and all("<script" not in extra for extra in extras)
+    text, data = html_report(project / "reports" / "report.html")
+    assert "<title>provisim — Entra ID → LinkedIn Elevate provisioning</title>" in text
+    (feature,) = data["features"]
+    assert feature["name"] == "Throwaway provisioning" and feature["tags"] == ["tutorial"]
+    assert [(s["name"], s["outcome"], s["tags"]) for s in feature["scenarios"]] == [
+        ("Britta Simon is provisioned", "passed", []),
+        ("Provisioning fails", "failed", ["errors"]),
+    ]
+    failing = feature["scenarios"][1]["runs"][0]
+    assert [(s["keyword"], s["text"], s["status"]) for s in failing["steps"][:2]] == [
+        ("Given", "a user in scope", "passed"),
+        ("Then", "provisioning fails loudly", "failed"),
+    ]
+    assert failing["steps"][1]["message"].startswith("the SCIM endpoint answered 500")
+    assert "AssertionError" in failing["traceback"]
+    views = [evidence(run) for run in report_runs(data).values()]
+    assert len(views) == 2 and all("<svg" in view for view in views)
+    assert all("Quarantine: SCIM endpoint unreachable" in view for view in views)
+    assert all("&lt;script&gt;alert(1)&lt;/script&gt;" in view for view in views)
+    assert "<script>alert" not in text and all("<script" not in view for view in views)
     for report in ("junit.xml", "cucumber.json", "report.html"):
         assert "cli-run-secret-token" not in (project / "reports" / report).read_text()
 
@@ -224,11 +232,18 @@ def test_tags_select_scenarios_and_xdist_workers_report_completely(project: Path
     # carries it.
     (feature,) = json.loads((project / "out" / "cucumber.json").read_text())
     assert [element["name"] for element in feature["elements"]] == ["Britta Simon is provisioned"]
-    _, tests = html_report(project / "out" / "report.html")
-    assert list(tests) == ["features/throwaway.feature::test_britta_simon_is_provisioned"]
-    assert "<svg" in html_extras(tests)[0]
-    for report in (project / "out").iterdir():
-        assert "live-endpoint-secret" not in report.read_text()
+    _, data = html_report(project / "out" / "report.html")
+    runs = report_runs(data)
+    assert list(runs) == ["features/throwaway.feature::test_britta_simon_is_provisioned"]
+    # The steps crossed from the worker: their status and their place in the feature.
+    (run,) = runs.values()
+    assert [(s["text"], s["status"], s["line"]) for s in run["steps"][:2]] == [
+        ("a user in scope", "passed", 4),
+        ("the user reaches LinkedIn Elevate", "passed", 5),
+    ]
+    assert "<svg" in evidence(run)
+    for report in (project / "out").rglob("*"):
+        assert report.is_dir() or "live-endpoint-secret" not in report.read_text()
 
 
 def test_the_readme_scenario_runs_with_the_real_step_library(tmp_path: Path) -> None:
@@ -249,19 +264,60 @@ def test_the_readme_scenario_runs_with_the_real_step_library(tmp_path: Path) -> 
     cycles = json.loads((scenario / "timeline.json").read_text())
     # The setup's Test Connection is on the timeline too, as its own kind.
     assert [(c["kind"], c["created"]) for c in cycles] == [("Test Connection", 0), ("Initial", 1)]
-    _, tests = html_report(tmp_path / "reports" / "report.html")
-    ((row,),) = tests.values()
-    assert '<td class="col-cycles">1</td>' in row["resultsTableRow"]  # type: ignore[operator]
-    (extra,) = html_extras(tests)
-    assert "<svg" in extra and 'class="pv-created"' in extra and "POST" in extra
+    _, data = html_report(tmp_path / "reports" / "report.html")
+    ((run,),) = [list(report_runs(data).values())]
+    assert run["outcome"] == "passed" and run["cycles"] == 2
+    assert "<svg" in run["timeline"] and 'class="pv-created"' in run["timeline"]
+    # Every exchange sits under the step that sent it: the initial cycle's POST under the
+    # step that turned provisioning on.
+    (turned_on,) = [s for s in run["steps"] if "Provisioning Status to On" in s["text"]]
+    assert "POST" in turned_on["evidence"] and "Initial" in turned_on["evidence"]
+    assert not [s for s in run["steps"] if not s["keyword"]]  # nothing outside the steps
 
 
 def test_no_scenario_selected_exits_5(project: Path) -> None:
     run = provisim(project, "run", "features", "-k", "no_such_scenario")
     assert run.code == 5
     assert run.error_lines == [
-        "provisim: no scenarios were selected (check the paths, --tags and -k)"
+        "provisim: no scenarios were selected (check the paths, --tags and -k); no reports written"
     ]
+    assert not (project / "reports" / "report.html").exists()
+
+
+def test_each_run_leaves_only_its_own_reports_and_an_empty_one_keeps_the_last(
+    project: Path,
+) -> None:
+    first = provisim(project, "run", "features")
+    assert first.code == 1, first.stderr
+    reports = project / "reports"
+    assert len(list((reports / "scenarios").iterdir())) == 2
+
+    # The second run selects one scenario: only its folder and its reports remain.
+    second = provisim(project, "run", "features", "-k", "britta")
+    assert second.code == 0, second.stdout + second.stderr
+    assert sorted(path.name for path in reports.iterdir()) == [
+        "cucumber.json", "junit.xml", "report.html", "scenarios",
+    ]  # fmt: skip
+    assert [path.name for path in (reports / "scenarios").iterdir()] == [
+        "features_throwaway.feature_test_britta_simon_is_provisioned"
+    ]
+    page = (reports / "report.html").read_text()
+    assert list(report_runs(read_report_data(page))) == [
+        "features/throwaway.feature::test_britta_simon_is_provisioned"
+    ]
+    suite = ET.parse(reports / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "1"
+
+    # A run that selects nothing says so and leaves the last good report as it was.
+    empty = provisim(project, "run", "features", "-k", "no_such_scenario")
+    assert empty.code == 5
+    assert empty.error_lines == [
+        "provisim: no scenarios were selected (check the paths, --tags and -k); "
+        "no reports written, those in reports are from the last run"
+    ]
+    assert (reports / "report.html").read_text() == page
+    assert len(list((reports / "scenarios").iterdir())) == 1
+    assert not [path for path in reports.iterdir() if path.name.startswith(".")]
 
 
 @pytest.mark.parametrize(

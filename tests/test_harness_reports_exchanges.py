@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from reports_support import cycle, exchange, mixed_timeline
 
 from harness.reports.exchanges import MAX_BODY_CHARS, render_exchanges_table
+from harness.reports.timeline import scenario_origin
 
 HOSTILE = '</pre></td></tr><script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -42,7 +43,7 @@ def test_a_row_per_exchange_with_bodies_collapsible() -> None:
         ]
     )
     assert table.count('<tr class="pv-exchange') == 2
-    assert "<td>PATCH</td>" in table and "<td>00:40:00</td>" in table
+    assert "<td>PATCH</td>" in table and "<td>day 0 00:40:00</td>" in table
     assert '<td class="pv-s4xx">404</td>' in table and '<td class="pv-num">3.2</td>' in table
     assert "/scim/Users?filter=userName eq &quot;britta&quot;" in table
     assert table.count("<details><summary>Request and response</summary>") == 2
@@ -158,3 +159,18 @@ def test_each_exchange_names_the_test_connection_or_provision_on_demand_that_sen
         "on demand",
         "#2",
     ]
+
+
+def test_rows_of_a_long_quarantine_read_their_day() -> None:
+    # Every cycle of a 28-day quarantine runs at 09:40: only the day tells the rows apart.
+    rows = [
+        exchange(seq=1, virtual_time="2026-01-05T09:40:00Z"),
+        exchange(seq=2, virtual_time="2026-01-19T09:40:00Z"),
+        exchange(seq=3, virtual_time="2026-02-02T09:40:00Z"),
+    ]
+    table = render_exchanges_table(rows)
+    for day in (0, 14, 28):
+        assert f"<td>day {day} 09:40:00</td>" in table
+    # A table of some of a scenario's exchanges counts days from the scenario's first.
+    later = render_exchanges_table(rows[2:], origin=scenario_origin("2026-01-05T09:00:00Z"))
+    assert "<td>day 28 09:40:00</td>" in later

@@ -39,3 +39,28 @@ def test_progress_prints_one_line_per_scenario_when_not_on_a_terminal(
     )
     assert lines[-1] == "2 scenarios: 1 passed, 1 failed in 1.00 s"
     assert any("FAILED" in line and "test_broken" in line and "─" in line for line in lines)
+
+
+def test_the_bar_is_green_until_a_scenario_fails(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_a_ok():
+            pass
+
+        def test_b_broken():
+            assert False
+        """
+    )
+    seen: list[str] = []
+
+    class Watch:
+        def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+            if report.when == "teardown":
+                seen.append(progress.bar_colour)
+
+    progress = ScenarioProgress(console=Console(file=StringIO(), width=100), live=True)
+    # The watcher's hook runs before the display's (later registered, earlier called).
+    result = pytester.runpytest("-p", "no:cacheprovider", plugins=[progress, Watch()])
+    result.assert_outcomes(passed=1, failed=1)
+    seen.append(progress.bar_colour)
+    assert seen == ["green", "green", "red"]

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from reports_support import cycle
+from reports_support import cycle, exchange
 
 from harness.reports.timeline import (
+    FAILED_COLOUR,
     NO_CHANGE_COLOUR,
     ON_DEMAND_OUTLINE,
     OUTCOME_COLOURS,
+    QUARANTINE_COLOUR,
     TEST_CONNECTION_COLOUR,
+    cycle_outcome,
+    format_day_time,
     format_offset,
     render_timeline_svg,
+    scenario_origin,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -199,3 +206,57 @@ def test_hostile_cycle_text_is_escaped() -> None:
 )  # fmt: skip
 def test_offsets_read_like_durations(seconds: float, label: str) -> None:
     assert format_offset(seconds) == label
+
+
+def test_a_cycle_whose_request_failed_or_ran_in_quarantine_is_not_no_changes() -> None:
+    cycles = [
+        {**cycle(1, 0, 1, created=1), "exchanges": [1]},
+        {**cycle(2, 40, 1), "exchanges": [2]},  # its PATCH got 401
+        {**cycle(3, 80, 1, quarantine_reason="EncounteredQuarantineException"), "exchanges": [3]},
+        {**cycle(4, 120, 0), "exchanges": []},
+    ]
+    exchanges = [
+        exchange(seq=1, response={"status": 201, "headers": {}, "body": None}),
+        exchange(seq=2, response={"status": 401, "headers": {}, "body": None}),
+        exchange(seq=3, response={"status": 401, "headers": {}, "body": None}),
+    ]
+    groups = cycle_groups(parse_svg(render_timeline_svg(cycles, exchanges)))
+    assert [g.get("data-outcome") for g in groups] == [
+        "changes", "failed", "quarantined", "no-changes",
+    ]  # fmt: skip
+    assert {r.get("fill") for r in bar_rects(groups[1])} == {FAILED_COLOUR}
+    assert {r.get("fill") for r in bar_rects(groups[2])} == {QUARANTINE_COLOUR}
+    assert {r.get("fill") for r in bar_rects(groups[3])} == {NO_CHANGE_COLOUR}
+    assert "1 failed request (401)" in (groups[1].findtext(f"{SVG}title") or "")
+    assert cycle_outcome(cycles[1], {2: 401}) == ("failed", "1 failed request (401)")
+
+
+def test_a_month_of_cycles_folds_the_idle_ones_and_keeps_every_outcome_in_sight() -> None:
+    # The purge scenario's shape: busy at the start, 1,100 idle cycles, a DELETE on day 30.
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def at(entry: dict[str, Any], minutes: int) -> dict[str, Any]:
+        return entry | {"virtual_time": (start + timedelta(minutes=minutes)).isoformat()}
+
+    cycles = [at(cycle(1, 0, 6, kind="Initial", created=6), 0), at(cycle(2, 0, 1, updated=1), 40)]
+    cycles += [at(cycle(n, 0, 0), 40 * n) for n in range(3, 1084)]
+    cycles += [at(cycle(1084, 0, 1, deleted=1), 30 * 1440 + 40)]
+    cycles += [at(cycle(n, 0, 0), 40 * (n - 1084) + 30 * 1440 + 40) for n in range(1085, 1118)]
+    root = parse_svg(render_timeline_svg(cycles))
+    groups = cycle_groups(root)
+    folds = [g for g in root.iter(f"{SVG}g") if g.get("class") == "pv-fold"]
+    assert len(groups) + sum(int(g.get("data-cycles", "0")) for g in folds) == 1117
+    (deleted,) = [g for g in groups if any(r.get("class") == "pv-deleted" for r in g.iter())]
+    width = float(root.get("width", "0"))
+    assert 0 < bar_left(deleted) < width <= 1600  # in the picture, which stays readable
+    assert "at day 30 00:40:00" in (deleted.findtext(f"{SVG}title") or "")
+    labels = {t.text for t in root.iter(f"{SVG}text")}
+    assert "day 0 00:00" in labels and "day 30 00:40" in labels
+    assert any(text and text.endswith("idle cycles") for text in labels)
+
+
+def test_times_read_day_and_time() -> None:
+    origin = scenario_origin("2026-01-05T09:00:00+00:00", "2026-02-04T09:40:00Z")
+    assert format_day_time("2026-02-04T09:40:00Z", origin) == "day 30 09:40:00"
+    assert format_day_time("2026-01-05T09:00:00+00:00", origin, seconds=False) == "day 0 09:00"
+    assert format_day_time("not a time", origin) == "not a time"

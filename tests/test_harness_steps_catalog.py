@@ -11,7 +11,18 @@ from pytest_bdd.parser import Step
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
 from harness.steps import STEP_MODULES
-from harness.steps.catalog import DOCS_PAGE, main, render, step_definitions
+from harness.steps.catalog import (
+    DOCS_PAGE,
+    closest_steps,
+    did_you_mean,
+    example_of,
+    feature_steps,
+    main,
+    parameters,
+    render,
+    search,
+    step_definitions,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ROOT / "features"
@@ -100,3 +111,57 @@ def test_main_writes_the_page_and_check_reports_a_stale_one(
     assert main(["--root", str(tmp_path), "--check"]) == 0
     (tmp_path / DOCS_PAGE).write_text("# edited by hand\n", encoding="utf-8")
     assert main(["--root", str(tmp_path), "--check"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "step_type", "meant"),
+    [
+        (
+            'the admin asigns the user "Britta Simon" with role "User"',
+            "given",
+            'Given the admin assigns the user "{name}" with the role "{role}"',
+        ),
+        ("the admin set Provisioning Status to On and save", "when", None),
+        ('the SCIM target has a user "Britta Simon"', "then", None),
+    ],
+)
+def test_a_step_that_matches_nothing_gets_the_three_closest(
+    typed: str, step_type: str, meant: str | None
+) -> None:
+    close = closest_steps(typed, step_type)
+    assert len(close) == 3 and len(set(close)) == 3
+    if meant is not None:
+        assert close[0] == meant
+    text = did_you_mean(typed, step_type)
+    assert text.startswith("\nDid you mean one of these steps")
+    assert all(f"\n  {line}" in text for line in close)
+
+
+def test_closest_steps_name_the_right_step_for_common_slips() -> None:
+    assert any(
+        "Provisioning Status to {status:OnOff} and saves" in line or "On and saves" in line
+        for line in closest_steps("the admin sets Provisioning Status On and saves", "when")
+    )
+    assert closest_steps('the SCIM target has a user "Britta Simon"', "then")[0] == (
+        'Then the SCIM target has the user "{name}"'
+    )
+
+
+def test_parameters_say_what_each_placeholder_takes() -> None:
+    assert parameters('the admin assigns the users {names} with the role "{role}"') == [
+        ("names", 'quoted names, as "A", "B" and "C"'),
+        ("role", "text in double quotes"),
+    ]
+    assert parameters("{count:d} days pass") == [("count", "a whole number")]
+
+
+def test_every_step_has_an_example_in_the_features() -> None:
+    lines = feature_steps([FEATURES])
+    missing = [d.wordings[0] for d in step_definitions() if example_of(d, lines) is None]
+    # A few steps are only used with an outline's <placeholders>, which are no example.
+    assert len(missing) <= len(step_definitions()) // 5, missing
+    assert search(["assigns", "group"], step_definitions())
+    assert all(
+        "group" in " ".join((*d.wordings, d.doc)).lower()
+        for d in search(["GROUP"], step_definitions())
+    )

@@ -20,6 +20,7 @@ from harness.cli.output import err, out
 from harness.cli.replay import replay
 from harness.cli.run import run
 from harness.cli.serve import serve_app
+from harness.cli.steps import steps
 
 app = typer.Typer(
     name="provisim",
@@ -35,6 +36,7 @@ app.command("conformance")(conformance)
 app.command("bench")(bench)
 app.command("replay")(replay)
 app.command("load")(load)
+app.command("steps")(steps)
 
 
 def _version_callback(value: bool) -> None:

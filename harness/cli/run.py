@@ -52,12 +52,7 @@ def packaged_features() -> Path:
 #: The pytest plugins ``provisim run`` loads, by module, with the package that provides them.
 #: Only these: autoloading every installed plugin (hypothesis, faker, schemathesis, ...) costs
 #: seconds per run and per xdist worker, and scenarios need none of them.
-_REQUIRED_PLUGINS = (
-    ("pytest_bdd.plugin", "pytest-bdd"),
-    ("pytest_metadata.plugin", "pytest-metadata"),
-    ("pytest_html.plugin", "pytest-html"),
-    ("pytest_html.fixtures", "pytest-html"),
-)
+_REQUIRED_PLUGINS = (("pytest_bdd.plugin", "pytest-bdd"),)
 #: The plugin ``provisim run -n`` adds, to spread scenarios over worker processes.
 _WORKER_PLUGIN = ("xdist.plugin", "pytest-xdist")
 
@@ -139,7 +134,8 @@ def run(
             "-t",
             metavar="EXPR",
             help="Only scenarios whose Gherkin tags match this expression, e.g. "
-            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, graph.",
+            "'tutorial and not errors'. Tags: tutorial, licensing, errors, dialect, conformance, "
+            "graph, or any tag of your own that a feature file uses.",
         ),
     ] = None,
     keyword: Annotated[
@@ -207,6 +203,15 @@ def run(
             "a larger one fails its request.",
         ),
     ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
+    alluredir: Annotated[
+        Path | None,
+        typer.Option(
+            "--alluredir",
+            metavar="DIR",
+            help="Also write Allure results to DIR (allure-pytest-bdd), each step with its "
+            "SCIM exchanges attached. Needs the extra: pip install 'provisim[allure]'.",
+        ),
+    ] = None,
     all_plugins: Annotated[
         bool,
         typer.Option(
@@ -219,8 +224,10 @@ def run(
     """Run the Gherkin features and write JUnit XML, Cucumber JSON and an HTML report.
 
     Scenarios run in-process through pytest and pytest-bdd; a progress bar (plain lines when
-    output is not a terminal) shows them finish. The HTML report shows, per scenario, the
-    recorded SCIM exchanges and a timeline of the sync cycles on the virtual clock.
+    output is not a terminal) shows them finish. The HTML report shows the features and
+    scenarios as written, each step with its status and the SCIM exchanges and sync cycles it
+    caused, and a timeline of the cycles on the virtual clock. Each run replaces the last
+    run's reports whole; a run that collects no scenario writes none.
 
     Exit status, as pytest's: 0 all passed, 1 some failed, 2 interrupted or a collection
     error (also a bad flag), 4 usage error (a missing path, a bad --tags or -k expression),
@@ -228,6 +235,7 @@ def run(
     """
     import pytest
 
+    from harness.reports.fresh import FreshReports
     from harness.reports.progress import ScenarioProgress
 
     targets = [str(path) for path in paths] if paths else [str(packaged_features())]
@@ -267,24 +275,26 @@ def run(
     reports = report_dir.expanduser().resolve()
     try:
         reports.mkdir(parents=True, exist_ok=True)
+        fresh = FreshReports(reports)
     except OSError as exc:
         raise fail(f"cannot create --report-dir {report_dir}: {exc.strerror or exc}") from None
+    staged = fresh.staging
     args = [
         *targets,
         *plugins,
         "-p",
         _pytest_plugin_name("harness.reports.plugin") or "harness.reports.plugin",
-        f"--junitxml={reports / 'junit.xml'}",
+        f"--junitxml={staged / 'junit.xml'}",
         "-o",
         "junit_suite_name=provisim",
-        f"--cucumberjson={reports / 'cucumber.json'}",
-        f"--html={reports / 'report.html'}",
-        "--self-contained-html",
+        f"--cucumberjson={staged / 'cucumber.json'}",
+        f"--provisim-html={staged / 'report.html'}",
         "--tb=short",
     ]
     scenario_plugin = _pytest_plugin_name("harness.plugin")
     if scenario_plugin is not None:
         args += ["-p", scenario_plugin, f"--provisim-report-dir={reports}"]
+    args += _allure_args(alluredir)
     if tags is not None:
         args += ["-m", tags]
     if keyword is not None:
@@ -309,7 +319,10 @@ def run(
             contextlib.redirect_stdout(pytest_out),
             contextlib.redirect_stderr(pytest_err),
         ):
-            code = int(pytest.main(args, plugins=[progress]))
+            try:
+                code = int(pytest.main(args, plugins=[progress, fresh]))
+            finally:
+                published = fresh.publish()
 
     if scim_token is not None:
         # The recorder masks the token by value as it records; this sweep also covers what
@@ -324,13 +337,50 @@ def run(
         err.print("provisim: interrupted", markup=False)
     elif code == pytest.ExitCode.NO_TESTS_COLLECTED:
         err.print(
-            "provisim: no scenarios were selected (check the paths, --tags and -k)", markup=False
+            "provisim: no scenarios were selected (check the paths, --tags and -k)"
+            + _kept_note(reports, published),
+            markup=False,
         )
+    elif not published:
+        err.print(
+            f"provisim: no scenario was collected{_kept_note(reports, published)}", markup=False
+        )
+    if published:
+        _say_reports(reports)
+    raise typer.Exit(code)
+
+
+def _allure_args(alluredir: Path | None) -> list[str]:
+    """pytest's arguments for ``--alluredir``: allure-pytest-bdd's plugin and its option."""
+    if alluredir is None:
+        return []
+    from harness.plugin import ALLURE_PLUGIN
+
+    name = _pytest_plugin_name(ALLURE_PLUGIN)
+    if name is None:
+        raise fail("--alluredir needs allure-pytest-bdd: pip install 'provisim[allure]'")
+    return ["-p", name, f"--alluredir={alluredir.expanduser().resolve()}", "--clean-alluredir"]
+
+
+def _kept_note(reports: Path, published: bool) -> str:
+    """What a run that wrote no reports says of the report directory."""
+    from harness.reports.fresh import REPORT_FILES
+
+    if published:
+        return ""
+    if any((reports / name).exists() for name in REPORT_FILES):
+        return f"; no reports written, those in {shown_path(reports)} are from the last run"
+    return "; no reports written"
+
+
+def _say_reports(reports: Path) -> None:
+    """Where this run's reports are."""
+    from harness.reports.fresh import REPORT_FILES
+
     written = [
         shown_path(reports / name)
-        for name in ("junit.xml", "cucumber.json", "report.html", "scenarios")
+        for name in (*REPORT_FILES, "scenarios")
         if (reports / name).exists()
     ]
     if written:
         out.print(f"Reports: {', '.join(written)}", markup=False)
-    raise typer.Exit(code)

@@ -5,6 +5,10 @@
 
 - :mod:`~harness.reports.plugin`: the pytest hooks, which only delegate;
 - :mod:`~harness.reports.features`: ``.feature`` files collected as tests;
+- :mod:`~harness.reports.gherkin`: the Gherkin report, ``report.html`` (``--provisim-html``);
+- :mod:`~harness.reports.gherkin_page`: its page: the data as JSON and the script building it;
+- :mod:`~harness.reports.steplog`: a scenario's steps as they run, with what each one sent;
+- :mod:`~harness.reports.fresh`: each ``provisim run`` leaves a report directory of its own;
 - :mod:`~harness.reports.page`: provisim's part of the pytest-html page;
 - :mod:`~harness.reports.timeline`: the SVG timeline of a scenario's sync cycles;
 - :mod:`~harness.reports.exchanges`: the table of a scenario's SCIM exchanges;

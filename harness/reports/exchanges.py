@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from harness.reports.artifacts import (
     sender_of,
 )
 from harness.reports.redaction import esc, header_pairs, redact, redact_text, redacted_query
+from harness.reports.timeline import format_day_time, scenario_origin
 
 if TYPE_CHECKING:
     from harness.recorder import CycleRecord as Cycle
@@ -76,14 +76,10 @@ def _status_class(status: Any) -> str:
     return f"pv-s{str(status)[:1]}xx" if isinstance(status, int) else "pv-s0xx"
 
 
-def _clock_time(value: Any) -> str:
-    """``2025-01-01T00:40:00+00:00`` as ``00:40:00`` (the table is read within one scenario)."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).strftime("%H:%M:%S")
-        except ValueError:
-            return value
-    return "" if value is None else str(value)
+def _clock_time(value: Any, origin: float | None) -> str:
+    """``2025-01-01T00:40:00+00:00`` as ``day 0 00:40:00``: the day counted from the
+    scenario's first (``origin``), so the rows of a 28-day quarantine do not all read alike."""
+    return format_day_time(value, origin)
 
 
 def _message_block(title: str, headers: Any, body: Any, max_body_chars: int) -> str:
@@ -123,13 +119,20 @@ def render_exchanges_table(
     *,
     max_rows: int = MAX_EXCHANGE_ROWS,
     max_body_chars: int = MAX_BODY_CHARS,
+    origin: float | None = None,
 ) -> str:
     """The recorded SCIM exchanges as an HTML table: one row per exchange (violating rows
     highlighted, with the cycle, provision on demand or Test Connection that sent it when the
-    timeline says), and the request and response collapsible underneath."""
+    timeline says), and the request and response collapsible underneath. Virtual times read
+    ``day N HH:MM:SS``, day 0 being ``origin``'s (by default the day of the first exchange or
+    cycle given)."""
     if not exchanges:
         return '<p class="pv-empty">No HTTP exchanges were recorded in this scenario.</p>'
     sent_by = _sender_of_exchange(cycles)
+    if origin is None:
+        origin = scenario_origin(
+            *(e.get("virtual_time") for e in exchanges), *(c.get("virtual_time") for c in cycles)
+        )
     rows: list[str] = []
     for index, exchange in enumerate(exchanges[:max_rows]):
         request: Mapping[str, Any] = exchange.get("request") or {}
@@ -151,7 +154,7 @@ def render_exchanges_table(
             f'<tr class="pv-exchange {row_class}">'
             f"<td>{esc(seq)}</td>"
             f"<td>{esc(sent_by.get(seq, '') if isinstance(seq, int) else '')}</td>"
-            f"<td>{esc(_clock_time(exchange.get('virtual_time')))}</td>"
+            f"<td>{esc(_clock_time(exchange.get('virtual_time'), origin))}</td>"
             f"<td>{esc(exchange.get('method', ''))}</td>"
             f'<td class="pv-target">{esc(_target(exchange))}</td>'
             f'<td class="{_status_class(status)}">'

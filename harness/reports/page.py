@@ -43,6 +43,8 @@ _STYLE: Final = """<style>
 .pv-scenario{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:13px;margin:8px 0}
 .pv-scenario h4{margin:12px 0 6px;font-size:14px}
 .pv-scenario svg.pv-timeline{max-width:100%;height:auto;border:1px solid #ddd;border-radius:4px}
+.pv-scenario svg.pv-timeline.pv-wide{max-width:none}
+.pv-scroll{overflow-x:auto;max-width:100%}
 .pv-caption,.pv-note,.pv-empty{color:#555;margin:4px 0}
 table.pv-exchanges{border-collapse:collapse;width:100%;margin-top:4px}
 table.pv-exchanges th,table.pv-exchanges td{border-bottom:1px solid #e4e4e4;padding:3px 6px;
@@ -91,7 +93,8 @@ def render_scenario(exchanges: Sequence[Exchange], cycles: Sequence[Cycle]) -> s
     return (
         f'<div class="pv-scenario">{_STYLE}'
         "<h4>Sync cycles on the virtual clock</h4>"
-        f"{render_timeline_svg(cycles)}{_timeline_caption(cycles)}"
+        f'<div class="pv-scroll">{render_timeline_svg(cycles, exchanges)}</div>'
+        f"{_timeline_caption(cycles)}"
         f"<h4>SCIM exchanges ({figures['exchanges']}, "
         f"{figures['violations']} schema violation{'s' if figures['violations'] != 1 else ''})"
         f"</h4>{render_exchanges_table(exchanges, cycles)}</div>"

@@ -8,6 +8,9 @@
 - titles the pytest-html report and adds, for every scenario that carries the provisim
   artifacts, its sync cycles as an SVG timeline and its SCIM exchanges as a table, and the
   per-scenario figures as columns (:mod:`harness.reports.page`);
+- with ``--provisim-html PATH``, writes the Gherkin report (:mod:`harness.reports.gherkin`);
+- registers every tag the feature files use as a marker, and names a misspelled Gherkin
+  keyword with its file and line (:mod:`harness.reports.features`);
 - carries pytest-bdd's scenario report across pytest-xdist, so ``--cucumberjson`` is
   complete under ``-n`` (:mod:`harness.reports.cucumber`).
 
@@ -23,8 +26,19 @@ from typing import Any
 import pytest
 
 from harness.reports.cucumber import carry_bdd_context, restore_bdd_context
-from harness.reports.features import FeatureFile
+from harness.reports.features import FeatureFile, register_feature_tags
+from harness.reports.gherkin import GherkinReport
 from harness.reports.page import REPORT_TITLE, ScenarioColumns, attach_scenario_views
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("provisim-reports", "provisim: reports").addoption(
+        "--provisim-html",
+        metavar="PATH",
+        default=None,
+        help="Write the Gherkin report (features, scenarios, steps, and each step's SCIM "
+        "exchanges and sync cycles) to this self-contained HTML file.",
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -34,8 +48,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("htmlpath", None) and not hasattr(config, "workerinput"):
+    # Any tag a feature file uses is a marker, so --strict-markers accepts it.
+    register_feature_tags(config, [Path(arg.partition("::")[0]) for arg in config.args])
+    if hasattr(config, "workerinput"):
+        return
+    if config.getoption("htmlpath", None):
         config.pluginmanager.register(ScenarioColumns(), "provisim-html-columns")
+    gherkin = config.getoption("provisim_html", None)
+    if gherkin:
+        path = Path(gherkin)
+        if not path.is_absolute():
+            path = config.invocation_params.dir / path
+        config.pluginmanager.register(GherkinReport(path, REPORT_TITLE), "provisim-gherkin-html")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -82,10 +82,20 @@ class ScenarioProgress:
     _task: TaskID | None = None
     _started: float = 0.0
     _total: int | None = None
+    #: Green while nothing has failed, red from the first failure on (rich's default bar
+    #: colour is a pink-red, which reads as failure).
+    _bar: BarColumn = field(
+        default_factory=lambda: BarColumn(complete_style="green", finished_style="green")
+    )
 
     # counts ----------------------------------------------------------------------------
     def count(self, outcome: Outcome) -> int:
         return sum(1 for scenario in self.finished if scenario.outcome == outcome)
+
+    @property
+    def bar_colour(self) -> str:
+        """The progress bar's colour: green while nothing has failed, then red."""
+        return str(self._bar.complete_style)
 
     @property
     def broken(self) -> list[_Finished]:
@@ -101,7 +111,7 @@ class ScenarioProgress:
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("[bold]Scenarios"),
-                BarColumn(),
+                self._bar,
                 MofNCompleteColumn(),
                 TextColumn("[green]{task.fields[passed]} passed"),
                 TextColumn("[red]{task.fields[failed]} failed"),
@@ -183,6 +193,8 @@ class ScenarioProgress:
         self._start()
         self.finished.append(scenario)
         broken = scenario.outcome in ("failed", "error")
+        if broken:
+            self._bar.complete_style = self._bar.finished_style = "red"
         if self._progress is not None and self._task is not None:
             self._progress.update(
                 self._task, advance=1, passed=self.count("passed"), failed=len(self.broken)

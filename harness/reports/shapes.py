@@ -46,3 +46,45 @@ class HtmlExtra(TypedDict):
     content: str
     mime_type: None
     extension: None
+
+
+#: The ``TestReport`` attribute of a call-phase report: a :class:`ScenarioRun`.
+SCENARIO_ATTRIBUTE: Final = "provisim_scenario"
+
+
+class StepRun(TypedDict):
+    """One Gherkin step as it ran: what the feature file says, how it went, what it sent."""
+
+    keyword: str
+    text: str
+    line: int
+    #: "passed", "failed", "undefined" (no step definition matched) or "skipped" (not
+    #: reached: an earlier step failed).
+    status: str
+    duration: float
+    #: The failure in words (the exception's message); "" when the step did not fail.
+    message: str
+    #: The ``seq`` of every SCIM exchange recorded while the step ran.
+    exchanges: list[int]
+    #: The indexes in ``timeline.json`` of the cycles (and provisions on demand, Test
+    #: Connections) that finished while the step ran.
+    cycles: list[int]
+
+
+class ScenarioRun(TypedDict):
+    """A Gherkin scenario as it ran, recorded by harness.plugin from pytest-bdd's hooks."""
+
+    feature: str
+    feature_file: str
+    feature_line: int
+    feature_tags: list[str]
+    feature_description: str
+    keyword: str
+    #: The scenario's name with a Scenario Outline's placeholders filled in, and as written.
+    name: str
+    written_name: str
+    line: int
+    tags: list[str]
+    #: The Examples row of a Scenario Outline's test (column -> value); {} for a Scenario.
+    example: dict[str, str]
+    steps: list[StepRun]

@@ -9,12 +9,15 @@ fails when it is.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import inspect
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pytest_bdd.steps import step_function_context_registry
 
@@ -34,6 +37,8 @@ class StepDefinition:
     function: Callable[..., object]
     keywords: tuple[str, ...]
     wordings: tuple[str, ...]
+    #: pytest-bdd's parsers of the wordings (``is_matching(text)``), in the same order.
+    parsers: tuple[Any, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -54,25 +59,135 @@ def step_definitions(modules: Sequence[str] = STEP_MODULES) -> list[StepDefiniti
     """Every step of ``modules``, in module order, then in source order."""
     for module in modules:
         importlib.import_module(module)
-    found: dict[Callable[..., object], tuple[list[str], list[str]]] = {}
+    found: dict[Callable[..., object], tuple[list[str], list[str], list[Any]]] = {}
     for context in list(step_function_context_registry.values()):
         function = context.step_func
         if function.__module__ not in modules:
             continue
-        keywords, wordings = found.setdefault(function, ([], []))
+        keywords, wordings, parsers = found.setdefault(function, ([], [], []))
         keyword = _KEYWORDS[context.type]
         if keyword not in keywords:
             keywords.append(keyword)
         if context.parser.name not in wordings:
             wordings.append(context.parser.name)
+            parsers.append(context.parser)
     definitions = [
-        StepDefinition(function.__module__, function, tuple(keywords), tuple(wordings))
-        for function, (keywords, wordings) in found.items()
+        StepDefinition(
+            function.__module__, function, tuple(keywords), tuple(wordings), tuple(parsers)
+        )
+        for function, (keywords, wordings, parsers) in found.items()
     ]
     return sorted(
         definitions,
         key=lambda d: (modules.index(d.module), d.function.__code__.co_firstlineno),
     )
+
+
+_FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_QUOTED = re.compile(r'"[^"]*"')
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+
+
+def parameters(wording: str) -> list[tuple[str, str]]:
+    """The parameters of a wording, as ``(name, what it takes)``: ``{count:d}`` is
+    ``("count", "a whole number")``, ``"{name}"`` is ``("name", "quoted text")``."""
+    found: list[tuple[str, str]] = []
+    for match in _FIELD.finditer(wording):
+        name, kind = match.group(1), match.group(2)
+        quoted = wording[max(match.start() - 1, 0) : match.start()] == '"'
+        if kind == "d":
+            what = "a whole number"
+        elif kind == "g" or kind == "f":
+            what = "a number"
+        elif kind in TYPES:
+            what = "one of " + _type_values(kind).replace("`", "")
+        elif quoted:
+            what = "text in double quotes"
+        elif name == "names":
+            what = 'quoted names, as "A", "B" and "C"'
+        else:
+            what = "text"
+        found.append((name, what))
+    return found
+
+
+def _shape(text: str) -> str:
+    """A step or a wording with its variable parts blanked, for comparing the two."""
+    text = _FIELD.sub("#", text)
+    text = _QUOTED.sub('"#"', text)
+    text = _NUMBER.sub("#", text)
+    text = re.sub(r'"#"(?:(?:, | and )"#")+', '"#"', text).lower()
+    # Articles are the commonest slip ("has a user" for "has the user"): they don't count.
+    return re.sub(r"\b(?:a|an|the) ", "", text)
+
+
+def closest_steps(text: str, step_type: str | None = None, count: int = 3) -> list[str]:
+    """The ``count`` wordings of the catalogue closest to the step ``text`` (as
+    ``Given …``), those of the step's own keyword first."""
+    shaped = _shape(text)
+    scored: list[tuple[float, int, str]] = []
+    for definition in step_definitions():
+        keyword = definition.keywords[0].split(",")[0]
+        same = 0 if step_type is None or _KEYWORDS.get(step_type) in definition.keywords else 1
+        for wording in definition.wordings:
+            ratio = difflib.SequenceMatcher(None, shaped, _shape(wording)).ratio()
+            scored.append((ratio - 0.05 * same, same, f"{keyword} {wording}"))
+    scored.sort(key=lambda entry: -entry[0])
+    seen: list[str] = []
+    for _, _, line in scored:
+        if line not in seen:
+            seen.append(line)
+        if len(seen) == count:
+            break
+    return seen
+
+
+def did_you_mean(text: str, step_type: str | None = None) -> str:
+    """The lines that follow "Step definition is not found": the three closest steps."""
+    lines = "".join(f"\n  {line}" for line in closest_steps(text, step_type))
+    return f"\nDid you mean one of these steps (provisim steps WORDS searches them all)?{lines}"
+
+
+_STEP_LINE = re.compile(r"^\s*(Given|When|Then|And|But|\*)\s+(.+?)\s*$")
+
+
+def feature_steps(paths: Iterable[Path]) -> list[tuple[str, str, Path, int]]:
+    """Every step line of the feature files under ``paths``: ``(keyword, text, file, line)``;
+    a Scenario Outline's lines with ``<placeholders>`` are left out (they are no example)."""
+    found: list[tuple[str, str, Path, int]] = []
+    for path in paths:
+        files = sorted(path.rglob("*.feature")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                lines = file.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(lines, start=1):
+                match = _STEP_LINE.match(line)
+                if match and "<" not in match.group(2):
+                    found.append((match.group(1), match.group(2), file, number))
+    return found
+
+
+def example_of(
+    definition: StepDefinition, steps: Sequence[tuple[str, str, Path, int]]
+) -> tuple[str, Path, int] | None:
+    """The first step line of ``steps`` that ``definition`` answers to, as written (with
+    its keyword), and where it is."""
+    for keyword, text, file, line in steps:
+        if any(parser.is_matching(text) for parser in definition.parsers):
+            return f"{keyword} {text}", file, line
+    return None
+
+
+def search(words: Sequence[str], definitions: Sequence[StepDefinition]) -> list[StepDefinition]:
+    """The definitions whose wordings or description contain every one of ``words``."""
+    wanted = [word.lower() for word in words]
+    return [
+        definition
+        for definition in definitions
+        if all(word in " ".join((*definition.wordings, definition.doc)).lower() for word in wanted)
+    ]
 
 
 def _type_values(name: str) -> str:
