@@ -19,7 +19,7 @@ import httpx
 
 from fake_elevate.account_center import ScimConfiguration
 from fake_elevate.elevate import FakeElevate
-from fake_entra.applications import EnterpriseApplication
+from fake_entra.applications import DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE, EnterpriseApplication
 from fake_entra.directory import DirectoryGroup, DirectoryUser
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.outbox import Outbox
@@ -244,9 +244,12 @@ def build_scenario(
     seats: int = 50,
     faults: Sequence[str] = (),
     fault_options: Mapping[str, Any] | None = None,
+    linkedin_connector_template: bool = DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE,
 ) -> Scenario:
-    """A signed-in tenant with a LinkedIn Elevate app and Fake Elevate in-process."""
-    tenant = Tenant(seed=seed)
+    """A signed-in tenant with a LinkedIn Elevate app and Fake Elevate in-process; with
+    ``linkedin_connector_template=False`` the app has the generic SCIM template (userName
+    matching, the portal's non-gallery attributes) that S1's reference vectors assume."""
+    tenant = Tenant(seed=seed, linkedin_connector_template=linkedin_connector_template)
     elevate = FakeElevate(now=tenant.clock.now, seed=seed)
     config, token = elevate.quick_setup(seats=seats)
     asgi = elevate.asgi_app(faults=faults, fault_options=fault_options)
@@ -303,9 +306,11 @@ def entries(scenario: Scenario, **query: Any) -> list[Any]:
     return scenario.job.log.query(**query)
 
 
-def build_team() -> Scenario:
+def build_team(
+    *, linkedin_connector_template: bool = DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE
+) -> Scenario:
     """Alex (manager of Bea) and Bea in the assigned group Sales; Cal assigned directly."""
-    scenario = build_scenario()
+    scenario = build_scenario(linkedin_connector_template=linkedin_connector_template)
     alex = scenario.add_user(
         "alex", "Alex", "Wilber", job_title="Engineer", department="R&D", employee_id="1001"
     )

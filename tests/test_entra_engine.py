@@ -540,8 +540,8 @@ def test_provision_on_demand_cannot_find_users_deleted_or_disabled_in_entra() ->
 
 
 def test_roles_are_not_provisioned_on_demand() -> None:
-    # S10: "On-demand provisioning of roles isn't supported."
-    scenario = build_scenario()
+    # S10: "On-demand provisioning of roles isn't supported." (roles: the generic template)
+    scenario = build_scenario(linkedin_connector_template=False)
     draft = scenario.provisioning.open_attribute_mapping("User")
     draft.add_mapping(
         AttributeMapping.of_expression("AppRoleAssignmentsComplex([appRoleAssignments])", "roles")

@@ -75,8 +75,9 @@ def configured(
     transport: httpx.BaseTransport | None = None,
     tenant_url: str = "https://api.linkedin.com",
     token: str = "token-123",
+    **tenant_options: Any,
 ) -> EnterpriseApplication:
-    app = elevate(transport)
+    app = elevate(transport, **tenant_options)
     app.provisioning.set_provisioning_mode(ProvisioningMode.AUTOMATIC)
     app.provisioning.set_admin_credentials(tenant_url, token)
     return app
@@ -121,7 +122,8 @@ def test_test_connection_succeeds_against_scim2_server(scim2_server) -> None:
             probes.append(request)
             return real.handle_request(request)
 
-    app = configured(Spy(), scim2_server.base_url, scim2_server.token)
+    # scim2-server stands for a non-gallery app: the generic template, userName matching.
+    app = configured(Spy(), scim2_server.base_url, scim2_server.token, linkedin_connector_template=False)
     result = app.provisioning.test_connection()
     assert result.succeeded, result.message
     assert result.status_code == 200
@@ -244,7 +246,8 @@ def test_test_connection_says_the_probe_is_its_own() -> None:
     # Tagged for recorders (the tag never reaches the wire), one run per click: the GUID.
     assert first.kind is second.kind is OriginKind.TEST_CONNECTION
     probed = [r.url.params["filter"] for r in endpoint.requests]
-    assert probed == [f'userName eq "{first.run_id}"', f'userName eq "{second.run_id}"']
+    # S1: the GUID goes on the matching attribute (the LinkedIn template's externalId).
+    assert probed == [f'externalId eq "{first.run_id}"', f'externalId eq "{second.run_id}"']
     assert GUID.fullmatch(first.run_id) and first.run_id != second.run_id
 
 
@@ -423,7 +426,7 @@ def test_removing_the_notification_email_can_make_it_fit() -> None:
 
 
 def test_saving_mappings_forces_a_full_sync() -> None:
-    config = configured().provisioning
+    config = configured(linkedin_connector_template=False).provisioning  # roles: a generic-template attribute
     config.clear_full_sync_request()
     assert not config.requires_full_sync
     version = config.mappings_version

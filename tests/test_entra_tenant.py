@@ -52,7 +52,8 @@ def test_the_tutorial_from_sign_in_to_provisioning_on() -> None:
     config.save()
     # 15. Review the Attribute Mappings and save them.
     draft = config.open_attribute_mapping("User")
-    assert draft.matching_mappings()[0].target_attribute == "userName"
+    # The LinkedIn connector template matches on externalId (README "Fidelity").
+    assert draft.matching_mappings()[0].target_attribute == "externalId"
     config.save_attribute_mapping(draft)
     # 16-17. Provisioning Status On, Save.
     config.set_provisioning_status(ProvisioningStatus.ON)
