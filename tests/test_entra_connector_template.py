@@ -99,7 +99,7 @@ def test_linkedins_gallery_apps_start_with_the_linkedin_template_by_default() ->
     assert app.template.connector_template is ConnectorTemplate.LINKEDIN
     mapping = app.provisioning.user_mapping
     assert [m.target_attribute for m in mapping.matching_mappings()] == ["externalId"]
-    assert "phoneNumbers[type eq \"work\"].value" not in mapping.target_attributes
+    assert 'phoneNumbers[type eq "work"].value' not in mapping.target_attributes
 
 
 def test_test_connection_of_a_default_gallery_app_probes_externalid() -> None:

@@ -65,7 +65,8 @@ def test_matching_attributes_are_tried_in_precedence_order_first_hit_wins() -> N
 
 
 def test_a_missing_matching_value_is_import_skipped_and_sends_nothing() -> None:
-    scenario = build_scenario(linkedin_connector_template=False)  # the generic template maps employeeNumber
+    # The generic template maps employeeNumber.
+    scenario = build_scenario(linkedin_connector_template=False)
     draft = scenario.provisioning.open_attribute_mapping("User")
     draft.edit_mapping("userName", matching_precedence=None)
     draft.edit_mapping(EMPLOYEE_NUMBER, matching_precedence=1)

@@ -155,7 +155,8 @@ def test_members_returned_despite_excluded_attributes_fail_the_group() -> None:
 
 
 def test_default_dialect_update_is_the_reference_replace_vector() -> None:
-    scenario = build_scenario(linkedin_connector_template=False)  # S1's vector: the generic template
+    # S1's vector: the generic template.
+    scenario = build_scenario(linkedin_connector_template=False)
     without_mappings(scenario, "name.formatted")
     hana = scenario.add_user("hana", "Hana", "Sato")
     scenario.assign(hana.object_id)
@@ -183,7 +184,8 @@ def test_default_dialect_user_name_change_is_the_reference_vector() -> None:
 
 
 def test_aad_opt_scim_062020_update_is_the_reference_multi_replace_vector() -> None:
-    scenario = build_scenario(linkedin_connector_template=False)  # S2's vector: the generic template
+    # S2's vector: the generic template.
+    scenario = build_scenario(linkedin_connector_template=False)
     without_mappings(scenario, "name.formatted")
     jo = scenario.add_user("jo", "Jo", "Vance", employee_id="100")
     scenario.assign(jo.object_id)

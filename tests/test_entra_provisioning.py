@@ -123,7 +123,9 @@ def test_test_connection_succeeds_against_scim2_server(scim2_server) -> None:
             return real.handle_request(request)
 
     # scim2-server stands for a non-gallery app: the generic template, userName matching.
-    app = configured(Spy(), scim2_server.base_url, scim2_server.token, linkedin_connector_template=False)
+    app = configured(
+        Spy(), scim2_server.base_url, scim2_server.token, linkedin_connector_template=False
+    )
     result = app.provisioning.test_connection()
     assert result.succeeded, result.message
     assert result.status_code == 200
@@ -426,7 +428,8 @@ def test_removing_the_notification_email_can_make_it_fit() -> None:
 
 
 def test_saving_mappings_forces_a_full_sync() -> None:
-    config = configured(linkedin_connector_template=False).provisioning  # roles: a generic-template attribute
+    # roles: an attribute of the generic template.
+    config = configured(linkedin_connector_template=False).provisioning
     config.clear_full_sync_request()
     assert not config.requires_full_sync
     version = config.mappings_version
