@@ -191,10 +191,25 @@ class Scenario:
         email: str | None = NOTIFICATION_EMAIL,
         send_email: bool = True,
     ) -> None:
-        """Steps 11-13: Automatic mode, Admin Credentials, Notification Email."""
+        """Steps 11-13: Automatic mode, Admin Credentials, Test Connection, Notification Email.
+
+        Save needs a passing Test Connection (PortalKnownIssues.save_requires_test_connection,
+        on as vendors observe it), so the form is tested as the tutorial's step 12 does. The
+        probe is left out of the recorder, which holds what the engine sends from here on;
+        tests of the probe click Test Connection themselves. A failing Test Connection is
+        left for Save to refuse."""
         page = self.provisioning
         page.set_provisioning_mode("Automatic")
         page.set_admin_credentials(tenant_url, token or self.token)
+        mark = self.recorder.mark()
+        # The admin tests before the faults a scenario builds in begin: the probe goes to
+        # Fake Elevate without them (the store is the same).
+        faulty, self.recorder.inner = self.recorder.inner, AsgiTransport(self.elevate.asgi_app())
+        try:
+            page.test_connection()
+        finally:
+            self.recorder.inner = faulty
+        del self.recorder.exchanges[mark:]
         if email is not None:
             page.set_notification_email(email, send_email_on_failure=send_email)
 

@@ -96,13 +96,14 @@ def test_nothing_can_be_configured_without_signing_in() -> None:
 
 @pytest.mark.parametrize("role", sorted(APPLICATION_MANAGEMENT_ROLES))
 def test_application_management_roles_qualify(role: DirectoryRole) -> None:
-    tenant = Tenant()
+    tenant = Tenant(scim_transport=linkedin([]))
     tenant.sign_in(role)
     app = tenant.add_from_gallery("LinkedIn Elevate")
     alice = tenant.directory.add_user("alice@contoso.com", "Alice")
     app.assign(alice.object_id, "User")
     app.provisioning.set_provisioning_mode("Automatic")
-    app.provisioning.set_admin_credentials("https://api.linkedin.com", "t")
+    app.provisioning.set_admin_credentials("https://api.linkedin.com", "elevate-token")
+    assert app.provisioning.test_connection().succeeded
     app.provisioning.save()
 
 
