@@ -44,11 +44,13 @@ Feature: Monitoring provisioning
     And the admin assigns the user "Britta Simon" with the role "User"
     When the admin sets Provisioning Status to On and saves
     Then the provisioning logs show a "Create" entry for "Britta Simon" with status "Success"
+    # S12 concept-provisioning-logs: import, match between source and target, determine
+    # whether in scope, provision.
     And the provisioning log entry for "Britta Simon" has the steps:
       | step                        | status  |
       | EntryImport                 | Success |
-      | EntrySynchronizationScoping | Success |
       | EntrySynchronizationAdd     | Success |
+      | EntrySynchronizationScoping | Success |
       | EntryExportAdd              | Success |
     And the provisioning log entry for "Britta Simon" shows "IsEffectivelyEntitledForProvisioning" as "True"
 

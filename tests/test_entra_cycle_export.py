@@ -123,11 +123,17 @@ def test_a_matched_target_user_is_linked_and_only_differing_attributes_are_patch
     assert job.connector[dana.object_id].target_id == existing["id"]
     (entry,) = entries(scenario, user="dana")
     assert entry.provisioning_action is ProvisioningAction.UPDATE
+    # S12 concept-provisioning-logs: import, match, scope, ..., provision.
     assert [s.name for s in entry.provisioning_steps] == [
         "EntryImport",
-        "EntrySynchronizationScoping",
         "EntryImport",
+        "EntrySynchronizationScoping",
         "EntryExportUpdate",
+    ]
+    assert [str(s.step_type) for s in entry.provisioning_steps][:3] == [
+        "import",
+        "matching",
+        "scoping",
     ]
 
 
@@ -331,12 +337,16 @@ def test_a_restart_reads_linked_users_from_the_target_and_repairs_drift() -> Non
     )
     assert scenario.target(lee.object_id)["title"] == "Engineer"
     (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
+    # S12 concept-provisioning-logs: "Import the object. Match the object between source and
+    # target. Determine if the object is in scope. ..."
     assert [str(step.step_type) for step in update.provisioning_steps] == [
         "import",
-        "scoping",
         "matching",
+        "scoping",
         "export",
     ]
+    matching = update.provisioning_steps[1]
+    assert matching.description.startswith("Retrieved User 'lee@contoso.com' from ")
 
 
 def test_an_incremental_update_logs_a_matching_step_without_reading_the_target() -> None:
@@ -345,7 +355,12 @@ def test_an_incremental_update_logs_a_matching_step_without_reading_the_target()
     (patch,) = cycle(scenario)
     assert patch.method == "PATCH"
     (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
-    assert "matching" in [str(step.step_type) for step in update.provisioning_steps]
+    steps = update.provisioning_steps
+    assert [str(step.step_type) for step in steps] == ["import", "matching", "scoping", "export"]
+    # Nothing was read, so the step claims no read ("Retrieved ... from ...").
+    assert "Retrieved" not in steps[1].description
+    assert "not read from" in steps[1].description
+    assert scenario.target_id(lee.object_id) in steps[1].description
 
 
 def test_with_read_linked_objects_off_a_restart_trusts_the_connector_data_store() -> None:

@@ -294,7 +294,10 @@ def test_save_validates_the_tenant_url(tenant_url: str, message: str) -> None:
 
 def test_plain_http_is_allowed_on_loopback_for_local_fakes() -> None:
     for url in ("http://127.0.0.1:8080/scim", "http://localhost/scim", "http://[::1]/scim"):
-        assert configured(tenant_url=url, tested=True).provisioning.save().credentials.tenant_url == url
+        assert (
+            configured(tenant_url=url, tested=True).provisioning.save().credentials.tenant_url
+            == url
+        )
 
 
 def test_save_needs_the_secret_token() -> None:
