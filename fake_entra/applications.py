@@ -155,10 +155,13 @@ LINKEDIN_SALES_NAVIGATOR = GalleryApplication(
 
 #: Whether LinkedIn's gallery apps start with the LinkedIn connector template (externalId
 #: matching, LinkedIn's attributes) instead of the generic SCIM template (README "Fidelity").
-#: The sources favour the LinkedIn template (entra-fidelity-audit.md #2, "probable"); the
-#: default stays generic until the features and tests written for userName matching are
-#: moved over.
-DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE = False
+#: On: MicrosoftDocs/azure-docs saas-apps/linkedin-learning-provisioning-tutorial.md (2020)
+#: lists LinkedIn's SCIM attributes with externalId the only one "Supported for filtering",
+#: and S1's Test Connection probes "the matching property" (azure-docs#21660 shows it on
+#: externalId). Inferred (entra-fidelity-audit.md #2, "probable"): that Elevate's gallery
+#: app uses the same connector, and the Entra sources of each attribute. Non-gallery apps
+#: and ``provisim conformance`` keep the generic template (``Tenant(...=False)``).
+DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE = True
 
 
 class Gallery:

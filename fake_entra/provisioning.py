@@ -83,8 +83,16 @@ class PortalKnownIssues:
     #: and only if test connection is successful"; Q 4969398 (Microsoft): "Perform a test
     #: connection ... Save the configuration once the test is successful". Vendors observe it,
     #: Microsoft documents no such rule: new Admin Credentials need a passing Test Connection.
-    #: Off by default for now: the suite's fixtures save untested credentials (README).
-    save_requires_test_connection: bool = False
+    #: On: the rule for a vendor-observed behaviour is what vendors observe (issue 19).
+    save_requires_test_connection: bool = True
+    #: The error code a failed Test Connection shows when the endpoint answered with anything
+    #: but 401 (404, 5xx, a body that is no ListResponse). Broadcom KB 430118 shows
+    #: CredentialValidationFailure ("... we received this unexpected response") for a 401
+    #: only; that other unexpected answers show the same code is probable, not observed.
+    #: None: the notification names no code.
+    unexpected_answer_code: str | None = (
+        "SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+    )
 
 
 #: What Test Connection's failure notification calls its error code. Broadcom KB 430118 shows a
@@ -396,7 +404,9 @@ class ProvisioningConfiguration:
                 if not result.succeeded:
                     result = dataclasses.replace(
                         result,
-                        error_code=CREDENTIAL_VALIDATION_FAILURE,
+                        error_code=CREDENTIAL_VALIDATION_FAILURE
+                        if response.status_code == 401
+                        else self.known_issues.unexpected_answer_code,
                         message=f"{result.message} {_UNEXPECTED_RESPONSE} Resource: "
                         f"{response.request.url}; Operation: GET; Response Status Code: "
                         f"{status_code_name(response.status_code)}.",
@@ -405,9 +415,9 @@ class ProvisioningConfiguration:
         self.last_connection_test = result
         message = result.message
         if not result.succeeded:
+            code = "" if result.error_code is None else f" Error code: {result.error_code}."
             message = (
-                f"Failed to test connection to target application. Error code: "
-                f"{result.error_code}. Error message: {message}"
+                f"Failed to test connection to target application.{code} Error message: {message}"
             )
         self._notify(
             NotificationLevel.SUCCESS if result.succeeded else NotificationLevel.ERROR,
@@ -563,8 +573,6 @@ class ProvisioningConfiguration:
         validate_tenant_url(credentials.tenant_url)
         if not credentials.secret_token:
             raise PortalError("Enter the Secret Token from LinkedIn's SCIM Setup.")
-        if portal:
-            self._require_tested(credentials)
         emails = split_emails(self.notification_email)
         for email in emails:
             if not _EMAIL.match(email):
@@ -579,6 +587,9 @@ class ProvisioningConfiguration:
                 f"The accidental deletion threshold must be a whole number of 1 or more, "
                 f"not {threshold!r}."
             )
+        if portal:
+            # After the form's own checks: those need no request.
+            self._require_tested(credentials)
         needed = self.credential_bytes()
         available = self._store.credential_bytes_available()
         if needed > available:
@@ -606,9 +617,10 @@ class ProvisioningConfiguration:
                 "Connection to be saved."
             )
         if not tested.succeeded:
+            code = "" if tested.error_code is None else f" (Error code: {tested.error_code})"
             raise PortalError(
-                "Test Connection failed for these Admin Credentials "
-                f"(Error code: {tested.error_code}); fix them and test again before saving."
+                f"Test Connection failed for these Admin Credentials{code}; fix them and test "
+                "again before saving."
             )
 
     # -- Attribute Mappings (step 15) ------------------------------------

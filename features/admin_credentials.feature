@@ -2,7 +2,8 @@ Feature: Admin Credentials and Test Connection
   Tutorial step 12: under Admin Credentials, enter the Tenant URL and the Secret Token and
   click Test Connection; success shows a notification on the upper-right side of the portal.
   Test Connection queries the SCIM endpoint for a user that doesn't exist, with a random
-  GUID as the matching value, and expects 200 with an empty ListResponse (entra §1).
+  GUID as the matching value, and expects 200 with an empty ListResponse (entra §1). The
+  matching attribute of LinkedIn's connector template is externalId.
 
   Background:
     Given the admin signs in to the Microsoft Entra admin center as a Cloud Application Administrator
@@ -15,7 +16,7 @@ Feature: Admin Credentials and Test Connection
     And clicks Test Connection
     Then a success notification appears on the upper-right side of the portal
     And a success notification says "The supplied credentials are authorized to enable provisioning."
-    And Test Connection queried "/Users" on "userName" for a random GUID
+    And Test Connection queried "/Users" on "externalId" for a random GUID
 
   @errors @conformance
   Scenario: A wrong Secret Token fails Test Connection

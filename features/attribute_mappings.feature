@@ -2,6 +2,9 @@ Feature: Attribute Mappings
   Tutorial step 15: review the user and group attribute mappings that flow from Microsoft
   Entra ID to LinkedIn Elevate. The Matching properties find the accounts and groups in
   LinkedIn for updates. Save any changes: the next cycle then re-evaluates every object.
+  LinkedIn Elevate starts with the LinkedIn connector template: LinkedIn's SCIM attributes,
+  matching on externalId, the one user attribute LinkedIn filters on (LinkedIn Learning
+  provisioning tutorial). Non-gallery apps start with the generic SCIM template instead.
 
   Background:
     Given the directory has the user "Britta Simon" with:
@@ -15,17 +18,18 @@ Feature: Attribute Mappings
     When the admin opens the attribute mapping "Provision Microsoft Entra ID Users"
     Then the attribute mapping includes:
       | target attribute                                                      | source                                                      | matching precedence |
-      | userName                                                              | userPrincipalName                                           | 1                   |
+      | externalId                                                            | mailNickname                                                | 1                   |
+      | userName                                                              | userPrincipalName                                           |                     |
       | active                                                                | Switch([IsSoftDeleted], , "False", "True", "True", "False") |                     |
       | displayName                                                           | displayName                                                 |                     |
       | title                                                                 | jobTitle                                                    |                     |
       | emails[type eq "work"].value                                          | mail                                                        |                     |
       | name.givenName                                                        | givenName                                                   |                     |
       | name.familyName                                                       | surname                                                     |                     |
-      | externalId                                                            | mailNickname                                                |                     |
+      | addresses[type eq "work"].locality                                    | city                                                        |                     |
       | urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department | department                                                  |                     |
       | urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager    | manager                                                     |                     |
-    And the matching property of "Provision Microsoft Entra ID Users" is "userName"
+    And the matching property of "Provision Microsoft Entra ID Users" is "externalId"
 
   @tutorial
   Scenario: Review the group attribute mappings
@@ -51,7 +55,7 @@ Feature: Attribute Mappings
       | ToUpper([department])                                         | title                                                                 | QUALITY           |
       | Switch([department], "Staff", "Quality", "QA", "Sales", "SA") | urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department | QA                |
       | Append([givenName], " at Contoso")                            | name.givenName                                                        | Britta at Contoso |
-      | Coalesce([mobile], [telephoneNumber], "none")                 | phoneNumbers[type eq "work"].value                                    | none              |
+      | Coalesce([city], [state], "none")                             | addresses[type eq "work"].locality                                    | none              |
 
   @tutorial @conformance
   Scenario: A constant mapping gives every user the same value
@@ -74,7 +78,7 @@ Feature: Attribute Mappings
 
   @tutorial @conformance
   Scenario: The matching property finds the account LinkedIn already has
-    Given the SCIM target already has a user with the userName of "Britta Simon"
+    Given the SCIM target already has a user with the externalId of "Britta Simon" and the userName "britta@linkedin.example"
     When the admin sets Provisioning Status to On and saves
     Then the last cycle counted:
       | created | updated |
@@ -83,11 +87,12 @@ Feature: Attribute Mappings
     And the SCIM target's user "Britta Simon" has "displayName" set to "Britta Simon"
 
   @tutorial
-  Scenario: Matching on externalId instead of userName
-    Given the SCIM target already has a user with the externalId of "Britta Simon" and the userName "britta@linkedin.example"
+  Scenario: Matching on userName as well finds an account LinkedIn has under another externalId
+    # The tutorial: "If you choose to change the matching target attribute, you will need to
+    # ensure that the LinkedIn Learning API supports filtering users based on that attribute."
+    Given the SCIM target already has a user with the userName of "Britta Simon"
     When the admin opens the attribute mapping "Provision Microsoft Entra ID Users"
-    And matches objects using "externalId" with precedence 1
-    And stops matching objects using "userName"
+    And matches objects using "userName" with precedence 2
     And saves the attribute mapping
     And sets Provisioning Status to On and saves
     Then the last cycle counted:
@@ -123,25 +128,23 @@ Feature: Attribute Mappings
   @errors
   Scenario: A user mapping needs a matching attribute
     When the admin opens the attribute mapping "Provision Microsoft Entra ID Users"
-    And stops matching objects using "userName"
+    And stops matching objects using "externalId"
     And tries to save the attribute mapping
     Then the portal refuses with "needs at least one attribute with "Match objects using this attribute" set to Yes"
 
-  @tutorial
-  Scenario: The LinkedIn connector template matches on externalId, the one attribute LinkedIn filters on
-    Given the admin adds "LinkedIn Elevate" from the gallery with the LinkedIn connector template as "LinkedIn Elevate (LinkedIn connector)"
-    And "LinkedIn Elevate (LinkedIn connector)" is set up for automatic provisioning to the SCIM target
+  Scenario: The generic SCIM template of non-gallery apps matches on userName
+    Given the admin adds "LinkedIn Elevate" from the gallery with the generic SCIM template as "LinkedIn Elevate (generic SCIM)"
+    And "LinkedIn Elevate (generic SCIM)" is set up for automatic provisioning to the SCIM target
     And the admin assigns the user "Britta Simon" with the role "User"
-    And the SCIM target already has a user with the externalId of "Britta Simon" and the userName "britta@linkedin.example"
+    And the SCIM target already has a user with the userName of "Britta Simon"
     When the admin opens the attribute mapping "Provision Microsoft Entra ID Users"
     Then the attribute mapping includes:
       | target attribute                   | source            | matching precedence |
-      | externalId                         | mailNickname      | 1                   |
-      | userName                           | userPrincipalName |                     |
-      | addresses[type eq "work"].locality | city              |                     |
-    And the matching property of "Provision Microsoft Entra ID Users" is "externalId"
+      | userName                           | userPrincipalName | 1                   |
+      | externalId                         | mailNickname      |                     |
+      | preferredLanguage                  | preferredLanguage |                     |
+    And the matching property of "Provision Microsoft Entra ID Users" is "userName"
     When the admin sets Provisioning Status to On and saves
     Then the last cycle counted:
       | created | updated |
       | 0       | 1       |
-    And the SCIM target's user "Britta Simon" has the userName of "Britta Simon"

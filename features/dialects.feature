@@ -85,7 +85,7 @@ Feature: Entra's two PATCH dialects
 
     Examples:
       | dialect          | count | operations | op      |
-      | default          | 3     | operations | Replace |
+      | default          | 2     | operations | Replace |
       | aadOptscim062020 | 1     | operation  | replace |
 
   @conformance

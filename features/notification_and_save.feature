@@ -1,13 +1,15 @@
 Feature: Notification Email and Save
   Tutorial steps 13-14: enter a Notification Email for provisioning errors, tick the
   checkbox below it, and Save. Save validates the whole Provisioning page; the engine only
-  ever uses what was saved.
+  ever uses what was saved. New Admin Credentials are saved only once they pass Test
+  Connection (step 12), as vendors observe.
 
   Background:
     Given the admin signs in to the Microsoft Entra admin center as a Cloud Application Administrator
     And adds "LinkedIn Elevate" from the gallery
     And sets Provisioning Mode to Automatic
     And enters the Tenant URL "https://api.linkedin.com" and the Secret Token
+    And clicks Test Connection
 
   @tutorial
   Scenario: The Notification Email is saved with the Provisioning page
@@ -58,24 +60,35 @@ Feature: Notification Email and Save
     When the admin adds "LinkedIn Elevate" from the gallery as "LinkedIn Elevate (Provisioning)"
     And sets Provisioning Mode to Automatic
     And enters the Tenant URL "https://api.linkedin.com" and the Secret Token
+    And clicks Test Connection
     And enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
     And clicks Save
     Then a success notification says "Your changes have been saved."
 
   @errors
   Scenario: Provisioning Mode can't go back to Manual once Automatic is saved
-    Given the admin clicks Test Connection
     When the admin enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
     And clicks Save
     And tries to set Provisioning Mode to Manual
     Then the portal refuses with "Provisioning Mode can't be changed back to Manual once provisioning is configured; set Provisioning Status to Off instead."
 
   @errors
-  Scenario: Where Save needs a passing Test Connection, untested credentials are refused
-    Given Save needs a passing Test Connection, as vendors observe
-    When the admin enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
+  Scenario: Save needs a passing Test Connection of the credentials it saves
+    When the admin enters the Tenant URL of the SCIM target and the Secret Token "not-the-secret-token-0000"
+    And enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
     And tries to save
     Then the save fails with "Click Test Connection before saving"
     When the admin clicks Test Connection
+    And tries to save
+    Then the save fails with "Error code: SystemForCrossDomainIdentityManagementCredentialValidationFailure"
+    When the admin enters the Tenant URL "https://api.linkedin.com" and the Secret Token
+    And clicks Test Connection
+    And clicks Save
+    Then a success notification says "Your changes have been saved."
+
+  @errors
+  Scenario: Where Save accepts untested credentials, it saves them
+    Given Save accepts untested credentials, as Microsoft documents no such rule
+    When the admin enters the Tenant URL of the SCIM target and the Secret Token "not-the-secret-token-0000"
     And clicks Save
     Then a success notification says "Your changes have been saved."

@@ -66,7 +66,8 @@ Feature: Syncing users
     When the surname of "Britta Simon" changes to "Simon-Jones" in Microsoft Entra ID
     And 40 minutes pass
     Then the SCIM target's user "Britta Simon" has "name.familyName" set to "Simon-Jones"
-    And the SCIM target's user "Britta Simon" has "name.formatted" set to "Britta Simon-Jones"
+    # LinkedIn's connector template maps no name.formatted: the surname is all that changes.
+    And the last PATCH to "Britta Simon" held 1 operation
 
   Scenario Outline: Leaving scope disables the user in LinkedIn: <event>
     Given the admin sets Provisioning Status to On and saves

@@ -25,8 +25,9 @@ Feature: Configure LinkedIn Elevate for automatic user provisioning
     When the admin enters the Notification Email "admin@contoso.com" and ticks "Send an email notification when a failure occurs"
     And clicks Save
     Then a success notification says "Your changes have been saved."
-    # Step 15: the matching property finds existing accounts for updates.
-    And the matching property of "Provision Microsoft Entra ID Users" is "userName"
+    # Step 15: the matching property finds existing accounts for updates: externalId, the
+    # one user attribute LinkedIn's SCIM API filters on (LinkedIn connector template).
+    And the matching property of "Provision Microsoft Entra ID Users" is "externalId"
     # Steps 16-17: Provisioning Status On, Save: the initial sync starts.
     When the admin sets Provisioning Status to On and saves
     Then the initial cycle provisions 1 user

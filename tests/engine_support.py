@@ -19,7 +19,7 @@ import httpx
 
 from fake_elevate.account_center import ScimConfiguration
 from fake_elevate.elevate import FakeElevate
-from fake_entra.applications import EnterpriseApplication
+from fake_entra.applications import DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE, EnterpriseApplication
 from fake_entra.directory import DirectoryGroup, DirectoryUser
 from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.outbox import Outbox
@@ -191,10 +191,25 @@ class Scenario:
         email: str | None = NOTIFICATION_EMAIL,
         send_email: bool = True,
     ) -> None:
-        """Steps 11-13: Automatic mode, Admin Credentials, Notification Email."""
+        """Steps 11-13: Automatic mode, Admin Credentials, Test Connection, Notification Email.
+
+        Save needs a passing Test Connection (PortalKnownIssues.save_requires_test_connection,
+        on as vendors observe it), so the form is tested as the tutorial's step 12 does. The
+        probe is left out of the recorder, which holds what the engine sends from here on;
+        tests of the probe click Test Connection themselves. A failing Test Connection is
+        left for Save to refuse."""
         page = self.provisioning
         page.set_provisioning_mode("Automatic")
         page.set_admin_credentials(tenant_url, token or self.token)
+        mark = self.recorder.mark()
+        # The admin tests before the faults a scenario builds in begin: the probe goes to
+        # Fake Elevate without them (the store is the same).
+        faulty, self.recorder.inner = self.recorder.inner, AsgiTransport(self.elevate.asgi_app())
+        try:
+            page.test_connection()
+        finally:
+            self.recorder.inner = faulty
+        del self.recorder.exchanges[mark:]
         if email is not None:
             page.set_notification_email(email, send_email_on_failure=send_email)
 
@@ -244,9 +259,12 @@ def build_scenario(
     seats: int = 50,
     faults: Sequence[str] = (),
     fault_options: Mapping[str, Any] | None = None,
+    linkedin_connector_template: bool = DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE,
 ) -> Scenario:
-    """A signed-in tenant with a LinkedIn Elevate app and Fake Elevate in-process."""
-    tenant = Tenant(seed=seed)
+    """A signed-in tenant with a LinkedIn Elevate app and Fake Elevate in-process; with
+    ``linkedin_connector_template=False`` the app has the generic SCIM template (userName
+    matching, the portal's non-gallery attributes) that S1's reference vectors assume."""
+    tenant = Tenant(seed=seed, linkedin_connector_template=linkedin_connector_template)
     elevate = FakeElevate(now=tenant.clock.now, seed=seed)
     config, token = elevate.quick_setup(seats=seats)
     asgi = elevate.asgi_app(faults=faults, fault_options=fault_options)
@@ -303,9 +321,11 @@ def entries(scenario: Scenario, **query: Any) -> list[Any]:
     return scenario.job.log.query(**query)
 
 
-def build_team() -> Scenario:
+def build_team(
+    *, linkedin_connector_template: bool = DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE
+) -> Scenario:
     """Alex (manager of Bea) and Bea in the assigned group Sales; Cal assigned directly."""
-    scenario = build_scenario()
+    scenario = build_scenario(linkedin_connector_template=linkedin_connector_template)
     alex = scenario.add_user(
         "alex", "Alex", "Wilber", job_title="Engineer", department="R&D", employee_id="1001"
     )

@@ -88,3 +88,23 @@ def test_provision_on_demand_probes_the_matching_attribute() -> None:
     first = scenario.recorder.since(mark)[0]
     assert (first.method, first.resource) == ("GET", "Users")
     assert first.params["filter"].startswith("externalId eq ")
+
+
+def test_linkedins_gallery_apps_start_with_the_linkedin_template_by_default() -> None:
+    # Issue 19: the gallery app gets LinkedIn's attributes and matching; the generic template
+    # stays for non-gallery apps (and provisim conformance), chosen explicitly.
+    tenant = Tenant(seed=1)
+    tenant.sign_in()
+    app = tenant.add_from_gallery("LinkedIn Elevate")
+    assert app.template.connector_template is ConnectorTemplate.LINKEDIN
+    mapping = app.provisioning.user_mapping
+    assert [m.target_attribute for m in mapping.matching_mappings()] == ["externalId"]
+    assert 'phoneNumbers[type eq "work"].value' not in mapping.target_attributes
+
+
+def test_test_connection_of_a_default_gallery_app_probes_externalid() -> None:
+    scenario = build_scenario()
+    scenario.configure()
+    scenario.provisioning.test_connection()
+    (probe,) = scenario.recorder.of("GET", "Users")
+    assert probe.params["filter"].startswith("externalId eq ")

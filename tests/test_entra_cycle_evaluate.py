@@ -42,7 +42,8 @@ def test_several_target_matches_are_duplicate_target_entries() -> None:
 
 
 def test_matching_attributes_are_tried_in_precedence_order_first_hit_wins() -> None:
-    scenario = build_scenario()
+    # The generic template's attributes: userName first, employeeNumber second.
+    scenario = build_scenario(linkedin_connector_template=False)
     draft = scenario.provisioning.open_attribute_mapping("User")
     draft.edit_mapping(EMPLOYEE_NUMBER, matching_precedence=2)
     scenario.provisioning.save_attribute_mapping(draft)
@@ -64,7 +65,8 @@ def test_matching_attributes_are_tried_in_precedence_order_first_hit_wins() -> N
 
 
 def test_a_missing_matching_value_is_import_skipped_and_sends_nothing() -> None:
-    scenario = build_scenario()
+    # The generic template maps employeeNumber.
+    scenario = build_scenario(linkedin_connector_template=False)
     draft = scenario.provisioning.open_attribute_mapping("User")
     draft.edit_mapping("userName", matching_precedence=None)
     draft.edit_mapping(EMPLOYEE_NUMBER, matching_precedence=1)

@@ -41,7 +41,8 @@ def team() -> Scenario:
 
 
 def test_post_users_body_is_the_reference_vector() -> None:
-    scenario = build_scenario()
+    # S1's vectors are the generic SCIM template's (non-gallery apps).
+    scenario = build_scenario(linkedin_connector_template=False)
     without_mappings(scenario, "displayName")
     vector = payload("entra-create-user")
     user = scenario.directory.add_user(
@@ -60,7 +61,8 @@ def test_post_users_body_is_the_reference_vector() -> None:
     assert ordered(create.body) == ordered(expected)
 
 
-def test_post_users_with_every_default_mapping_keeps_entras_key_order(team: Scenario) -> None:
+def test_post_users_with_every_default_mapping_keeps_entras_key_order() -> None:
+    team = build_team(linkedin_connector_template=False)  # every mapping of the generic template
     team.start()
     alex = team.users["alex"]
     (create,) = [
@@ -121,11 +123,17 @@ def test_a_matched_target_user_is_linked_and_only_differing_attributes_are_patch
     assert job.connector[dana.object_id].target_id == existing["id"]
     (entry,) = entries(scenario, user="dana")
     assert entry.provisioning_action is ProvisioningAction.UPDATE
+    # S12 concept-provisioning-logs: import, match, scope, ..., provision.
     assert [s.name for s in entry.provisioning_steps] == [
         "EntryImport",
-        "EntrySynchronizationScoping",
         "EntryImport",
+        "EntrySynchronizationScoping",
         "EntryExportUpdate",
+    ]
+    assert [str(s.step_type) for s in entry.provisioning_steps][:3] == [
+        "import",
+        "matching",
+        "scoping",
     ]
 
 
@@ -153,7 +161,8 @@ def test_members_returned_despite_excluded_attributes_fail_the_group() -> None:
 
 
 def test_default_dialect_update_is_the_reference_replace_vector() -> None:
-    scenario = build_scenario()
+    # S1's vector: the generic template.
+    scenario = build_scenario(linkedin_connector_template=False)
     without_mappings(scenario, "name.formatted")
     hana = scenario.add_user("hana", "Hana", "Sato")
     scenario.assign(hana.object_id)
@@ -181,7 +190,8 @@ def test_default_dialect_user_name_change_is_the_reference_vector() -> None:
 
 
 def test_aad_opt_scim_062020_update_is_the_reference_multi_replace_vector() -> None:
-    scenario = build_scenario()
+    # S2's vector: the generic template.
+    scenario = build_scenario(linkedin_connector_template=False)
     without_mappings(scenario, "name.formatted")
     jo = scenario.add_user("jo", "Jo", "Vance", employee_id="100")
     scenario.assign(jo.object_id)
@@ -202,7 +212,8 @@ def test_aad_opt_scim_062020_update_is_the_reference_multi_replace_vector() -> N
     assert stored[ENTERPRISE]["employeeNumber"] == "Aklq"
 
 
-def test_a_cleared_source_value_is_removed_and_a_new_one_added(team: Scenario) -> None:
+def test_a_cleared_source_value_is_removed_and_a_new_one_added() -> None:
+    team = build_team(linkedin_connector_template=False)  # phoneNumbers: the generic template's
     team.start()
     alex = team.users["alex"]
     team.directory.update_user(alex.object_id, job_title=None, mobile="+1 555 0100")
@@ -326,12 +337,16 @@ def test_a_restart_reads_linked_users_from_the_target_and_repairs_drift() -> Non
     )
     assert scenario.target(lee.object_id)["title"] == "Engineer"
     (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
+    # S12 concept-provisioning-logs: "Import the object. Match the object between source and
+    # target. Determine if the object is in scope. ..."
     assert [str(step.step_type) for step in update.provisioning_steps] == [
         "import",
-        "scoping",
         "matching",
+        "scoping",
         "export",
     ]
+    matching = update.provisioning_steps[1]
+    assert matching.description.startswith("Retrieved User 'lee@contoso.com' from ")
 
 
 def test_an_incremental_update_logs_a_matching_step_without_reading_the_target() -> None:
@@ -340,7 +355,12 @@ def test_an_incremental_update_logs_a_matching_step_without_reading_the_target()
     (patch,) = cycle(scenario)
     assert patch.method == "PATCH"
     (update,) = entries(scenario, action=ProvisioningAction.UPDATE)
-    assert "matching" in [str(step.step_type) for step in update.provisioning_steps]
+    steps = update.provisioning_steps
+    assert [str(step.step_type) for step in steps] == ["import", "matching", "scoping", "export"]
+    # Nothing was read, so the step claims no read ("Retrieved ... from ...").
+    assert "Retrieved" not in steps[1].description
+    assert "not read from" in steps[1].description
+    assert scenario.target_id(lee.object_id) in steps[1].description
 
 
 def test_with_read_linked_objects_off_a_restart_trusts_the_connector_data_store() -> None:

@@ -35,11 +35,12 @@ def test_initial_cycle_sends_users_then_managers_then_empty_groups_then_membersh
     expected += [("PATCH", "Users")]  # Bea's manager, once Alex exists
     expected += [("GET", "Groups"), ("POST", "Groups"), ("PATCH", "Groups"), ("PATCH", "Groups")]
     assert sent(team) == expected
-    # §1: each user is first looked up by the matching attribute, in precedence order.
+    # §1: each user is first looked up by the matching attribute, in precedence order: the
+    # LinkedIn connector template's externalId, from mailNickname (README "Fidelity").
     for index, user in enumerate(users):
         lookup = exchanges[2 * index]
         assert lookup.path == "/Users"
-        assert lookup.query == (("filter", f'userName eq "{user.user_principal_name}"'),)
+        assert lookup.query == (("filter", f'externalId eq "{user.mail_nickname}"'),)
         assert lookup.body is None
     # §2: the manager reference is resolved after every user exists (bare id, SCIM-SDK#686).
     manager = exchanges[6]

@@ -27,7 +27,7 @@ from fake_entra.engine import EngineSettings, ProvisioningJob
 from fake_entra.logs import CSV_MODIFIED_PROPERTIES, CSV_STEPS, CSV_SUMMARY, ProvisioningAction
 from fake_entra.mappings import AttributeMapping
 from fake_entra.outbox import Outbox
-from fake_entra.scim_client import OriginKind, RequestOrigin
+from fake_entra.scim_client import ORIGIN_EXTENSION, OriginKind, RequestOrigin
 from fake_entra.status import CycleKind, SynchronizationStatusCode
 
 HOUR = timedelta(hours=1)
@@ -47,7 +47,9 @@ def revoke_token(scenario: Scenario) -> str:
 
 
 def save_token(scenario: Scenario, token: str) -> None:
+    """Paste the new token, Test Connection (Save needs it to pass), Save."""
     scenario.provisioning.set_admin_credentials("https://api.linkedin.com", token)
+    assert scenario.provisioning.test_connection().succeeded
     scenario.provisioning.save()
 
 
@@ -540,8 +542,8 @@ def test_provision_on_demand_cannot_find_users_deleted_or_disabled_in_entra() ->
 
 
 def test_roles_are_not_provisioned_on_demand() -> None:
-    # S10: "On-demand provisioning of roles isn't supported."
-    scenario = build_scenario()
+    # S10: "On-demand provisioning of roles isn't supported." (roles: the generic template)
+    scenario = build_scenario(linkedin_connector_template=False)
     draft = scenario.provisioning.open_attribute_mapping("User")
     draft.add_mapping(
         AttributeMapping.of_expression("AppRoleAssignmentsComplex([appRoleAssignments])", "roles")
@@ -725,7 +727,8 @@ def test_job_ids_are_version_4_uuids_drawn_from_the_seeded_stream() -> None:
 
 
 class _ThresholdSpy(httpx.BaseTransport):
-    """Notes the collector's thresholds as each request goes out."""
+    """Notes the collector's thresholds as each request of a cycle goes out (Test Connection,
+    clicked before Save, is no cycle's)."""
 
     def __init__(self, inner: httpx.BaseTransport, *, fail: bool = False) -> None:
         self.inner = inner
@@ -733,6 +736,9 @@ class _ThresholdSpy(httpx.BaseTransport):
         self.seen: list[tuple[int, int, int]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        origin = request.extensions.get(ORIGIN_EXTENSION)
+        if origin is not None and origin.kind is OriginKind.TEST_CONNECTION:
+            return self.inner.handle_request(request)
         self.seen.append(gc.get_threshold())
         if self.fail:
             raise RuntimeError("the transport broke")

@@ -75,10 +75,20 @@ def configured(
     transport: httpx.BaseTransport | None = None,
     tenant_url: str = "https://api.linkedin.com",
     token: str = "token-123",
+    *,
+    tested: bool = False,
+    **tenant_options: Any,
 ) -> EnterpriseApplication:
-    app = elevate(transport)
+    """Automatic mode and Admin Credentials; ``tested``: Test Connection passed too (against
+    ``transport``, an answering endpoint by default), as Save needs."""
+    if tested and transport is None:
+        transport = Endpoint.answering().transport
+    app = elevate(transport, **tenant_options)
     app.provisioning.set_provisioning_mode(ProvisioningMode.AUTOMATIC)
     app.provisioning.set_admin_credentials(tenant_url, token)
+    if tested:
+        result = app.provisioning.test_connection()
+        assert result.succeeded, result.message
     return app
 
 
@@ -121,7 +131,10 @@ def test_test_connection_succeeds_against_scim2_server(scim2_server) -> None:
             probes.append(request)
             return real.handle_request(request)
 
-    app = configured(Spy(), scim2_server.base_url, scim2_server.token)
+    # scim2-server stands for a non-gallery app: the generic template, userName matching.
+    app = configured(
+        Spy(), scim2_server.base_url, scim2_server.token, linkedin_connector_template=False
+    )
     result = app.provisioning.test_connection()
     assert result.succeeded, result.message
     assert result.status_code == 200
@@ -244,7 +257,8 @@ def test_test_connection_says_the_probe_is_its_own() -> None:
     # Tagged for recorders (the tag never reaches the wire), one run per click: the GUID.
     assert first.kind is second.kind is OriginKind.TEST_CONNECTION
     probed = [r.url.params["filter"] for r in endpoint.requests]
-    assert probed == [f'userName eq "{first.run_id}"', f'userName eq "{second.run_id}"']
+    # S1: the GUID goes on the matching attribute (the LinkedIn template's externalId).
+    assert probed == [f'externalId eq "{first.run_id}"', f'externalId eq "{second.run_id}"']
     assert GUID.fullmatch(first.run_id) and first.run_id != second.run_id
 
 
@@ -280,7 +294,10 @@ def test_save_validates_the_tenant_url(tenant_url: str, message: str) -> None:
 
 def test_plain_http_is_allowed_on_loopback_for_local_fakes() -> None:
     for url in ("http://127.0.0.1:8080/scim", "http://localhost/scim", "http://[::1]/scim"):
-        assert configured(tenant_url=url).provisioning.save().credentials.tenant_url == url
+        assert (
+            configured(tenant_url=url, tested=True).provisioning.save().credentials.tenant_url
+            == url
+        )
 
 
 def test_save_needs_the_secret_token() -> None:
@@ -297,7 +314,7 @@ def test_save_validates_the_notification_email(email: str) -> None:
 
 
 def test_several_notification_emails_and_the_failure_checkbox() -> None:
-    config = configured().provisioning
+    config = configured(tested=True).provisioning
     config.set_notification_email("", send_email_on_failure=True)
     with pytest.raises(PortalError, match="Enter a Notification Email"):
         config.save()
@@ -325,7 +342,7 @@ def test_status_on_needs_automatic_mode() -> None:
 
 
 def test_save_keeps_a_snapshot_that_the_form_cannot_change() -> None:
-    app = configured(tenant_url="https://api.linkedin.com/scim?aadOptscim062020")
+    app = configured(tenant_url="https://api.linkedin.com/scim?aadOptscim062020", tested=True)
     config = app.provisioning
     config.set_notification_email("admin@contoso.com")
     config.set_scope(ProvisioningScope.SYNC_ALL)
@@ -355,7 +372,7 @@ def test_discard_before_any_save_resets_the_form() -> None:
 
 
 def test_switching_sync_all_back_to_assigned_asks_for_a_restart() -> None:
-    config = configured().provisioning
+    config = configured(tested=True).provisioning
     config.set_scope(ProvisioningScope.SYNC_ALL)
     config.save()
     config.set_scope(ProvisioningScope.SYNC_ASSIGNED)
@@ -367,7 +384,7 @@ def test_switching_sync_all_back_to_assigned_asks_for_a_restart() -> None:
 def test_the_engine_gets_a_client_for_the_saved_credentials_only() -> None:
     endpoint = Endpoint.answering()
     config = configured(
-        endpoint.transport, tenant_url="https://host/scim?aadOptscim062020"
+        endpoint.transport, tenant_url="https://host/scim?aadOptscim062020", tested=True
     ).provisioning
     with pytest.raises(PortalError, match="not configured"):
         config.scim_client()
@@ -402,14 +419,14 @@ def test_sso_leaves_too_little_credential_storage_but_test_connection_passes() -
 
 
 def test_the_same_credentials_fit_an_instance_without_sso() -> None:
-    app = configured(Endpoint.answering().transport, token=LONG_TOKEN)
+    app = configured(Endpoint.answering().transport, token=LONG_TOKEN, tested=True)
     app.provisioning.set_notification_email("admin@contoso.com")
     assert app.provisioning.save().credentials.secret_token == LONG_TOKEN
 
 
 def test_removing_the_notification_email_can_make_it_fit() -> None:
     # S17 workaround 2: remove optional fields such as the Notification Email.
-    app = configured(token="t" * 290)
+    app = configured(token="t" * 290, tested=True)
     app.configure_saml_single_sign_on("urn:linkedin", "https://www.linkedin.com/saml")
     config = app.provisioning
     config.set_notification_email("provisioning-alerts@contoso.com", send_email_on_failure=False)
@@ -423,7 +440,8 @@ def test_removing_the_notification_email_can_make_it_fit() -> None:
 
 
 def test_saving_mappings_forces_a_full_sync() -> None:
-    config = configured().provisioning
+    # roles: an attribute of the generic template.
+    config = configured(linkedin_connector_template=False).provisioning
     config.clear_full_sync_request()
     assert not config.requires_full_sync
     version = config.mappings_version

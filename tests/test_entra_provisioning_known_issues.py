@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +27,7 @@ EMPTY_LIST = {
 }
 
 
-def _app(handler: httpx.MockTransport, **issues: bool) -> EnterpriseApplication:
+def _app(handler: httpx.MockTransport, **issues: Any) -> EnterpriseApplication:
     tenant = Tenant(seed=1, scim_transport=handler, known_issues=PortalKnownIssues(**issues))
     tenant.sign_in(DirectoryRole.CLOUD_APPLICATION_ADMINISTRATOR)
     app = tenant.add_from_gallery("LinkedIn Elevate")
@@ -43,6 +44,7 @@ def test_manual_mode_is_locked_once_automatic_is_saved() -> None:
     config = _app(_answering(200)).provisioning
     config.set_provisioning_mode(ProvisioningMode.MANUAL)  # not saved yet: allowed
     config.set_provisioning_mode(ProvisioningMode.AUTOMATIC)
+    assert config.test_connection().succeeded
     config.save()
     with pytest.raises(PortalError, match="can't be changed back to Manual"):
         config.set_provisioning_mode(ProvisioningMode.MANUAL)
@@ -53,6 +55,7 @@ def test_manual_mode_is_locked_once_automatic_is_saved() -> None:
 
 def test_manual_mode_can_come_back_when_the_known_issue_is_off() -> None:
     config = _app(_answering(200), manual_mode_locked_once_saved=False).provisioning
+    assert config.test_connection().succeeded
     config.save()
     config.set_provisioning_mode(ProvisioningMode.MANUAL)
     assert config.save().mode is ProvisioningMode.MANUAL
@@ -112,3 +115,33 @@ def test_a_passing_test_remembers_the_credentials_it_tested() -> None:
     result = config.test_connection()
     assert result.succeeded and result.error_code is None
     assert result.credentials == dataclasses.replace(config.admin_credentials)
+
+
+def test_save_needs_a_passing_test_connection_by_default() -> None:
+    # Issue 19: a vendor-observed behaviour defaults to what vendors observe
+    # (bitwarden/server#7309).
+    assert PortalKnownIssues().save_requires_test_connection
+    tenant = Tenant(seed=1, scim_transport=_answering(200))
+    tenant.sign_in(DirectoryRole.CLOUD_APPLICATION_ADMINISTRATOR)
+    config = tenant.add_from_gallery("LinkedIn Elevate").provisioning
+    config.set_provisioning_mode(ProvisioningMode.AUTOMATIC)
+    config.set_admin_credentials("https://api.linkedin.com", "token-123")
+    with pytest.raises(PortalError, match="Click Test Connection before saving"):
+        config.save()
+    assert config.test_connection().succeeded
+    assert config.save().mode is ProvisioningMode.AUTOMATIC
+
+
+def test_a_failure_other_than_401_shows_the_unexpected_answer_code_setting() -> None:
+    # Broadcom KB 430118 shows CredentialValidationFailure for a 401; for other answers the
+    # code is a setting (probable: the same code).
+    default = _app(_answering(500, {"detail": "boom"})).provisioning
+    assert default.test_connection().error_code == CREDENTIAL_VALIDATION_FAILURE
+    config = _app(_answering(404, {}), unexpected_answer_code=None).provisioning
+    result = config.test_connection()
+    assert result.error_code is None and not result.succeeded
+    message = config.notifications[-1].message
+    assert message.startswith("Failed to test connection to target application. Error message: ")
+    assert "Error code" not in message
+    refused = _app(_answering(401, {}), unexpected_answer_code=None).provisioning
+    assert refused.test_connection().error_code == CREDENTIAL_VALIDATION_FAILURE

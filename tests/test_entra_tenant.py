@@ -52,7 +52,8 @@ def test_the_tutorial_from_sign_in_to_provisioning_on() -> None:
     config.save()
     # 15. Review the Attribute Mappings and save them.
     draft = config.open_attribute_mapping("User")
-    assert draft.matching_mappings()[0].target_attribute == "userName"
+    # The LinkedIn connector template matches on externalId (README "Fidelity").
+    assert draft.matching_mappings()[0].target_attribute == "externalId"
     config.save_attribute_mapping(draft)
     # 16-17. Provisioning Status On, Save.
     config.set_provisioning_status(ProvisioningStatus.ON)
@@ -95,13 +96,14 @@ def test_nothing_can_be_configured_without_signing_in() -> None:
 
 @pytest.mark.parametrize("role", sorted(APPLICATION_MANAGEMENT_ROLES))
 def test_application_management_roles_qualify(role: DirectoryRole) -> None:
-    tenant = Tenant()
+    tenant = Tenant(scim_transport=linkedin([]))
     tenant.sign_in(role)
     app = tenant.add_from_gallery("LinkedIn Elevate")
     alice = tenant.directory.add_user("alice@contoso.com", "Alice")
     app.assign(alice.object_id, "User")
     app.provisioning.set_provisioning_mode("Automatic")
-    app.provisioning.set_admin_credentials("https://api.linkedin.com", "t")
+    app.provisioning.set_admin_credentials("https://api.linkedin.com", "elevate-token")
+    assert app.provisioning.test_connection().succeeded
     app.provisioning.save()
 
 

@@ -32,6 +32,10 @@ def test_tiny_benchmark_produces_every_figure() -> None:
     for cycle in report["cycles"]:
         assert cycle["initial_cycle"]["requests"] > 0 and cycle["initial_cycle"]["objects"] > 0
         assert cycle["incremental_no_change"]["requests"] == 0
+        # A Restart reads every linked user and group back (matching on every evaluation).
+        restart = cycle["restart_no_change"]
+        linked = cycle["initial_cycle"]["users"] + cycle["initial_cycle"]["groups"]
+        assert restart["reads_by_id"] == linked and restart["requests"] >= linked
         assert cycle["validated_exchanges"] > 0 and cycle["schema_violations"] == []
         assert cycle["peak_rss_mb"] > 0
         assert cycle["initial_cycle"]["gc_seconds"] >= 0

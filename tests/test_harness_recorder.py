@@ -267,14 +267,16 @@ def test_a_real_job_fills_the_timeline() -> None:
     page = app.provisioning
     page.set_provisioning_mode("Automatic")
     page.set_admin_credentials("https://api.linkedin.com", token)
+    assert page.test_connection().succeeded  # Save needs it (PortalKnownIssues)
     page.set_provisioning_status("On")
     page.save()
     clock.advance(minutes=40)
-    assert [c["kind"] for c in recorder.timeline] == ["Initial", "Incremental"]
-    initial = recorder.timeline[0]
+    kinds = [c["kind"] for c in recorder.timeline]
+    assert kinds == ["Test Connection", "Initial", "Incremental"]
+    initial = recorder.timeline[1]
     assert (initial["created"], initial["requests"]) == (1, 2)
-    assert [e["method"] for e in recorder.exchanges] == ["GET", "POST"]
-    assert initial["exchanges"] == [1, 2]
+    assert [e["method"] for e in recorder.exchanges] == ["GET", "GET", "POST"]
+    assert initial["exchanges"] == [2, 3]
     assert recorder.violations() == []
     assert token not in json.dumps(recorder.exchanges)
 
@@ -289,8 +291,9 @@ def _three_users_throttled_while_the_admin_tests_the_connection(
     clock: VirtualClock,
     recorder: TrafficRecorder,
 ) -> Any:
-    """The issue's reproduction: three users, the fifth request answered 429 (Retry-After
-    120 s), Test Connection clicked during the pause, then the cycle resumes and finishes."""
+    """The issue's reproduction: three users, the cycle's fifth request answered 429
+    (Retry-After 120 s), Test Connection clicked during the pause, then the cycle resumes
+    and finishes. Test Connection was clicked before Save too (Save needs it)."""
     from fake_entra.engine import ProvisioningJob
     from fake_entra.tenant import Tenant
 
@@ -305,6 +308,7 @@ def _three_users_throttled_while_the_admin_tests_the_connection(
     page = app.provisioning
     page.set_provisioning_mode("Automatic")
     page.set_admin_credentials(tenant_url, token)
+    assert page.test_connection().succeeded
     page.set_provisioning_status("On")
     page.save()  # the initial cycle: GET, POST, GET, POST, and the fifth request gets 429
     assert job.cycle_suspended
@@ -317,6 +321,7 @@ def _three_users_throttled_while_the_admin_tests_the_connection(
 def _assert_the_cycle_has_its_own_exchanges(recorder: TrafficRecorder) -> None:
     statuses = [(e["method"], (e["response"] or {}).get("status")) for e in recorder.exchanges]
     assert statuses == [
+        ("GET", 200),  # Test Connection's probe, before Save
         ("GET", 200),
         ("POST", 201),
         ("GET", 200),
@@ -327,13 +332,15 @@ def _assert_the_cycle_has_its_own_exchanges(recorder: TrafficRecorder) -> None:
         ("POST", 201),
     ]
     (initial,) = [c for c in recorder.timeline if c["kind"] == "Initial"]
-    # The first query is the cycle's, and the probe is not (counting from the end credited
-    # the cycle with exchanges 2-8).
-    assert initial["exchanges"] == [1, 2, 3, 4, 5, 7, 8]
+    # The cycle's first query is the cycle's, and neither probe is (counting from the end
+    # credited the cycle with the probe sent during the pause).
+    assert initial["exchanges"] == [2, 3, 4, 5, 6, 8, 9]
     assert initial["requests"] == 7 and initial["created"] == 3
-    (probe,) = [c for c in recorder.timeline if c["kind"] == "Test Connection"]
-    assert probe["sender"] == "test-connection" and probe["exchanges"] == [6]
-    assert probe["requests"] == 1 and probe["virtual_time"] == recorder.exchanges[5]["virtual_time"]
+    before, during = [c for c in recorder.timeline if c["kind"] == "Test Connection"]
+    assert before["exchanges"] == [1]
+    assert during["sender"] == "test-connection" and during["exchanges"] == [7]
+    assert during["requests"] == 1
+    assert during["virtual_time"] == recorder.exchanges[6]["virtual_time"]
     assert recorder.sync_cycles() == [initial]
 
 
@@ -345,7 +352,7 @@ def test_a_test_connection_during_a_retry_after_pause_is_not_the_cycles(
     _, token = elevate.quick_setup(seats=5)
     scim_target.wrap_app(
         lambda app: with_faults(
-            app, "429-storm", storm_start=4, storm_count=1, storm_retry_after=120
+            app, "429-storm", storm_start=5, storm_count=1, storm_retry_after=120
         )
     )
     _three_users_throttled_while_the_admin_tests_the_connection(
@@ -362,7 +369,7 @@ def test_exchanges_through_a_real_http_server_are_attributed_too(
     _, token = elevate.quick_setup(seats=5)
     app = elevate.asgi_app(
         faults=["429-storm"],
-        fault_options={"storm_start": 4, "storm_count": 1, "storm_retry_after": 120},
+        fault_options={"storm_start": 5, "storm_count": 1, "storm_retry_after": 120},
     )
     with serve_in_thread(app) as base:
         transport = RecordingTransport(httpx.HTTPTransport(), recorder, clock)
@@ -380,12 +387,12 @@ def test_a_provision_on_demand_is_an_entry_of_its_own_kind() -> None:
     scenario = build_scenario()
     clock = scenario.clock
     recorder = TrafficRecorder(clock)
-    transport = RecordingTransport(scenario.recorder, recorder, clock)
-    scenario.provisioning.transport = transport
     britta = scenario.add_user("britta.simon", "Britta", "Simon")
     scenario.assign(britta.object_id)
-    scenario.configure()
+    scenario.configure()  # Test Connection included, before the recorder listens
     scenario.provisioning.save()
+    transport = RecordingTransport(scenario.recorder, recorder, clock)
+    scenario.provisioning.transport = transport
     job = scenario.new_job()
     recorder.watch(job)
     result = job.provision_on_demand(britta.object_id)
@@ -408,11 +415,11 @@ def test_a_cycle_dropped_by_restart_keeps_the_exchanges_it_sent() -> None:
     )
     clock = scenario.clock
     recorder = TrafficRecorder(clock)
-    scenario.provisioning.transport = RecordingTransport(scenario.recorder, recorder, clock)
     for local in ("a", "b", "c"):
         scenario.assign(scenario.add_user(local, local.upper(), "Person").object_id)
-    scenario.configure()
+    scenario.configure()  # Test Connection included, before the recorder listens
     scenario.provisioning.save()
+    scenario.provisioning.transport = RecordingTransport(scenario.recorder, recorder, clock)
     job = scenario.new_job()
     recorder.watch(job)
     scenario.provisioning.set_provisioning_status("On")

@@ -55,10 +55,12 @@ def test_entry_fields_come_from_the_log_the_clock_and_the_builder(
         {"displayName": "active", "oldValue": None, "newValue": "True"},
     ]
     assert data["provisioningStatusInfo"] == {"status": "success", "errorInformation": None}
+    # S12 concept-provisioning-logs: a matching step goes before the scoping step, even
+    # when the engine adds it after.
     assert [s["provisioningStepType"] for s in data["provisioningSteps"]] == [
         "import",
-        "scoping",
         "matching",
+        "scoping",
         "export",
     ]
 
@@ -155,7 +157,7 @@ def test_many_entries_share_their_constant_parts(log: ProvisioningLog, clock: Vi
     second = create_user(log, clock, "B")
     assert first.initiated_by is second.initiated_by
     assert first.source_system is second.source_system
-    assert first.provisioning_steps[1] is second.provisioning_steps[1]  # the scoping step
+    assert first.provisioning_steps[2] is second.provisioning_steps[2]  # the scoping step (S12)
     assert first.provisioning_steps[0].details is second.provisioning_steps[0].details
 
 

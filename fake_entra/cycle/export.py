@@ -38,6 +38,7 @@ from fake_entra.logs import (
     ProvisioningAction,
     export_step,
     import_step,
+    linked_match_step,
     matching_step,
     no_match_step,
     synchronization_skip_step,
@@ -235,7 +236,14 @@ def rematch(
         entry.exported.update({path: read_value(resource, path) for path in desired})
         if object_type == "User" and MANAGER_PATH not in desired:
             entry.exported[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
-    log.step(matching_step(display_name, object_type=object_type, target=ctx.target_name))
+        log.step(matching_step(display_name, object_type=object_type, target=ctx.target_name))
+        return
+    # No read: the step must not say "Retrieved ... from <target>".
+    log.step(
+        linked_match_step(
+            display_name, object_type=object_type, target=ctx.target_name, target_id=entry.target_id
+        )
+    )
 
 
 def update(

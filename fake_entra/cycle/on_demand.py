@@ -15,7 +15,12 @@ import httpx
 
 from fake_entra.cycle.requests import CycleAborted, CycleRequests
 from fake_entra.error_codes import CATALOGUE
-from fake_entra.logs import ProvisioningObjectSummary, ProvisioningResult, ProvisioningStepType
+from fake_entra.logs import (
+    ProvisioningObjectSummary,
+    ProvisioningResult,
+    ProvisioningStep,
+    ProvisioningStepType,
+)
 
 #: Who the log entries of a provision on demand say started them.
 ON_DEMAND_INITIATOR = "Provision on demand"
@@ -76,12 +81,25 @@ def aborted_step(abort: CycleAborted) -> OnDemandStep:
     return OnDemandStep("Perform action", "Failure", error.reason, {"ErrorCode": error.error_code})
 
 
+def _s10_rank(step: ProvisioningStep) -> int:
+    return _S10_ORDER.get(step.step_type, len(_S10_ORDER))
+
+
+_S10_ORDER: dict[ProvisioningStepType, int] = {
+    ProvisioningStepType.IMPORT: 0,
+    ProvisioningStepType.SCOPING: 1,
+    ProvisioningStepType.MATCHING: 2,
+}
+
+
 def entry_steps(entries: list[ProvisioningObjectSummary]) -> list[OnDemandStep]:
     """The steps of the log entries the provision on demand wrote, in the portal's words."""
     steps: list[OnDemandStep] = []
     for entry in entries:
         noun = str(entry.source_identity.identity_type).lower() or "user"
-        for step in entry.provisioning_steps:
+        # S10 lists "Determine if user is in scope" before "Match user between source and
+        # target system"; the log entry keeps S12's order (match, then scope).
+        for step in sorted(entry.provisioning_steps, key=_s10_rank):
             # S10: the portal names the steps after the object ("Import user", "Match
             # group between source and target system"); exports are "Perform action".
             template = _STEP_NAMES.get(step.step_type, "Perform action")

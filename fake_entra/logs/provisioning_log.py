@@ -103,13 +103,17 @@ class LogEntryBuilder:
         description: str = "",
         details: Mapping[str, str] | None = None,
     ) -> Self:
-        """Add a step: a ready :class:`ProvisioningStep` (from the helpers) or its parts."""
+        """Add a step: a ready :class:`ProvisioningStep` (from the helpers) or its parts.
+
+        S12 (concept-provisioning-logs, "Steps"): "Import the object. Match the object between
+        source and target. Determine if the object is in scope. ..." So a matching step goes
+        before the scoping step, whenever the engine gets to it."""
         if isinstance(name, ProvisioningStep):
-            self._steps.append(name)
+            self._insert(name)
             return self
         if step_type is None:
             raise ValueError(f"step {name!r} needs a provisioningStepType")
-        self._steps.append(
+        self._insert(
             ProvisioningStep(
                 name,
                 ProvisioningStepType(step_type),
@@ -119,6 +123,16 @@ class LogEntryBuilder:
             )
         )
         return self
+
+    def _insert(self, step: ProvisioningStep) -> None:
+        steps = self._steps
+        if step.step_type is ProvisioningStepType.MATCHING and steps:
+            # S12's order: the matching step before the scoping step.
+            for index, earlier in enumerate(steps):
+                if earlier.step_type is ProvisioningStepType.SCOPING:
+                    steps.insert(index, step)
+                    return
+        steps.append(step)
 
     def modified(self, name: str, old: object | None, new: object | None) -> Self:
         """Record a changed property; values are strings in Graph, ``None`` stays null."""

@@ -119,6 +119,23 @@ def matching_step(
     )
 
 
+def linked_match_step(
+    display_name: str, *, object_type: str, target: str, target_id: str
+) -> ProvisioningStep:
+    """The matching step of an object matched by its link in the connector data store, with
+    no read from the target (an incremental cycle; EngineSettings.read_linked_objects off).
+    It says so instead of "Retrieved ... from <target>", which would claim a read that was
+    not made. Microsoft's wording for this case is not documented: the text is provisim's."""
+    return ProvisioningStep(
+        STEP_ENTRY_IMPORT,
+        ProvisioningStepType.MATCHING,
+        ProvisioningResult.SUCCESS,
+        f"Matched {object_type} '{display_name}' to the {target} object it is linked to "
+        f"(id {target_id}) in the connector data store; not read from {target}",
+        NO_DETAILS,
+    )
+
+
 def no_match_step(
     object_type: str, display_name: str, *, target: str = CUSTOM_APP_SSO
 ) -> ProvisioningStep:

@@ -24,6 +24,24 @@ from harness.transport import AsgiTransport
 from harness.validation import validate_exchange
 
 
+class _ReadCounter(httpx.BaseTransport):
+    """Counts the GETs of one resource by id (``GET /Users/{id}``, ``GET /Groups/{id}``): the
+    read-back of linked objects that matching on every evaluation costs a Restart
+    (EngineSettings.read_linked_objects)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.rstrip("/").split("/")[-2:-1] in (
+            ["Users"],
+            ["Groups"],
+        ):
+            self.reads += 1
+        return self.inner.handle_request(request)
+
+
 class ValidatingTransport(httpx.BaseTransport):
     """Validate every request and response body against the JSON Schemas, keep nothing.
 
@@ -132,7 +150,8 @@ def cycles(
         else:
             raise ValueError(f"unknown transport {transport!r}: use asgi or http")
         checker = ValidatingTransport(inner) if validate else None
-        tenant.scim_transport = checker or inner
+        counter = _ReadCounter(checker or inner)
+        tenant.scim_transport = counter
         tenant.sign_in()
         started = time.perf_counter()
         generated = tenant.build_directory(users=users, groups=groups)
@@ -144,6 +163,7 @@ def cycles(
         page = app.provisioning
         page.set_provisioning_mode("Automatic")
         page.set_admin_credentials(tenant_url, token)
+        page.test_connection()  # Save needs a passing Test Connection (PortalKnownIssues)
         page.save()
         job = ProvisioningJob(app, tenant.clock, seed=seed)
         setup_s = time.perf_counter() - started
@@ -177,6 +197,15 @@ def cycles(
         idle_s = time.perf_counter() - started
         idle_requests = job.requests_sent - before
 
+        # Restart (nothing changed): a new initial cycle that reads every linked object back
+        # from the target and finds it in sync (S3; README "Fidelity").
+        before, reads_before = job.requests_sent, counter.reads
+        started = time.perf_counter()
+        job.restart()
+        restart_s = time.perf_counter() - started
+        restart_requests = job.requests_sent - before
+        restart_reads = counter.reads - reads_before
+
     return {
         "users": users,
         "groups": groups,
@@ -201,6 +230,11 @@ def cycles(
             "requests": incremental_requests,
         },
         "incremental_no_change": {"seconds": round(idle_s, 5), "requests": idle_requests},
+        "restart_no_change": {
+            "seconds": round(restart_s, 3),
+            "requests": restart_requests,
+            "reads_by_id": restart_reads,
+        },
         "validated_exchanges": checker.exchanges if checker else 0,
         "schema_violations": checker.violations if checker else [],
         "peak_rss_mb": round(peak_rss_mb(), 1),

@@ -16,6 +16,7 @@ STEP_MODULES: tuple[str, ...] = (
     "harness.steps.cycles",
     "harness.steps.monitoring",
     "harness.steps.target",
+    "harness.steps.wire",
     "harness.steps.graph",
 )
 

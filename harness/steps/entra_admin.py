@@ -47,8 +47,18 @@ def add_named_instance(world: World, app: str, display_name: str) -> None:
 @action('the admin adds "{app}" from the gallery with the LinkedIn connector template as "{name}"')
 def add_with_linkedin_template(world: World, app: str, name: str) -> None:
     """Gallery(linkedin_connector_template=True): LinkedIn's attributes and externalId
-    matching (LinkedIn Learning provisioning tutorial), a setting that is off by default."""
+    matching (LinkedIn Learning provisioning tutorial); LinkedIn's apps start with it by
+    default (``DEFAULT_LINKEDIN_CONNECTOR_TEMPLATE``)."""
     world.tenant.use_linkedin_connector_template()
+    world.add_application(app, name)
+
+
+@action('the admin adds "{app}" from the gallery with the generic SCIM template as "{name}"')
+def add_with_generic_template(world: World, app: str, name: str) -> None:
+    """Gallery(linkedin_connector_template=False): the portal's non-gallery SCIM template
+    (userName matching, S1's attributes), as a non-gallery app or ``provisim conformance``
+    gets it."""
+    world.tenant.use_linkedin_connector_template(False)
     world.add_application(app, name)
 
 

@@ -97,13 +97,13 @@ def try_set_mode(world: World, mode: str) -> None:
     )
 
 
-@given("Save needs a passing Test Connection, as vendors observe")
-def save_needs_test_connection(world: World) -> None:
-    """PortalKnownIssues.save_requires_test_connection on (bitwarden/server#7309: "Entra ID
-    allows saving the provisioning configuration if and only if test connection is
-    successful"); provisim's default is off."""
+@given("Save accepts untested credentials, as Microsoft documents no such rule")
+def save_accepts_untested_credentials(world: World) -> None:
+    """PortalKnownIssues.save_requires_test_connection off: Microsoft's pages document no
+    rule that Save needs a passing Test Connection (only vendors observe it), and Graph's
+    PUT .../synchronization/secrets saves credentials untested either way."""
     world.provisioning.known_issues = dataclasses.replace(
-        world.provisioning.known_issues, save_requires_test_connection=True
+        world.provisioning.known_issues, save_requires_test_connection=False
     )
 
 

@@ -125,7 +125,14 @@ class EntraFlow:
         self.prefix = f"{RESOURCE_PREFIX}{run_id}-{self.tag}-"
         # scim_transport: every request the engine sends goes through the run's recorder
         # and rate limiter; None would mean plain network access.
-        self.tenant = Tenant(seed=seed, scim_transport=transport, scim_timeout=timeout)
+        # The generic SCIM template, not LinkedIn's: conformance judges a server as any
+        # non-gallery SCIM app (issue 19; README "Fidelity").
+        self.tenant = Tenant(
+            seed=seed,
+            scim_transport=transport,
+            scim_timeout=timeout,
+            linkedin_connector_template=False,
+        )
         self.results: list[CheckResult] = []
         # Once the job is in quarantine the remaining steps cannot run: why, and the step
         # (its report key) during which it happened.
