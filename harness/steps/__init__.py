@@ -17,6 +17,7 @@ STEP_MODULES: tuple[str, ...] = (
     "harness.steps.monitoring",
     "harness.steps.target",
     "harness.steps.graph",
+    "harness.steps.ui",
 )
 
 __all__ = ["STEP_MODULES"]
