@@ -60,6 +60,9 @@ class PortalContext:
     #: Links shown on the simulator panel (the Account Center, its fault profiles).
     links: dict[str, str] = field(default_factory=dict)
     drafts: dict[str, Draft] = field(default_factory=dict)
+    #: The schema of each job the portal created, as created: what "Restore default
+    #: mappings" puts back (this Graph's template schema follows the job's edits).
+    default_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def draft(self, sp_id: str) -> Draft:
         return self.drafts.setdefault(sp_id, Draft())

@@ -195,6 +195,9 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
             job = await graph.post(
                 f"{sp_path}/synchronization/jobs", {"templateId": templates[0]["id"]}
             )
+            schema = await graph.get(f"{sp_path}/synchronization/jobs/{job['id']}/schema")
+            schema.pop("@odata.context", None)
+            ctx.default_schemas[sp_id.lower()] = schema
         if action == "mode":
             return await page(request, sp_id, mode="Automatic")
         draft = read_form(form, ctx.draft(sp_id))
@@ -343,11 +346,14 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
         sp_path = f"/servicePrincipals/{quote(sp_id)}"
         schema_path = f"{sp_path}/synchronization/jobs/{job['id']}/schema"
         if action == "restore":
-            templates = await graph.values(f"{sp_path}/synchronization/templates")
-            default = await graph.get(
-                f"{sp_path}/synchronization/templates/{templates[0]['id']}/schema"
-            )
-            default.pop("@odata.context", None)
+            default = ctx.default_schemas.get(sp_id.lower())
+            if default is None:
+                # A job the portal did not create: the template's schema is the default.
+                templates = await graph.values(f"{sp_path}/synchronization/templates")
+                default = await graph.get(
+                    f"{sp_path}/synchronization/templates/{templates[0]['id']}/schema"
+                )
+                default.pop("@odata.context", None)
             await graph.put(schema_path, default)
             return await mapping_page(
                 request, sp_id, index, toast=Toast("Saved", "The default mappings are restored.")

@@ -8,6 +8,8 @@ next cycle is due. And the live stream of SCIM exchanges (server-sent events) fr
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
@@ -53,7 +55,14 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
                         Toast("No cycle is due", "Set Provisioning Status to On first.", "error"),
                         400,
                     )
-                moved = await graph.advance_clock({"until": due})
+                # The clock's JSON rounds to milliseconds: one more reaches a due time
+                # that has microseconds.
+                when = datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(
+                    milliseconds=1
+                )
+                moved = await graph.advance_clock(
+                    {"until": when.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+                )
             else:
                 moved = await graph.advance_clock({"duration": CYCLE_STEP})
         except GraphCallError as error:

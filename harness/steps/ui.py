@@ -33,7 +33,6 @@ from harness.steps.wording import pairs, pattern
 
 if TYPE_CHECKING:
     import httpx
-    from playwright.sync_api import Page
 
     from harness.serving import Simulation
 
@@ -69,7 +68,8 @@ class UiSession:
     simulation: Simulation
     entra: str
     elevate: str
-    page: Page
+    #: A playwright.sync_api.Page (playwright is a test dependency, imported only here when used).
+    page: Any
     graph: httpx.Client
     token: str | None = None
     shots: dict[int, Shot] = field(default_factory=dict)
