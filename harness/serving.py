@@ -167,7 +167,7 @@ DEMO_GROUP = "LinkedIn Elevate users"
 GRAPH_PREFIXES = ("/v1.0", "/beta", "/_provisim")
 
 
-class _Dispatch:
+class Dispatch:
     """One ASGI app in front of several: by path prefix and, for a server on two sockets,
     by the local port a request came in on."""
 
@@ -274,10 +274,10 @@ class Simulation:
             AccountCenterClient(self.admin_key, app=self.elevate_scim), faults=self.faults
         )
         self.account_center_prefix = PORTAL_PREFIX
-        self.entra_app = _Dispatch(
+        self.entra_app = Dispatch(
             self.portal, prefixes=tuple((p, self.graph_app, False) for p in GRAPH_PREFIXES)
         )
-        self.elevate_app = _Dispatch(
+        self.elevate_app = Dispatch(
             self.faults, prefixes=((PORTAL_PREFIX, self.account_center, True),)
         )
         if demo_directory:
@@ -328,9 +328,9 @@ class Simulation:
                     },
                 ).raise_for_status()
 
-    def app(self, entra_port: int, elevate_port: int) -> _Dispatch:
+    def app(self, entra_port: int, elevate_port: int) -> Dispatch:
         """One ASGI app for a server listening on both ports."""
-        return _Dispatch(
+        return Dispatch(
             self.entra_app, ports={entra_port: self.entra_app, elevate_port: self.elevate_app}
         )
 

@@ -27,10 +27,14 @@ from fastapi.responses import HTMLResponse, Response
 from fake_entra.portal.context import Draft, PortalContext, Toast, error_toast, field_of, signed_in
 from fake_entra.portal.graph_client import GraphCallError
 
-#: [I MicrosoftDocs/azure-docs#54231] and the tutorial's "success notification on the
-#: upper-right side of your portal": the portal's words for Test Connection.
+#: Test Connection's notification. The tutorial says only "a success notification on the
+#: upper-right side of your portal": the success text is provisim's (unconfirmed); the failure
+#: text is the portal's [I MicrosoftDocs/azure-docs#54231].
 TEST_OK = "The supplied credentials are authorized to enable provisioning"
-TEST_FAILED = "You appear to have entered invalid credentials. Please confirm you are using the correct information for an administrative account."
+TEST_FAILED = (
+    "You appear to have entered invalid credentials. Please confirm you are using the correct "
+    "information for an administrative account."
+)
 SAVED = "Your changes have been saved."
 
 

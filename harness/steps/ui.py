@@ -171,7 +171,7 @@ def ui(request: pytest.FixtureRequest) -> Iterator[UiSession]:
 # -- hooks: the tutorial's step numbers, and a screenshot of a failed step --------------------
 
 
-def _tutorial_step(feature_file: str, line: int) -> tuple[int, str] | None:
+def tutorial_step(feature_file: str, line: int) -> tuple[int, str] | None:
     """The ``# Step N: title`` comment in force at ``line`` of the feature file."""
     try:
         lines = Path(feature_file).read_text(encoding="utf-8").splitlines()
@@ -198,7 +198,7 @@ def pytest_bdd_after_step(
     session = request.node.stash.get(UI_KEY, None)
     if session is None or step.keyword.strip() == "Then":
         return
-    found = _tutorial_step(feature.filename, step.line_number)
+    found = tutorial_step(feature.filename, step.line_number)
     if found is not None:
         session.capture(*found, png=os.environ.get(UPDATE_VARIABLE) == "1")
 
