@@ -8,7 +8,9 @@ The browser walk of the whole tutorial is features/ui_tutorial.feature (@ui).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -322,6 +324,15 @@ def test_log_details_tabs_and_the_json_download(portal: PortalDriver) -> None:
     entries = download.json()
     assert download.headers["content-disposition"].startswith("attachment")
     assert entries == portal.graph_json("/auditLogs/provisioning")["value"]
+    archive = portal.page("GET", f"/apps/{sp}/provisioning/logs.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as files:
+        assert sorted(files.namelist()) == [
+            "ProvisioningLogs.csv",
+            "ProvisioningLogs_ModifiedProperties.csv",
+            "ProvisioningLogs_ProvisioningSteps.csv",
+        ]
+        summary = files.read("ProvisioningLogs.csv").decode()
+    assert entries[0]["changeId"] in summary and "Britta Simon" in summary
     entry = entries[0]["id"]
     for tab, text in (
         ("Steps", "EntryImport"),
@@ -347,3 +358,18 @@ def test_the_exchange_feed_masks_the_bearer_token_wherever_it_appears() -> None:
     (item,) = feed.since(0)
     assert "s3cret-token" not in item.url + item.response_body
     assert MASK in item.url and MASK in item.response_body
+
+
+def test_the_simulator_streams_scim_exchanges_as_server_sent_events(portal: PortalDriver) -> None:
+    token = set_up_to_credentials(portal)
+    portal.provisioning(action="test", **portal.credentials(token))
+    page = portal.page("GET", "/simulator")
+    assert "not part of Microsoft Entra" in page.text and "SCIM exchanges" in page.text
+    with portal.browser.stream("GET", "/simulator/exchanges") as events:
+        assert events.headers["content-type"].startswith("text/event-stream")
+        lines = events.iter_lines()
+        for line in lines:
+            if line.startswith("data: "):
+                break
+    assert '"method": "GET"' in line and "/scim/v2/Users" in line
+    assert token not in line

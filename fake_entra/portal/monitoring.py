@@ -10,13 +10,17 @@ up to five members of a group, the steps). Graph: ``GET …/jobs/{id}``, ``POST 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
+from fake_entra.logs.export import csv_download, json_download
+from fake_entra.logs.records import ProvisioningObjectSummary
 from fake_entra.portal.context import PortalContext, Toast, error_toast, signed_in
 from fake_entra.portal.graph_client import GraphCallError
 from fake_entra.portal.provisioning import job_of
@@ -152,15 +156,37 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
             action=action,
         )
 
-    @app.get("/apps/{sp_id}/provisioning/logs.json")
-    async def logs_json(request: Request, sp_id: str) -> Response:
-        if (redirect := signed_in(request)) is not None:
-            return redirect
+    async def log_records(sp_id: str) -> list[ProvisioningObjectSummary]:
         entries = await graph.values(
             "/auditLogs/provisioning", **{"$filter": log_filter(sp_id.lower(), "", "")}
         )
-        return JSONResponse(
-            entries, headers={"Content-Disposition": 'attachment; filename="ProvisioningLogs.json"'}
+        return [ProvisioningObjectSummary.from_json(entry) for entry in entries]
+
+    @app.get("/apps/{sp_id}/provisioning/logs.json")
+    async def logs_json(request: Request, sp_id: str) -> Response:
+        """Download > JSON: the entries Graph lists, compact, in Graph casing (S13)."""
+        if (redirect := signed_in(request)) is not None:
+            return redirect
+        return Response(
+            json_download(await log_records(sp_id)),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="ProvisioningLogs.json"'},
+        )
+
+    @app.get("/apps/{sp_id}/provisioning/logs.zip")
+    async def logs_csv(request: Request, sp_id: str) -> Response:
+        """Download > CSV: the three files joined on changeId (S13), in one zip."""
+        if (redirect := signed_in(request)) is not None:
+            return redirect
+        files = csv_download(await log_records(sp_id))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+        return Response(
+            buffer.getvalue(),
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="ProvisioningLogs.zip"'},
         )
 
     @app.get("/apps/{sp_id}/provisioning/logs/{entry_id}", response_class=HTMLResponse)
