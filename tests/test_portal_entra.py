@@ -333,6 +333,10 @@ def test_log_details_tabs_and_the_json_download(portal: PortalDriver) -> None:
         ]
         summary = files.read("ProvisioningLogs.csv").decode()
     assert entries[0]["changeId"] in summary and "Britta Simon" in summary
+    only_kai = portal.page("GET", f"/apps/{sp}/provisioning/logs", identity="Kai")
+    assert "No provisioning logs yet." in only_kai.text
+    only_britta = portal.page("GET", f"/apps/{sp}/provisioning/logs", identity="Britta")
+    assert "<td>Britta Simon</td>" in only_britta.text
     entry = entries[0]["id"]
     for tab, text in (
         ("Steps", "EntryImport"),

@@ -4,6 +4,7 @@ Error JSON) comes back as :class:`AccountCenterCallError` with its ``detail``.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -44,20 +45,28 @@ class AccountCenterClient:
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
         try:
-            response = await self._client.request(method, "/account-center" + path, json=body)
+            async with self._client.stream(method, "/account-center" + path, json=body) as response:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_RESPONSE_BYTES:
+                        raise AccountCenterCallError(
+                            502, "Account Center answered more than the page reads."
+                        )
+                    chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise AccountCenterCallError(503, f"Account Center did not answer: {exc}") from None
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise AccountCenterCallError(502, "Account Center answered more than the page reads.")
+        content = b"".join(chunks)
         if response.status_code >= 400:
             try:
-                detail = str(response.json()["detail"])
+                detail = str(json.loads(content)["detail"])
             except (ValueError, KeyError, TypeError):
-                detail = response.text[:300]
+                detail = content[:300].decode("utf-8", "replace")
             raise AccountCenterCallError(response.status_code, detail)
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204 or not content:
             return None
-        return response.json()
+        return json.loads(content)
 
     async def configurations(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = (await self.call("GET", "/scim-configurations"))[

@@ -9,6 +9,7 @@ never touches the domain objects, so the page, the API and the SDKs cannot disag
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -67,27 +68,40 @@ class GraphClient:
     ) -> Any:
         """The JSON answer (None for 204), or :class:`GraphCallError`."""
         try:
-            response = await self._client.request(
-                method, prefix + path, json=body, params=params or None
-            )
+            response, content = await self._send(method, prefix + path, body, params)
         except httpx.HTTPError as exc:
             raise GraphCallError(
                 503, "ServiceUnavailable", f"Graph did not answer: {exc}"
             ) from None
-        if len(response.content) > MAX_RESPONSE_BYTES:
+        if content is None:
             raise GraphCallError(
                 502, "ResponseTooLarge", "Graph answered more than the portal reads."
             )
         if response.status_code >= 400:
             try:
-                error = response.json()["error"]
+                error = json.loads(content)["error"]
                 code, message = str(error["code"]), str(error["message"])
             except (ValueError, KeyError, TypeError):
-                code, message = "UnknownError", response.text[:300]
+                code, message = "UnknownError", content[:300].decode("utf-8", "replace")
             raise GraphCallError(response.status_code, code, message)
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204 or not content:
             return None
-        return response.json()
+        return json.loads(content)
+
+    async def _send(
+        self, method: str, path: str, body: Any, params: dict[str, str] | None
+    ) -> tuple[httpx.Response, bytes | None]:
+        """The response and its body, or None for a body over the size limit (read no
+        further than the limit)."""
+        async with self._client.stream(method, path, json=body, params=params or None) as reply:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in reply.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    return reply, None
+                chunks.append(chunk)
+            return reply, b"".join(chunks)
 
     async def get(self, path: str, **params: str) -> Any:
         return await self.call("GET", path, params=params)

@@ -127,8 +127,12 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
 
     # -- provisioning logs -------------------------------------------------------------------
 
-    def log_filter(sp_id: str, status: str, action: str) -> str:
+    def log_filter(sp_id: str, status: str, action: str, identity: str = "") -> str:
         parts = [f"servicePrincipal/id eq '{sp_id}'"]
+        if identity.strip():
+            # Graph's provisioning-log filters are case-sensitive [G provisioningobjectsummary-list.md].
+            text = identity.strip().replace("'", "''")
+            parts.append(f"startswith(sourceIdentity/displayName,'{text}')")
         if status in STATUSES:
             parts.append(f"provisioningStatusInfo/status eq '{status}'")
         if action in ACTIONS:
@@ -136,12 +140,15 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
         return " and ".join(parts)
 
     @app.get("/apps/{sp_id}/provisioning/logs", response_class=HTMLResponse)
-    async def logs(request: Request, sp_id: str, status: str = "", action: str = "") -> Response:
+    async def logs(
+        request: Request, sp_id: str, status: str = "", action: str = "", identity: str = ""
+    ) -> Response:
         if (redirect := signed_in(request)) is not None:
             return redirect
         sp = await graph.get(f"/servicePrincipals/{quote(sp_id)}")
         entries = await graph.values(
-            "/auditLogs/provisioning", **{"$filter": log_filter(sp["id"], status, action)}
+            "/auditLogs/provisioning",
+            **{"$filter": log_filter(sp["id"], status, action, identity)},
         )
         return ctx.render(
             request,
@@ -154,6 +161,7 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
             actions=ACTIONS,
             status=status,
             action=action,
+            identity=identity,
         )
 
     async def log_records(sp_id: str) -> list[ProvisioningObjectSummary]:
