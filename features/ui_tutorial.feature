@@ -62,6 +62,7 @@ Feature: The tutorial in a browser
     And clicks "Save" in the portal
     Then a notification in the upper right says "Your changes have been saved."
     And Graph has the job with the status "Active"
+    # After the steps: the initial cycle in the progress bar, the logs and Account Center.
     When the admin selects "Provisioning" in the application's menu
     Then the progress bar shows 100% complete
     And the statistics to date show 1 user
@@ -69,6 +70,9 @@ Feature: The tutorial in a browser
     Then the provisioning logs list "Britta Simon" with the action "Create" and the status "Success"
     When the admin opens the Account Center page "Users"
     Then the Account Center users list "britta.simon@contoso.com" as "Licensed"
+    When the admin opens "Simulator controls" in the Entra admin center
+    And a cycle runs after 40 virtual minutes with a change in the directory
+    Then the live SCIM exchanges show a new "PATCH" request
     And the tutorial screenshots in docs/tutorial are up to date
 
   Scenario: Bad input shows the portal's message beside the field and changes nothing

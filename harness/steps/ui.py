@@ -172,15 +172,17 @@ def ui(request: pytest.FixtureRequest) -> Iterator[UiSession]:
 
 
 def tutorial_step(feature_file: str, line: int) -> tuple[int, str] | None:
-    """The ``# Step N: title`` comment in force at ``line`` of the feature file."""
+    """The ``# Step N: title`` comment in force at ``line`` of the feature file: the nearest
+    comment above it, when it names a step."""
     try:
         lines = Path(feature_file).read_text(encoding="utf-8").splitlines()
     except OSError:
         return None
     for text in reversed(lines[: line - 1]):
-        found = _STEP_COMMENT.match(text)
-        if found:
-            return int(found.group(1)), found.group(2)
+        if text.strip().startswith("#"):
+            # The nearest comment above says which step this is; another comment ends it.
+            found = _STEP_COMMENT.match(text)
+            return (int(found.group(1)), found.group(2)) if found else None
         if text.strip().startswith("Scenario"):
             return None
     return None
@@ -510,6 +512,33 @@ def account_center_user(ui: UiSession, user_name: str, state: str) -> None:
     assert state in cells.all_inner_texts(), cells.all_inner_texts()
     users = ui.simulation.elevate.account_center.users()
     assert [(u.user_name, u.state) for u in users] == [(user_name, state)]
+
+
+@when(pattern('the admin opens "{link}" in the Entra admin center'))
+def open_in_entra(ui: UiSession, link: str) -> None:
+    """A link of the admin center's top bar (the simulator controls are there)."""
+    ui.goto("/home")
+    ui.page.get_by_role("banner").get_by_role("link", name=link, exact=True).click()
+    ui.page.get_by_role("heading", name=link).wait_for()
+
+
+@when("a cycle runs after 40 virtual minutes with a change in the directory")
+def cycle_with_a_change(ui: UiSession) -> None:
+    """Outside the page, as time passes: Britta Simon's job title changes (``PATCH
+    /users/{id}``) and the virtual clock moves 40 minutes, so the next cycle updates her."""
+    users = ui.graph_get("/users", **{"$filter": "displayName eq 'Britta Simon'"})["value"]
+    changed = ui.graph.patch(f"/users/{users[0]['id']}", json={"jobTitle": "Trainer"})
+    assert changed.status_code == 204, changed.text
+    clock = ui.graph.post(ui.entra + "/_provisim/clock/advance", json={"duration": "PT40M"})
+    assert clock.status_code == 200 and clock.json()["timersFired"] >= 1, clock.text
+
+
+@then(pattern('the live SCIM exchanges show a new "{method}" request'))
+def live_exchange(ui: UiSession, method: str) -> None:
+    """The simulator page, left open, receives the cycle's requests as server-sent events."""
+    exchanges = ui.page.get_by_role("list", name="SCIM exchanges")
+    exchanges.get_by_text(re.compile(rf"^{method} ")).first.wait_for()
+    assert ui.token is None or ui.token not in exchanges.inner_text()
 
 
 # -- Graph state ------------------------------------------------------------------------------
