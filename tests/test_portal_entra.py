@@ -377,3 +377,22 @@ def test_the_simulator_streams_scim_exchanges_as_server_sent_events(portal: Port
                 break
     assert '"method": "GET"' in line and "/scim/v2/Users" in line
     assert token not in line
+
+
+def test_provision_on_demand_picks_up_to_five_members_of_a_group(portal: PortalDriver) -> None:
+    token = set_up_to_credentials(portal)
+    portal.provisioning(action="save", **portal.credentials(token, scope="all"))
+    page = f"/apps/{portal.ids['sp']}/provisioning/on-demand"
+    found = portal.page("GET", page, q="LinkedIn")
+    group = re.search(r"\?group=([0-9a-f-]+)", found.text)
+    assert group is not None, found.text
+    picker = portal.page("GET", page, group=group.group(1))
+    members = re.findall(r'name="member" value="([0-9a-f-]+)"', picker.text)
+    assert len(members) == 3 and "up to 5" in picker.text
+    refused = portal.browser.post(page, data={"object_id": group.group(1), "object_type": "Group"})
+    assert refused.status_code == 400 and "Select between 1 and 5 members." in refused.text
+    result = portal.browser.post(
+        page,
+        data={"object_id": group.group(1), "object_type": "Group", "member": members[:2]},
+    )
+    assert result.status_code == 200 and "Result: " in result.text, result.text

@@ -281,9 +281,12 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
         object_type = "Group" if form.get("object_type") == "Group" else "User"
         chosen = [str(v) for v in form.getlist("member")]
         if object_type == "Group" and not 1 <= len(chosen) <= MAX_ON_DEMAND_MEMBERS:
+            picked = await graph.get(f"/groups/{quote(object_id)}")
             return await on_demand_page(
                 request,
                 sp_id,
+                picked={**picked, "type": "Group"},
+                members=await graph.values(f"/groups/{quote(object_id)}/members"),
                 errors={"member": f"Select between 1 and {MAX_ON_DEMAND_MEMBERS} members."},
                 status_code=400,
             )
