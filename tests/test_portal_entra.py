@@ -396,3 +396,18 @@ def test_provision_on_demand_picks_up_to_five_members_of_a_group(portal: PortalD
         data={"object_id": group.group(1), "object_type": "Group", "member": members[:2]},
     )
     assert result.status_code == 200 and "Result: " in result.text, result.text
+
+
+def test_discard_forgets_what_was_typed(portal: PortalDriver) -> None:
+    token = set_up_to_credentials(portal)
+    typed = portal.provisioning(
+        action="test", **portal.credentials(token, notification_email="typed@contoso.com")
+    )
+    assert 'value="typed@contoso.com"' in typed.text
+    assert (
+        'value="typed@contoso.com"'
+        in portal.page("GET", f"/apps/{portal.ids['sp']}/provisioning").text
+    )
+    discarded = portal.page("GET", f"/apps/{portal.ids['sp']}/provisioning", discard="true")
+    assert "typed@contoso.com" not in discarded.text
+    assert "Entered (leave empty to keep it)" not in discarded.text

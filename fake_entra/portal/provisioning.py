@@ -155,7 +155,10 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
         )
 
     @app.get("/apps/{sp_id}/provisioning", response_class=HTMLResponse)
-    async def provisioning_page(request: Request, sp_id: str) -> Response:
+    async def provisioning_page(request: Request, sp_id: str, discard: bool = False) -> Response:
+        if discard:
+            # Discard: what was typed and not saved is forgotten (the Secret Token too).
+            ctx.drafts.pop(sp_id, None)
         return signed_in(request) or await page(request, sp_id)
 
     @app.post("/apps/{sp_id}/provisioning", response_class=HTMLResponse)
