@@ -46,6 +46,13 @@ GRAPH_TOKEN = "provisim-ui-graph-token"
 ADMIN_KEY = "provisim-ui-admin-key"
 #: How long a page may take to show what a step waits for (a Save runs a whole cycle).
 TIMEOUT_MS = 15_000
+#: A control without an accessible name, as an ARIA snapshot shows it ("- textbox", not
+#: '- textbox "Tenant URL"').
+_UNNAMED_CONTROL = re.compile(
+    r"^\s*- ((?:textbox|checkbox|radio|combobox|button|link|searchbox|progressbar)"
+    r"(?: \[[^\]]*\])?)(?:\s*$|:)",
+    re.M,
+)
 _STEP_COMMENT = re.compile(r"^\s*#\s*Step\s+(\d+):\s*(.+?)\s*$")
 
 
@@ -96,10 +103,15 @@ class UiSession:
         return re.sub(r"127\.0\.0\.1:\d+", "<host>", text) + "\n"
 
     def capture(self, number: int, title: str, *, png: bool) -> None:
+        text = self.accessible_text()
+        unnamed = _UNNAMED_CONTROL.findall(text)
+        assert not unnamed, (
+            f"tutorial step {number}: controls without an accessible name: {unnamed}"
+        )
         self.shots[number] = Shot(
             number,
             title,
-            self.accessible_text(),
+            text,
             self.page.screenshot(full_page=True) if png else None,
         )
 
