@@ -172,6 +172,9 @@ def register(app: FastAPI, ctx: PortalContext) -> None:
         job = await job_of(ctx, sp_id)
         if mode != "Automatic":
             if job is not None:
+                # The portal's known issue (PortalKnownIssues.manual_mode_locked_once_saved,
+                # fake_entra/provisioning.py): Graph has no "Manual", only DELETE …/jobs/{id},
+                # which the portal's Provisioning Mode never sends.
                 return await page(
                     request,
                     sp_id,
