@@ -89,3 +89,17 @@ Feature: The tutorial in a browser
     And edits the expression of "displayName" to "Join(" and clicks "Test"
     Then "Expression" shows a message
     And Graph has the mapping of "displayName" from "[displayName]"
+
+  Scenario: A regenerated token revokes the old one, and Test Connection says so
+    Given provisim is served and a browser is open
+    And the admin has a token from Account Center and LinkedIn Elevate with Provisioning Mode Automatic in the browser
+    When the admin regenerates the token of "Entra ID" in Account Center
+    Then the page says "The previous token of this configuration is revoked."
+    When the admin goes back to the Provisioning page of "LinkedIn Elevate"
+    And enters Fake Elevate's SCIM base URL as "Tenant URL" and the old token as "Secret Token"
+    And clicks "Test Connection" in the portal
+    Then an error notification in the upper right says "You appear to have entered invalid credentials"
+    And Graph has the job with the status "NotConfigured"
+    When the admin enters Fake Elevate's SCIM base URL as "Tenant URL" and the token as "Secret Token"
+    And clicks "Test Connection" in the portal
+    Then a notification in the upper right says "The supplied credentials are authorized to enable provisioning"

@@ -79,6 +79,8 @@ class UiSession:
     page: Any
     graph: httpx.Client
     token: str | None = None
+    #: The token before the last regeneration (revoked).
+    old_token: str | None = None
     shots: dict[int, Shot] = field(default_factory=dict)
 
     @property
@@ -559,6 +561,45 @@ def live_exchange(ui: UiSession, method: str) -> None:
     exchanges = ui.page.get_by_role("list", name="SCIM exchanges")
     exchanges.get_by_text(re.compile(rf"^{method} ")).first.wait_for()
     assert ui.token is None or ui.token not in exchanges.inner_text()
+
+
+@when(pattern('the admin regenerates the token of "{name}" in Account Center'))
+def regenerate(ui: UiSession, name: str) -> None:
+    """Advanced Integrations > "Regenerate token": the new token is kept, the old one too."""
+    ui.page.goto(f"{ui.elevate}/accountcenter/admin/settings/advanced-integrations")
+    ui.old_token = ui.token
+    click(ui, f"Regenerate token for {name}")
+    token_appears(ui, "Access token")
+    assert ui.token != ui.old_token
+
+
+@when(pattern('the admin goes back to the Provisioning page of "{app}"'))
+def back_to_provisioning(ui: UiSession, app: str) -> None:
+    """Enterprise applications > the application > Edit provisioning."""
+    ui.goto("/enterpriseApps")
+    ui.page.get_by_role("link", name=app, exact=True).click()
+    select_under(ui, "Edit provisioning", "Provisioning")
+    ui.page.get_by_role("heading", name="Admin Credentials").wait_for()
+
+
+@when(
+    pattern(
+        'enters Fake Elevate\'s SCIM base URL as "{url_label}" and the old token as "{token_label}"'
+    )
+)
+def enter_old_token(ui: UiSession, url_label: str, token_label: str) -> None:
+    """Admin Credentials with the token that was regenerated away."""
+    assert ui.old_token, "Regenerate a token first."
+    ui.page.get_by_label(url_label, exact=True).fill(ui.scim_base)
+    ui.page.get_by_label(token_label, exact=True).fill(ui.old_token)
+
+
+@then(pattern('an error notification in the upper right says "{text}"'))
+def error_notification(ui: UiSession, text: str) -> None:
+    """The toast in the upper right: role alert (a failure), with ``text``."""
+    toast = ui.page.get_by_role("alert", name="Notification")
+    toast.wait_for()
+    assert text in toast.inner_text(), toast.inner_text()
 
 
 # -- Graph state ------------------------------------------------------------------------------
