@@ -152,3 +152,239 @@ def serve_in_thread(
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+# --- provisim serve: both sides, their portals, wired together --------------------------------
+
+#: The test directory ``provisim serve`` starts with: people to assign, and a group of them.
+DEMO_USERS: tuple[tuple[str, str], ...] = (
+    ("Britta Simon", "britta.simon"),
+    ("Kai Li", "kai.li"),
+    ("Ana Pereira", "ana.pereira"),
+)
+DEMO_GROUP = "LinkedIn Elevate users"
+#: The Graph paths served beside the portal on Fake Entra's host.
+GRAPH_PREFIXES = ("/v1.0", "/beta", "/_provisim")
+
+
+class Dispatch:
+    """One ASGI app in front of several: by path prefix and, for a server on two sockets,
+    by the local port a request came in on."""
+
+    def __init__(
+        self,
+        default: Any,
+        *,
+        prefixes: tuple[tuple[str, Any, bool], ...] = (),
+        ports: dict[int, Any] | None = None,
+    ) -> None:
+        self.default = default
+        #: (prefix, app, mounted): a mounted app sees the prefix as its root_path.
+        self.prefixes = prefixes
+        self.ports = ports or {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            # The apps here need no start-up; acknowledge, as an app without lifespan does.
+            message = await receive()
+            while message["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        server = scope.get("server") or (None, None)
+        if server[1] in self.ports:
+            await self.ports[server[1]](scope, receive, send)
+            return
+        path = scope.get("path", "")
+        for prefix, app, mounted in self.prefixes:
+            if path == prefix and mounted:
+                await _redirect(send, prefix + "/")
+                return
+            if path == prefix or path.startswith(prefix + "/"):
+                if mounted:
+                    scope = {**scope, "root_path": scope.get("root_path", "") + prefix}
+                await app(scope, receive, send)
+                return
+        await self.default(scope, receive, send)
+
+
+async def _redirect(send: Any, location: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 307,
+            "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+class Simulation:
+    """Fake Entra (Graph + the admin center) and Fake Elevate (SCIM + Account Center + its
+    pages), one tenant and one account, wired as ``provisim serve`` serves them.
+
+    The tenant provisions over real HTTP (the Tenant URL typed in the portal), through a
+    tap that feeds the simulator's live SCIM exchange stream. Fake Elevate reads time from
+    the tenant's virtual clock. Every portal action is a Graph (or admin API) call.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        graph_token: str | None = None,
+        admin_key: str | None = None,
+        seats: int = 10,
+        demo_directory: bool = True,
+        links: dict[str, str] | None = None,
+        fault_options: dict[str, Any] | None = None,
+    ) -> None:
+        import httpx
+
+        from fake_elevate.elevate import FakeElevate
+        from fake_elevate.portal import (
+            PORTAL_PREFIX,
+            AccountCenterClient,
+            SwitchableFaults,
+            create_account_center_portal,
+        )
+        from fake_entra.graph import GraphService, GraphSettings, create_app
+        from fake_entra.portal import ExchangeFeed, FeedTransport, GraphClient, create_portal
+        from fake_entra.tenant import Tenant
+
+        self.graph_token = graph_token or secrets.token_urlsafe(32)
+        self.admin_key = admin_key or secrets.token_urlsafe(24)
+        self.feed = ExchangeFeed()
+        self.tenant = Tenant(
+            seed=seed, scim_transport=FeedTransport(httpx.HTTPTransport(), self.feed)
+        )
+        self.service = GraphService(self.tenant, GraphSettings(token=self.graph_token))
+        self.graph_app = create_app(self.service)
+        self.elevate = FakeElevate(now=self.tenant.clock.now, seed=seed, admin_key=self.admin_key)
+        # The licence pool the tutorial's first SCIM configuration draws from (§3).
+        self.elevate.account_center.set_license_pool("LinkedIn Elevate", "Elevate", seats)
+        self.elevate_scim = self.elevate.asgi_app()
+        self.faults = SwitchableFaults(self.elevate_scim, {"served": True, **(fault_options or {})})
+        self.links = dict(links or {})
+        self.portal = create_portal(
+            GraphClient(self.graph_token, app=self.graph_app), feed=self.feed, links=self.links
+        )
+        self.account_center = create_account_center_portal(
+            AccountCenterClient(self.admin_key, app=self.elevate_scim), faults=self.faults
+        )
+        self.account_center_prefix = PORTAL_PREFIX
+        self.entra_app = Dispatch(
+            self.portal, prefixes=tuple((p, self.graph_app, False) for p in GRAPH_PREFIXES)
+        )
+        self.elevate_app = Dispatch(
+            self.faults, prefixes=((PORTAL_PREFIX, self.account_center, True),)
+        )
+        if demo_directory:
+            self.add_demo_directory()
+
+    def add_demo_directory(self) -> None:
+        """The demo users and group, created through Graph as a script would."""
+        import httpx
+
+        from harness.transport import AsgiTransport
+
+        with httpx.Client(
+            transport=AsgiTransport(self.graph_app),
+            base_url="https://graph.microsoft.com/v1.0",
+            headers={"Authorization": f"Bearer {self.graph_token}"},
+            timeout=30,
+        ) as graph:
+            domain = self.tenant.directory.default_domain
+            ids = []
+            for name, nickname in DEMO_USERS:
+                made = graph.post(
+                    "/users",
+                    json={
+                        "accountEnabled": True,
+                        "displayName": name,
+                        "mailNickname": nickname,
+                        "userPrincipalName": f"{nickname}@{domain}",
+                        "passwordProfile": {"password": secrets.token_urlsafe(12)},
+                    },
+                )
+                made.raise_for_status()
+                ids.append(made.json()["id"])
+            group = graph.post(
+                "/groups",
+                json={
+                    "displayName": DEMO_GROUP,
+                    "mailEnabled": False,
+                    "mailNickname": "linkedin-elevate-users",
+                    "securityEnabled": True,
+                },
+            )
+            group.raise_for_status()
+            for user_id in ids:
+                graph.post(
+                    f"/groups/{group.json()['id']}/members/$ref",
+                    json={
+                        "@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id}"
+                    },
+                ).raise_for_status()
+
+    def app(self, entra_port: int, elevate_port: int) -> Dispatch:
+        """One ASGI app for a server listening on both ports."""
+        return Dispatch(
+            self.entra_app, ports={entra_port: self.entra_app, elevate_port: self.elevate_app}
+        )
+
+
+def serve_simulation(
+    *,
+    host: str,
+    port: int,
+    elevate_port: int,
+    seed: int,
+    seats: int,
+    graph_token: str | None,
+    say: Callable[[str], None],
+) -> None:
+    """``provisim serve``: both sides on two loopback ports of one uvicorn server, until
+    interrupted; ``say`` prints the banner with every URL."""
+    check_host(host)
+    if graph_token is not None and not _BEARER_TOKEN.fullmatch(graph_token):
+        raise ServeError(
+            "--token must be a bearer token of letters, digits and -._~+/ (RFC 6750), "
+            "with no spaces"
+        )
+    entra_sock = bind(host, port)
+    try:
+        elevate_sock = bind(host, elevate_port)
+    except ServeError:
+        entra_sock.close()
+        raise
+    entra, elevate = base_url(entra_sock), base_url(elevate_sock)
+    simulation = Simulation(
+        seed=seed,
+        graph_token=graph_token,
+        seats=seats,
+        links={
+            "LinkedIn Account Center": f"{elevate}/accountcenter/",
+            "Fake Elevate's fault profiles": f"{elevate}/accountcenter/simulator",
+        },
+    )
+    token_shown = (
+        "(as given by --token or PROVISIM_GRAPH_TOKEN)" if graph_token else simulation.graph_token
+    )
+    say("provisim: the LinkedIn Elevate tutorial, both sides, on this machine")
+    say(f"Microsoft Entra admin center: {entra}/")
+    say(f"LinkedIn Account Center:      {elevate}/accountcenter/")
+    say(f"Tenant URL (SCIM base URL):   {elevate}/scim/v2")
+    say(f"Simulator controls:           {entra}/simulator")
+    say(f"Microsoft Graph:              {entra}/v1.0 (and {entra}/beta)")
+    say(f"Graph bearer token:           {token_shown}")
+    say(f"Account Center admin API:     {elevate}/account-center (key {simulation.admin_key})")
+    say("Press Ctrl+C to stop.")
+    sys.stdout.flush()
+    entra_port = entra_sock.getsockname()[1]
+    elevate_port_bound = elevate_sock.getsockname()[1]
+    config = uvicorn.Config(
+        simulation.app(entra_port, elevate_port_bound), log_level="warning", access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[entra_sock, elevate_sock])

@@ -1,5 +1,6 @@
-"""``provisim serve elevate`` and ``provisim serve entra``: one side of the simulation over
-real HTTP, with uvicorn, until stopped."""
+"""``provisim serve``: both sides of the simulation and their portals, wired together; and
+``provisim serve elevate`` / ``provisim serve entra``: one side over real HTTP, with
+uvicorn, until stopped."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import typer
 from harness.cli.output import fail, out
 
 serve_app = typer.Typer(
-    help="Serve one side of the simulation over real HTTP.", no_args_is_help=True
+    help="Serve the whole simulation in a browser (no sub-command), or one side of it over "
+    "real HTTP (elevate, entra)."
 )
 
 
@@ -38,6 +40,66 @@ def _listen(host: str, port: int) -> socket.socket:
 
     try:
         return bind(host, port)
+    except ServeError as exc:
+        raise fail(str(exc)) from None
+
+
+@serve_app.callback(invoke_without_command=True)
+def serve_all(
+    ctx: typer.Context,
+    host: HostOption = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="TCP port of Fake Entra: the admin center and Graph; 0 picks a free one.",
+        ),
+    ] = 8001,
+    elevate_port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="TCP port of Fake Elevate: SCIM and Account Center; 0 picks a free one.",
+        ),
+    ] = 8000,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the tenant and the account: the same seed, the same ids.")
+    ] = 0,
+    seats: Annotated[
+        int, typer.Option(min=0, help="Seats in the LinkedIn Elevate licence pool.")
+    ] = 10,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PROVISIM_GRAPH_TOKEN",
+            show_default=False,
+            help="The Graph bearer token for scripts (generated and printed when not given).",
+        ),
+    ] = None,
+) -> None:
+    """With no sub-command: the LinkedIn Elevate tutorial in a browser, in one process.
+
+    Serves Fake Entra (the Microsoft Entra admin center and its Microsoft Graph API) and
+    Fake Elevate (its SCIM service and LinkedIn Account Center), wired over loopback HTTP,
+    plus the simulator controls (virtual clock, fault profiles, live SCIM exchanges), and
+    prints their URLs. A test directory (Britta Simon, Kai Li, Ana Pereira) is ready to assign.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from harness.serving import ServeError, serve_simulation
+
+    try:
+        serve_simulation(
+            host=host,
+            port=port,
+            elevate_port=elevate_port,
+            seed=seed,
+            seats=seats,
+            graph_token=token,
+            say=lambda line: out.print(line, markup=False),
+        )
     except ServeError as exc:
         raise fail(str(exc)) from None
 

@@ -18,6 +18,7 @@ STEP_MODULES: tuple[str, ...] = (
     "harness.steps.target",
     "harness.steps.wire",
     "harness.steps.graph",
+    "harness.steps.ui",
 )
 
 __all__ = ["STEP_MODULES"]
