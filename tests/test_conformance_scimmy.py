@@ -283,7 +283,6 @@ def check_scimmy_neither_works_with_entra_nor_conforms(run: Run) -> None:
     assert verdict["rfc"]["deviations"] == ["RFC7644-3.4.2.2-FILTER-VALUE-PATH"]
 
 
-
 def check_every_pinned_outcome(run: Run) -> None:
     outcomes = run.outcomes()
     assert {k: v for k, v in outcomes.items() if v != "passed"} == FAILING

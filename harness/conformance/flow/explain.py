@@ -4,7 +4,6 @@ endpoint refused."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -74,9 +73,10 @@ def exchanges_about(
 
 def names_object(exchange: Exchange, names: Iterable[str], target_id: str | None) -> bool:
     """Whether an exchange is about an object: one of its (long, unique) names anywhere in
-    the URL or the request body, or its target id as a whole path segment or a whole JSON
-    string. An id is matched whole because a server's ids may be short: ``2`` is in
-    ``127.0.0.1:34023`` and in every other user's body, and is about none of them."""
+    the URL or the request body, or its target id as a whole segment of the URL's path.
+    The id is matched only there: a server's ids may be short and per resource type, so
+    ``2`` is in ``127.0.0.1:34023``, and a group ``1`` is not the member or manager ``1``
+    that another request's body names."""
     body = exchange.request_body.decode("utf-8", "replace")
     needles = set(names)
     needles |= {quote(n, safe="") for n in needles}
@@ -85,9 +85,7 @@ def names_object(exchange: Exchange, names: Iterable[str], target_id: str | None
     if target_id is None:
         return False
     segments = urlsplit(exchange.url).path.split("/")
-    return target_id in segments or quote(target_id, safe="") in segments or (
-        json.dumps(target_id) in body
-    )
+    return target_id in segments or quote(target_id, safe="") in segments
 
 
 def step_hint(state: FlowState, about: str | None) -> str | None:
