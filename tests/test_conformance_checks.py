@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
-from conformance_support import RUN_ID, elevate_context
+from conformance_support import RUN_ID, context, elevate_context
 
 from fake_elevate.elevate import FakeElevate
 from harness.conformance.checks import CHECKS, CheckContext, check_by_id
@@ -135,3 +136,18 @@ def test_each_fault_is_caught_by_its_check_with_evidence_and_a_hint(
         assert result.hint is not None and hint in result.hint
         assert result.evidence, "a failure carries its exchanges"
         assert all(e.origin == "probe" for e in result.evidence)
+
+
+def test_a_discovery_list_without_total_results_says_so() -> None:
+    """django-scim2 serves /Schemas and /ResourceTypes as ListResponses without
+    totalResults: the failure and its hint name the missing attribute, not just the shape."""
+    listing = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "Resources": [{"id": "urn:ietf:params:scim:schemas:core:2.0:User", "endpoint": "/Users"}],
+    }
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=listing))
+    for check_id in ("RFC7644-4-SCHEMAS", "RFC7644-4-RESOURCE-TYPES"):
+        result = check_by_id(check_id).run(context(transport, "t"))
+        assert result.outcome == "failed"
+        assert "totalResults is missing" in result.message
+        assert result.hint is not None and "totalResults" in result.hint

@@ -10,14 +10,16 @@ from conformance_support import URL
 
 from fake_entra.dialects import Dialect
 from harness.conformance.exchanges import Exchange, ExchangeLog
-from harness.conformance.flow import refusal_hint
+from harness.conformance.flow import names_object, refusal_hint
 
 
-def refused(method: str, path: str, request: Any, status: int, error: Any) -> Exchange:
+def refused(
+    method: str, path: str, request: Any, status: int, error: Any, base: str = URL
+) -> Exchange:
     return ExchangeLog().add(
         origin="entra",
         method=method,
-        url=f"{URL}{path}",
+        url=f"{base}{path}",
         request_headers={},
         request_body=json.dumps(request).encode(),
         status=status,
@@ -51,3 +53,21 @@ def test_refusals_are_explained_in_entras_terms() -> None:
     assert refusal_hint(Dialect.AAD_OPT_SCIM_062020, invalid) is None
     conflict = refused("POST", "/Users", {"userName": "a"}, 409, {"scimType": "uniqueness"})
     assert "409" in str(refusal_hint(Dialect.DEFAULT, conflict))
+
+
+def test_a_short_target_id_names_only_its_own_exchanges() -> None:
+    """django-scim2's ids are 1, 2, 3...: id "2" is in "127.0.0.1:34023" and was once taken
+    for every exchange, so a group's member step quoted another user's refused disable."""
+    port = "http://127.0.0.1:34023/scim/v2"
+    names = {"0f3c9a1e-guid", "alice@contoso.example"}
+    disable = {"Operations": [{"op": "Replace", "path": "active", "value": "False"}]}
+    other = refused("PATCH", "/Users/4", disable, 400, {"detail": "active"}, port)
+    assert not names_object(other, names, "2")
+    own = refused("PATCH", "/Users/2", disable, 400, {"detail": "active"}, port)
+    assert names_object(own, names, "2")
+    # Group 2 is not the member or manager 2 another request names (ids per resource type).
+    members = {"Operations": [{"op": "Add", "path": "members", "value": [{"value": "2"}]}]}
+    assert not names_object(refused("PATCH", "/Groups/1", members, 501, {}, port), names, "2")
+    query = "/Users?filter=userName%20eq%20%22alice%40contoso.example%22"
+    by_name = refused("GET", query, None, 400, {}, port)
+    assert names_object(by_name, names, None)

@@ -5,8 +5,10 @@ the endpoint refused (4xx, 5xx, or no answer). Checks whose cause exchanges have
 request shape (method and path template, e.g. ``PATCH /Groups/{id}``) and the same
 answer (status and ``scimType``) share one cause: it is listed once, with its evidence
 (one exchange, also as a ``curl`` command with the token masked), the checks it explains
-(the checks not established because of them included) and the fix. A check with no
-refused exchange (the endpoint said yes and stored something else) is its own cause.
+(the checks not established because of them included) and the fix. Two 400s are one
+cause only if their ``detail`` also agrees, once what varies per request is left out
+(:func:`refusal_reason`). A check with no refused exchange (the endpoint said yes and
+stored something else) is its own cause.
 
 Also here: the request shapes of the Entra engine a run exercised (:func:`request_shapes`),
 so that a report lists what it tried. Everything works on the report's JSON, so that
@@ -116,6 +118,30 @@ def answer_shape(exchange: Any) -> str:
     return f"{response['status']} {scim_type}" if scim_type else str(response["status"])
 
 
+#: What a 400's detail names that differs from one request to the next: quoted values,
+#: e-mail addresses, UUIDs and numbers (an operation's index, an id).
+_DETAIL_VARIABLES: Final = re.compile(
+    r"'[^']*'|\"[^\"]*\"|\S+@\S+|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|\d+"
+)
+
+
+def refusal_reason(exchange: Any) -> str:
+    """What tells two 400s of the same request shape apart: the error's ``detail`` with
+    what varies per request left out. A 400 says the body was refused, and only its detail
+    says for what: a PATCH refused for a string boolean and one refused for a bare manager
+    id are both ``PATCH /Users/{id}`` -> ``400 invalidValue``, with different fixes. Other
+    answers (401, 409, 5xx) say enough by their status; their detail often names the
+    resource, so it is left out."""
+    response = exchange["response"]
+    if response is None or int(response["status"]) != 400:
+        return ""
+    body = response["body"]
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(detail, str):
+        return ""
+    return " ".join(_DETAIL_VARIABLES.sub("…", detail).lower().split())
+
+
 def refused(exchange: Any) -> bool:
     response = exchange["response"]
     return response is None or int(response["status"]) >= 400
@@ -167,7 +193,7 @@ def root_causes(results: Sequence[Any]) -> list[CauseJson]:
                 cause_exchange["request"]["method"], cause_exchange["request"]["url"]
             )
             answer = answer_shape(cause_exchange)
-            key = (request, answer)
+            key = (f"{request} {refusal_reason(cause_exchange)}", answer)
         cause = causes.get(key)
         if cause is None:
             cause = {
@@ -219,6 +245,7 @@ __all__ = [
     "answer_shape",
     "curl_command",
     "path_template",
+    "refusal_reason",
     "request_shape",
     "request_shapes",
     "root_causes",

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Final
 
 from fake_entra.dialects import CORE_USER_SCHEMA
+from fake_entra.scim_client import LIST_RESPONSE_SCHEMA
 from harness.conformance.checks.clauses import (
     RESOURCE_TYPES_DEFINED,
     SCHEMAS_LIST,
     SPC_SCHEMA,
 )
 from harness.conformance.checks.context import Check, CheckContext
-from harness.conformance.exchanges import list_resources
+from harness.conformance.exchanges import Exchange, list_resources
 from harness.conformance.results import (
     RFC_ONLY,
     DiscoveryFact,
@@ -35,6 +36,32 @@ def require_supported(ctx: CheckContext, feature: str) -> None:
     declared = body.get(feature) if isinstance(body, dict) else None
     if isinstance(declared, dict) and declared.get("supported") is False:
         raise NotApplicable(DiscoveryFact("ServiceProviderConfig", f"{feature}.supported", False))
+
+
+def list_response_problem(exchange: Exchange) -> str:
+    """Why a 200 body is not a ListResponse, in the words a vendor can act on: the missing
+    schema URN, a missing or non-numeric ``totalResults`` (REQUIRED, RFC 7644 §3.4.2), or
+    ``Resources`` that is not a list."""
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    if LIST_RESPONSE_SCHEMA not in (body.get("schemas") or []):
+        return f"schemas does not name {LIST_RESPONSE_SCHEMA}"
+    if "totalResults" not in body:
+        return "totalResults is missing (RFC 7644 §3.4.2: REQUIRED)"
+    if not isinstance(body["totalResults"], int) or isinstance(body["totalResults"], bool):
+        return f"totalResults is {body['totalResults']!r}, not a number"
+    return "Resources is not a list"
+
+
+def _not_a_list(exchange: Exchange, what: str, hint: str) -> Finding:
+    problem = list_response_problem(exchange)
+    if "totalResults" in problem:
+        hint = (
+            f"{hint[:-1]}, with totalResults: RFC 7644 §3.4.2 makes it REQUIRED in every "
+            "ListResponse, discovery lists included."
+        )
+    return bad(f"the body is not a SCIM ListResponse of {what}: {problem}", hint)
 
 
 def _service_provider_config(ctx: CheckContext) -> Finding:
@@ -66,13 +93,19 @@ SERVICE_PROVIDER_CONFIG: Final = Check.define(
 )
 
 
+SCHEMAS_HINT: Final = (
+    "Serve GET /Schemas as a ListResponse of the schemas you support, the core User schema "
+    "among them (Entra reads /Schemas for gallery apps, S1)."
+)
+
+
 def _schemas(ctx: CheckContext) -> Finding:
     exchange = ctx.probe.get("Schemas")
     if exchange.status != 200:
         return bad(f"{exchange.describe()}, expected 200 with a ListResponse")
     resources = list_resources(exchange)
     if resources is None:
-        return bad("the body is not a SCIM ListResponse of Schema resources")
+        return _not_a_list(exchange, "Schema resources", SCHEMAS_HINT)
     ids = {str(r.get("id")) for r in resources}
     if CORE_USER_SCHEMA not in ids:
         return bad(f"the User schema ({CORE_USER_SCHEMA}) is not listed")
@@ -85,10 +118,14 @@ SCHEMAS: Final = Check.define(
     "RFC 7644 §4; RFC 7643 §7",
     SCHEMAS_LIST.level,
     RFC_ONLY,
-    "Serve GET /Schemas as a ListResponse of the schemas you support, the core User schema "
-    "among them (Entra reads /Schemas for gallery apps, S1).",
+    SCHEMAS_HINT,
     _schemas,
     clauses=(SCHEMAS_LIST,),
+)
+
+
+RESOURCE_TYPES_HINT: Final = (
+    "Serve GET /ResourceTypes as a ListResponse with a ResourceType whose endpoint is /Users."
 )
 
 
@@ -98,7 +135,7 @@ def _resource_types(ctx: CheckContext) -> Finding:
         return bad(f"{exchange.describe()}, expected 200 with a ListResponse")
     resources = list_resources(exchange)
     if resources is None:
-        return bad("the body is not a SCIM ListResponse of ResourceType resources")
+        return _not_a_list(exchange, "ResourceType resources", RESOURCE_TYPES_HINT)
     endpoints = {str(r.get("endpoint", "")).strip("/").lower() for r in resources}
     if "users" not in endpoints:
         return bad("no ResourceType has the endpoint /Users")
@@ -111,10 +148,16 @@ RESOURCE_TYPES: Final = Check.define(
     "RFC 7644 §4; RFC 7643 §6",
     RESOURCE_TYPES_DEFINED.level,
     RFC_ONLY,
-    "Serve GET /ResourceTypes as a ListResponse with a ResourceType whose endpoint is /Users.",
+    RESOURCE_TYPES_HINT,
     _resource_types,
     clauses=(RESOURCE_TYPES_DEFINED,),
 )
 
 
-__all__ = ["RESOURCE_TYPES", "SCHEMAS", "SERVICE_PROVIDER_CONFIG", "require_supported"]
+__all__ = [
+    "RESOURCE_TYPES",
+    "SCHEMAS",
+    "SERVICE_PROVIDER_CONFIG",
+    "list_response_problem",
+    "require_supported",
+]

@@ -8,7 +8,7 @@ read back with GET (:mod:`~.readback`) and a failure is explained in Entra's ter
 """
 
 from harness.conformance.flow.entra_flow import EntraFlow
-from harness.conformance.flow.explain import patch_hint, refusal_hint
+from harness.conformance.flow.explain import names_object, patch_hint, refusal_hint
 from harness.conformance.flow.readback import Mismatch
 from harness.conformance.flow.setup import GALLERY_APP, tenant_url_for
 from harness.conformance.flow.steps import FLOW_STEPS
@@ -18,6 +18,7 @@ __all__ = [
     "GALLERY_APP",
     "EntraFlow",
     "Mismatch",
+    "names_object",
     "patch_hint",
     "refusal_hint",
     "tenant_url_for",

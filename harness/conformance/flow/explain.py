@@ -4,9 +4,9 @@ endpoint refused."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fake_entra.dialects import AD_SCIM_GROUP_SCHEMA, Dialect
 from harness.conformance.exchanges import Exchange
@@ -65,16 +65,27 @@ def exchanges_about(
     """The exchanges that name the object: its target id, UPN, display name or id."""
     if source_id is None:
         return []
-    needles = set(state.seeded.names.get(source_id, ()))
+    names = set(state.seeded.names.get(source_id, ()))
     entry = state.job.connector.get(source_id) if state.job is not None else None
-    if entry is not None:
-        needles.add(entry.target_id)
+    target_id = entry.target_id if entry is not None else None
+    return [e for e in exchanges if names_object(e, names, target_id)]
+
+
+def names_object(exchange: Exchange, names: Iterable[str], target_id: str | None) -> bool:
+    """Whether an exchange is about an object: one of its (long, unique) names anywhere in
+    the URL or the request body, or its target id as a whole segment of the URL's path.
+    The id is matched only there: a server's ids may be short and per resource type, so
+    ``2`` is in ``127.0.0.1:34023``, and a group ``1`` is not the member or manager ``1``
+    that another request's body names."""
+    body = exchange.request_body.decode("utf-8", "replace")
+    needles = set(names)
     needles |= {quote(n, safe="") for n in needles}
-    return [
-        e
-        for e in exchanges
-        if any(n in e.url or n in e.request_body.decode("utf-8", "replace") for n in needles)
-    ]
+    if any(n in exchange.url or n in body for n in needles):
+        return True
+    if target_id is None:
+        return False
+    segments = urlsplit(exchange.url).path.split("/")
+    return target_id in segments or quote(target_id, safe="") in segments
 
 
 def step_hint(state: FlowState, about: str | None) -> str | None:
@@ -217,6 +228,7 @@ __all__ = [
     "engine_errors",
     "exchanges_about",
     "failures",
+    "names_object",
     "patch_hint",
     "refusal_hint",
     "refused_in_step",

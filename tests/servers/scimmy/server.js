@@ -66,7 +66,11 @@ function assertUniqueUserName(userName, id) {
     }
 }
 
-SCIMMY.Resources.declare(SCIMMY.Resources.User)
+// Entra's default mappings write the enterprise extension (department, manager:
+// https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups),
+// so it is declared as an optional extension, as SCIMMY's Resources documentation shows:
+// SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false)).
+SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false))
     .ingress((resource, instance) => {
         const body = plain(instance);
         if (resource.id && !users.has(resource.id)) throw notFound(resource.id);
