@@ -54,7 +54,7 @@ Feature: The tutorial in a browser
     And Graph has the job with the status "NotRun"
     # Step 15: Review the attribute mappings; matching properties find accounts for updates.
     When the admin opens the mapping "Provision Microsoft Entra ID Users"
-    Then the matching precedence lists "userName" first
+    Then the matching precedence lists "externalId" first
     # Step 16: Set the Provisioning Status to On in the Settings section.
     When the admin selects "Edit provisioning" under "Provisioning"
     And sets "Provisioning Status" to "On"
