@@ -393,3 +393,71 @@ def test_replay_does_not_follow_a_redirect_to_another_port(tmp_path: Path) -> No
         assert elsewhere.requests == []
     assert outcome.code == 1
     assert "307" in outcome.stdout
+
+
+# -- provisim load -----------------------------------------------------------------------------
+
+#: ``load``'s request deadline: well inside its 3 s run, so one request reaches it.
+LOAD_DEADLINE = 1
+
+
+def _load(server: HostileServer, tmp_path: Path) -> Outcome:
+    # One tenant, a short run: what matters is that it ends, says why and leaks nothing.
+    outcome = _provisim(
+        [
+            "load",
+            "--url",
+            server.url,
+            "--timeout",
+            str(LOAD_DEADLINE),
+            "--duration",
+            "3",
+            "--tenants",
+            "1",
+            "--users-per-tenant",
+            "2",
+            "--groups-per-tenant",
+            "0",
+            "--json",
+            "report.json",
+            "--html",
+            "locust.html",
+            "--csv",
+            "stats",
+        ],
+        tmp_path,
+    )
+    assert outcome.peak_rss_mb < PEAK_RSS_LIMIT_MB
+    assert {path.name for path in outcome.files} >= {"report.json", "locust.html"}
+    return outcome
+
+
+def _load_failure(outcome: Outcome) -> str:
+    """The one line that says why the load's requests failed."""
+    assert outcome.code == 1, outcome.stderr
+    assert "Verdict (Entra's" in outcome.stdout and ": ERRORS: " in outcome.stdout
+    failures = [line for line in outcome.stdout.splitlines() if line.strip().startswith("failure:")]
+    assert failures, outcome.stdout
+    return failures[0]
+
+
+@pytest.mark.parametrize("mode", [Mode.ENDLESS, Mode.DRIP])
+def test_load_ends_each_request_by_its_deadline_on_an_endless_or_dripping_body(
+    mode: Mode, tmp_path: Path
+) -> None:
+    with HostileServer(mode) as server:
+        outcome = _load(server, tmp_path)
+    assert f"did not answer within {LOAD_DEADLINE} s" in _load_failure(outcome)
+
+
+def test_load_refuses_a_50_mb_body(tmp_path: Path) -> None:
+    with HostileServer(Mode.BIG) as server:
+        outcome = _load(server, tmp_path)
+    assert "over the 4000000 bytes limit" in _load_failure(outcome)
+
+
+def test_load_writes_no_echoed_token_anywhere(tmp_path: Path) -> None:
+    with HostileServer(Mode.ECHO) as server:
+        outcome = _load(server, tmp_path)
+    assert any(seen.headers.get("authorization") == f"Bearer {TOKEN}" for seen in server.requests)
+    assert "HTTP 400" in _load_failure(outcome)
