@@ -185,3 +185,20 @@ def test_help_says_what_is_compared() -> None:
     assert result.exit_code == 0
     text: Any = " ".join(result.output.split())
     assert "meta.lastModified" in text and "Exit status: 0 no differences" in text
+
+
+@pytest.mark.parametrize(("size", "message"), [("lots", "not a size"), ("0", "must be positive")])
+def test_a_bad_max_body_is_one_line(traffic: Path, size: str, message: str) -> None:
+    result = runner.invoke(
+        app,
+        ["replay", str(traffic), "--url", "http://127.0.0.1:9/scim", "--max-body", size],
+        env={"PROVISIM_SCIM_TOKEN": "t0ken-for-max-body", "COLUMNS": "200"},
+    )
+    line = one_line_error(result)
+    assert "--max-body" in line and message in line
+
+
+def test_help_states_the_limits_per_request() -> None:
+    result = runner.invoke(app, ["replay", "--help"], env={"COLUMNS": "200"})
+    text: Any = " ".join(result.output.split())
+    assert "--max-body" in text and "connect, headers and the whole body" in text

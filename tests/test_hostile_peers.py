@@ -260,3 +260,204 @@ def test_a_redirect_to_another_port_is_not_followed(tmp_path: Path) -> None:
         assert elsewhere.requests == []
     assert conformance.code == 1 and "-> 307" in conformance.stdout
     assert run.code == 1 and "307" in run.stdout
+
+
+# -- provisim replay ---------------------------------------------------------------------------
+
+#: Where the capture was recorded; replayed against the hostile server's URL.
+_RECORDED = "https://scim.recorded.example/scim/v2"
+
+
+def _capture(directory: Path) -> Path:
+    """A traffic.jsonl of four exchanges: a create, a GET, a filtered GET and a PATCH."""
+    user = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada@example.com",
+        "active": True,
+    }
+    created = user | {"id": "rec-1"}
+    listed = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 1,
+        "Resources": [created],
+    }
+    patch = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    exchanges = [
+        ("POST", "/Users", user, 201, created),
+        ("GET", "/Users/rec-1", None, 200, created),
+        ("GET", "/Users?filter=userName%20eq%20%22ada%40example.com%22", None, 200, listed),
+        ("PATCH", "/Users/rec-1", patch, 200, created | {"active": False}),
+    ]
+    lines = [
+        json.dumps(
+            {
+                "seq": number,
+                "method": method,
+                "url": _RECORDED + path,
+                "request": {"headers": {"content-type": "application/scim+json"}, "body": body},
+                "response": {"status": status, "headers": {}, "body": answer},
+            }
+        )
+        for number, (method, path, body, status, answer) in enumerate(exchanges, 1)
+    ]
+    directory.mkdir(parents=True, exist_ok=True)
+    capture = directory / "traffic.jsonl"
+    capture.write_text("\n".join(lines) + "\n")
+    return capture
+
+
+def _replay(server: HostileServer, tmp_path: Path, *extra: str) -> Outcome:
+    capture = _capture(tmp_path)
+    outcome = _provisim(
+        [
+            "replay",
+            str(capture),
+            "--url",
+            server.url,
+            "--timeout",
+            str(DEADLINE),
+            "--rate",
+            "1000",
+            "--json",
+            "report.json",
+            "--junit",
+            "junit.xml",
+            "--html",
+            "report.html",
+            *extra,
+        ],
+        tmp_path,
+    )
+    assert outcome.peak_rss_mb < PEAK_RSS_LIMIT_MB
+    return outcome
+
+
+@pytest.mark.parametrize("mode", [Mode.ENDLESS, Mode.DRIP])
+def test_replay_ends_by_its_deadline_on_an_endless_or_dripping_body(
+    mode: Mode, tmp_path: Path
+) -> None:
+    with HostileServer(mode) as server:
+        outcome = _replay(server, tmp_path)
+    assert outcome.code == 2
+    assert f"did not answer within {DEADLINE} s" in _one_line_error(outcome)
+
+
+@pytest.mark.parametrize(("options", "cap"), [((), "8 MiB"), (("--max-body", "1MiB"), "1 MiB")])
+def test_replay_refuses_a_50_mb_body_in_one_line(
+    options: tuple[str, ...], cap: str, tmp_path: Path
+) -> None:
+    with HostileServer(Mode.BIG) as server:
+        outcome = _replay(server, tmp_path, *options)
+    assert outcome.code == 2
+    assert f"over the {cap} limit" in _one_line_error(outcome)
+
+
+def test_replay_keeps_large_answers_under_the_cap_small(tmp_path: Path) -> None:
+    # 6 MB answers, under the cap: the replay goes on, its evidence cut to 256 KiB each.
+    with HostileServer(Mode.BIG, big_size=6_000_000) as server:
+        outcome = _replay(server, tmp_path)
+    assert len(server.requests) == 4
+    assert outcome.code == 1
+    assert "cut by provisim" in (tmp_path / "report.json").read_text()
+    assert sum(len(data) for data in outcome.files.values()) < 5_000_000
+
+
+def test_replay_writes_no_echoed_token_anywhere(tmp_path: Path) -> None:
+    with HostileServer(Mode.ECHO) as server:
+        outcome = _replay(server, tmp_path)
+    assert any(seen.headers.get("authorization") == f"Bearer {TOKEN}" for seen in server.requests)
+    assert outcome.code == 1
+    assert {path.name for path in outcome.files} >= {"report.json", "junit.xml", "report.html"}
+    assert "not welcome here" in (tmp_path / "report.json").read_text()
+
+
+@pytest.mark.parametrize("mode", [Mode.ANSI, Mode.HTML])
+def test_replay_shows_remote_payloads_as_text(mode: Mode, tmp_path: Path) -> None:
+    with HostileServer(mode) as server:
+        outcome = _replay(server, tmp_path)
+    assert outcome.code == 1
+    for path, data in outcome.files.items():
+        assert b"\x1b" not in data, f"a raw ESC in {path.name}"
+    assert b"<script>" not in outcome.files[tmp_path / "report.html"]
+
+
+def test_replay_does_not_follow_a_redirect_to_another_port(tmp_path: Path) -> None:
+    with HostileServer(Mode.PLAIN) as elsewhere:
+        with HostileServer(
+            Mode.REDIRECT, redirect_to=f"http://127.0.0.1:{elsewhere.port}"
+        ) as server:
+            outcome = _replay(server, tmp_path)
+        assert elsewhere.requests == []
+    assert outcome.code == 1
+    assert "307" in outcome.stdout
+
+
+# -- provisim load -----------------------------------------------------------------------------
+
+#: ``load``'s request deadline: well inside its 3 s run, so one request reaches it.
+LOAD_DEADLINE = 1
+
+
+def _load(server: HostileServer, tmp_path: Path) -> Outcome:
+    # One tenant, a short run: what matters is that it ends, says why and leaks nothing.
+    outcome = _provisim(
+        [
+            "load",
+            "--url",
+            server.url,
+            "--timeout",
+            str(LOAD_DEADLINE),
+            "--duration",
+            "3",
+            "--tenants",
+            "1",
+            "--users-per-tenant",
+            "2",
+            "--groups-per-tenant",
+            "0",
+            "--json",
+            "report.json",
+            "--html",
+            "locust.html",
+            "--csv",
+            "stats",
+        ],
+        tmp_path,
+    )
+    assert outcome.peak_rss_mb < PEAK_RSS_LIMIT_MB
+    assert {path.name for path in outcome.files} >= {"report.json", "locust.html"}
+    return outcome
+
+
+def _load_failure(outcome: Outcome) -> str:
+    """The one line that says why the load's requests failed."""
+    assert outcome.code == 1, outcome.stderr
+    assert "Verdict (Entra's" in outcome.stdout and ": ERRORS: " in outcome.stdout
+    failures = [line for line in outcome.stdout.splitlines() if line.strip().startswith("failure:")]
+    assert failures, outcome.stdout
+    return failures[0]
+
+
+@pytest.mark.parametrize("mode", [Mode.ENDLESS, Mode.DRIP])
+def test_load_ends_each_request_by_its_deadline_on_an_endless_or_dripping_body(
+    mode: Mode, tmp_path: Path
+) -> None:
+    with HostileServer(mode) as server:
+        outcome = _load(server, tmp_path)
+    assert f"did not answer within {LOAD_DEADLINE} s" in _load_failure(outcome)
+
+
+def test_load_refuses_a_50_mb_body(tmp_path: Path) -> None:
+    with HostileServer(Mode.BIG) as server:
+        outcome = _load(server, tmp_path)
+    assert "over the 4000000 bytes limit" in _load_failure(outcome)
+
+
+def test_load_writes_no_echoed_token_anywhere(tmp_path: Path) -> None:
+    with HostileServer(Mode.ECHO) as server:
+        outcome = _load(server, tmp_path)
+    assert any(seen.headers.get("authorization") == f"Bearer {TOKEN}" for seen in server.requests)
+    assert "HTTP 400" in _load_failure(outcome)

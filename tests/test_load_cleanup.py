@@ -3,15 +3,21 @@ only the run's own resources, and never a body over the size limit."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import httpx
 import pytest
+from hostile_server import HostileServer, Mode
 
 from fake_elevate.elevate import FakeElevate
-from harness.load.cleanup import LimitedTransport, delete_created
+from harness.load.cleanup import delete_created
 from harness.transport import AsgiTransport
 
 URL = "http://127.0.0.1/scim/v2"
 PREFIX = "provisim-load-abcd-"
+#: Far beyond any request's deadline: a clean-up still going then never ends.
+NEVER = 60
 
 
 def _create(client: httpx.Client, endpoint: str, name: str) -> str:
@@ -55,13 +61,36 @@ def test_created_and_unanswered_resources_of_the_run_are_deleted_and_nothing_els
     assert held["Group"] == []
 
 
-def test_a_body_over_the_limit_is_not_read() -> None:
-    def big(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=b"x" * 5000)
+def _clean_up_against(server: HostileServer) -> tuple[threading.Thread, list[Any]]:
+    """delete_created looking for one cut-off create on ``server``, in a thread of its own."""
+    done: list[Any] = []
 
-    limited = LimitedTransport(httpx.MockTransport(big), 4096)
-    with httpx.Client(transport=limited) as client, pytest.raises(httpx.ReadError, match="4096"):
-        client.get("http://127.0.0.1/")
-    small = LimitedTransport(httpx.MockTransport(big), 5000)
-    with httpx.Client(transport=small) as client:
-        assert len(client.get("http://127.0.0.1/").content) == 5000
+    def clean() -> None:
+        done.append(
+            delete_created(
+                server.url,
+                "cleanup-token",
+                prefix=PREFIX,
+                created=[],
+                unanswered=[["Users", f"{PREFIX}cut-off@contoso.com"]],
+                rate=100,
+                timeout=1,
+                max_body=4096,
+            )
+        )
+
+    thread = threading.Thread(target=clean, daemon=True)
+    thread.start()
+    thread.join(NEVER)
+    return thread, done
+
+
+@pytest.mark.parametrize("mode", [Mode.DRIP, Mode.ENDLESS, Mode.BIG])
+def test_a_dripping_endless_or_oversized_answer_ends_by_the_deadline(mode: Mode) -> None:
+    # The look-up of a cut-off create reads a body dripped a byte every half second, one
+    # that never ends, or 50 MB: each ends by the request's deadline or the size cap.
+    with HostileServer(mode) as server:
+        thread, done = _clean_up_against(server)
+        assert server.requests, "the clean-up never asked"
+    assert not thread.is_alive(), f"the clean-up was still reading after {NEVER} s"
+    assert done and done[0]["deleted"] == 0

@@ -3,6 +3,7 @@ per-kind figures, printable remote text, exit codes."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -119,3 +120,25 @@ def test_an_interrupted_run_exits_130_with_its_report() -> None:
     )
     assert report["verdict"]["outcome"] == "sustained" and exit_code(report) == 130
     assert "(interrupted)" in summary_lines(report)[0]
+
+
+def test_printable_escapes_what_conformance_escapes() -> None:
+    # One routine for every terminal (harness.terminal): escape sequences, C1 controls and
+    # bidirectional overrides from an endpoint never reach the terminal raw.
+    shown = printable("\x1b]8;;https://evil.example/\x1b\\x\u202eok\x9b31m\u2028")
+    assert shown == "\\x1b]8;;https://evil.example/\\x1b\\x\\u202eok\\x9b31m\\u2028"
+
+
+def test_the_token_is_masked_wherever_an_endpoint_put_it() -> None:
+    token = "load-token-3f9a1c"
+    results = _results(failures=2)
+    results["errors"][0]["error"] = f"HTTP 401: token {token} is not welcome"
+    results["tally"]["test_connection_failures"] = [f"detail: Bearer {token}"]
+    results["tally"]["examples"] = [f"response: 'x' is not valid ({token})"]
+    config = LoadSettings(url="http://127.0.0.1/scim", run_id="abcd")
+    report = build_report(
+        config, results, mode={"kind": "local", "workers": 0}, cleanup=None, secrets=[token]
+    )
+    assert token not in json.dumps(report)
+    assert "is not welcome" in report["failures"][0]["error"]
+    assert all(token not in line for line in summary_lines(report))

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from harness.cli.output import err, fail, out, shown_path
+from harness.redaction import KNOWN
 
 
 def load(
@@ -68,7 +69,11 @@ def load(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(metavar="S", help="Deadline to connect and for each response.")
+        float,
+        typer.Option(
+            metavar="S",
+            help="Deadline for each request in all: connect, headers and the whole body.",
+        ),
     ] = 30.0,
     max_body: Annotated[
         int, typer.Option(metavar="BYTES", help="Largest response body read.")
@@ -152,6 +157,8 @@ def load(
 
     if not token or not token.strip():
         raise fail("a bearer token is needed: set PROVISIM_SCIM_TOKEN (or pass --token)")
+    # Masked by value in everything printed: an endpoint may echo it anywhere.
+    KNOWN.add(token.strip())
     if worker:
         if master or workers:
             raise fail("--worker cannot be combined with --master or --workers")

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from harness.cli.output import fail, out, shown_path
+from harness.redaction import KNOWN
+from harness.transport import DEFAULT_MAX_BODY_BYTES, parse_size, size_text
 
 
 def replay(
@@ -70,8 +72,22 @@ def replay(
     ] = 25.0,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", metavar="SECONDS", help="How long to wait for each response."),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="How long each request may take in all: connect, headers and the whole body. "
+            "A request still unanswered then ends as a timeout.",
+        ),
     ] = 30.0,
+    max_body: Annotated[
+        str,
+        typer.Option(
+            "--max-body",
+            metavar="SIZE",
+            help="The largest response body read (bytes, or 512KiB, 8MiB); a larger one ends "
+            "its request with an error.",
+        ),
+    ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
 ) -> None:
     """Replay a captured exchange file against a SCIM endpoint and report the differences.
 
@@ -96,8 +112,16 @@ def replay(
     from harness.replay.report import summary_lines, write_report
     from harness.replay.runner import ReplayAbort, ReplaySettings, run_replay
 
+    # Masked by value wherever it shows up: an endpoint may echo it anywhere.
+    KNOWN.add(token.strip())
     try:
-        settings = ReplaySettings(url=url, token=token, rate=rate, timeout=timeout)
+        body_cap = parse_size(max_body)
+    except ValueError as exc:
+        raise fail(f"--max-body: {exc}") from None
+    try:
+        settings = ReplaySettings(
+            url=url, token=token, rate=rate, timeout=timeout, max_body=body_cap
+        )
     except ReplayAbort as exc:
         raise fail(str(exc)) from None
     reports = {"--json": json_report, "--junit": junit_report, "--html": html_report}

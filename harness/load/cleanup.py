@@ -17,45 +17,13 @@ from typing import Any
 
 import httpx
 
+from fake_entra.http_limits import BoundedTransport, ResponseLimits
 from fake_entra.scim_client import eq_filter
 from harness.conformance.exchanges import ExchangeLog, RecordingTransport, list_resources
 from harness.conformance.probe import ScimProbe
 from harness.conformance.rate import LeakyBucket, RateLimitedTransport
 from harness.conformance.report import CleanupJson
 from harness.conformance.resources import CreatedResources, clean_up
-
-
-class LimitedTransport(httpx.BaseTransport):
-    """The network, reading no response body beyond ``max_body`` bytes."""
-
-    def __init__(self, inner: httpx.BaseTransport, max_body: int) -> None:
-        self.inner = inner
-        self.max_body = max_body
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in response.stream:  # type: ignore[union-attr]
-                size += len(chunk)
-                if size > self.max_body:
-                    raise httpx.ReadError(
-                        f"response body over {self.max_body} bytes", request=request
-                    )
-                chunks.append(chunk)
-        finally:
-            response.close()
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=b"".join(chunks),
-            request=request,
-            extensions=response.extensions,
-        )
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def delete_created(
@@ -72,7 +40,11 @@ def delete_created(
     transport: httpx.BaseTransport | None = None,
 ) -> CleanupJson:
     """Delete the run's resources; what was deleted and what could not be."""
-    network = LimitedTransport(transport or httpx.HTTPTransport(), max_body)
+    # conformance's limits: a deadline for the whole request (connect, headers and body),
+    # at most max_body bytes read, redirects never followed.
+    network = BoundedTransport(
+        transport or httpx.HTTPTransport(), ResponseLimits(timeout, max_body)
+    )
     bucket = LeakyBucket(rate)
     log = ExchangeLog()
     probe = ScimProbe(
@@ -109,4 +81,4 @@ def _found(probe: ScimProbe, endpoint: str, name: str, prefix: str) -> list[str]
     return [str(r["id"]) for r in found or [] if isinstance(r, dict) and r.get("id")]
 
 
-__all__ = ["LimitedTransport", "delete_created"]
+__all__ = ["delete_created"]

@@ -75,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _user_class(run: _Run) -> type[Any]:
     """The Locust user class of one simulated tenant (defined here, after the import)."""
+    import gevent  # type: ignore[import-untyped]  # Locust's own event loop
     import locust
     from locust.contrib.fasthttp import FastHttpUser
 
+    from fake_entra.http_limits import size_text
     from harness.load.transport import LoadTransport, Sent
     from harness.load.workload import TenantWorkload
 
@@ -123,8 +125,44 @@ def _user_class(run: _Run) -> type[Any]:
         ) -> Sent:
             settings = run.settings
             assert settings is not None
-            headers = {**headers, "Accept-Encoding": "identity"}
             started = time.perf_counter()
+            # One deadline for the whole request (connect, headers and the whole body):
+            # Locust's network_timeout bounds each read only, so a body dripped a byte at a
+            # time, or one that never ends, would hold the tenant for ever.
+            timer = gevent.Timeout(settings.timeout)
+            timer.start()
+            try:
+                return self._exchange(method, url, headers, body, kind, started, timer)
+            except gevent.Timeout as fired:
+                if fired is not timer:
+                    raise
+                # Before Locust had a response to report: the failure is reported here.
+                self.environment.events.request.fire(
+                    request_type=method,
+                    name=kind,
+                    response_time=(time.perf_counter() - started) * 1000,
+                    response_length=0,
+                    response=None,
+                    context={},
+                    exception=TimeoutError(_late(settings)),
+                )
+                return Sent(0, error=_late(settings), timed_out=True)
+            finally:
+                timer.close()
+
+        def _exchange(
+            self,
+            method: str,
+            url: str,
+            headers: dict[str, str],
+            body: bytes,
+            kind: str,
+            started: float,
+            timer: Any,
+        ) -> Sent:
+            settings = run.settings
+            assert settings is not None
+            headers = {**headers, "Accept-Encoding": "identity"}
             with self.client.request(
                 method,
                 url,
@@ -138,19 +176,31 @@ def _user_class(run: _Run) -> type[Any]:
                 error = getattr(response, "error", None)
                 if status == 0:
                     text = type(error).__name__ if error is not None else "no response"
-                    response.failure(text)
                     timed_out = "timeout" in text.lower()
+                    text = _late(settings) if timed_out else text
+                    response.failure(text)
                     return Sent(0, error=text, timed_out=timed_out)
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in response.iter_content(65536, decode_content=False):
-                    data = chunk if isinstance(chunk, bytes) else str(chunk).encode()
-                    size += len(data)
-                    if size > settings.max_body:
-                        run.tally.oversized += 1
-                        response.failure(f"response body over {settings.max_body} bytes")
-                        return Sent(0, error="response body too large")
-                    chunks.append(data)
+                try:
+                    for chunk in response.iter_content(65536, decode_content=False):
+                        data = chunk if isinstance(chunk, bytes) else str(chunk).encode()
+                        size += len(data)
+                        if size > settings.max_body:
+                            run.tally.oversized += 1
+                            text = (
+                                "the response body is over the "
+                                f"{size_text(settings.max_body)} limit (the rest was not read)"
+                            )
+                            response.failure(text)
+                            return Sent(0, error=text)
+                        chunks.append(data)
+                except gevent.Timeout as fired:
+                    if fired is not timer:
+                        raise
+                    response.request_meta["response_time"] = (time.perf_counter() - started) * 1000
+                    response.failure(_late(settings))
+                    return Sent(0, error=_late(settings), timed_out=True)
                 content = b"".join(chunks)
                 response.request_meta["response_time"] = (time.perf_counter() - started) * 1000
                 response.request_meta["response_length"] = len(content)
@@ -163,6 +213,11 @@ def _user_class(run: _Run) -> type[Any]:
                 return Sent(status, pairs, content)
 
     return EntraTenant
+
+
+def _late(settings: Any) -> str:
+    """Why a request ended at its deadline (as ``conformance`` says it)."""
+    return f"did not answer within {settings.timeout:g} s"
 
 
 class _Run:

@@ -17,20 +17,22 @@ HTTP 429 to exactly this requirement):
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from typing import Any, Final
 
 from harness.load.settings import ENTRA_RATE_PER_TENANT, LoadSettings
+from harness.redaction import Redactor
+from harness.terminal import neutralise
 
 #: The share of the offered rate a tenant must get to count as sustained (the engine's own
 #: work between two requests costs a little of each tenant's time).
 SUSTAINED_SHARE: Final = 0.9
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def printable(text: str, limit: int = 300) -> str:
-    """Remote text made safe for a terminal: control characters escaped, length capped."""
-    cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Remote text made safe for one line of a terminal (:func:`harness.terminal.neutralise`:
+    control characters and escape sequences shown escaped), its length capped."""
+    cleaned = neutralise(text, one_line=True)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
@@ -93,8 +95,10 @@ def build_report(
     cleanup: dict[str, Any] | None,
     interrupted: bool = False,
     reports: dict[str, Any] | None = None,
+    secrets: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The JSON report of one run (the token is never among its inputs)."""
+    """The JSON report of one run, ``secrets`` (the token) masked by value wherever an
+    endpoint's words put them (:class:`harness.redaction.Redactor`)."""
     tally = dict(results.get("tally") or {})
     elapsed = float(results.get("elapsed_s") or 0.0) or 1e-9
     by_kind = dict(tally.get("throttled_by_kind") or {})
@@ -125,7 +129,7 @@ def build_report(
     created = [list(c) for c in tally.get("created", [])]
     every = settings.validate_every
     validated = int(tally.get("validated", 0))
-    return {
+    report = {
         "tool": "provisim load",
         "runId": settings.run_id,
         "url": settings.url,
@@ -197,6 +201,8 @@ def build_report(
         "cleanup": cleanup,
         "reports": reports or {},
     }
+    masked: dict[str, Any] = Redactor(secrets).value(report)
+    return masked
 
 
 def _ms(value: Any) -> str:

@@ -30,6 +30,7 @@ import httpx
 from harness.load.cleanup import delete_created
 from harness.load.report import build_report, printable
 from harness.load.settings import TOKEN_ENV, LoadAbort, LoadSettings
+from harness.redaction import Redactor
 
 _ENTRY = ("-m", "harness.load.process")
 #: How long the master waits for its workers to connect.
@@ -206,6 +207,11 @@ def run_load(
         ]
     if html is not None:
         reports["html"] = str(html)
+    # Locust's own files quote what it saw (failure texts): the token masked there too.
+    redactor = Redactor([token])
+    for written in [*reports.get("csv", []), *([html] if html is not None else [])]:
+        with contextlib.suppress(OSError):
+            redactor.file(Path(written))
     return build_report(
         settings,
         results,
@@ -213,6 +219,7 @@ def run_load(
         cleanup=cleanup,
         interrupted=interrupted,
         reports=reports,
+        secrets=[token],
     )
 
 

@@ -27,7 +27,7 @@ from harness.conformance.report import ExchangeJson, exchange_json
 from harness.redaction import MASK, Redactor
 from harness.replay.capture import Capture, RecordedExchange
 from harness.replay.compare import RULES, Difference
-from harness.terminal import neutralise
+from harness.terminal import neutralise, neutralise_value
 
 EXIT_SAME: Final = 0
 EXIT_DIFFERENT: Final = 1
@@ -169,7 +169,9 @@ def build_report(
         },
         "results": rows,
     }
-    masked: ReplayReportJson = Redactor(secrets).value(report)
+    # Secrets masked by value, then a server's control characters shown escaped: a report
+    # keeps its words as evidence, never its escape codes (as conformance's report does).
+    masked: ReplayReportJson = neutralise_value(Redactor(secrets).value(report))
     return masked
 
 

@@ -18,9 +18,12 @@ Retry-After in seconds or as an HTTP-date, at most ``max_wait`` seconds, at most
 timeout is an answer to compare.
 
 Everything goes through ``conformance``'s transport stack (one
-:class:`~harness.conformance.exchanges.RecordingTransport` under one
-:class:`~harness.conformance.rate.RateLimitedTransport`), so the rate limit, the
-per-request deadline and the recording of evidence are the same as ``conformance``'s.
+:class:`~harness.conformance.rate.RateLimitedTransport` over one
+:class:`~harness.conformance.exchanges.RecordingTransport` over one
+:class:`~fake_entra.http_limits.BoundedTransport`), so the rate limit, the total deadline
+per request (connect, headers and the whole body), the cap on a response body, redirects
+never followed, and the recording of evidence (secrets masked, bodies cut at 256 KiB) are
+the same as ``conformance``'s.
 The first request is a preflight: an endpoint that cannot be reached, or that refuses the
 token where the recording did not, ends the replay with :class:`ReplayAbort` (exit 2).
 """
@@ -39,6 +42,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from fake_entra.directory import PortalError
+from fake_entra.http_limits import DEFAULT_MAX_BODY_BYTES, BoundedTransport, ResponseLimits
 from fake_entra.provisioning import validate_tenant_url
 from harness.conformance.exchanges import Exchange, ExchangeLog, RecordingTransport
 from harness.conformance.probe import retry_after_seconds
@@ -64,6 +68,8 @@ class ReplaySettings:
     rate: float = ENTRA_REQUESTS_PER_SECOND
     #: Seconds to wait for each response (conformance's --timeout).
     timeout: float = 30.0
+    #: The largest response body read, in bytes (conformance's --max-body).
+    max_body: int = DEFAULT_MAX_BODY_BYTES
     #: The longest a Retry-After wait may last, in seconds (as conformance).
     max_wait: float = 10.0
     #: How many times a 429 is retried.
@@ -86,6 +92,8 @@ class ReplaySettings:
             raise ReplayAbort(f"--rate must be at least 1 request per second, not {self.rate}")
         if not self.timeout > 0:
             raise ReplayAbort(f"--timeout must be positive, not {self.timeout}")
+        if self.max_body < 1:
+            raise ReplayAbort(f"--max-body must be positive, not {self.max_body}")
 
     @property
     def base_url(self) -> str:
@@ -121,7 +129,13 @@ def run_replay(
     replaces the network; ``clock`` and ``sleep`` drive the rate limiter and the waits."""
     log = ExchangeLog(clock)
     bucket = LeakyBucket(settings.rate, clock=clock, sleep=sleep)
-    network = transport if transport is not None else httpx.HTTPTransport()
+    network = (
+        transport
+        if transport is not None
+        else BoundedTransport(
+            httpx.HTTPTransport(), ResponseLimits(settings.timeout, settings.max_body)
+        )
+    )
     # The limiter outside the recorder: an exchange's time is the endpoint's, not the wait.
     shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
     client = httpx.Client(transport=shared, timeout=settings.timeout)
