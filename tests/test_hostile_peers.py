@@ -454,6 +454,11 @@ def test_load_refuses_a_50_mb_body(tmp_path: Path) -> None:
     with HostileServer(Mode.BIG) as server:
         outcome = _load(server, tmp_path)
     assert "over the 4000000 bytes limit" in _load_failure(outcome)
+    # One tenant, one Test Connection: a tenant whose test failed stops there (Save needs a
+    # passing test) and is not started again as a new tenant at full speed.
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["testConnection"]["sent"] == 1
+    assert len(server.requests) == 1
 
 
 def test_load_writes_no_echoed_token_anywhere(tmp_path: Path) -> None:

@@ -92,12 +92,18 @@ def _user_class(run: _Run) -> type[Any]:
         concurrency = 1
         host = "http://127.0.0.1"
 
+        #: Set once this user's tenant has started: a Locust user is one tenant for the whole
+        #: run. Locust calls a task again when it returns or raises; a new tenant each time
+        #: would repeat Test Connection at full speed with fresh pacing.
+        started = False
+
         @locust.task
         def provision(self) -> None:
             settings = run.settings
-            if settings is None:
+            if settings is None or self.started:
                 time.sleep(0.5)
                 return
+            self.started = True
             from urllib.parse import urlsplit
 
             name = secrets.token_hex(3)

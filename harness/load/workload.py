@@ -140,8 +140,11 @@ class TenantWorkload:
 
     def run(self, *, rounds: int | None = None) -> None:
         """Test Connection, the initial cycle, then incremental cycles (``rounds`` of them,
-        or until the run stops this tenant)."""
-        self.test_connection()
+        or until the run stops this tenant). A failed Test Connection ends the tenant there:
+        the portal's Save needs a passing one (PortalKnownIssues.save_requires_test_connection),
+        so an admin could not turn provisioning on either."""
+        if not self.test_connection():
+            return
         self.initial_cycle()
         while rounds is None or self.rounds < rounds:
             self.incremental_cycle()
