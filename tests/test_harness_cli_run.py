@@ -157,10 +157,17 @@ def test_a_failing_scenario_exits_1_and_all_three_reports_are_written(project: P
     run = provisim(project, "run", "features")
     assert run.code == 1, run.stderr
 
-    # Not a terminal: one plain line per scenario, then the failure and a summary.
-    assert re.search(r"^PASSED\s+features/throwaway.feature::test_britta_simon", run.stdout, re.M)
+    # Not a terminal: one plain line per scenario, named as the feature file names it (with
+    # its place), then the failure and a summary.
     assert re.search(
-        r"^FAILED\s+features/throwaway.feature::test_provisioning_fails .*"
+        r"^PASSED\s+Throwaway provisioning › Britta Simon is provisioned "
+        r"\(features/throwaway.feature:3\)",
+        run.stdout,
+        re.M,
+    )
+    assert re.search(
+        r"^FAILED\s+Throwaway provisioning › Provisioning fails "
+        r"\(features/throwaway.feature:8\) .*"
         r"Then provisioning fails loudly: AssertionError: the SCIM endpoint answered 500",
         run.stdout,
         re.M,
@@ -429,6 +436,8 @@ def test_run_without_paths_runs_the_packaged_features_from_any_directory(
 ) -> None:
     run = provisim(tmp_path, "run", "-k", "tutorial_from_the_access_token")
     assert run.code == 0, run.stdout + run.stderr
-    assert re.search(r"^PASSED\s+\S*tutorial\.feature::", run.stdout, re.M), run.stdout
+    assert re.search(r"^PASSED\s+.* \(features/tutorial\.feature:\d+\)", run.stdout, re.M), (
+        run.stdout
+    )
     suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
     assert suite is not None and int(suite.get("tests", "0")) >= 1

@@ -7,7 +7,12 @@ import pickle
 import pytest
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
 
-from harness.reports.cucumber import carry_bdd_context, failed_step, restore_bdd_context
+from harness.reports.cucumber import (
+    carry_bdd_context,
+    failed_step,
+    restore_bdd_context,
+    scenario_title,
+)
 from harness.reports.shapes import BDD_CONTEXT_ATTRIBUTE
 
 SCENARIO = {
@@ -46,3 +51,24 @@ def test_a_report_without_a_scenario_carries_nothing() -> None:
     restore_bdd_context(report)
     assert report not in test_report_context_registry
     assert failed_step(report) == ""
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "name", "shown"),
+    [
+        ("seats.feature::test_x", "Licences run out", "Licensing › Licences run out"),
+        # An outline's name as pytest-bdd fills it in: the example id would say it twice.
+        ("seats.feature::test_x[one-1]", "Seats: one", "Licensing › Seats: one"),
+        # A name that kept its <placeholder>: the example id tells the rows apart.
+        ("seats.feature::test_x[one-1]", "Seats: <n>", "Licensing › Seats: <n> [one-1]"),
+    ],
+)
+def test_scenario_title_names_the_scenario_as_the_feature_file_does(
+    nodeid: str, name: str, shown: str
+) -> None:
+    report = pytest.TestReport(nodeid, ("seats.feature", 0, "x"), {}, "passed", None, "call")
+    feature = {"name": "Licensing", "rel_filename": "features/seats.feature"}
+    scenario = {"name": name, "line_number": 7, "feature": feature, "steps": []}
+    setattr(report, BDD_CONTEXT_ATTRIBUTE, {"scenario": scenario, "name": "test_x"})
+    assert scenario_title(report) == f"{shown} (features/seats.feature:7)"
+    assert scenario_title(call_report()) == ""

@@ -53,3 +53,27 @@ def failed_step(report: pytest.TestReport) -> str:
         if step.get("failed"):
             return f"{step.get('keyword', '')} {step.get('name', '')}".strip()
     return ""
+
+
+def scenario_title(report: pytest.TestReport) -> str:
+    """How a carried scenario report names its scenario, as the feature file writes it:
+    ``Feature title › Scenario title (features/x.feature:12)``, else ""."""
+    carried = getattr(report, BDD_CONTEXT_ATTRIBUTE, None)
+    if not carried:
+        return ""
+    scenario = carried["scenario"]
+    name = str(scenario.get("name") or "").strip()
+    if not name:
+        return ""
+    feature = scenario.get("feature") or {}
+    title = f"{str(feature.get('name') or '').strip()} › {name}".lstrip(" ›")
+    # pytest-bdd names an outline's scenario with its example's values filled in; the id
+    # pytest gives the example is added only where the name kept a <placeholder>.
+    example = report.nodeid.partition("[")[2].removesuffix("]") if "<" in name else ""
+    if example:
+        title = f"{title} [{example}]"
+    where = str(feature.get("rel_filename") or "")
+    line = scenario.get("line_number")
+    if where and line:
+        title = f"{title} ({where}:{line})"
+    return title

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from harness.reports.cucumber import failed_step
+from harness.reports.cucumber import failed_step, scenario_title
 
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 _OTHER_OUTCOMES: Final[tuple[Outcome, ...]] = ("failed", "error", "skipped", "xfailed", "xpassed")
@@ -41,6 +41,8 @@ class _Finished:
     duration: float
     message: str
     details: str
+    #: The scenario as the feature file names it (``Feature › Scenario``), else "".
+    title: str = ""
 
 
 @dataclass
@@ -50,6 +52,7 @@ class _Running:
     message: str = ""
     details: str = ""
     failed_step: str = ""
+    title: str = ""
 
 
 def _crash_message(report: pytest.TestReport | pytest.CollectReport) -> str:
@@ -153,6 +156,7 @@ class ScenarioProgress:
         state.duration += report.duration
         if report.when == "call":
             state.failed_step = failed_step(report) or state.failed_step
+            state.title = scenario_title(report) or state.title
             if hasattr(report, "wasxfail"):
                 state.outcome = "xfailed" if report.skipped else "xpassed"
             elif report.failed:
@@ -175,6 +179,7 @@ class ScenarioProgress:
                     state.duration,
                     _with_step(state.message, state.failed_step),
                     state.details,
+                    state.title,
                 )
             )
 
@@ -207,7 +212,7 @@ class ScenarioProgress:
     def _line(self, scenario: _Finished) -> Text:
         line = Text.assemble(
             (f"{scenario.outcome.upper():<8}", _OUTCOME_STYLE[scenario.outcome]),
-            scenario.nodeid,
+            scenario.title or scenario.nodeid,
             (f" ({scenario.duration:.2f} s)", "dim"),
         )
         if scenario.message:
