@@ -80,6 +80,11 @@ class ScimStore:
                 for resource in persistence.resources(type_name):
                     self._commit(type_name, None, resource, persist=False)
 
+    @property
+    def persistent(self) -> bool:
+        """Whether every write is committed to SQLite (``--db``) before it is acknowledged."""
+        return self._persistence is not None
+
     def _transaction(self) -> AbstractContextManager[None]:
         # One durable transaction per request: the resource and its licence together.
         return self._persistence.transaction() if self._persistence is not None else nullcontext()

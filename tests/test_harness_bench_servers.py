@@ -24,9 +24,7 @@ def test_the_bare_starlette_app_answers_the_mix_with_fixed_scim_bodies() -> None
 
     listed, created, patched = asyncio.run(run())
     assert listed.status_code == 200 and listed.json()["totalResults"] == 1
-    assert created.status_code == 201 and created.headers["location"].endswith(
-        created.json()["id"]
-    )
+    assert created.status_code == 201 and created.headers["location"].endswith(created.json()["id"])
     assert patched.status_code == 200 and patched.headers["etag"] == 'W/"1"'
     assert {r.headers["content-type"] for r in (listed, created, patched)} == {
         "application/scim+json"

@@ -8,6 +8,8 @@ through FastAPI's router.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +31,60 @@ from .request import ScimRequest
 
 _ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
 
+#: The largest request body a light create (see ResourceRoute.light) may carry: a body
+#: this size is normalised and stored in well under a millisecond.
+LIGHT_BODY_LIMIT = 16 * 1024
+#: The longest query string of a light filtered GET.
+LIGHT_QUERY_LIMIT = 1024
+#: Per resource type, the filter attributes the store looks up in an index (ScimStore's
+#: unique name, externalId and id): ``attr eq "value"`` on one of them finds its few
+#: candidates at once, without a scan.
+_INDEXED = {"User": ("username", "externalid", "id"), "Group": ("displayname", "externalid", "id")}
+_EQUALITY = re.compile(r'\s*([A-Za-z]+)\s+eq\s+"(?:[^"\\]|\\.)*"\s*', re.ASCII)
+
 
 @dataclass(frozen=True)
 class ResourceRoute:
-    """One resource route: method, path under the base path, handler, OpenAPI summary."""
+    """One resource route: method, path under the base path, handler, OpenAPI summary.
+
+    ``light``, when set, tells whether a request to this route is small enough to be
+    answered on the event loop rather than in a worker thread (ScimFastPath): its work
+    is bounded by a small constant, so no other client waits noticeably for it, and the
+    thread hand-over it saves is a large share of such a request's cost.
+    """
 
     method: str
     path: str
     handler: Handler
     summary: str
+    light: Callable[[ScimRequest], bool] | None = None
+
+
+def _small_body(request: ScimRequest) -> bool:
+    return len(request.body) <= LIGHT_BODY_LIMIT
+
+
+def light_filter(type_name: str) -> Callable[[ScimRequest], bool]:
+    """Whether a GET of ``type_name``s is an indexed equality filter: at most a few
+    candidates (the ones sharing an externalId), no sorting, and for Groups without
+    their members (which Entra excludes; a group's members are unbounded)."""
+    indexed = _INDEXED[type_name]
+
+    def light(request: ScimRequest) -> bool:
+        if len(request.scope.get("query_string", b"")) > LIGHT_QUERY_LIMIT:
+            return False
+        flt = request.query("filter")
+        if flt is None or request.query("sortBy") is not None:
+            return False
+        match = _EQUALITY.fullmatch(flt)
+        if match is None or match.group(1).lower() not in indexed:
+            return False
+        if type_name == "Group":
+            excluded = (request.query("excludedAttributes") or "").lower()
+            return "members" in excluded.replace(" ", "").split(",")
+        return True
+
+    return light
 
 
 class ResourceHandlers:
@@ -227,13 +274,17 @@ class ResourceHandlers:
 
         item = f"{endpoint}/{{resource_id}}"
         return [
-            ResourceRoute("GET", endpoint, list_resources, f"List or filter {name}s"),
+            ResourceRoute(
+                "GET", endpoint, list_resources, f"List or filter {name}s", light_filter(name)
+            ),
             ResourceRoute(
                 "POST", f"{endpoint}/.search", search_resources, f"Search {name}s (RFC 7644 §3.4.3)"
             ),
-            ResourceRoute("POST", endpoint, create_resource, f"Create a {name}"),
+            ResourceRoute("POST", endpoint, create_resource, f"Create a {name}", _small_body),
             ResourceRoute("GET", item, get_resource, f"Get a {name}"),
             ResourceRoute("PUT", item, replace_resource, f"Replace a {name}"),
+            # Not light: a PATCH copies what it changes of the stored resource, whose size
+            # the request does not bound (and a group's PATCH checks every member it keeps).
             ResourceRoute("PATCH", item, patch_resource, f"Modify a {name}"),
             ResourceRoute("DELETE", item, delete_resource, f"Delete a {name}"),
         ]
