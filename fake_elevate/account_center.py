@@ -107,7 +107,7 @@ class LicensePool:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class LicensedUser:
     """Account Center's view of one SCIM-provisioned user."""
 

@@ -20,9 +20,10 @@ from .account import ElevateAccount
 from .scim.errors import ScimError, invalid_value
 from .scim.schema import RESOURCE_TYPES, SCIM_MEDIA_TYPE, ResourceType
 from .web.account_center_api import account_center_router
-from .web.asgi import LightCheck, ScimFastPath, starlette_endpoint
+from .web.asgi import ScimFastPath, starlette_endpoint
 from .web.discovery import add_discovery_routes
 from .web.reply import Handler, error_reply, error_response
+from .web.request import LightCheck
 from .web.resources import ResourceHandlers
 
 

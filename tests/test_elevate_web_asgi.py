@@ -17,9 +17,11 @@ import pytest
 
 from fake_elevate.elevate import FakeElevate
 from fake_elevate.web.asgi import ScimFastPath
-from fake_elevate.web.resources import LIGHT_BODY_LIMIT
+from fake_elevate.web.resources import LIGHT_BODY_LIMIT, LIGHT_VALUES_LIMIT
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 TOKEN = "asgi-test-token-0123456789abcdef"
 
@@ -160,27 +162,54 @@ def test_small_creates_and_indexed_filters_are_answered_on_the_loop(
     elevate = FakeElevate(seed=5)
     elevate.quick_setup(seats=5, token=TOKEN)
     seen = _threads_of(elevate, monkeypatch)
+    user = elevate.store.create("User", {"schemas": [USER], "userName": "bob@x"})
+    seen.clear()
+    rename = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B"}],
+        }
+    ).encode()
     statuses = _send(
         elevate.asgi_app(),
         [
             ("POST", "/scim/v2/Users", {}, _user("ada@x")),
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, rename),
             ("GET", "/scim/v2/Users", {"filter": 'userName eq "ada@x"'}, b""),
             ("GET", "/scim/v2/Users", {"filter": 'externalId eq "e1"'}, b""),
             ("GET", "/scim/v2/Groups", {"filter": 'displayName eq "g"',
                                         "excludedAttributes": "members"}, b""),
         ],
     )  # fmt: skip
-    assert statuses == [201, 200, 200, 200]
-    assert seen == ["loop"] * 4
+    assert statuses == [201, 200, 200, 200, 200]
+    assert seen == ["loop"] * 5
 
 
 def test_heavier_requests_go_to_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     elevate = FakeElevate(seed=5)
     elevate.quick_setup(seats=5, token=TOKEN)
+    many = [{"value": f"e{i}@x"} for i in range(LIGHT_VALUES_LIMIT + 1)]
+    user = elevate.store.create("User", {"schemas": [USER], "userName": "many@x", "emails": many})
+    group = elevate.store.create("Group", {"schemas": [GROUP], "displayName": "g"})
     seen = _threads_of(elevate, monkeypatch)
+    rename = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B"}],
+        }
+    ).encode()
+    long_patch = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B" * 5000}],
+        }
+    ).encode()
     statuses = _send(
         elevate.asgi_app(),
         [
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, rename),  # a user with many values
+            ("PATCH", f"/scim/v2/Groups/{group['id']}", {}, rename),  # a group
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, long_patch),  # a long body
             ("POST", "/scim/v2/Users", {}, _user("big@x", padding=LIGHT_BODY_LIMIT)),
             ("GET", "/scim/v2/Users", {"filter": 'displayName eq "Ada"'}, b""),  # a scan
             ("GET", "/scim/v2/Users", {}, b""),  # no filter: every user
@@ -189,8 +218,8 @@ def test_heavier_requests_go_to_a_worker_thread(monkeypatch: pytest.MonkeyPatch)
             ("GET", "/scim/v2/Groups", {"filter": 'displayName eq "g"'}, b""),  # with members
         ],
     )
-    assert statuses == [201, 200, 200, 200, 200, 200]
-    assert seen == ["worker"] * 6
+    assert statuses == [200, 204, 200, 201, 200, 200, 200, 200, 200]
+    assert seen == ["worker"] * 9
 
 
 def test_a_light_request_goes_to_a_worker_while_the_store_is_busy(

@@ -17,17 +17,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ..scim.errors import ScimError
 from .reply import Handler, ScimReply, error_reply
-from .request import ScimRequest
+from .request import LightCheck, ScimRequest
 
 
 class _Lock(Protocol):
     def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
 
     def release(self) -> None: ...
-
-
-#: Whether one request may be answered on the event loop (ResourceRoute.light).
-LightCheck = Callable[[ScimRequest], bool]
 
 
 class ScimFastPath:
@@ -42,7 +38,7 @@ class ScimFastPath:
 
     Under a running event loop, handlers run in a worker thread (issue 21), except a
     *light* request (``light``: a create with a small body, a filtered GET on an
-    indexed attribute), answered on the loop when ``inline_lock`` (the
+    indexed attribute, a short PATCH of a compact user), answered on the loop when ``inline_lock`` (the
     store's lock) is free at once: its work is bounded, and the thread hand-over would
     cost more than the work itself. If another request holds the lock (a long search,
     say), the light one goes to a worker thread too, so the loop never waits for it.
@@ -129,11 +125,12 @@ class ScimFastPath:
         else None (the caller hands the request to a worker thread)."""
         lock = self._inline_lock
         light = self._light.get(key) if key is not None else None
-        if lock is None or light is None or not light(request):
-            return None
-        if not lock.acquire(blocking=False):
+        if lock is None or light is None or not lock.acquire(blocking=False):
             return None
         try:
+            # Checked under the lock: what it reads of the store cannot change meanwhile.
+            if not light(request, kwargs):
+                return None
             return _answer(handler, request, kwargs)
         finally:
             lock.release()

@@ -9,7 +9,6 @@ through FastAPI's router.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +23,20 @@ from ..scim.schema import (
     SEARCH_REQUEST_SCHEMA,
     ResourceType,
 )
-from ..store import MAX_RESULTS
+from ..store import MAX_RESULTS, ScimStore
 from .json_body import decode_body
 from .reply import Handler, ScimReply, Unauthorized, scim_reply
-from .request import ScimRequest
+from .request import LightCheck, ScimRequest
 
 _ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
 
 #: The largest request body a light create (see ResourceRoute.light) may carry: a body
 #: this size is normalised and stored in well under a millisecond.
 LIGHT_BODY_LIMIT = 16 * 1024
+#: A light user PATCH: its body (a few operations) and how many values, in all, the
+#: user's multi-valued attributes may hold (each operation reads or copies them).
+LIGHT_PATCH_BODY_LIMIT = 4 * 1024
+LIGHT_VALUES_LIMIT = 64
 #: The longest query string of a light filtered GET.
 LIGHT_QUERY_LIMIT = 1024
 #: Per resource type, the filter attributes the store looks up in an index (ScimStore's
@@ -57,20 +60,33 @@ class ResourceRoute:
     path: str
     handler: Handler
     summary: str
-    light: Callable[[ScimRequest], bool] | None = None
+    light: LightCheck | None = None
 
 
-def _small_body(request: ScimRequest) -> bool:
+def _small_body(request: ScimRequest, _params: dict[str, str]) -> bool:
     return len(request.body) <= LIGHT_BODY_LIMIT
 
 
-def light_filter(type_name: str) -> Callable[[ScimRequest], bool]:
+def light_user_patch(store: ScimStore) -> LightCheck:
+    """Whether a user PATCH is light: a short body (a few operations) on a user whose
+    multi-valued attributes are short (ScimStore.is_compact), so that applying it reads
+    and copies little. Called with the store's lock held."""
+
+    def light(request: ScimRequest, params: dict[str, str]) -> bool:
+        return len(request.body) <= LIGHT_PATCH_BODY_LIMIT and store.is_compact(
+            "User", params.get("resource_id", ""), LIGHT_VALUES_LIMIT
+        )
+
+    return light
+
+
+def light_filter(type_name: str) -> LightCheck:
     """Whether a GET of ``type_name``s is an indexed equality filter: at most a few
     candidates (the ones sharing an externalId), no sorting, and for Groups without
     their members (which Entra excludes; a group's members are unbounded)."""
     indexed = _INDEXED[type_name]
 
-    def light(request: ScimRequest) -> bool:
+    def light(request: ScimRequest, _params: dict[str, str]) -> bool:
         if len(request.scope.get("query_string", b"")) > LIGHT_QUERY_LIMIT:
             return False
         flt = request.query("filter")
@@ -283,9 +299,14 @@ class ResourceHandlers:
             ResourceRoute("POST", endpoint, create_resource, f"Create a {name}", _small_body),
             ResourceRoute("GET", item, get_resource, f"Get a {name}"),
             ResourceRoute("PUT", item, replace_resource, f"Replace a {name}"),
-            # Not light: a PATCH copies what it changes of the stored resource, whose size
-            # the request does not bound (and a group's PATCH checks every member it keeps).
-            ResourceRoute("PATCH", item, patch_resource, f"Modify a {name}"),
+            # A group's PATCH checks every member the group keeps: never light.
+            ResourceRoute(
+                "PATCH",
+                item,
+                patch_resource,
+                f"Modify a {name}",
+                light_user_patch(account.store) if name == "User" else None,
+            ),
             ResourceRoute("DELETE", item, delete_resource, f"Delete a {name}"),
         ]
 
