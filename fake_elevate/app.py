@@ -23,6 +23,7 @@ from .web.account_center_api import account_center_router
 from .web.asgi import ScimFastPath, starlette_endpoint
 from .web.discovery import add_discovery_routes
 from .web.reply import Handler, error_reply, error_response
+from .web.request import LightCheck
 from .web.resources import ResourceHandlers
 
 
@@ -63,6 +64,7 @@ def create_app(elevate: ElevateAccount) -> ScimFastPath:
     #: FastAPI's router (see ScimFastPath). FastAPI registers the same handlers, wrapped, so
     #: they are documented in /openapi.json and answer the same if reached through it.
     fast_routes: dict[tuple[str, str, str], Handler] = {}
+    light_routes: dict[tuple[str, str, str], LightCheck] = {}
 
     def scim_router(prefix: str) -> APIRouter:
         router = APIRouter(tags=["SCIM 2.0"])
@@ -73,6 +75,8 @@ def create_app(elevate: ElevateAccount) -> ScimFastPath:
             name = resource_type.name
             for route in handlers.routes(prefix, resource_type):
                 fast_routes[(prefix, route.method, route.path)] = route.handler
+                if route.light is not None:
+                    light_routes[(prefix, route.method, route.path)] = route.light
                 kind = "" if route.path == resource_type.endpoint else "_item"
                 router.add_api_route(
                     route.path,
@@ -99,7 +103,15 @@ def create_app(elevate: ElevateAccount) -> ScimFastPath:
     for prefix in settings.base_paths:
         app.include_router(scim_router(prefix), prefix=prefix)
     app.include_router(account_center_router(elevate))
-    return ScimFastPath(app, fast_routes, settings.base_paths, settings.max_payload_size)
+    return ScimFastPath(
+        app,
+        fast_routes,
+        settings.base_paths,
+        settings.max_payload_size,
+        light=light_routes,
+        # A persisting server commits every write to SQLite: never on the event loop.
+        inline_lock=None if elevate.store.persistent else elevate.store.lock,
+    )
 
 
 def _openapi_body(method: str, path: str, resource_type: ResourceType) -> dict[str, Any] | None:

@@ -62,8 +62,11 @@ class ScimStore:
         # Unique, case-insensitive keys: userName (caseExact=false, RFC 7643 §4.1)
         # and Group displayName (Entra needs it unique, entra §1), NFC-normalised and
         # case-folded (fake_elevate.scim.text.fold): one identity, one resource.
+        # Both indexes hold the stored strings themselves where they can (a folded key that
+        # equals the name is the name; one id per externalId is that id, a set only when
+        # several resources share it), so a resource costs its dict and little beside.
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
-        self._external: dict[str, dict[str, set[str]]] = {"User": {}, "Group": {}}
+        self._external: dict[str, dict[str, str | set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
         # Required core attributes per resource type, for the PATCH check below.
         self._required = {
@@ -79,6 +82,11 @@ class ScimStore:
             for type_name in ("User", "Group"):
                 for resource in persistence.resources(type_name):
                     self._commit(type_name, None, resource, persist=False)
+
+    @property
+    def persistent(self) -> bool:
+        """Whether every write is committed to SQLite (``--db``) before it is acknowledged."""
+        return self._persistence is not None
 
     def _transaction(self) -> AbstractContextManager[None]:
         # One durable transaction per request: the resource and its licence together.
@@ -96,6 +104,22 @@ class ScimStore:
             if resource is None:
                 raise not_found(f"{type_name} {resource_id!r} not found")
             return self._render(type_name, resource)
+
+    def is_compact(self, type_name: str, resource_id: str, limit: int) -> bool:
+        """Whether the resource holds at most ``limit`` values in all its multi-valued
+        attributes (core and extension), or does not exist: a change to it is then
+        bounded work. Reads only the lengths of its lists."""
+        with self.lock:
+            resource = self._resources[type_name].get(resource_id)
+            if resource is None:
+                return True
+            values = 0
+            for value in resource.values():
+                if type(value) is list:
+                    values += len(value)
+                elif type(value) is dict:
+                    values += sum(len(v) for v in value.values() if type(v) is list)
+            return values <= limit
 
     def search(
         self,
@@ -134,7 +158,10 @@ class ScimStore:
                 found_id = self._unique[type_name].get(fold(value))
                 return [table[found_id]] if found_id else []
             if key == "externalId":
-                return [table[i] for i in self._external[type_name].get(value, ())]
+                ids = self._external[type_name].get(value)
+                if ids is None:
+                    return []
+                return [table[ids]] if isinstance(ids, str) else [table[i] for i in ids]
         return list(table.values())
 
     def _render(self, type_name: str, resource: dict[str, Any]) -> dict[str, Any]:
@@ -355,10 +382,12 @@ class ScimStore:
             ext = old.get("externalId")
             if ext is not None:
                 ids = external.get(ext)
-                if ids is not None:
+                if ids == old["id"]:
+                    del external[ext]
+                elif isinstance(ids, set):
                     ids.discard(old["id"])
-                    if not ids:
-                        del external[ext]
+                    if len(ids) == 1:
+                        (external[ext],) = ids
             if type_name == "Group":
                 # Only memberships that end are dropped; those the new version keeps stay
                 # (the sets are read sorted, so the outcome is the same as re-adding them).
@@ -373,10 +402,18 @@ class ScimStore:
                 del self._resources[type_name][old["id"]]
         if new is not None:
             self._resources[type_name][new["id"]] = new
-            unique[fold(str(new.get(unique_key, "")))] = new["id"]
+            name = str(new.get(unique_key, ""))
+            folded = fold(name)
+            unique[name if folded == name else folded] = new["id"]
             ext = new.get("externalId")
             if ext is not None:
-                external.setdefault(ext, set()).add(new["id"])
+                ids = external.get(ext)
+                if ids is None or ids == new["id"]:
+                    external[ext] = new["id"]
+                elif isinstance(ids, set):
+                    ids.add(new["id"])
+                else:
+                    external[ext] = {ids, new["id"]}
             if type_name == "Group":
                 for member in new.get("members", ()):
                     self._groups_of.setdefault(member["value"], set()).add(new["id"])

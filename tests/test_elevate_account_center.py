@@ -1,3 +1,4 @@
+import hmac
 import random
 import threading
 from datetime import timedelta
@@ -5,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fake_elevate import account_center as account_center_module
 from fake_elevate.account_center import (
     AccountCenter,
     AccountCenterError,
@@ -213,3 +215,84 @@ def test_an_admin_write_and_a_scim_write_never_wait_on_each_other(tmp_path: Path
     assert written.wait(timeout=20), "the SCIM write waited on the admin write's lock"
     assert admin_done.wait(timeout=20)
     assert elevate.account_center.user("user-1") is not None
+
+
+def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every token ``authenticate`` hashes (the module's ``hash_token``)."""
+    hashed: list[str] = []
+    real = account_center_module.hash_token
+
+    def counting(token: str) -> bytes:
+        hashed.append(token)
+        return real(token)
+
+    monkeypatch.setattr(account_center_module, "hash_token", counting)
+    return hashed
+
+
+def test_a_known_token_is_checked_without_hashing(
+    center: AccountCenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    token = center.generate_token(config.id)
+    hashed = _count_hashes(monkeypatch)
+    for _ in range(3):
+        assert center.authenticate(token) is config
+    assert hashed == []
+    with pytest.raises(TokenRefused):
+        center.authenticate("an-unknown-token-of-some-length")
+    assert hashed == ["an-unknown-token-of-some-length"]
+
+
+def test_known_tokens_are_all_compared_in_constant_time(
+    center: AccountCenter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = center.add_scim_configuration("first")
+    second = center.add_scim_configuration("second")
+    token = center.generate_token(first.id)
+    center.generate_token(second.id)
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def recording(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(account_center_module.hmac, "compare_digest", recording)
+    assert center.authenticate(token) is first
+    # Every known token, the matching one first, is compared: no early exit.
+    assert len(compared) == 2 and all(b == token.encode() for _, b in compared)
+
+
+@pytest.mark.parametrize("how", ["regenerate", "install", "remove"])
+def test_revoking_a_known_token_refuses_the_very_next_request(
+    center: AccountCenter, how: str
+) -> None:
+    config = center.add_scim_configuration("Entra ID")
+    token = center.generate_token(config.id)
+    assert center.authenticate(token) is config
+    if how == "regenerate":
+        center.generate_token(config.id)
+    elif how == "install":
+        center.install_token(config.id, "an-operator-chosen-token-0123")
+    else:
+        center.remove_scim_configuration(config.id)
+    with pytest.raises(TokenRefused):
+        center.authenticate(token)
+
+
+def test_a_token_from_the_database_is_hashed_once_then_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = FakeElevate(seed=1, db=tmp_path / "elevate.db")
+    config, token = first.quick_setup(seats=5)
+    assert first.persistence is not None
+    first.persistence.close()
+    again = FakeElevate(seed=2, db=tmp_path / "elevate.db")
+    hashed = _count_hashes(monkeypatch)
+    assert again.account_center.authenticate(token).id == config.id
+    assert again.account_center.authenticate(token).id == config.id
+    assert hashed == [token]
+    again.account_center.generate_token(config.id)
+    with pytest.raises(TokenRefused):
+        again.account_center.authenticate(token)

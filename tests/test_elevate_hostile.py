@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 from fake_elevate.elevate import ElevateSettings, FakeElevate
 from fake_elevate.scim.errors import ScimError
 from fake_elevate.scim.filter import Filter
+from fake_elevate.web.resources import LIGHT_VALUES_LIMIT
 from harness.serving import serve_in_thread
 from harness.transport import scim_client
 
@@ -346,7 +347,13 @@ def test_a_get_is_answered_while_a_patch_is_being_handled(
     # Handled on the event loop (as before), the held PATCH kept the GET from ever
     # being read, and the GET gave up after its deadline.
     config, token = elevate.quick_setup()
-    user = elevate.store.create("User", {"schemas": [USER], "userName": "ada@x"}, config)
+    # A user with more values than a light PATCH may touch (LIGHT_VALUES_LIMIT): its PATCH
+    # goes to a worker thread. (A short PATCH of a compact user is bounded work and is
+    # answered on the loop when the store is free: issue 23.)
+    emails = [{"value": f"e{i}@x", "type": "work"} for i in range(LIGHT_VALUES_LIMIT + 1)]
+    user = elevate.store.create(
+        "User", {"schemas": [USER], "userName": "ada@x", "emails": emails}, config
+    )
     entered, release = threading.Event(), threading.Event()
     real_patch = elevate.store.patch
 

@@ -209,3 +209,48 @@ def test_required_attributes_cannot_be_emptied_by_patch(
     assert (refused.value.status, refused.value.scim_type) == (400, "invalidValue")
     assert refused.value.detail == f"{message} is required and cannot be removed"
     assert store.get(type_name, resource_id)[path] == body[path]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["create", "delete", "rename"]),
+            st.integers(0, 5),
+            st.sampled_from(["a", "b", "c"]),
+        ),
+        max_size=25,
+    )
+)
+def test_the_externalid_index_finds_what_a_scan_finds(
+    steps: list[tuple[str, int, str]],
+) -> None:
+    # The index holds one id as itself and a set only for a shared externalId; whatever
+    # the history of creates, deletes and changes, a filter finds what scanning finds.
+    store = new_store()
+    ids: list[str] = []
+    for number, (action, index, external) in enumerate(steps):
+        if action == "create":
+            body = {"schemas": [USER_SCHEMA], "userName": f"u{number}", "externalId": external}
+            ids.append(store.create("User", body)["id"])
+        elif ids and action == "delete":
+            store.delete("User", ids.pop(index % len(ids)))
+        elif ids:
+            store.patch("User", ids[index % len(ids)], patch("replace", "externalId", external))
+    every = store.search("User").resources
+    for external in ("a", "b", "c"):
+        found = store.search("User", f'externalId eq "{external}"').resources
+        expected = [r["id"] for r in every if r.get("externalId") == external]
+        assert sorted(r["id"] for r in found) == sorted(expected)
+
+
+def test_a_user_is_found_by_a_name_that_folds_to_itself_and_by_one_that_does_not() -> None:
+    store = new_store()
+    lower = store.create("User", {"schemas": [USER_SCHEMA], "userName": "ada@x"})["id"]
+    mixed = store.create("User", {"schemas": [USER_SCHEMA], "userName": "Bob@X"})["id"]
+    assert [r["id"] for r in store.search("User", 'userName eq "ADA@x"').resources] == [lower]
+    assert [r["id"] for r in store.search("User", 'userName eq "bob@x"').resources] == [mixed]
+    store.patch("User", lower, patch("replace", "userName", "Ada@X"))
+    assert [r["id"] for r in store.search("User", 'userName eq "ada@x"').resources] == [lower]
+    with pytest.raises(ScimError):
+        store.create("User", {"schemas": [USER_SCHEMA], "userName": "BOB@x"})

@@ -109,3 +109,19 @@ def test_the_admin_gets_a_scim_error_for_a_bad_body(
             method, path, content=body, headers={"Content-Type": "application/json"}
         )
         assert_error(answer, 400, scim_type)
+
+
+def test_the_request_right_after_regenerating_the_token_is_refused() -> None:
+    # authenticate() knows accepted tokens without hashing them; regenerating must still
+    # refuse the old one on the very next request (and accept the new one).
+    elevate = FakeElevate(seed=1, admin_key="admin-key-0123456789")
+    config, token = elevate.quick_setup(seats=5)
+    app = elevate.asgi_app()
+    with scim_client("http://elevate.test/scim/v2", token, app=app) as scim:
+        assert scim.get("/Users").status_code == 200
+        with scim_client("http://elevate.test", "admin-key-0123456789", app=app) as admin:
+            issued = admin.post(f"/account-center/scim-configurations/{config.id}/token")
+        assert issued.status_code == 201
+        assert_error(scim.get("/Users"), 401)
+    with scim_client("http://elevate.test/scim/v2", issued.json()["accessToken"], app=app) as scim:
+        assert scim.get("/Users").status_code == 200

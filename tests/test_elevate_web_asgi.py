@@ -6,13 +6,22 @@ else (discovery, the admin API, unknown paths and methods) falls through to Fast
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from fake_elevate.elevate import FakeElevate
 from fake_elevate.web.asgi import ScimFastPath
+from fake_elevate.web.resources import LIGHT_BODY_LIMIT, LIGHT_VALUES_LIMIT
+
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 TOKEN = "asgi-test-token-0123456789abcdef"
 
@@ -100,3 +109,152 @@ def test_an_unexpected_error_is_a_500_without_a_stack_trace(
     status, _, body = answer
     assert status == 500
     assert json.loads(body)["detail"] == "Internal error: LookupError"
+
+
+# --- light requests: answered on the event loop when the store is free ----------------------
+
+
+def _threads_of(elevate: FakeElevate, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record, for each store create/search/patch, whether it ran on the event loop's thread."""
+    seen: list[str] = []
+    for name in ("create", "search", "patch"):
+        real = getattr(elevate.store, name)
+
+        def recorded(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            try:
+                asyncio.get_running_loop()
+                seen.append("loop")
+            except RuntimeError:
+                seen.append("worker")
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(elevate.store, name, recorded)
+    return seen
+
+
+def _send(app: Any, requests: list[tuple[str, str, dict[str, str], bytes]]) -> list[int]:
+    """The statuses of ``requests`` sent one after another under a running event loop."""
+
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/scim+json"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://elevate") as client:
+            return [
+                (
+                    await client.request(method, path, params=params, content=body, headers=headers)
+                ).status_code
+                for method, path, params, body in requests
+            ]
+
+    return asyncio.run(run())
+
+
+def _user(name: str, padding: int = 0) -> bytes:
+    body: dict[str, Any] = {"schemas": [USER], "userName": name}
+    if padding:
+        body["title"] = "x" * padding
+    return json.dumps(body).encode()
+
+
+def test_small_creates_and_indexed_filters_are_answered_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elevate = FakeElevate(seed=5)
+    elevate.quick_setup(seats=5, token=TOKEN)
+    seen = _threads_of(elevate, monkeypatch)
+    user = elevate.store.create("User", {"schemas": [USER], "userName": "bob@x"})
+    seen.clear()
+    rename = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B"}],
+        }
+    ).encode()
+    statuses = _send(
+        elevate.asgi_app(),
+        [
+            ("POST", "/scim/v2/Users", {}, _user("ada@x")),
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, rename),
+            ("GET", "/scim/v2/Users", {"filter": 'userName eq "ada@x"'}, b""),
+            ("GET", "/scim/v2/Users", {"filter": 'externalId eq "e1"'}, b""),
+            ("GET", "/scim/v2/Groups", {"filter": 'displayName eq "g"',
+                                        "excludedAttributes": "members"}, b""),
+        ],
+    )  # fmt: skip
+    assert statuses == [201, 200, 200, 200, 200]
+    assert seen == ["loop"] * 5
+
+
+def test_heavier_requests_go_to_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    elevate = FakeElevate(seed=5)
+    elevate.quick_setup(seats=5, token=TOKEN)
+    many = [{"value": f"e{i}@x"} for i in range(LIGHT_VALUES_LIMIT + 1)]
+    user = elevate.store.create("User", {"schemas": [USER], "userName": "many@x", "emails": many})
+    group = elevate.store.create("Group", {"schemas": [GROUP], "displayName": "g"})
+    seen = _threads_of(elevate, monkeypatch)
+    rename = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B"}],
+        }
+    ).encode()
+    long_patch = json.dumps(
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "B" * 5000}],
+        }
+    ).encode()
+    statuses = _send(
+        elevate.asgi_app(),
+        [
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, rename),  # a user with many values
+            ("PATCH", f"/scim/v2/Groups/{group['id']}", {}, rename),  # a group
+            ("PATCH", f"/scim/v2/Users/{user['id']}", {}, long_patch),  # a long body
+            ("POST", "/scim/v2/Users", {}, _user("big@x", padding=LIGHT_BODY_LIMIT)),
+            ("GET", "/scim/v2/Users", {"filter": 'displayName eq "Ada"'}, b""),  # a scan
+            ("GET", "/scim/v2/Users", {}, b""),  # no filter: every user
+            ("GET", "/scim/v2/Users", {"filter": 'userName eq "a"', "sortBy": "userName"}, b""),
+            ("GET", "/scim/v2/Users", {"filter": 'userName eq "a" or userName eq "b"'}, b""),
+            ("GET", "/scim/v2/Groups", {"filter": 'displayName eq "g"'}, b""),  # with members
+        ],
+    )
+    assert statuses == [200, 204, 200, 201, 200, 200, 200, 200, 200]
+    assert seen == ["worker"] * 9
+
+
+def test_a_light_request_goes_to_a_worker_while_the_store_is_busy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Structural: another thread holds the store's lock (as a long search would); the
+    # loop must not wait for it, so the light create is handed to a worker thread.
+    elevate = FakeElevate(seed=5)
+    elevate.quick_setup(seats=5, token=TOKEN)
+    seen = _threads_of(elevate, monkeypatch)
+    app = elevate.asgi_app()
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with elevate.store.lock:
+            held.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=30)
+    threading.Timer(0.2, release.set).start()
+    try:
+        assert _send(app, [("POST", "/scim/v2/Users", {}, _user("ada@x"))]) == [201]
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert seen == ["worker"]
+
+
+def test_a_persisting_server_answers_nothing_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    elevate = FakeElevate(seed=5, db=tmp_path / "elevate.db")
+    elevate.quick_setup(seats=5, token=TOKEN)
+    seen = _threads_of(elevate, monkeypatch)
+    assert _send(elevate.asgi_app(), [("POST", "/scim/v2/Users", {}, _user("ada@x"))]) == [201]
+    assert seen == ["worker"]

@@ -42,6 +42,14 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         assert cycle["initial_cycle"]["gc_full_collections"] >= 0
     assert report["throughput"]["provisim"]["requests"] == 40
     assert report["throughput"]["ratio"] > 0
+    # Fake Elevate against a bare Starlette app on the same client and HTTP stack.
+    throughput_report = report["throughput"]
+    assert throughput_report["bare_starlette"]["requests"] == 40
+    assert throughput_report["ratio_to_bare_starlette"] > 0
+    assert throughput_report["same_http_stack"] is True
+    for server in ("provisim", "bare_starlette", "scim2_server"):
+        stack = throughput_report[server]["http_stack"]
+        assert stack["http"] in ("h11", "httptools") and stack["loop"] in ("asyncio", "uvloop")
     assert len(seen) == 3
     json.dumps(report)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -17,7 +17,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ..scim.errors import ScimError
 from .reply import Handler, ScimReply, error_reply
-from .request import ScimRequest
+from .request import LightCheck, ScimRequest
+
+
+class _Lock(Protocol):
+    def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class ScimFastPath:
@@ -29,6 +35,14 @@ class ScimFastPath:
     (the same ones FastAPI registers, wrapped, and documents in /openapi.json) from a
     :class:`ScimRequest`; discovery, Account Center, /docs and anything unknown fall
     through to FastAPI.
+
+    Under a running event loop, handlers run in a worker thread (issue 21), except a
+    *light* request (``light``: a create with a small body, a filtered GET on an
+    indexed attribute, a short PATCH of a compact user), answered on the loop when ``inline_lock`` (the
+    store's lock) is free at once: its work is bounded, and the thread hand-over would
+    cost more than the work itself. If another request holds the lock (a long search,
+    say), the light one goes to a worker thread too, so the loop never waits for it.
+    Without ``inline_lock`` (a server that persists every write), nothing is light.
 
     Besides ASGI, the app answers an in-process caller directly:
     :meth:`answer_in_process` takes the ASGI scope and the whole request body and
@@ -42,8 +56,13 @@ class ScimFastPath:
         routes: dict[tuple[str, str, str], Handler],
         base_paths: tuple[str, ...],
         max_payload_size: int,
+        *,
+        light: dict[tuple[str, str, str], LightCheck] | None = None,
+        inline_lock: _Lock | None = None,
     ) -> None:
         self.fastapi = fastapi
+        self._light = light or {}
+        self._inline_lock = inline_lock
         self.state = fastapi.state
         self._routes = routes
         self._limit = max_payload_size
@@ -53,11 +72,13 @@ class ScimFastPath:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            handler, kwargs = self._route(scope["method"], scope["path"])
+            handler, kwargs, key = self._route(scope["method"], scope["path"])
             if handler is not None:
                 body, too_large = await _read_body(receive, self._limit)
                 request = ScimRequest(scope, body, body_too_large=too_large)
-                reply = await _answer_off_the_loop(handler, request, kwargs)
+                reply = self._answer_light(handler, request, kwargs, key)
+                if reply is None:
+                    reply = await _answer_off_the_loop(handler, request, kwargs)
                 await send(
                     {
                         "type": "http.response.start",
@@ -73,7 +94,7 @@ class ScimFastPath:
         self, scope: dict[str, Any], body: bytes
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """Answer a resource request given its scope and whole body; None for other routes."""
-        handler, kwargs = self._route(scope["method"], scope["path"])
+        handler, kwargs, _ = self._route(scope["method"], scope["path"])
         if handler is None:
             return None
         request = ScimRequest(scope, body, body_too_large=len(body) > self._limit)
@@ -93,22 +114,48 @@ class ScimFastPath:
             scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
         )
 
-    def _route(self, method: str, path: str) -> tuple[Handler | None, dict[str, str]]:
+    def _answer_light(
+        self,
+        handler: Handler,
+        request: ScimRequest,
+        kwargs: dict[str, str],
+        key: tuple[str, str, str] | None,
+    ) -> ScimReply | None:
+        """The reply, answered here and now, to a light request when the store is free;
+        else None (the caller hands the request to a worker thread)."""
+        lock = self._inline_lock
+        light = self._light.get(key) if key is not None else None
+        if lock is None or light is None or not lock.acquire(blocking=False):
+            return None
+        try:
+            # Checked under the lock: what it reads of the store cannot change meanwhile.
+            if not light(request, kwargs):
+                return None
+            return _answer(handler, request, kwargs)
+        finally:
+            lock.release()
+
+    def _route(
+        self, method: str, path: str
+    ) -> tuple[Handler | None, dict[str, str], tuple[str, str, str] | None]:
+        """The handler of ``method path``, its path parameters and its route key."""
         for prefix in self._prefixes:
             if not path.startswith(prefix + "/"):
                 continue
             parts = path[len(prefix) + 1 :].split("/")
             if parts[0] not in self._endpoints:
-                return None, {}
+                return None, {}, None
             if len(parts) == 1:
-                return self._routes.get((prefix, method, "/" + parts[0])), {}
+                key = (prefix, method, "/" + parts[0])
+                return self._routes.get(key), {}, key
             if len(parts) == 2 and parts[1]:
                 if parts[1] == ".search":
-                    return self._routes.get((prefix, method, f"/{parts[0]}/.search")), {}
-                handler = self._routes.get((prefix, method, f"/{parts[0]}/{{resource_id}}"))
-                return handler, {"resource_id": parts[1]}
-            return None, {}
-        return None, {}
+                    key = (prefix, method, f"/{parts[0]}/.search")
+                    return self._routes.get(key), {}, key
+                key = (prefix, method, f"/{parts[0]}/{{resource_id}}")
+                return self._routes.get(key), {"resource_id": parts[1]}, key
+            return None, {}, None
+        return None, {}, None
 
 
 def _answer(handler: Handler, request: ScimRequest, kwargs: dict[str, str]) -> ScimReply:

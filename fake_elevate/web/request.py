@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
@@ -100,3 +100,8 @@ class ScimRequest:
                 self._base_urls.clear()
             self._base_urls[key] = base
         return base
+
+
+#: Whether one request, with its path parameters, may be answered on the event loop
+#: (fake_elevate.web.resources.ResourceRoute.light); called with the store's lock held.
+LightCheck = Callable[[ScimRequest, dict[str, str]], bool]

@@ -8,6 +8,7 @@ through FastAPI's router.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,22 +23,84 @@ from ..scim.schema import (
     SEARCH_REQUEST_SCHEMA,
     ResourceType,
 )
-from ..store import MAX_RESULTS
+from ..store import MAX_RESULTS, ScimStore
 from .json_body import decode_body
 from .reply import Handler, ScimReply, Unauthorized, scim_reply
-from .request import ScimRequest
+from .request import LightCheck, ScimRequest
 
 _ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
+
+#: The largest request body a light create (see ResourceRoute.light) may carry: a body
+#: this size is normalised and stored in well under a millisecond.
+LIGHT_BODY_LIMIT = 16 * 1024
+#: A light user PATCH: its body (a few operations) and how many values, in all, the
+#: user's multi-valued attributes may hold (each operation reads or copies them).
+LIGHT_PATCH_BODY_LIMIT = 4 * 1024
+LIGHT_VALUES_LIMIT = 64
+#: The longest query string of a light filtered GET.
+LIGHT_QUERY_LIMIT = 1024
+#: Per resource type, the filter attributes the store looks up in an index (ScimStore's
+#: unique name, externalId and id): ``attr eq "value"`` on one of them finds its few
+#: candidates at once, without a scan.
+_INDEXED = {"User": ("username", "externalid", "id"), "Group": ("displayname", "externalid", "id")}
+_EQUALITY = re.compile(r'\s*([A-Za-z]+)\s+eq\s+"(?:[^"\\]|\\.)*"\s*', re.ASCII)
 
 
 @dataclass(frozen=True)
 class ResourceRoute:
-    """One resource route: method, path under the base path, handler, OpenAPI summary."""
+    """One resource route: method, path under the base path, handler, OpenAPI summary.
+
+    ``light``, when set, tells whether a request to this route is small enough to be
+    answered on the event loop rather than in a worker thread (ScimFastPath): its work
+    is bounded by a small constant, so no other client waits noticeably for it, and the
+    thread hand-over it saves is a large share of such a request's cost.
+    """
 
     method: str
     path: str
     handler: Handler
     summary: str
+    light: LightCheck | None = None
+
+
+def _small_body(request: ScimRequest, _params: dict[str, str]) -> bool:
+    return len(request.body) <= LIGHT_BODY_LIMIT
+
+
+def light_user_patch(store: ScimStore) -> LightCheck:
+    """Whether a user PATCH is light: a short body (a few operations) on a user whose
+    multi-valued attributes are short (ScimStore.is_compact), so that applying it reads
+    and copies little. Called with the store's lock held."""
+
+    def light(request: ScimRequest, params: dict[str, str]) -> bool:
+        return len(request.body) <= LIGHT_PATCH_BODY_LIMIT and store.is_compact(
+            "User", params.get("resource_id", ""), LIGHT_VALUES_LIMIT
+        )
+
+    return light
+
+
+def light_filter(type_name: str) -> LightCheck:
+    """Whether a GET of ``type_name``s is an indexed equality filter: at most a few
+    candidates (the ones sharing an externalId), no sorting, and for Groups without
+    their members (which Entra excludes; a group's members are unbounded)."""
+    indexed = _INDEXED[type_name]
+
+    def light(request: ScimRequest, _params: dict[str, str]) -> bool:
+        if len(request.scope.get("query_string", b"")) > LIGHT_QUERY_LIMIT:
+            return False
+        flt = request.query("filter")
+        if flt is None or request.query("sortBy") is not None:
+            return False
+        match = _EQUALITY.fullmatch(flt)
+        if match is None or match.group(1).lower() not in indexed:
+            return False
+        if type_name == "Group":
+            excluded = (request.query("excludedAttributes") or "").lower()
+            return "members" in excluded.replace(" ", "").split(",")
+        return True
+
+    return light
 
 
 class ResourceHandlers:
@@ -227,14 +290,23 @@ class ResourceHandlers:
 
         item = f"{endpoint}/{{resource_id}}"
         return [
-            ResourceRoute("GET", endpoint, list_resources, f"List or filter {name}s"),
+            ResourceRoute(
+                "GET", endpoint, list_resources, f"List or filter {name}s", light_filter(name)
+            ),
             ResourceRoute(
                 "POST", f"{endpoint}/.search", search_resources, f"Search {name}s (RFC 7644 §3.4.3)"
             ),
-            ResourceRoute("POST", endpoint, create_resource, f"Create a {name}"),
+            ResourceRoute("POST", endpoint, create_resource, f"Create a {name}", _small_body),
             ResourceRoute("GET", item, get_resource, f"Get a {name}"),
             ResourceRoute("PUT", item, replace_resource, f"Replace a {name}"),
-            ResourceRoute("PATCH", item, patch_resource, f"Modify a {name}"),
+            # A group's PATCH checks every member the group keeps: never light.
+            ResourceRoute(
+                "PATCH",
+                item,
+                patch_resource,
+                f"Modify a {name}",
+                light_user_patch(account.store) if name == "User" else None,
+            ),
             ResourceRoute("DELETE", item, delete_resource, f"Delete a {name}"),
         ]
 

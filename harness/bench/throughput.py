@@ -1,16 +1,25 @@
-"""Request throughput on Entra's request mix, Fake Elevate against scim2-server.
+"""Request throughput on Entra's request mix: Fake Elevate, a bare Starlette app, scim2-server.
 
 The mix is what one user costs Entra in an initial cycle and a later update:
 a filtered GET that misses, POST /Users, PATCH /Users/{id}, a filtered GET that
 hits. Same client (one keep-alive httpx.Client), same machine, same run.
+
+The servers run at the same time, each in its own process, and are measured in
+alternating rounds, so that load from other processes on a shared machine falls
+on all of them alike. Besides the wall-clock rate, each server's CPU time per
+request is read from /proc (Linux; None elsewhere): it is what the server itself
+spent, whatever else the machine was doing. Each server reports the HTTP stack
+uvicorn picked for it (harness.bench.servers.http_stack).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,14 +29,16 @@ from harness.serving import free_port
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 TOKEN = "benchmark-token-0123456789abcdef"
-BASES = {"provisim": "/scim/v2", "scim2-server": "/v2"}
+BASES = {"provisim": "/scim/v2", "starlette": "/scim/v2", "scim2-server": "/v2"}
+#: Fake Elevate's rate over the bare Starlette app's, same client, same HTTP stack (issue 23).
+TARGET_RATIO_TO_BARE_STARLETTE = 0.95
 
 
 def _start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "harness.bench.servers", kind, str(port), TOKEN],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}{BASES[kind]}"
@@ -45,6 +56,44 @@ def _start(kind: str) -> tuple[subprocess.Popen[bytes], str]:
                 process.kill()
                 raise RuntimeError(f"{kind} did not start") from None
             time.sleep(0.05)
+
+
+def _http_stack(process: subprocess.Popen[bytes]) -> dict[str, str]:
+    """The stack line the server printed once started (it answered, so the line is there)."""
+    assert process.stdout is not None
+    line = process.stdout.readline(4096)
+    try:
+        stack = json.loads(line)
+    except ValueError:
+        stack = None
+    if not isinstance(stack, dict):
+        raise RuntimeError(f"the server did not say which HTTP stack it runs on: {line[:200]!r}")
+    return {str(key): str(value) for key, value in stack.items()}
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a running process has used so far (Linux /proc), None where unavailable.
+
+    The sum of its threads' run time in /proc/PID/task/*/schedstat (nanoseconds, so
+    that a round of a few hundred requests resolves), else user + system time from
+    /proc/PID/stat (clock ticks of 10 ms).
+    """
+    try:
+        return (
+            sum(
+                int(task.joinpath("schedstat").read_text().split()[0])
+                for task in Path(f"/proc/{pid}/task").iterdir()
+            )
+            / 1e9
+        )
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name: state is field 3, utime 14 and stime 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _expect(response: httpx.Response, what: str, *statuses: int) -> httpx.Response:
@@ -92,35 +141,93 @@ def _iteration(client: httpx.Client, i: int, prefix: str) -> None:
 
 
 def entra_mix(server: str, iterations: int = 500, warmup: int = 50) -> dict[str, Any]:
-    process, base = _start(server)
+    """One server on its own: its rate on the mix after ``warmup`` iterations."""
+    return _alternating([server], iterations, warmup, rounds=1)[server]
+
+
+def _alternating(
+    servers: list[str], iterations: int, warmup: int = 50, rounds: int = 5
+) -> dict[str, dict[str, Any]]:
+    """Every server started at once, then measured in ``rounds`` alternating rounds."""
+    started: dict[str, tuple[subprocess.Popen[bytes], str, dict[str, str]]] = {}
+    elapsed = dict.fromkeys(servers, 0.0)
+    cpu: dict[str, float | None] = dict.fromkeys(servers, 0.0)
+    done = dict.fromkeys(servers, 0)
+    clients: dict[str, httpx.Client] = {}
     try:
-        with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
-        ) as client:
+        for server in servers:
+            process, base = _start(server)
+            started[server] = (process, base, _http_stack(process))
+            clients[server] = httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+            )
             for i in range(warmup):
-                _iteration(client, i, "warm")
-            started = time.perf_counter()
-            for i in range(iterations):
-                _iteration(client, i, "bench")
-            elapsed = time.perf_counter() - started
+                _iteration(clients[server], i, "warm")
+        rounds = max(1, min(rounds, iterations))
+        for round_number in range(rounds):
+            share = iterations // rounds + (1 if round_number < iterations % rounds else 0)
+            for server in servers:
+                client, pid = clients[server], started[server][0].pid
+                cpu_before = _cpu_seconds(pid)
+                began = time.perf_counter()
+                for i in range(done[server], done[server] + share):
+                    _iteration(client, i, "bench")
+                elapsed[server] += time.perf_counter() - began
+                cpu_after = _cpu_seconds(pid)
+                spent = cpu[server]
+                cpu[server] = (
+                    None
+                    if spent is None or cpu_before is None or cpu_after is None
+                    else spent + cpu_after - cpu_before
+                )
+                done[server] += share
     finally:
-        process.terminate()
-        process.wait(10)
-    requests = iterations * 4
-    return {
-        "server": server,
-        "requests": requests,
-        "seconds": round(elapsed, 3),
-        "requests_per_second": round(requests / elapsed, 1),
-    }
+        for client in clients.values():
+            client.close()
+        for process, _, _ in started.values():
+            process.terminate()
+            process.wait(10)
+            if process.stdout is not None:
+                process.stdout.close()
+    figures: dict[str, dict[str, Any]] = {}
+    for server in servers:
+        requests = done[server] * 4
+        spent = cpu[server]
+        figures[server] = {
+            "server": server,
+            "http_stack": started[server][2],
+            "requests": requests,
+            "seconds": round(elapsed[server], 3),
+            "requests_per_second": round(requests / elapsed[server], 1),
+            "server_cpu_us_per_request": (
+                None if spent is None else round(spent / requests * 1e6, 1)
+            ),
+        }
+    return figures
 
 
-def compare(iterations: int = 500) -> dict[str, Any]:
-    ours = entra_mix("provisim", iterations)
-    theirs = entra_mix("scim2-server", iterations)
-    return {
+def compare(iterations: int = 500, *, scim2_server: bool = True) -> dict[str, Any]:
+    """Fake Elevate against the bare Starlette app and (unless told not to) scim2-server."""
+    servers = ["provisim", "starlette"] + (["scim2-server"] if scim2_server else [])
+    figures = _alternating(servers, iterations)
+    ours, bare = figures["provisim"], figures["starlette"]
+    report: dict[str, Any] = {
         "mix": "GET filter (miss), POST /Users, PATCH /Users/{id}, GET filter (hit)",
+        "measured": f"the servers side by side, in {min(5, iterations)} alternating rounds",
         "provisim": ours,
-        "scim2_server": theirs,
-        "ratio": round(ours["requests_per_second"] / theirs["requests_per_second"], 2),
+        "bare_starlette": bare,
+        "ratio_to_bare_starlette": round(
+            ours["requests_per_second"] / bare["requests_per_second"], 2
+        ),
+        "target_ratio_to_bare_starlette": TARGET_RATIO_TO_BARE_STARLETTE,
+        "same_http_stack": ours["http_stack"] == bare["http_stack"],
     }
+    if ours["server_cpu_us_per_request"] and bare["server_cpu_us_per_request"]:
+        report["cpu_ratio_to_bare_starlette"] = round(
+            bare["server_cpu_us_per_request"] / ours["server_cpu_us_per_request"], 2
+        )
+    if scim2_server:
+        theirs = figures["scim2-server"]
+        report["scim2_server"] = theirs
+        report["ratio"] = round(ours["requests_per_second"] / theirs["requests_per_second"], 2)
+    return report
