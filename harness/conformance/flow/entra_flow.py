@@ -191,6 +191,7 @@ class EntraFlow:
             (DELETE_USER, self._delete_user),
             (DELETE_GROUP, self._delete_group),
         )
+        self.log.dialect = self.dialect.value
         try:
             for info, body in steps:
                 if self._on_start is not None:
@@ -206,6 +207,7 @@ class EntraFlow:
                     self._on_result(result)
         finally:
             # Even when interrupted: what the engine created must reach the clean-up.
+            self.log.dialect = None
             self._register_created()
         return self.results
 
