@@ -344,3 +344,47 @@ def test_a_failure_never_quotes_another_users_unrelated_error() -> None:
     assert create["outcome"] == "failed" and "alice" in create["message"]
     # Entra logged nothing for alice; carol's 501 is another user's story.
     assert "501" not in create["message"] and "carol" not in create["message"]
+
+
+def excluded_attributes_by_id_refused(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that knows excludedAttributes on queries only: a read of one group by id
+    with it is a 400 (so a Restart cannot read the linked group back)."""
+    path = request.url.path.rstrip("/")
+    by_id = re.search(r"/Groups/[^/]+$", path) is not None
+    if request.method == "GET" and by_id and "excludedAttributes" in str(request.url.query):
+        return _error(400, "excludedAttributes is not supported here", "invalidSyntax")
+    return send(request)
+
+
+def test_restart_readback_fails_when_entra_cannot_read_the_linked_group_by_id() -> None:
+    report = run(excluded_attributes_by_id_refused, dialect="default")
+    found = outcomes(report)
+    assert found["ENTRA-FLOW-RESTART-READBACK [default]"] == "failed"
+    # Of the flow, only the Restart reads a group by id with excludedAttributes; the RFC
+    # check of excludedAttributes sees the same defect.
+    assert {k: v for k, v in found.items() if v != "passed"} == {
+        "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
+        "RFC7644-3.9-EXCLUDED-MEMBERS": "failed",
+    }
+    [row] = [c for c in report["shapeCatalogue"] if c["shape"].startswith("GET /Groups/{id}")]
+    assert row["exercised"]
+
+
+def drift_ignored(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that answers 200 to the check's change behind Entra's back and stores
+    nothing: the Restart check has no drift to see repaired."""
+    body = _json(request) if request.method == "PATCH" else None
+    if isinstance(body, dict) and any(
+        isinstance(op, dict)
+        and (
+            op.get("value") == "Changed outside Entra" or str(op.get("value")).endswith("-drifted")
+        )
+        for op in body.get("Operations", [])
+    ):
+        return _scim(200, {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]})
+    return send(request)
+
+
+def test_restart_readback_without_drift_is_not_established_never_passed() -> None:
+    found = outcomes(run(drift_ignored, dialect="aadOptscim062020"))
+    assert found["ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]"] == "not established"

@@ -166,6 +166,11 @@ ENTRA_CREDENTIALS: Final = MicrosoftSource("S4", "refused credentials put the jo
 ENTRA_DUPLICATES: Final = MicrosoftSource(
     "S13", "more than one user matching is DuplicateTargetEntries"
 )
+ENTRA_RESTART: Final = MicrosoftSource(
+    "S3",
+    "an initial cycle (and a Restart) queries the target for each object and updates it with "
+    "the source's attributes",
+)
 ENTRA_MANAGER: Final = MicrosoftSource(
     "S7", "the manager attribute is mapped and provisioned as a reference"
 )

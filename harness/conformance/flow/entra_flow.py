@@ -21,7 +21,7 @@ from typing import Final
 
 import httpx
 
-from fake_entra.dialects import Dialect
+from fake_entra.dialects import PATCH_OP_SCHEMA, Dialect
 from fake_entra.directory import DirectoryGroup, DirectoryUser, PortalError
 from fake_entra.engine import ProvisioningJob
 from fake_entra.scim_client import eq_filter
@@ -63,6 +63,7 @@ from harness.conformance.flow.steps import (
     MANAGER_REPLACE,
     MATCH_USER,
     REMOVE_MEMBER,
+    RESTART_READBACK,
     TEST_CONNECTION,
     UPDATE_GROUP,
     UPDATE_USER,
@@ -79,6 +80,7 @@ _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     MANAGER_REPLACE.id: ("alice", "bob"),
     MANAGER_CLEAR.id: ("alice",),
     UPDATE_GROUP.id: ("group",),
+    RESTART_READBACK.id: ("alice", "group"),
     DISABLE_USER.id: ("bob",),
     ENABLE_USER.id: ("bob",),
     ADD_MEMBER.id: ("group", "carol"),
@@ -184,6 +186,7 @@ class EntraFlow:
             (MANAGER_REPLACE, self._manager_replace),
             (MANAGER_CLEAR, self._manager_clear),
             (UPDATE_GROUP, self._update_group),
+            (RESTART_READBACK, self._restart_readback),
             (DISABLE_USER, self._disable_user),
             (ENABLE_USER, self._enable_user),
             (ADD_MEMBER, self._add_member),
@@ -361,6 +364,51 @@ class EntraFlow:
         self._next_cycle()
         compare_group(self.state, {"displayName": group.display_name})
         return ok(f"renamed to {group.display_name}")
+
+    def _restart_readback(self) -> Finding:
+        """S3: a Restart's cycle is an initial one, which reads every linked object by id
+        and repairs what changed in the target behind Entra's back."""
+        alice, group = self.users["alice"], self.group
+        user_id = target_id_of(self.state, alice.object_id, alice.user_principal_name)
+        group_id = target_id_of(self.state, group.object_id, group.display_name)
+        drifted = f"{self.prefix}group-drifted"
+        self.seeded.names[group.object_id].add(drifted)
+        for endpoint, target_id, path, value in (
+            ("Users", user_id, "title", "Changed outside Entra"),
+            ("Groups", group_id, "displayName", drifted),
+        ):
+            operation = {"op": "replace", "path": path, "value": value}
+            sent = self.probe.patch(
+                f"{endpoint}/{target_id}", {"schemas": [PATCH_OP_SCHEMA], "Operations": [operation]}
+            )
+            check = self.probe.get(f"{endpoint}/{target_id}")
+            body = check.json()
+            if not isinstance(body, dict) or body.get(path) != value:
+                raise Unmet(
+                    f"needs {path} of {endpoint}/{target_id} changed outside Entra, but the "
+                    f"change did not land ({sent.describe()}; {check.describe()})",
+                    [sent, check],
+                )
+        mark = self.log.mark()
+        self.state.started_job().restart()
+        self._settle()
+        reads = {
+            e.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            for e in self.log.since(mark)
+            if e.origin == "entra" and e.method == "GET" and e.status == 200
+        }
+        compare_user(self.state, "alice")
+        compare_group(self.state, {"displayName": group.display_name})
+        unread = [i for i in (user_id, group_id) if i not in reads]
+        if unread:
+            raise Mismatch(
+                f"the drift was repaired, but Entra's reads by id of {', '.join(unread)} were "
+                "not answered 200",
+            )
+        return ok(
+            "alice's title and the group's name, changed outside Entra, were read back "
+            "by id and repaired by the Restart's cycle"
+        )
 
     def _disable_user(self) -> Finding:
         bob = self.users["bob"]

@@ -15,6 +15,7 @@ from harness.conformance.checks.clauses import (
     ENTRA_MANAGER,
     ENTRA_MATCHING,
     ENTRA_QUARANTINE_404,
+    ENTRA_RESTART,
     ENTRA_TEST_CONNECTION,
     ENTRA_USER_UPDATE,
 )
@@ -115,6 +116,16 @@ UPDATE_GROUP = _step(
     'Apply {"op":"Replace","path":"displayName","value":"..."} on /Groups/{id}.',
     ENTRA_GROUPS,
 )
+RESTART_READBACK = _step(
+    "ENTRA-FLOW-RESTART-READBACK",
+    "After a Restart, linked users and groups are read by id and drift is repaired",
+    "Entra S3 (initial cycle: matched objects are read and updated), S1 (GET by id)",
+    "Answer GET /Users/{id} and GET /Groups/{id}?excludedAttributes=members with the object "
+    "as stored (changes made outside Entra included), and apply the PATCH that brings it "
+    "back to Entra's values.",
+    ENTRA_RESTART,
+    ENTRA_HOW,
+)
 DISABLE_USER = _step(
     "ENTRA-FLOW-DISABLE-USER",
     "A user disabled in Entra is deactivated (active false) and stays readable",
@@ -182,6 +193,7 @@ FLOW_STEPS: Final[tuple[CheckInfo, ...]] = (
     MANAGER_REPLACE,
     MANAGER_CLEAR,
     UPDATE_GROUP,
+    RESTART_READBACK,
     DISABLE_USER,
     ENABLE_USER,
     ADD_MEMBER,
@@ -207,6 +219,7 @@ __all__ = [
     "MANAGER_REPLACE",
     "MATCH_USER",
     "REMOVE_MEMBER",
+    "RESTART_READBACK",
     "TEST_CONNECTION",
     "UPDATE_GROUP",
     "UPDATE_USER",
