@@ -371,9 +371,11 @@ def test_restart_readback_fails_when_entra_cannot_read_the_linked_group_by_id() 
 
 
 def drift_ignored(request: httpx.Request, send: Send) -> httpx.Response:
-    """A server that answers 200 to the check's change behind Entra's back and stores
-    nothing: the Restart check has no drift to see repaired."""
-    body = _json(request) if request.method == "PATCH" else None
+    """A server that answers 200 to the check's change behind Entra's back (by PATCH or
+    PUT) and stores nothing: the Restart check has no drift to see repaired."""
+    body = _json(request) if request.method in ("PATCH", "PUT") else None
+    if request.method == "PUT" and "Changed outside Entra" in json.dumps(body):
+        return _scim(200, body)
     if isinstance(body, dict) and any(
         isinstance(op, dict)
         and (

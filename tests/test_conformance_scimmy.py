@@ -161,6 +161,11 @@ FAILING = {
     "ENTRA-FLOW-MANAGER-CLEAR [default]": "not established",
     "ENTRA-FLOW-MANAGER-REPLACE [aadOptscim062020]": "not established",
     "ENTRA-FLOW-MANAGER-CLEAR [aadOptscim062020]": "not established",
+    # After a Restart, Entra reads alice back by id and sees the surname changed behind its
+    # back; its repair PATCH also carries the manager add still pending, so it is the same
+    # 400 invalidValue and the drift stays (checked by hand with curl).
+    "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
+    "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]": "failed",
     # "active": "False" (a string, Entra's default dialect) is 400 invalidValue, so neither
     # the disable nor the soft delete (a disable) lands, and there is nothing to re-enable.
     "ENTRA-FLOW-DISABLE-USER [default]": "failed",
@@ -254,7 +259,13 @@ CAUSES = {
         "PATCH /Users/{id}",
         "400 invalidValue",
         frozenset(
-            {"ENTRA-FLOW-MANAGER-ADD [default]", "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]"}
+            {
+                "ENTRA-FLOW-MANAGER-ADD [default]",
+                "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]",
+                # The Restart's repair carries the pending manager add.
+                "ENTRA-FLOW-RESTART-READBACK [default]",
+                "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]",
+            }
         ),
         frozenset(
             {
