@@ -390,3 +390,54 @@ def drift_ignored(request: httpx.Request, send: Send) -> httpx.Response:
 def test_restart_readback_without_drift_is_not_established_never_passed() -> None:
     found = outcomes(run(drift_ignored, dialect="aadOptscim062020"))
     assert found["ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]"] == "not established"
+
+
+def roles_dropped(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that serves roles in its User schema but keeps none: POST and PATCH
+    answer as usual with the roles left out."""
+    body = _json(request)
+    if request.method == "POST" and isinstance(body, dict) and body.get("roles"):
+        body = {**body, "roles": []}
+    elif request.method == "PATCH" and isinstance(body, dict):
+        operations = [
+            op
+            for op in body.get("Operations", [])
+            if not (isinstance(op, dict) and str(op.get("path", "")).lower().startswith("roles"))
+        ]
+        if not operations:
+            return httpx.Response(204)
+        body = {**body, "Operations": operations}
+    else:
+        return send(request)
+    return send(_rebuilt(request, body=body))
+
+
+def test_app_roles_fail_on_a_server_that_keeps_no_roles_in_both_dialects() -> None:
+    found = outcomes(run(roles_dropped))
+    assert found["ENTRA-FLOW-APP-ROLES [default]"] == "failed"
+    assert found["ENTRA-FLOW-APP-ROLES [aadOptscim062020]"] == "failed"
+
+
+def no_roles_in_schema(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server whose User schema (RFC 7643 §7) serves no roles attribute."""
+    response = send(request)
+    if request.method == "GET" and "/Schemas" in request.url.path:
+        body = response.json()
+
+        def strip(schema: Any) -> Any:
+            if isinstance(schema, dict) and isinstance(schema.get("attributes"), list):
+                kept = [a for a in schema["attributes"] if a.get("name") != "roles"]
+                return {**schema, "attributes": kept}
+            return schema
+
+        if isinstance(body, dict) and isinstance(body.get("Resources"), list):
+            body = {**body, "Resources": [strip(s) for s in body["Resources"]]}
+        return _scim(response.status_code, strip(body))
+    return response
+
+
+def test_app_roles_do_not_apply_where_the_user_schema_serves_no_roles() -> None:
+    report = run(no_roles_in_schema, dialect="default")
+    [row] = [r for r in report["results"] if r["id"] == "ENTRA-FLOW-APP-ROLES"]
+    assert row["outcome"] == "skipped" and "roles" in row["message"]
+    assert report["verdict"]["exitCode"] == 0

@@ -28,9 +28,11 @@ def test_the_catalogue_names_the_configuration_each_conditional_shape_needs() ->
         "member_patch=replace"
     )
     # S7: the stringified PATCH of roles, and the POST of each role expression.
+    single = 'roles: SingleAppRoleAssignment to roles[primary eq "True"]'
     assert default["PATCH /Users/{id} [Add roles = [{value: <stringified role>}]]"] == (
-        "roles: SingleAppRoleAssignment"
+        f"{single}.value"
     )
+    assert default["POST /Users [roles: {primary,value}, primary True]"] == f"{single}.value"
     assert default["PATCH /Users/{id} [Replace roles = [{display,primary,type,value}]]"] == (
         "roles: AssertiveAppRoleAssignmentsComplex"
     )
@@ -42,8 +44,8 @@ def test_the_catalogue_names_the_configuration_each_conditional_shape_needs() ->
     assert flagged["PATCH /Groups/{id} [replace (no path) = {<attribute paths>}]"] == (
         "lone_pathless_replace"
     )
-    assert flagged['PATCH /Users/{id} [add roles[primary eq "…"].value = string]'] == (
-        "roles: SingleAppRoleAssignment"
+    assert flagged['PATCH /Users/{id} [add roles[primary eq "…"].type = string]'] == (
+        f"{single}.type"
     )
     assert not set(default) & set(flagged) - {s for s in default if not s.startswith("PATCH")}
 

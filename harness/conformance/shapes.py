@@ -168,7 +168,8 @@ def _role_mappings() -> list[tuple[str, dict[str, Any]]]:
     complex_roles: list[AppRoleValue] = [complex_app_role(_ROLE, assertive=False)]
     assertive: list[AppRoleValue] = [complex_app_role(_ROLE, assertive=True)]
     return [
-        ("roles: SingleAppRoleAssignment", {path: single for path in _ROLE_PATHS}),
+        # "There are three role attributes to choose from": each is a mapping of its own.
+        *((f"roles: SingleAppRoleAssignment to {path}", {path: single}) for path in _ROLE_PATHS),
         ("roles: AppRoleAssignmentsComplex", {"roles": complex_roles}),
         ("roles: AssertiveAppRoleAssignmentsComplex", {"roles": assertive}),
     ]

@@ -171,6 +171,11 @@ ENTRA_RESTART: Final = MicrosoftSource(
     "an initial cycle (and a Restart) queries the target for each object and updates it with "
     "the source's attributes",
 )
+ENTRA_APP_ROLES: Final = MicrosoftSource(
+    "S7",
+    'SingleAppRoleAssignment maps a user\'s app role to roles[primary eq "True"].value; '
+    "POST and PATCH send it in different formats unless aadOptscim062020 is set",
+)
 ENTRA_MANAGER: Final = MicrosoftSource(
     "S7", "the manager attribute is mapped and provisioned as a reference"
 )

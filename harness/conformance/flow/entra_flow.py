@@ -14,6 +14,7 @@ logged next to the exchanges (:mod:`~harness.conformance.flow.explain`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
@@ -21,9 +22,10 @@ from typing import Final
 
 import httpx
 
-from fake_entra.dialects import PATCH_OP_SCHEMA, Dialect
+from fake_entra.dialects import CORE_USER_SCHEMA, PATCH_OP_SCHEMA, Dialect
 from fake_entra.directory import DirectoryGroup, DirectoryUser, PortalError
 from fake_entra.engine import ProvisioningJob
+from fake_entra.mappings import AttributeMapping, MappingType
 from fake_entra.scim_client import eq_filter
 from fake_entra.target_values import normalize, read_value
 from fake_entra.tenant import Tenant
@@ -51,6 +53,7 @@ from harness.conformance.flow.state import FlowState
 from harness.conformance.flow.steps import (
     ADD_MEMBER,
     ADD_MEMBERS,
+    APP_ROLES,
     CREATE_GROUP,
     CREATE_USERS,
     DELETE_GROUP,
@@ -70,7 +73,17 @@ from harness.conformance.flow.steps import (
 )
 from harness.conformance.probe import ScimProbe
 from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
-from harness.conformance.results import CheckInfo, CheckResult, Finding, Unmet, bad, evaluate, ok
+from harness.conformance.results import (
+    CheckInfo,
+    CheckResult,
+    DiscoveryFact,
+    Finding,
+    NotApplicable,
+    Unmet,
+    bad,
+    evaluate,
+    ok,
+)
 
 #: The seeded objects each step is about: without them provisioned it is not established.
 _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -81,6 +94,7 @@ _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     MANAGER_CLEAR.id: ("alice",),
     UPDATE_GROUP.id: ("group",),
     RESTART_READBACK.id: ("alice", "group"),
+    APP_ROLES.id: ("alice",),
     DISABLE_USER.id: ("bob",),
     ENABLE_USER.id: ("bob",),
     ADD_MEMBER.id: ("group", "carol"),
@@ -194,6 +208,8 @@ class EntraFlow:
             (RESTART_READBACK, self._restart_readback),
             (DELETE_USER, self._delete_user),
             (DELETE_GROUP, self._delete_group),
+            # Last: mapping a role changes every user's requests from then on.
+            (APP_ROLES, self._app_roles),
         )
         self.log.dialect = self.dialect.value
         try:
@@ -537,6 +553,57 @@ class EntraFlow:
         expect_gone(self.state, "Groups", target_id, group.display_name)
         return ok("group deleted")
 
+    def _app_roles(self) -> Finding:
+        """S7 "Provisioning a role to a SCIM app": the admin maps SingleAppRoleAssignment to
+        roles[primary eq "True"].value; linked users get the role by PATCH (a stringified role
+        without the flag), and a user assigned afterwards by POST."""
+        schema = self.probe.get(f"Schemas/{CORE_USER_SCHEMA}")
+        body = schema.json()
+        attributes = body.get("attributes") if isinstance(body, dict) else None
+        if schema.status == 200 and isinstance(attributes, list):
+            names = {str(a.get("name", "")).lower() for a in attributes if isinstance(a, dict)}
+            if "roles" not in names:
+                # A customer maps roles only to an attribute the app has (S7).
+                raise NotApplicable(DiscoveryFact("Schemas", "roles in the User schema", False))
+        provisioning = self.app.provisioning
+        draft = provisioning.open_attribute_mapping("User")
+        draft.add_mapping(
+            AttributeMapping(
+                'roles[primary eq "True"].value',
+                mapping_type=MappingType.EXPRESSION,
+                expression="SingleAppRoleAssignment([appRoleAssignments])",
+            )
+        )
+        provisioning.save_attribute_mapping(draft)
+        directory = self.tenant.directory
+        local = f"{self.prefix}erin"
+        erin = directory.add_user(
+            f"{local}@{directory.verified_domains[0]}",
+            "Erin Conformance",
+            given_name="Erin",
+            surname="Conformance",
+            mail=f"{local}@{directory.verified_domains[0]}",
+        )
+        self.users["erin"] = erin
+        self.seeded.names[erin.object_id] = {erin.object_id, erin.user_principal_name}
+        self.app.assign(erin.object_id, "User")
+        self._next_cycle()
+        role = self.app.app_role("User").value
+        for key in ("alice", "erin"):
+            user = self.users[key]
+            target_id = target_id_of(self.state, user.object_id, user.user_principal_name)
+            read = self.probe.get(f"Users/{target_id}")
+            stored = read.json()
+            roles = stored.get("roles") if isinstance(stored, dict) else None
+            if not any(_role_value(r) == role for r in roles or []):
+                raise Mismatch(
+                    f"{user.user_principal_name} reads roles {roles!r}, without its app role "
+                    f"{role!r}",
+                    evidence=None,
+                    about=user.object_id,
+                )
+        return ok(f"alice (by PATCH) and erin (by POST) carry the role {role!r}")
+
     # -- cycles ----------------------------------------------------------------------------
 
     def _next_cycle(self) -> None:
@@ -572,6 +639,19 @@ class EntraFlow:
         for entry in self.state.job.connector.values():
             endpoint = "Users" if entry.object_type == "User" else "Groups"
             self.created.add(endpoint, entry.target_id, entry.display_name)
+
+
+def _role_value(role: object) -> object:
+    """A stored role's value; S7's PATCH without the flag sends the role as a JSON string
+    ({"id":...,"value":...,"displayName":...}), which a server may keep as it came."""
+    value = role.get("value") if isinstance(role, dict) else None
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed.get("value") if isinstance(parsed, dict) else value
+    return value
 
 
 __all__ = ["EntraFlow"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from harness.conformance.checks.clauses import (
+    ENTRA_APP_ROLES,
     ENTRA_CREATE,
     ENTRA_DIALECTS,
     ENTRA_DISABLE,
@@ -24,9 +25,16 @@ from harness.conformance.sources import MicrosoftSource
 
 
 def _step(
-    check_id: str, title: str, source: str, hint: str, *microsoft: MicrosoftSource
+    check_id: str,
+    title: str,
+    source: str,
+    hint: str,
+    *microsoft: MicrosoftSource,
+    configuration: str | None = None,
 ) -> CheckInfo:
-    return CheckInfo(check_id, title, source, "MUST", ENTRA_ONLY, hint, (), microsoft)
+    return CheckInfo(
+        check_id, title, source, "MUST", ENTRA_ONLY, hint, (), microsoft, configuration
+    )
 
 
 TEST_CONNECTION = _step(
@@ -177,6 +185,19 @@ DELETE_GROUP = _step(
     "Answer DELETE /Groups/{id} with 204 and 404 afterwards.",
     ENTRA_GROUPS,
 )
+APP_ROLES = _step(
+    "ENTRA-FLOW-APP-ROLES",
+    "With a role mapped (SingleAppRoleAssignment), users carry their app role",
+    "Entra S7 (Provisioning a role to a SCIM app)",
+    'Store the role of Entra\'s POST ("roles":[{"primary":true,"type":'
+    '"WindowsAzureActiveDirectoryRole","display":...,"value":...}]) and of its PATCH: without '
+    'aadOptscim062020 {"op":"Add","path":"roles","value":[{"value":"{\\"id\\":...,'
+    '\\"value\\":...,\\"displayName\\":...}"}]} (the role as a JSON string), with it '
+    '{"op":"add","path":"roles[primary eq \\"True\\"].value","value":...}. Applies when the '
+    "server's User schema serves roles (customers map roles only then).",
+    ENTRA_APP_ROLES,
+    configuration="an app role mapped with SingleAppRoleAssignment (S7)",
+)
 
 #: The steps that judge what the initial cycle did (it runs inside CREATE_USERS).
 INITIAL_CYCLE_STEPS: Final = frozenset({CREATE_USERS, MATCH_USER, CREATE_GROUP, ADD_MEMBERS})
@@ -200,12 +221,14 @@ FLOW_STEPS: Final[tuple[CheckInfo, ...]] = (
     RESTART_READBACK,
     DELETE_USER,
     DELETE_GROUP,
+    APP_ROLES,
 )
 
 
 __all__ = [
     "ADD_MEMBER",
     "ADD_MEMBERS",
+    "APP_ROLES",
     "CREATE_GROUP",
     "CREATE_USERS",
     "DELETE_GROUP",
