@@ -107,7 +107,7 @@ def test_fake_elevate_served_by_uvicorn_passes_in_both_dialects(tmp_path: Path) 
     verdict = run.report["verdict"]
     assert verdict["entra"]["verdict"] == "works" and verdict["rfc"]["verdict"] == "conformant"
     assert run.report["summary"] == {
-        "passed": 64,
+        "passed": 66,
         "failed": 0,
         "deviations": 0,
         "errors": 0,

@@ -166,6 +166,9 @@ FAILING = {
     # 400 invalidValue and the drift stays (checked by hand with curl).
     "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
     "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]": "failed",
+    # With a role mapped (S7) and aadOptscim062020, add on roles[primary eq "True"].value
+    # of a user without roles is 400 noTarget; the default dialect's stringified role is kept.
+    "ENTRA-FLOW-APP-ROLES [aadOptscim062020]": "failed",
     # "active": "False" (a string, Entra's default dialect) is 400 invalidValue, so neither
     # the disable nor the soft delete (a disable) lands, and there is nothing to re-enable.
     "ENTRA-FLOW-DISABLE-USER [default]": "failed",
@@ -194,6 +197,7 @@ PASSING = {
     "ENTRA-FLOW-ADD-MEMBER [default]",
     "ENTRA-FLOW-REMOVE-MEMBER [default]",
     "ENTRA-FLOW-DELETE-GROUP [default]",
+    "ENTRA-FLOW-APP-ROLES [default]",
     "ENTRA-FLOW-TEST-CONNECTION [aadOptscim062020]",
     "ENTRA-FLOW-CREATE-USER [aadOptscim062020]",
     "ENTRA-FLOW-CREATE-GROUP [aadOptscim062020]",
@@ -251,6 +255,8 @@ CAUSES = {
                 "ENTRA-FLOW-MATCH-USER [aadOptscim062020]",
                 "ENTRA-S1-PATCH-ADD-VALUE-PATH",
                 "ENTRA-S1-PATCH-REPLACE-VALUE-PATH",
+                # The same refusal on roles[primary eq "True"].value.
+                "ENTRA-FLOW-APP-ROLES [aadOptscim062020]",
             }
         ),
         frozenset(),

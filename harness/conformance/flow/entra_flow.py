@@ -94,7 +94,6 @@ _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     MANAGER_CLEAR.id: ("alice",),
     UPDATE_GROUP.id: ("group",),
     RESTART_READBACK.id: ("alice", "group"),
-    APP_ROLES.id: ("alice",),
     DISABLE_USER.id: ("bob",),
     ENABLE_USER.id: ("bob",),
     ADD_MEMBER.id: ("group", "carol"),
@@ -565,6 +564,17 @@ class EntraFlow:
             if "roles" not in names:
                 # A customer maps roles only to an attribute the app has (S7).
                 raise NotApplicable(DiscoveryFact("Schemas", "roles in the User schema", False))
+        # Two users of their own, so that nothing pending from earlier steps rides along:
+        # frank is provisioned before the role is mapped (and gets it by PATCH), erin after
+        # (and gets it in her POST).
+        frank = self._add_user("frank")
+        self._next_cycle()
+        if self.state.started_job().connector.get(frank.object_id) is None:
+            raise Unmet(
+                f"needs {frank.user_principal_name} provisioned before the role is mapped, but "
+                "Entra never provisioned it",
+                blocked_by=f"{CREATE_USERS.id} [{self.dialect.value}]",
+            )
         provisioning = self.app.provisioning
         draft = provisioning.open_attribute_mapping("User")
         draft.add_mapping(
@@ -575,21 +585,10 @@ class EntraFlow:
             )
         )
         provisioning.save_attribute_mapping(draft)
-        directory = self.tenant.directory
-        local = f"{self.prefix}erin"
-        erin = directory.add_user(
-            f"{local}@{directory.verified_domains[0]}",
-            "Erin Conformance",
-            given_name="Erin",
-            surname="Conformance",
-            mail=f"{local}@{directory.verified_domains[0]}",
-        )
-        self.users["erin"] = erin
-        self.seeded.names[erin.object_id] = {erin.object_id, erin.user_principal_name}
-        self.app.assign(erin.object_id, "User")
+        self._add_user("erin")
         self._next_cycle()
         role = self.app.app_role("User").value
-        for key in ("alice", "erin"):
+        for key in ("frank", "erin"):
             user = self.users[key]
             target_id = target_id_of(self.state, user.object_id, user.user_principal_name)
             read = self.probe.get(f"Users/{target_id}")
@@ -602,7 +601,23 @@ class EntraFlow:
                     evidence=None,
                     about=user.object_id,
                 )
-        return ok(f"alice (by PATCH) and erin (by POST) carry the role {role!r}")
+        return ok(f"frank (by PATCH) and erin (by POST) carry the role {role!r}")
+
+    def _add_user(self, key: str) -> DirectoryUser:
+        """A user of the run's own, assigned to the app with its User role."""
+        directory = self.tenant.directory
+        address = f"{self.prefix}{key}@{directory.verified_domains[0]}"
+        user = directory.add_user(
+            address,
+            f"{key.title()} Conformance",
+            given_name=key.title(),
+            surname="Conformance",
+            mail=address,
+        )
+        self.users[key] = user
+        self.seeded.names[user.object_id] = {user.object_id, user.user_principal_name}
+        self.app.assign(user.object_id, "User")
+        return user
 
     # -- cycles ----------------------------------------------------------------------------
 
