@@ -344,3 +344,100 @@ def test_a_failure_never_quotes_another_users_unrelated_error() -> None:
     assert create["outcome"] == "failed" and "alice" in create["message"]
     # Entra logged nothing for alice; carol's 501 is another user's story.
     assert "501" not in create["message"] and "carol" not in create["message"]
+
+
+def excluded_attributes_by_id_refused(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that knows excludedAttributes on queries only: a read of one group by id
+    with it is a 400 (so a Restart cannot read the linked group back)."""
+    path = request.url.path.rstrip("/")
+    by_id = re.search(r"/Groups/[^/]+$", path) is not None
+    if request.method == "GET" and by_id and "excludedAttributes" in str(request.url.query):
+        return _error(400, "excludedAttributes is not supported here", "invalidSyntax")
+    return send(request)
+
+
+def test_restart_readback_fails_when_entra_cannot_read_the_linked_group_by_id() -> None:
+    report = run(excluded_attributes_by_id_refused, dialect="default")
+    found = outcomes(report)
+    assert found["ENTRA-FLOW-RESTART-READBACK [default]"] == "failed"
+    # Of the flow, only the Restart reads a group by id with excludedAttributes; the RFC
+    # check of excludedAttributes sees the same defect.
+    assert {k: v for k, v in found.items() if v != "passed"} == {
+        "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
+        "RFC7644-3.9-EXCLUDED-MEMBERS": "failed",
+    }
+    [row] = [c for c in report["shapeCatalogue"] if c["shape"].startswith("GET /Groups/{id}")]
+    assert row["exercised"]
+
+
+def drift_ignored(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that answers 200 to the check's change behind Entra's back (by PATCH or
+    PUT) and stores nothing: the Restart check has no drift to see repaired."""
+    body = _json(request) if request.method in ("PATCH", "PUT") else None
+    if request.method == "PUT" and "Changed outside Entra" in json.dumps(body):
+        return _scim(200, body)
+    if isinstance(body, dict) and any(
+        isinstance(op, dict)
+        and (
+            op.get("value") == "Changed outside Entra" or str(op.get("value")).endswith("-drifted")
+        )
+        for op in body.get("Operations", [])
+    ):
+        return _scim(200, {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]})
+    return send(request)
+
+
+def test_restart_readback_without_drift_is_not_established_never_passed() -> None:
+    found = outcomes(run(drift_ignored, dialect="aadOptscim062020"))
+    assert found["ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]"] == "not established"
+
+
+def roles_dropped(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server that serves roles in its User schema but keeps none: POST and PATCH
+    answer as usual with the roles left out."""
+    body = _json(request)
+    if request.method == "POST" and isinstance(body, dict) and body.get("roles"):
+        body = {**body, "roles": []}
+    elif request.method == "PATCH" and isinstance(body, dict):
+        operations = [
+            op
+            for op in body.get("Operations", [])
+            if not (isinstance(op, dict) and str(op.get("path", "")).lower().startswith("roles"))
+        ]
+        if not operations:
+            return httpx.Response(204)
+        body = {**body, "Operations": operations}
+    else:
+        return send(request)
+    return send(_rebuilt(request, body=body))
+
+
+def test_app_roles_fail_on_a_server_that_keeps_no_roles_in_both_dialects() -> None:
+    found = outcomes(run(roles_dropped))
+    assert found["ENTRA-FLOW-APP-ROLES [default]"] == "failed"
+    assert found["ENTRA-FLOW-APP-ROLES [aadOptscim062020]"] == "failed"
+
+
+def no_roles_in_schema(request: httpx.Request, send: Send) -> httpx.Response:
+    """A server whose User schema (RFC 7643 §7) serves no roles attribute."""
+    response = send(request)
+    if request.method == "GET" and "/Schemas" in request.url.path:
+        body = response.json()
+
+        def strip(schema: Any) -> Any:
+            if isinstance(schema, dict) and isinstance(schema.get("attributes"), list):
+                kept = [a for a in schema["attributes"] if a.get("name") != "roles"]
+                return {**schema, "attributes": kept}
+            return schema
+
+        if isinstance(body, dict) and isinstance(body.get("Resources"), list):
+            body = {**body, "Resources": [strip(s) for s in body["Resources"]]}
+        return _scim(response.status_code, strip(body))
+    return response
+
+
+def test_app_roles_do_not_apply_where_the_user_schema_serves_no_roles() -> None:
+    report = run(no_roles_in_schema, dialect="default")
+    [row] = [r for r in report["results"] if r["id"] == "ENTRA-FLOW-APP-ROLES"]
+    assert row["outcome"] == "skipped" and "roles" in row["message"]
+    assert report["verdict"]["exitCode"] == 0

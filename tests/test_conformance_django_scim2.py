@@ -136,6 +136,14 @@ FAILING = {
     "ENTRA-FLOW-UPDATE-USER [aadOptscim062020]": "failed",
     "ENTRA-FLOW-MANAGER-ADD [default]": "failed",
     "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]": "failed",
+    # After a Restart, Entra reads alice back by id and sees the surname changed behind its
+    # back, but its repair PATCH carries the same adds (title, the work email) and is 501:
+    # the drift stays (checked by hand with curl).
+    "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
+    "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]": "failed",
+    # With a role mapped (S7), the role's add is 501 like every add, in both dialects.
+    "ENTRA-FLOW-APP-ROLES [default]": "failed",
+    "ENTRA-FLOW-APP-ROLES [aadOptscim062020]": "failed",
     "ENTRA-FLOW-MANAGER-REPLACE [default]": "not established",
     "ENTRA-FLOW-MANAGER-CLEAR [default]": "not established",
     "ENTRA-FLOW-MANAGER-REPLACE [aadOptscim062020]": "not established",
@@ -225,6 +233,10 @@ CAUSES = {
             "ENTRA-FLOW-MATCH-USER [aadOptscim062020]",
             "ENTRA-FLOW-UPDATE-USER [aadOptscim062020]",
             "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]",
+            "ENTRA-FLOW-RESTART-READBACK [default]",
+            "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]",
+            "ENTRA-FLOW-APP-ROLES [default]",
+            "ENTRA-FLOW-APP-ROLES [aadOptscim062020]",
             "ENTRA-S1-PATCH-ADD-VALUE-PATH",
             "ENTRA-S1-PATCH-REPLACE-VALUE-PATH",
             "RFC7644-3.12-ERROR-BODIES",

@@ -78,7 +78,8 @@ def test_fake_elevate_passes_the_whole_flow_in_each_dialect(dialect: Dialect) ->
     left = {r["id"] for r in store["User"] + store["Group"]}
     assert left == {i for _, i, _ in flow.created.items}
     assert all(name.startswith(RESOURCE_PREFIX) for _, _, name in flow.created.items)
-    assert len(store["User"]) == 3 and store["Group"] == []
+    # alice, bob, dave, and frank and erin (assigned for the app-role step).
+    assert len(store["User"]) == 5 and store["Group"] == []
 
 
 def test_the_default_dialect_is_caught_where_a_server_refuses_it() -> None:

@@ -161,6 +161,14 @@ FAILING = {
     "ENTRA-FLOW-MANAGER-CLEAR [default]": "not established",
     "ENTRA-FLOW-MANAGER-REPLACE [aadOptscim062020]": "not established",
     "ENTRA-FLOW-MANAGER-CLEAR [aadOptscim062020]": "not established",
+    # After a Restart, Entra reads alice back by id and sees the surname changed behind its
+    # back; its repair PATCH also carries the manager add still pending, so it is the same
+    # 400 invalidValue and the drift stays (checked by hand with curl).
+    "ENTRA-FLOW-RESTART-READBACK [default]": "failed",
+    "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]": "failed",
+    # With a role mapped (S7) and aadOptscim062020, add on roles[primary eq "True"].value
+    # of a user without roles is 400 noTarget; the default dialect's stringified role is kept.
+    "ENTRA-FLOW-APP-ROLES [aadOptscim062020]": "failed",
     # "active": "False" (a string, Entra's default dialect) is 400 invalidValue, so neither
     # the disable nor the soft delete (a disable) lands, and there is nothing to re-enable.
     "ENTRA-FLOW-DISABLE-USER [default]": "failed",
@@ -189,6 +197,7 @@ PASSING = {
     "ENTRA-FLOW-ADD-MEMBER [default]",
     "ENTRA-FLOW-REMOVE-MEMBER [default]",
     "ENTRA-FLOW-DELETE-GROUP [default]",
+    "ENTRA-FLOW-APP-ROLES [default]",
     "ENTRA-FLOW-TEST-CONNECTION [aadOptscim062020]",
     "ENTRA-FLOW-CREATE-USER [aadOptscim062020]",
     "ENTRA-FLOW-CREATE-GROUP [aadOptscim062020]",
@@ -246,6 +255,8 @@ CAUSES = {
                 "ENTRA-FLOW-MATCH-USER [aadOptscim062020]",
                 "ENTRA-S1-PATCH-ADD-VALUE-PATH",
                 "ENTRA-S1-PATCH-REPLACE-VALUE-PATH",
+                # The same refusal on roles[primary eq "True"].value.
+                "ENTRA-FLOW-APP-ROLES [aadOptscim062020]",
             }
         ),
         frozenset(),
@@ -254,7 +265,13 @@ CAUSES = {
         "PATCH /Users/{id}",
         "400 invalidValue",
         frozenset(
-            {"ENTRA-FLOW-MANAGER-ADD [default]", "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]"}
+            {
+                "ENTRA-FLOW-MANAGER-ADD [default]",
+                "ENTRA-FLOW-MANAGER-ADD [aadOptscim062020]",
+                # The Restart's repair carries the pending manager add.
+                "ENTRA-FLOW-RESTART-READBACK [default]",
+                "ENTRA-FLOW-RESTART-READBACK [aadOptscim062020]",
+            }
         ),
         frozenset(
             {

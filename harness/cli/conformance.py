@@ -102,7 +102,10 @@ def conformance(
 
     Runs the real provisioning engine over a small seeded tenant (Test Connection, create
     and match, update, manager add/replace/clear, disable and re-enable, delete, groups
-    and memberships, each read back with GET), then the RFC 7643/7644 checks. Each RFC
+    and memberships, a Restart that must repair changes made behind Entra's back, an app
+    role mapped with SingleAppRoleAssignment, each read back with GET), then the RFC
+    7643/7644 checks. The report lists which of the request shapes the engine can send
+    were exercised and which were not. Each RFC
     check quotes its clause (section, sentence, link) and takes its level from the RFC
     2119 keyword. Prints a verdict in two scopes, "works with Entra" and "RFC
     conformant", then the root causes: failures that share a request shape and answer,
@@ -112,7 +115,8 @@ def conformance(
     Each check ends passed, failed (MUST), deviation (SHOULD/MAY), error (provisim could
     not complete it) or not established (its precondition never happened: the report
     names the failure that blocked it), never a vacuous pass; a check is skipped only
-    when the server's /ServiceProviderConfig says it does not apply.
+    when the server's discovery says it does not apply (/ServiceProviderConfig; for the
+    app-role step, a User schema in /Schemas without roles).
 
     Exit status: 0 no MUST failure (SHOULD/MAY deviations never fail the run), 1 a MUST
     failure, 2 a verdict not established (a MUST check not established and none in its scope

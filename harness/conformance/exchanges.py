@@ -53,6 +53,8 @@ class Exchange:
     expect_refusal: bool = False
     #: The response body's size as it came, when it was cut to EVIDENCE_BODY_LIMIT.
     response_cut_from: int | None = None
+    #: The PATCH dialect of the Entra flow that sent it (None outside a flow).
+    dialect: str | None = None
 
     @property
     def path(self) -> str:
@@ -100,6 +102,8 @@ class ExchangeLog:
         self._local = threading.local()
         #: The secrets this run's records are masked of: every bearer token sent.
         self.redactor = Redactor(mask=REDACTED)
+        #: The dialect of the Entra flow running now; each exchange records it.
+        self.dialect: str | None = None
 
     def __len__(self) -> int:
         return len(self._exchanges)
@@ -135,6 +139,7 @@ class ExchangeLog:
 
     def add(self, **fields: Any) -> Exchange:
         with self._lock:
+            fields.setdefault("dialect", self.dialect)
             exchange = Exchange(index=len(self._exchanges), **fields)
             self._exchanges.append(exchange)
             return exchange

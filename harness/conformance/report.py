@@ -38,6 +38,7 @@ from harness.conformance.causes import (
 )
 from harness.conformance.exchanges import Exchange
 from harness.conformance.results import SCOPES, CheckResult, Outcome, Scope
+from harness.conformance.shapes import CatalogueShapeJson, catalogue_html, coverage, sent_html
 from harness.conformance.sources import citations
 
 SCHEMA_ID: Final = "https://provisim.dev/schemas/conformance-report.schema.json"
@@ -217,6 +218,7 @@ ReportJson = TypedDict(
         "results": list[ResultJson],
         "causes": list[CauseJson],
         "requestShapes": list[ShapeJson],
+        "shapeCatalogue": list[CatalogueShapeJson],
         "cleanup": CleanupJson,
     },
 )
@@ -404,7 +406,8 @@ def build_report(
     """The report of a run; ``exchanges`` (the run's log) gives the request shapes of the
     Entra engine the run exercised."""
     rows = [result_json(r) for r in results]
-    engine = [(e.method, e.url, e.request_json()) for e in exchanges if e.origin == "entra"]
+    entra = [e for e in exchanges if e.origin == "entra"]
+    engine = [(e.method, e.url, e.request_json()) for e in entra]
     return {
         "$schema": SCHEMA_ID,
         "tool": {"name": "provisim", "version": version},
@@ -430,6 +433,9 @@ def build_report(
         "results": rows,
         "causes": root_causes(rows),
         "requestShapes": request_shapes(engine),
+        "shapeCatalogue": coverage(
+            dialects, ((e.dialect or "", e.method, e.url, e.request_json()) for e in entra)
+        ),
         "cleanup": cleanup,
     }
 
@@ -677,12 +683,6 @@ def _causes_html(causes: Sequence[CauseJson]) -> str:
     return f"<h2>Root causes</h2><ol>{''.join(items)}</ol>"
 
 
-def _shapes_html(shapes: Sequence[ShapeJson]) -> str:
-    items = "".join(f"<li><code>{_e(s['shape'])}</code> × {s['count']}</li>" for s in shapes)
-    title = f"<summary>Entra request shapes exercised ({len(shapes)})</summary>"
-    return f"<details>{title}<ul>{items}</ul></details>" if shapes else ""
-
-
 def _result_rows(results: Sequence[ResultJson]) -> str:
     rows = []
     for result in results:
@@ -751,7 +751,8 @@ def render_html(report: ReportJson) -> str:
         f"{summary['skipped']} skipped · "
         f"{_e(cleaned)}</p>"
         f"{_causes_html(report['causes'])}"
-        + _shapes_html(report["requestShapes"])
+        + catalogue_html(report["shapeCatalogue"])
+        + sent_html(report["requestShapes"])
         + f"{sections}</body></html>\n"
     )
 

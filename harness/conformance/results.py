@@ -89,6 +89,9 @@ class CheckInfo:
     clauses: tuple[Clause, ...] = ()
     #: The Microsoft pages that say Entra relies on the behaviour.
     microsoft: tuple[MicrosoftSource, ...] = ()
+    #: The customer configuration that makes Entra send what the check judges (an app-role
+    #: mapping, S7); None: Entra always sends it. Only such an Entra check may be skipped.
+    configuration: str | None = None
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -262,9 +265,10 @@ def evaluate(
     try:
         finding = body()
     except NotApplicable as skip:
-        if "entra" in info.scopes:
+        if "entra" in info.scopes and info.configuration is None:
             # Entra sends what it sends whatever the server declares: a check that counts
-            # for Entra always applies, so a skip here is a bug of the check.
+            # for Entra always applies (unless a customer's configuration decides what it
+            # sends), so a skip here is a bug of the check.
             return could_not_run(
                 Blocker(
                     BlockKind.EXCEPTION,

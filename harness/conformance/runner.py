@@ -62,6 +62,7 @@ from harness.conformance.results import (
     Outcome,
     could_not_run,
 )
+from harness.conformance.shapes import catalogue_line
 from harness.conformance.sources import citations
 from harness.terminal import safe_line
 
@@ -483,9 +484,9 @@ def cause_lines(report: ReportJson) -> list[str]:
             lines.append(f"      fix: {cause['fix']}")
         if cause["curl"]:
             lines.append(f"      evidence: {cause['curl']}")
-    shapes = report["requestShapes"]
+    shapes = catalogue_line(report["shapeCatalogue"])
     if shapes:
-        lines.append(f"Entra request shapes exercised: {len(shapes)} (listed in the JSON report)")
+        lines.append(shapes)
     return lines
 
 

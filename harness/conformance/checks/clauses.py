@@ -166,6 +166,16 @@ ENTRA_CREDENTIALS: Final = MicrosoftSource("S4", "refused credentials put the jo
 ENTRA_DUPLICATES: Final = MicrosoftSource(
     "S13", "more than one user matching is DuplicateTargetEntries"
 )
+ENTRA_RESTART: Final = MicrosoftSource(
+    "S3",
+    "an initial cycle (and a Restart) queries the target for each object and updates it with "
+    "the source's attributes",
+)
+ENTRA_APP_ROLES: Final = MicrosoftSource(
+    "S7",
+    'SingleAppRoleAssignment maps a user\'s app role to roles[primary eq "True"].value; '
+    "POST and PATCH send it in different formats unless aadOptscim062020 is set",
+)
 ENTRA_MANAGER: Final = MicrosoftSource(
     "S7", "the manager attribute is mapped and provisioned as a reference"
 )

@@ -14,6 +14,7 @@ logged next to the exchanges (:mod:`~harness.conformance.flow.explain`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
@@ -21,9 +22,10 @@ from typing import Final
 
 import httpx
 
-from fake_entra.dialects import Dialect
+from fake_entra.dialects import CORE_USER_SCHEMA, PATCH_OP_SCHEMA, Dialect
 from fake_entra.directory import DirectoryGroup, DirectoryUser, PortalError
 from fake_entra.engine import ProvisioningJob
+from fake_entra.mappings import AttributeMapping, MappingType
 from fake_entra.scim_client import eq_filter
 from fake_entra.target_values import normalize, read_value
 from fake_entra.tenant import Tenant
@@ -51,6 +53,7 @@ from harness.conformance.flow.state import FlowState
 from harness.conformance.flow.steps import (
     ADD_MEMBER,
     ADD_MEMBERS,
+    APP_ROLES,
     CREATE_GROUP,
     CREATE_USERS,
     DELETE_GROUP,
@@ -63,13 +66,24 @@ from harness.conformance.flow.steps import (
     MANAGER_REPLACE,
     MATCH_USER,
     REMOVE_MEMBER,
+    RESTART_READBACK,
     TEST_CONNECTION,
     UPDATE_GROUP,
     UPDATE_USER,
 )
 from harness.conformance.probe import ScimProbe
 from harness.conformance.resources import RESOURCE_PREFIX, CreatedResources
-from harness.conformance.results import CheckInfo, CheckResult, Finding, Unmet, bad, evaluate, ok
+from harness.conformance.results import (
+    CheckInfo,
+    CheckResult,
+    DiscoveryFact,
+    Finding,
+    NotApplicable,
+    Unmet,
+    bad,
+    evaluate,
+    ok,
+)
 
 #: The seeded objects each step is about: without them provisioned it is not established.
 _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -79,6 +93,7 @@ _NEEDS: Final[Mapping[str, tuple[str, ...]]] = {
     MANAGER_REPLACE.id: ("alice", "bob"),
     MANAGER_CLEAR.id: ("alice",),
     UPDATE_GROUP.id: ("group",),
+    RESTART_READBACK.id: ("alice", "group"),
     DISABLE_USER.id: ("bob",),
     ENABLE_USER.id: ("bob",),
     ADD_MEMBER.id: ("group", "carol"),
@@ -188,9 +203,14 @@ class EntraFlow:
             (ENABLE_USER, self._enable_user),
             (ADD_MEMBER, self._add_member),
             (REMOVE_MEMBER, self._remove_member),
+            # Late: what a Restart reads back changes what later PATCHes carry.
+            (RESTART_READBACK, self._restart_readback),
             (DELETE_USER, self._delete_user),
             (DELETE_GROUP, self._delete_group),
+            # Last: mapping a role changes every user's requests from then on.
+            (APP_ROLES, self._app_roles),
         )
+        self.log.dialect = self.dialect.value
         try:
             for info, body in steps:
                 if self._on_start is not None:
@@ -206,6 +226,7 @@ class EntraFlow:
                     self._on_result(result)
         finally:
             # Even when interrupted: what the engine created must reach the clean-up.
+            self.log.dialect = None
             self._register_created()
         return self.results
 
@@ -360,6 +381,83 @@ class EntraFlow:
         compare_group(self.state, {"displayName": group.display_name})
         return ok(f"renamed to {group.display_name}")
 
+    def _restart_readback(self) -> Finding:
+        """S3: a Restart's cycle is an initial one, which reads every linked object by id
+        and repairs what changed in the target behind Entra's back."""
+        alice, group = self.users["alice"], self.group
+        user_id = target_id_of(self.state, alice.object_id, alice.user_principal_name)
+        group_id = target_id_of(self.state, group.object_id, group.display_name)
+        drifted = f"{self.prefix}group-drifted"
+        self.seeded.names[group.object_id].add(drifted)
+        for endpoint, target_id, path, value in (
+            ("Users", user_id, "name.familyName", "Changed outside Entra"),
+            ("Groups", group_id, "displayName", drifted),
+        ):
+            self._drift(f"{endpoint}/{target_id}", path, value)
+        mark = self.log.mark()
+        self.state.started_job().restart()
+        self._settle()
+        reads = {
+            e.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            for e in self.log.since(mark)
+            if e.origin == "entra" and e.method == "GET" and e.status == 200
+        }
+        # Judged on the objects themselves, not on the engine's last word about them: a
+        # repair that lands next to an unrelated refused change (a pending member removal)
+        # is still a repair.
+        for endpoint, target_id, path, wanted, about in (
+            ("Users", user_id, "name.familyName", alice.surname, alice.object_id),
+            ("Groups", group_id, "displayName", group.display_name, group.object_id),
+        ):
+            now = self.probe.get(f"{endpoint}/{target_id}")
+            body = now.json()
+            stored = read_value(body, path) if isinstance(body, dict) else None
+            if stored != wanted:
+                raise Mismatch(
+                    f"after the Restart, {path} of {endpoint}/{target_id} is {stored!r}, not "
+                    f"Entra's {wanted!r}: the change made outside Entra was not repaired",
+                    about=about,
+                )
+        unread = [i for i in (user_id, group_id) if i not in reads]
+        if unread:
+            raise Mismatch(
+                f"the drift was repaired, but Entra's reads by id of {', '.join(unread)} were "
+                "not answered 200",
+            )
+        return ok(
+            "alice's surname and the group's name, changed outside Entra, were read back "
+            "by id and repaired by the Restart's cycle"
+        )
+
+    def _drift(self, resource: str, attribute: str, value: str) -> None:
+        """Change ``attribute`` of ``resource`` behind Entra's back, as an admin of the app
+        would: by PATCH (RFC 7644 §3.5.2), else by PUT of the resource as read (§3.5.1);
+        not established when neither lands."""
+        operation = {"op": "replace", "path": attribute, "value": value}
+        sent = [
+            self.probe.patch(resource, {"schemas": [PATCH_OP_SCHEMA], "Operations": [operation]})
+        ]
+        if sent[0].status not in (200, 204):
+            current = self.probe.get(resource)
+            body = current.json()
+            sent.append(current)
+            if current.status == 200 and isinstance(body, dict):
+                body.pop("meta", None)
+                parent, _, leaf = attribute.rpartition(".")
+                holder = body.setdefault(parent, {}) if parent else body
+                if isinstance(holder, dict):
+                    holder[leaf] = value
+                    sent.append(self.probe.send("PUT", resource, body=body))
+        check = self.probe.get(resource)
+        stored = check.json()
+        if not isinstance(stored, dict) or read_value(stored, attribute) != value:
+            tried = "; ".join(e.describe() for e in sent)
+            raise Unmet(
+                f"needs {attribute} of {resource} changed outside Entra, but the change did not "
+                f"land ({tried}; {check.describe()})",
+                [*sent, check],
+            )
+
     def _disable_user(self) -> Finding:
         bob = self.users["bob"]
         self.tenant.directory.update_user(bob.object_id, account_enabled=False)
@@ -454,6 +552,73 @@ class EntraFlow:
         expect_gone(self.state, "Groups", target_id, group.display_name)
         return ok("group deleted")
 
+    def _app_roles(self) -> Finding:
+        """S7 "Provisioning a role to a SCIM app": the admin maps SingleAppRoleAssignment to
+        roles[primary eq "True"].value; linked users get the role by PATCH (a stringified role
+        without the flag), and a user assigned afterwards by POST."""
+        schema = self.probe.get(f"Schemas/{CORE_USER_SCHEMA}")
+        body = schema.json()
+        attributes = body.get("attributes") if isinstance(body, dict) else None
+        if schema.status == 200 and isinstance(attributes, list):
+            names = {str(a.get("name", "")).lower() for a in attributes if isinstance(a, dict)}
+            if "roles" not in names:
+                # A customer maps roles only to an attribute the app has (S7).
+                raise NotApplicable(DiscoveryFact("Schemas", "roles in the User schema", False))
+        # Two users of their own, so that nothing pending from earlier steps rides along:
+        # frank is provisioned before the role is mapped (and gets it by PATCH), erin after
+        # (and gets it in her POST).
+        frank = self._add_user("frank")
+        self._next_cycle()
+        if self.state.started_job().connector.get(frank.object_id) is None:
+            raise Unmet(
+                f"needs {frank.user_principal_name} provisioned before the role is mapped, but "
+                "Entra never provisioned it",
+                blocked_by=f"{CREATE_USERS.id} [{self.dialect.value}]",
+            )
+        provisioning = self.app.provisioning
+        draft = provisioning.open_attribute_mapping("User")
+        draft.add_mapping(
+            AttributeMapping(
+                'roles[primary eq "True"].value',
+                mapping_type=MappingType.EXPRESSION,
+                expression="SingleAppRoleAssignment([appRoleAssignments])",
+            )
+        )
+        provisioning.save_attribute_mapping(draft)
+        self._add_user("erin")
+        self._next_cycle()
+        role = self.app.app_role("User").value
+        for key in ("frank", "erin"):
+            user = self.users[key]
+            target_id = target_id_of(self.state, user.object_id, user.user_principal_name)
+            read = self.probe.get(f"Users/{target_id}")
+            stored = read.json()
+            roles = stored.get("roles") if isinstance(stored, dict) else None
+            if not any(_role_value(r) == role for r in roles or []):
+                raise Mismatch(
+                    f"{user.user_principal_name} reads roles {roles!r}, without its app role "
+                    f"{role!r}",
+                    evidence=None,
+                    about=user.object_id,
+                )
+        return ok(f"frank (by PATCH) and erin (by POST) carry the role {role!r}")
+
+    def _add_user(self, key: str) -> DirectoryUser:
+        """A user of the run's own, assigned to the app with its User role."""
+        directory = self.tenant.directory
+        address = f"{self.prefix}{key}@{directory.verified_domains[0]}"
+        user = directory.add_user(
+            address,
+            f"{key.title()} Conformance",
+            given_name=key.title(),
+            surname="Conformance",
+            mail=address,
+        )
+        self.users[key] = user
+        self.seeded.names[user.object_id] = {user.object_id, user.user_principal_name}
+        self.app.assign(user.object_id, "User")
+        return user
+
     # -- cycles ----------------------------------------------------------------------------
 
     def _next_cycle(self) -> None:
@@ -489,6 +654,19 @@ class EntraFlow:
         for entry in self.state.job.connector.values():
             endpoint = "Users" if entry.object_type == "User" else "Groups"
             self.created.add(endpoint, entry.target_id, entry.display_name)
+
+
+def _role_value(role: object) -> object:
+    """A stored role's value; S7's PATCH without the flag sends the role as a JSON string
+    ({"id":...,"value":...,"displayName":...}), which a server may keep as it came."""
+    value = role.get("value") if isinstance(role, dict) else None
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed.get("value") if isinstance(parsed, dict) else value
+    return value
 
 
 __all__ = ["EntraFlow"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from harness.conformance.checks.clauses import (
+    ENTRA_APP_ROLES,
     ENTRA_CREATE,
     ENTRA_DIALECTS,
     ENTRA_DISABLE,
@@ -15,6 +16,7 @@ from harness.conformance.checks.clauses import (
     ENTRA_MANAGER,
     ENTRA_MATCHING,
     ENTRA_QUARANTINE_404,
+    ENTRA_RESTART,
     ENTRA_TEST_CONNECTION,
     ENTRA_USER_UPDATE,
 )
@@ -23,9 +25,16 @@ from harness.conformance.sources import MicrosoftSource
 
 
 def _step(
-    check_id: str, title: str, source: str, hint: str, *microsoft: MicrosoftSource
+    check_id: str,
+    title: str,
+    source: str,
+    hint: str,
+    *microsoft: MicrosoftSource,
+    configuration: str | None = None,
 ) -> CheckInfo:
-    return CheckInfo(check_id, title, source, "MUST", ENTRA_ONLY, hint, (), microsoft)
+    return CheckInfo(
+        check_id, title, source, "MUST", ENTRA_ONLY, hint, (), microsoft, configuration
+    )
 
 
 TEST_CONNECTION = _step(
@@ -115,6 +124,16 @@ UPDATE_GROUP = _step(
     'Apply {"op":"Replace","path":"displayName","value":"..."} on /Groups/{id}.',
     ENTRA_GROUPS,
 )
+RESTART_READBACK = _step(
+    "ENTRA-FLOW-RESTART-READBACK",
+    "After a Restart, linked users and groups are read by id and drift is repaired",
+    "Entra S3 (initial cycle: matched objects are read and updated), S1 (GET by id)",
+    "Answer GET /Users/{id} and GET /Groups/{id}?excludedAttributes=members with the object "
+    "as stored (changes made outside Entra included), and apply the PATCH that brings it "
+    "back to Entra's values.",
+    ENTRA_RESTART,
+    ENTRA_HOW,
+)
 DISABLE_USER = _step(
     "ENTRA-FLOW-DISABLE-USER",
     "A user disabled in Entra is deactivated (active false) and stays readable",
@@ -166,6 +185,19 @@ DELETE_GROUP = _step(
     "Answer DELETE /Groups/{id} with 204 and 404 afterwards.",
     ENTRA_GROUPS,
 )
+APP_ROLES = _step(
+    "ENTRA-FLOW-APP-ROLES",
+    "With a role mapped (SingleAppRoleAssignment), users carry their app role",
+    "Entra S7 (Provisioning a role to a SCIM app)",
+    'Store the role of Entra\'s POST ("roles":[{"primary":true,"type":'
+    '"WindowsAzureActiveDirectoryRole","display":...,"value":...}]) and of its PATCH: without '
+    'aadOptscim062020 {"op":"Add","path":"roles","value":[{"value":"{\\"id\\":...,'
+    '\\"value\\":...,\\"displayName\\":...}"}]} (the role as a JSON string), with it '
+    '{"op":"add","path":"roles[primary eq \\"True\\"].value","value":...}. Applies when the '
+    "server's User schema serves roles (customers map roles only then).",
+    ENTRA_APP_ROLES,
+    configuration="an app role mapped with SingleAppRoleAssignment (S7)",
+)
 
 #: The steps that judge what the initial cycle did (it runs inside CREATE_USERS).
 INITIAL_CYCLE_STEPS: Final = frozenset({CREATE_USERS, MATCH_USER, CREATE_GROUP, ADD_MEMBERS})
@@ -186,14 +218,17 @@ FLOW_STEPS: Final[tuple[CheckInfo, ...]] = (
     ENABLE_USER,
     ADD_MEMBER,
     REMOVE_MEMBER,
+    RESTART_READBACK,
     DELETE_USER,
     DELETE_GROUP,
+    APP_ROLES,
 )
 
 
 __all__ = [
     "ADD_MEMBER",
     "ADD_MEMBERS",
+    "APP_ROLES",
     "CREATE_GROUP",
     "CREATE_USERS",
     "DELETE_GROUP",
@@ -207,6 +242,7 @@ __all__ = [
     "MANAGER_REPLACE",
     "MATCH_USER",
     "REMOVE_MEMBER",
+    "RESTART_READBACK",
     "TEST_CONNECTION",
     "UPDATE_GROUP",
     "UPDATE_USER",
