@@ -124,7 +124,8 @@ class EngineSettings:
     #: hundred of them set off a collection and each full one walked everything built so
     #: far: about a seventh of a 10,000-user initial cycle, and at 100,000 users enough to
     #: make the cycle slower per object than at 10,000. Thresholds already higher are
-    #: kept; the previous ones come back when the cycle ends.
+    #: kept; the previous ones come back when the cycle ends. What exists when the cycle
+    #: starts is frozen (gc.freeze) until it ends (fake_entra.collector).
     collector_thresholds_during_cycles: tuple[int, int, int] | None = (50_000, 20, 100)
 
     def threshold(self, value: int) -> int:
