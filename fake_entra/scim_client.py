@@ -61,6 +61,13 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #: The httpx request extension holding the :class:`RequestOrigin` of a request. httpx and
 #: httpcore pass extensions they don't know along untouched and never send them.
 ORIGIN_EXTENSION = "provisim.origin"
+#: The httpx extension (of a request or a response) holding its body already parsed, as a
+#: 1-tuple ``(value,)``: what :func:`decode_json` of the body's bytes gives, so that each
+#: body is parsed once however many readers it has (:func:`parsed_body`). The client sets
+#: it on requests whose JSON body it wrote by the fast path (the parse of those bytes is
+#: the body it was given); a transport that parsed a response may set it on the response.
+#: Whoever reads it must not change the value in place before the exchange is over.
+PARSED_BODY_EXTENSION = "provisim.parsed-body"
 
 
 class OriginKind(StrEnum):
@@ -124,6 +131,13 @@ def encode_json(body: Any) -> bytes:
     without DEL (``ensure_ascii`` escapes every other character as ``\\uXXXX``) and no
     integer exceeds 64 bits (orjson refuses those); anything else is left to the stdlib.
     """
+    return _encode(body)[0]
+
+
+def _encode(body: Any) -> tuple[bytes, bool]:
+    """:func:`encode_json`'s bytes, and whether they parse back to ``body`` itself (plain
+    dicts, lists, str, bool, None and 64-bit int written by orjson: its parse, and
+    ``json.loads``', is a value equal to ``body`` of the same types)."""
     if _plain_json(body):
         try:
             encoded = orjson.dumps(body)
@@ -131,8 +145,17 @@ def encode_json(body: Any) -> bytes:
             pass
         else:
             if encoded.isascii() and b"\x7f" not in encoded:
-                return encoded
-    return jsonlib.dumps(body, separators=(",", ":")).encode()
+                return encoded, True
+    return jsonlib.dumps(body, separators=(",", ":")).encode(), False
+
+
+def parsed_body(message: httpx.Request | httpx.Response) -> Any:
+    """``decode_json(message.content)``: the same value or the same exception, from the
+    parse kept in :data:`PARSED_BODY_EXTENSION` when there is one."""
+    kept = message.extensions.get(PARSED_BODY_EXTENSION)
+    if kept is not None:
+        return kept[0]
+    return decode_json(message.content)
 
 
 #: A number of 19 digits or more may read differently in orjson: it turns integers
@@ -440,9 +463,10 @@ class ScimClient:
             query.extend(params.items())
         headers = self._headers_without_body
         content: bytes | None = None
+        parsed = False
         if json is not None:
             # httpx's json= would say application/json; SCIM wants its own type.
-            content = encode_json(json)
+            content, parsed = _encode(json)
             headers = self._headers_with_body
         relative = path.lstrip("/")
         encoded_query = encode_query(query) if query else None
@@ -452,6 +476,9 @@ class ScimClient:
             if tagged[0] is not origin:
                 tagged = self._tagged = (origin, {**extensions, ORIGIN_EXTENSION: origin})
             extensions = tagged[1]
+        if parsed:
+            # A validating transport reads the body from here instead of parsing it again.
+            extensions = {**extensions, PARSED_BODY_EXTENSION: (json,)}
         request = None
         if self._fast is not None:
             request = self._fast.request(method, relative, encoded_query, content, extensions)

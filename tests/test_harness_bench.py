@@ -38,6 +38,9 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         assert restart["reads_by_id"] == linked and restart["requests"] >= linked
         assert cycle["validated_exchanges"] > 0 and cycle["schema_violations"] == []
         assert cycle["peak_rss_mb"] > 0
+        per_user = round(cycle["peak_rss_mb"] * 1024 / cycle["users"], 2)
+        assert cycle["peak_rss_kb_per_user"] == per_user
+        assert cycle["initial_cycle"]["cpu_seconds"] > 0
         assert cycle["initial_cycle"]["gc_seconds"] >= 0
         assert cycle["initial_cycle"]["gc_full_collections"] >= 0
     assert report["throughput"]["provisim"]["requests"] == 40
