@@ -46,6 +46,7 @@ from fake_entra.http_limits import (
     DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS,
 )
 from fake_entra.httpx_internals import UrlBase
+from fake_entra.scim_exchange import ScimEndpoint, ScimRequest, ScimResponse, send_scim
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 
@@ -149,7 +150,7 @@ def _encode(body: Any) -> tuple[bytes, bool]:
     return jsonlib.dumps(body, separators=(",", ":")).encode(), False
 
 
-def parsed_body(message: httpx.Request | httpx.Response) -> Any:
+def parsed_body(message: httpx.Request | httpx.Response | ScimRequest) -> Any:
     """``decode_json(message.content)``: the same value or the same exception, from the
     parse kept in :data:`PARSED_BODY_EXTENSION` when there is one."""
     kept = message.extensions.get(PARSED_BODY_EXTENSION)
@@ -274,7 +275,8 @@ _PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._&=+!*()-]|%[0-9A-F]{2})*")
 
 
 class _FastRequests:
-    """Builds the ``httpx.Request`` of a request whose URL needs no normalising.
+    """Makes the :class:`~fake_entra.scim_exchange.ScimRequest` of a request whose URL needs
+    no normalising.
 
     ``httpx.Request(method, "https://...")`` parses and validates the whole URL and
     re-derives the headers (Host, Content-Length) on every call: most of the client's
@@ -282,26 +284,26 @@ class _FastRequests:
     host and port of its base URL, so the base is parsed once (kept by
     :class:`~fake_entra.httpx_internals.UrlBase`) and, when the path and
     query are already in the form httpx would give them, the request's URL is the
-    base with that path and query. The Request is then built from a ready stream with
-    the headers in the order httpx's own preparation gives them (Host first, then the
-    client's, then Content-Type and Content-Length), so the request is the same one
-    (same URL, headers, body and extensions). Anything else goes the ordinary way.
+    base with that path and query. Its ``httpx.Request`` (built only for a transport that
+    needs one: :meth:`ScimRequest.to_httpx`) is built from a ready stream with the headers
+    in the order httpx's own preparation gives them (Host first, then the client's, then
+    Content-Type and Content-Length), so the request is the same one (same URL, headers,
+    body and extensions). Anything else goes the ordinary way.
     """
 
-    __slots__ = ("_base", "_base_path", "_headers_with_body", "_host", "_no_body_headers")
+    __slots__ = ("_base_path", "_endpoint")
 
     def __init__(
         self, base: httpx.URL, parsed: UrlBase, client_headers: list[tuple[bytes, bytes]]
     ) -> None:
-        self._base = parsed
         self._base_path = parsed.path
-        self._host = base.netloc
-        self._no_body_headers = httpx.Headers([(b"Host", self._host), *client_headers])
-        self._headers_with_body = [
-            (b"Host", self._host),
-            *client_headers,
-            (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
-        ]
+        host = (b"Host", base.netloc)
+        self._endpoint = ScimEndpoint(
+            parsed,
+            base,
+            [host, *client_headers],
+            [host, *client_headers, (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii"))],
+        )
 
     @classmethod
     def for_base(
@@ -331,7 +333,7 @@ class _FastRequests:
         query: str | None,
         content: bytes | None,
         extensions: dict[str, Any],
-    ) -> httpx.Request | None:
+    ) -> ScimRequest | None:
         path = f"{self._base_path}/{relative}"
         if (
             not _PLAIN_PATH.fullmatch(relative)
@@ -342,21 +344,10 @@ class _FastRequests:
         if content is None:
             if method.upper() in ("POST", "PUT", "PATCH"):
                 return None  # httpx would add Content-Length: 0 right after Host
-            headers: httpx.Headers | list[tuple[bytes, bytes]] = self._no_body_headers
             content = b""
-        else:
-            if not content:
-                return None
-            headers = [*self._headers_with_body, (b"Content-Length", b"%d" % len(content))]
-        request = httpx.Request(
-            method,
-            self._base.url(path, query),
-            headers=headers,
-            stream=httpx.ByteStream(content),
-            extensions=extensions,
-        )
-        request.read()
-        return request
+        elif not content:
+            return None
+        return ScimRequest(self._endpoint, method, path, query, content, extensions)
 
 
 def _userinfo(url: str) -> bool:
@@ -479,26 +470,35 @@ class ScimClient:
         if parsed:
             # A validating transport reads the body from here instead of parsing it again.
             extensions = {**extensions, PARSED_BODY_EXTENSION: (json,)}
-        request = None
         if self._fast is not None:
-            request = self._fast.request(method, relative, encoded_query, content, extensions)
-        if request is None:
-            url = self.tenant_url.url_for(relative)
-            if encoded_query is not None:
-                url += "?" + encoded_query
-            request = httpx.Request(
-                method, url, headers=headers, content=content, extensions=extensions
-            )
+            light = self._fast.request(method, relative, encoded_query, content, extensions)
+            if light is not None:
+                return self._send(light)
+        url = self.tenant_url.url_for(relative)
+        if encoded_query is not None:
+            url += "?" + encoded_query
+        request = httpx.Request(
+            method, url, headers=headers, content=content, extensions=extensions
+        )
         return self._send(request)
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request | ScimRequest) -> httpx.Response:
         transport = self._transport
         if transport is None:
+            if isinstance(request, ScimRequest):
+                request = request.to_httpx()
             return self._http.send(request)
         if self._http.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        response = transport.handle_request(request)
-        response.request = request
+        if isinstance(request, ScimRequest):
+            # A transport that takes a ScimRequest answers without an httpx.Request
+            # (fake_entra.scim_exchange); any other gets request.to_httpx().
+            response = send_scim(transport, request)
+            if not isinstance(response, ScimResponse) or response.scim_request is not request:
+                response.request = request.to_httpx()
+        else:
+            response = transport.handle_request(request)
+            response.request = request
         try:
             response.read()
         except BaseException:

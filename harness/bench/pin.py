@@ -23,6 +23,7 @@ import httpx
 
 from fake_elevate.elevate import FakeElevate
 from fake_entra.engine import ProvisioningJob
+from fake_entra.scim_exchange import ScimRequest, send_scim
 from fake_entra.tenant import Tenant
 from harness.bench.scenarios import ValidatingTransport
 from harness.transport import AsgiTransport
@@ -37,7 +38,14 @@ class _WireDigest(httpx.BaseTransport):
         self.exchanges = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
+        return self._digest(request, self.inner.handle_request(request))
+
+    def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+        # The inner transport answers it without an httpx.Request (fake_entra.scim_exchange);
+        # the bytes hashed are those of the request the client would send on the wire.
+        return self._digest(request.to_httpx(), send_scim(self.inner, request))
+
+    def _digest(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
         response.read()
         update = self.digest.update
         update(request.method.encode() + b" " + str(request.url).encode() + b"\n")

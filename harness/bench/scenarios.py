@@ -18,6 +18,7 @@ import httpx
 from fake_elevate.elevate import FakeElevate
 from fake_entra.engine import ProvisioningJob
 from fake_entra.scim_client import PARSED_BODY_EXTENSION, decode_json, parsed_body
+from fake_entra.scim_exchange import ScimRequest, send_scim
 from fake_entra.tenant import Tenant
 from harness.serving import serve_in_thread
 from harness.transport import AsgiTransport
@@ -33,13 +34,17 @@ class _ReadCounter(httpx.BaseTransport):
         self.inner = inner
         self.reads = 0
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET" and request.url.path.rstrip("/").split("/")[-2:-1] in (
-            ["Users"],
-            ["Groups"],
-        ):
+    def _count(self, method: str, path: str) -> None:
+        if method == "GET" and path.rstrip("/").split("/")[-2:-1] in (["Users"], ["Groups"]):
             self.reads += 1
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._count(request.method, request.url.path)
         return self.inner.handle_request(request)
+
+    def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+        self._count(request.method, request.path)
+        return send_scim(self.inner, request)
 
 
 class ValidatingTransport(httpx.BaseTransport):
@@ -56,21 +61,32 @@ class ValidatingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        response.read()
         url = request.url
+        target = url.path + (f"?{url.query.decode()}" if url.query else "")
+        return self._validate(request.method, target, request, response)
+
+    def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+        # No httpx.Request on this path (fake_entra.scim_exchange); the target is the same
+        # text (the path is its own decoding there).
+        return self._validate(
+            request.method, request.target, request, send_scim(self.inner, request)
+        )
+
+    def _validate(
+        self,
+        method: str,
+        target: str,
+        request: httpx.Request | ScimRequest,
+        response: httpx.Response,
+    ) -> httpx.Response:
+        response.read()
         # Each body parsed once: the request's as the client wrote it, the response's
         # handed on to the engine (fake_entra.scim_client.PARSED_BODY_EXTENSION).
         request_body = parsed_body(request) if request.content else None
         response_body = _decode(response.content)
         if response_body is not None:
             response.extensions[PARSED_BODY_EXTENSION] = (response_body,)
-        found = validate_exchange(
-            request.method,
-            url.path + (f"?{url.query.decode()}" if url.query else ""),
-            response.status_code,
-            request_body,
-            response_body,
-        )
+        found = validate_exchange(method, target, response.status_code, request_body, response_body)
         self.exchanges += 1
         if found and len(self.violations) < 20:
             self.violations.extend(str(v) for v in found)
