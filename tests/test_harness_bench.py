@@ -43,6 +43,9 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         assert cycle["initial_cycle"]["cpu_seconds"] > 0
         assert cycle["initial_cycle"]["gc_seconds"] >= 0
         assert cycle["initial_cycle"]["gc_full_collections"] >= 0
+        during = cycle["initial_cycle"]["gc_full_collections_during_cycle"]
+        assert 0 <= during <= cycle["initial_cycle"]["gc_full_collections"]
+        assert cycle["initial_cycle"]["gc_full_seconds"] >= 0
     assert report["throughput"]["provisim"]["requests"] == 40
     assert report["throughput"]["ratio"] > 0
     assert len(seen) == 3

@@ -112,15 +112,24 @@ class _CollectorTime:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.full_collections = 0
+        #: Full collections while objects were frozen: while the engine's cycle ran
+        #: (fake_entra.collector freezes what exists when a cycle starts, until it ends).
+        self.full_collections_while_frozen = 0
+        #: Seconds in full collections (the rest of ``seconds`` is the younger generations').
+        self.full_seconds = 0.0
         self._started = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
             return
-        self.seconds += time.perf_counter() - self._started
+        took = time.perf_counter() - self._started
+        self.seconds += took
         if info.get("generation") == 2:
             self.full_collections += 1
+            self.full_seconds += took
+            if gc.get_freeze_count():
+                self.full_collections_while_frozen += 1
 
     def __enter__(self) -> _CollectorTime:
         gc.callbacks.append(self._callback)
@@ -250,6 +259,11 @@ def cycles(
             "requests_per_second": round(initial_requests / initial_s, 1) if initial_s else None,
             "gc_seconds": round(collector.seconds, 3),
             "gc_full_collections": collector.full_collections,
+            # Of those, the ones during the engine's cycle itself (the rest came after it,
+            # once the collector's thresholds were restored and the frozen objects handed
+            # back, still inside the Save that ran the cycle).
+            "gc_full_collections_during_cycle": collector.full_collections_while_frozen,
+            "gc_full_seconds": round(collector.full_seconds, 3),
         },
         "incremental_1_percent": {
             "changed_users": len(changed),
