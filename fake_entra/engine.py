@@ -120,7 +120,8 @@ class EngineSettings:
     #: alone): the youngest generation is collected every 50,000 net allocations instead
     #: of CPython's 700, the middle one every 20 of those, and a full collection waits
     #: for 1,000 middle ones (a billion net allocations: none during a cycle of up to a
-    #: few million users; with 100, a 300,000-user initial cycle ran one). A cycle builds long-lived objects in bulk (connector, logs;
+    #: few million users; 100, the earlier setting, allows one every 100 million net
+    #: allocations, which a cycle of about a million users may reach). A cycle builds long-lived objects in bulk (connector, logs;
     #: the target's store when it is in-process); at CPython's thresholds every few
     #: hundred of them set off a collection and each full one walked everything built so
     #: far: about a seventh of a 10,000-user initial cycle, and at 100,000 users enough to
