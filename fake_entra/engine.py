@@ -119,13 +119,16 @@ class EngineSettings:
     #: The cyclic garbage collector's thresholds while a cycle runs (None leaves them
     #: alone): the youngest generation is collected every 50,000 net allocations instead
     #: of CPython's 700, the middle one every 20 of those, and a full collection waits
-    #: for 100 middle ones. A cycle builds long-lived objects in bulk (connector, logs;
+    #: for 1,000 middle ones (a billion net allocations: none during a cycle of up to a
+    #: few million users; 100, the earlier setting, allows one every 100 million net
+    #: allocations, which a cycle of about a million users may reach). A cycle builds long-lived objects in bulk (connector, logs;
     #: the target's store when it is in-process); at CPython's thresholds every few
     #: hundred of them set off a collection and each full one walked everything built so
     #: far: about a seventh of a 10,000-user initial cycle, and at 100,000 users enough to
     #: make the cycle slower per object than at 10,000. Thresholds already higher are
-    #: kept; the previous ones come back when the cycle ends.
-    collector_thresholds_during_cycles: tuple[int, int, int] | None = (50_000, 20, 100)
+    #: kept; the previous ones come back when the cycle ends. What exists when the cycle
+    #: starts is frozen (gc.freeze) until it ends (fake_entra.collector).
+    collector_thresholds_during_cycles: tuple[int, int, int] | None = (50_000, 20, 1_000)
 
     def threshold(self, value: int) -> int:
         return max(1, round(value * self.escrow_scale))

@@ -40,7 +40,7 @@ imports harness: from here both reach it.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import httpx
 
@@ -133,17 +133,52 @@ _BLANK_URL = httpx.URL("")
 Headers = list[tuple[bytes, bytes]]
 
 
+R = TypeVar("R", bound=httpx.Response)
+
+
+@overload
 def public_response(
-    request: httpx.Request, status: int, headers: Headers, content: bytes
+    request: httpx.Request | None, status: int, headers: Headers, content: bytes
+) -> httpx.Response: ...
+@overload
+def public_response(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[R],
+) -> R: ...
+def public_response(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[httpx.Response] = httpx.Response,
 ) -> httpx.Response:
-    """The response, built and read the public way."""
-    return httpx.Response(status, headers=headers, content=content, request=request)
+    """The response, built and read the public way (``request`` None: set it later)."""
+    return response_class(status, headers=headers, content=content, request=request)
 
 
+@overload
 def _response_with_content(
-    request: httpx.Request, status: int, headers: Headers, content: bytes
+    request: httpx.Request | None, status: int, headers: Headers, content: bytes
+) -> httpx.Response: ...
+@overload
+def _response_with_content(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[R],
+) -> R: ...
+def _response_with_content(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[httpx.Response] = httpx.Response,
 ) -> httpx.Response:
-    response = httpx.Response(
+    response = response_class(
         status, headers=headers, stream=httpx.ByteStream(content), request=request
     )
     response._content = content  # the private attribute httpx's readers return
@@ -158,7 +193,9 @@ def response_contract_violation() -> str | None:
     body = b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"}'
     headers = [(b"content-type", b"application/scim+json")]
     try:
-        response = _response_with_content(httpx.Request("GET", "http://probe/"), 404, headers, body)
+        response = _response_with_content(
+            httpx.Request("GET", "http://probe/"), 404, headers, body, httpx.Response
+        )
         readers = {
             "read()": response.read(),
             "content": response.content,
@@ -181,18 +218,36 @@ _RESPONSE_VIOLATION: Final = response_contract_violation()
 _response_warned = False
 
 
+@overload
 def read_response(
-    request: httpx.Request, status: int, headers: Headers, content: bytes
+    request: httpx.Request | None, status: int, headers: Headers, content: bytes
+) -> httpx.Response: ...
+@overload
+def read_response(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[R],
+) -> R: ...
+def read_response(
+    request: httpx.Request | None,
+    status: int,
+    headers: Headers,
+    content: bytes,
+    response_class: type[httpx.Response] = httpx.Response,
 ) -> httpx.Response:
     """The response to ``request``, already read, without reading the body back.
 
     It is the response :func:`public_response` builds (status, headers, body, stream
     consumed and closed) when ``headers`` carry the body's Content-Length or there is no
     body, as in every in-process answer: the public way would add a missing one.
+    ``response_class`` may be a subclass of ``httpx.Response`` (constructed as httpx's own);
+    ``request`` None leaves the request to be set later, as ``httpx.Response`` allows.
     """
     global _response_warned
     if _RESPONSE_VIOLATION is None:
-        return _response_with_content(request, status, headers, content)
+        return _response_with_content(request, status, headers, content, response_class)
     if not _response_warned:
         _response_warned = True
         warnings.warn(
@@ -201,4 +256,4 @@ def read_response(
             RuntimeWarning,
             stacklevel=2,
         )
-    return public_response(request, status, headers, content)
+    return public_response(request, status, headers, content, response_class)

@@ -46,6 +46,7 @@ from fake_entra.http_limits import (
     DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS,
 )
 from fake_entra.httpx_internals import UrlBase
+from fake_entra.scim_exchange import ScimEndpoint, ScimRequest, ScimResponse, send_scim
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 
@@ -61,6 +62,13 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #: The httpx request extension holding the :class:`RequestOrigin` of a request. httpx and
 #: httpcore pass extensions they don't know along untouched and never send them.
 ORIGIN_EXTENSION = "provisim.origin"
+#: The httpx extension (of a request or a response) holding its body already parsed, as a
+#: 1-tuple ``(value,)``: what :func:`decode_json` of the body's bytes gives, so that each
+#: body is parsed once however many readers it has (:func:`parsed_body`). The client sets
+#: it on requests whose JSON body it wrote by the fast path (the parse of those bytes is
+#: the body it was given); a transport that parsed a response may set it on the response.
+#: Whoever reads it must not change the value in place before the exchange is over.
+PARSED_BODY_EXTENSION = "provisim.parsed-body"
 
 
 class OriginKind(StrEnum):
@@ -124,6 +132,13 @@ def encode_json(body: Any) -> bytes:
     without DEL (``ensure_ascii`` escapes every other character as ``\\uXXXX``) and no
     integer exceeds 64 bits (orjson refuses those); anything else is left to the stdlib.
     """
+    return _encode(body)[0]
+
+
+def _encode(body: Any) -> tuple[bytes, bool]:
+    """:func:`encode_json`'s bytes, and whether they parse back to ``body`` itself (plain
+    dicts, lists, str, bool, None and 64-bit int written by orjson: its parse, and
+    ``json.loads``', is a value equal to ``body`` of the same types)."""
     if _plain_json(body):
         try:
             encoded = orjson.dumps(body)
@@ -131,8 +146,17 @@ def encode_json(body: Any) -> bytes:
             pass
         else:
             if encoded.isascii() and b"\x7f" not in encoded:
-                return encoded
-    return jsonlib.dumps(body, separators=(",", ":")).encode()
+                return encoded, True
+    return jsonlib.dumps(body, separators=(",", ":")).encode(), False
+
+
+def parsed_body(message: httpx.Request | httpx.Response | ScimRequest) -> Any:
+    """``decode_json(message.content)``: the same value or the same exception, from the
+    parse kept in :data:`PARSED_BODY_EXTENSION` when there is one."""
+    kept = message.extensions.get(PARSED_BODY_EXTENSION)
+    if kept is not None:
+        return kept[0]
+    return decode_json(message.content)
 
 
 #: A number of 19 digits or more may read differently in orjson: it turns integers
@@ -251,7 +275,8 @@ _PLAIN_QUERY = re.compile(r"(?:[A-Za-z0-9._&=+!*()-]|%[0-9A-F]{2})*")
 
 
 class _FastRequests:
-    """Builds the ``httpx.Request`` of a request whose URL needs no normalising.
+    """Makes the :class:`~fake_entra.scim_exchange.ScimRequest` of a request whose URL needs
+    no normalising.
 
     ``httpx.Request(method, "https://...")`` parses and validates the whole URL and
     re-derives the headers (Host, Content-Length) on every call: most of the client's
@@ -259,26 +284,26 @@ class _FastRequests:
     host and port of its base URL, so the base is parsed once (kept by
     :class:`~fake_entra.httpx_internals.UrlBase`) and, when the path and
     query are already in the form httpx would give them, the request's URL is the
-    base with that path and query. The Request is then built from a ready stream with
-    the headers in the order httpx's own preparation gives them (Host first, then the
-    client's, then Content-Type and Content-Length), so the request is the same one
-    (same URL, headers, body and extensions). Anything else goes the ordinary way.
+    base with that path and query. Its ``httpx.Request`` (built only for a transport that
+    needs one: :meth:`ScimRequest.to_httpx`) is built from a ready stream with the headers
+    in the order httpx's own preparation gives them (Host first, then the client's, then
+    Content-Type and Content-Length), so the request is the same one (same URL, headers,
+    body and extensions). Anything else goes the ordinary way.
     """
 
-    __slots__ = ("_base", "_base_path", "_headers_with_body", "_host", "_no_body_headers")
+    __slots__ = ("_base_path", "_endpoint")
 
     def __init__(
         self, base: httpx.URL, parsed: UrlBase, client_headers: list[tuple[bytes, bytes]]
     ) -> None:
-        self._base = parsed
         self._base_path = parsed.path
-        self._host = base.netloc
-        self._no_body_headers = httpx.Headers([(b"Host", self._host), *client_headers])
-        self._headers_with_body = [
-            (b"Host", self._host),
-            *client_headers,
-            (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii")),
-        ]
+        host = (b"Host", base.netloc)
+        self._endpoint = ScimEndpoint(
+            parsed,
+            base,
+            [host, *client_headers],
+            [host, *client_headers, (b"Content-Type", SCIM_MEDIA_TYPE.encode("ascii"))],
+        )
 
     @classmethod
     def for_base(
@@ -308,7 +333,7 @@ class _FastRequests:
         query: str | None,
         content: bytes | None,
         extensions: dict[str, Any],
-    ) -> httpx.Request | None:
+    ) -> ScimRequest | None:
         path = f"{self._base_path}/{relative}"
         if (
             not _PLAIN_PATH.fullmatch(relative)
@@ -319,21 +344,10 @@ class _FastRequests:
         if content is None:
             if method.upper() in ("POST", "PUT", "PATCH"):
                 return None  # httpx would add Content-Length: 0 right after Host
-            headers: httpx.Headers | list[tuple[bytes, bytes]] = self._no_body_headers
             content = b""
-        else:
-            if not content:
-                return None
-            headers = [*self._headers_with_body, (b"Content-Length", b"%d" % len(content))]
-        request = httpx.Request(
-            method,
-            self._base.url(path, query),
-            headers=headers,
-            stream=httpx.ByteStream(content),
-            extensions=extensions,
-        )
-        request.read()
-        return request
+        elif not content:
+            return None
+        return ScimRequest(self._endpoint, method, path, query, content, extensions)
 
 
 def _userinfo(url: str) -> bool:
@@ -440,9 +454,10 @@ class ScimClient:
             query.extend(params.items())
         headers = self._headers_without_body
         content: bytes | None = None
+        parsed = False
         if json is not None:
             # httpx's json= would say application/json; SCIM wants its own type.
-            content = encode_json(json)
+            content, parsed = _encode(json)
             headers = self._headers_with_body
         relative = path.lstrip("/")
         encoded_query = encode_query(query) if query else None
@@ -452,26 +467,38 @@ class ScimClient:
             if tagged[0] is not origin:
                 tagged = self._tagged = (origin, {**extensions, ORIGIN_EXTENSION: origin})
             extensions = tagged[1]
-        request = None
+        if parsed:
+            # A validating transport reads the body from here instead of parsing it again.
+            extensions = {**extensions, PARSED_BODY_EXTENSION: (json,)}
         if self._fast is not None:
-            request = self._fast.request(method, relative, encoded_query, content, extensions)
-        if request is None:
-            url = self.tenant_url.url_for(relative)
-            if encoded_query is not None:
-                url += "?" + encoded_query
-            request = httpx.Request(
-                method, url, headers=headers, content=content, extensions=extensions
-            )
+            light = self._fast.request(method, relative, encoded_query, content, extensions)
+            if light is not None:
+                return self._send(light)
+        url = self.tenant_url.url_for(relative)
+        if encoded_query is not None:
+            url += "?" + encoded_query
+        request = httpx.Request(
+            method, url, headers=headers, content=content, extensions=extensions
+        )
         return self._send(request)
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request | ScimRequest) -> httpx.Response:
         transport = self._transport
         if transport is None:
+            if isinstance(request, ScimRequest):
+                request = request.to_httpx()
             return self._http.send(request)
         if self._http.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        response = transport.handle_request(request)
-        response.request = request
+        if isinstance(request, ScimRequest):
+            # A transport that takes a ScimRequest answers without an httpx.Request
+            # (fake_entra.scim_exchange); any other gets request.to_httpx().
+            response = send_scim(transport, request)
+            if not isinstance(response, ScimResponse) or response.scim_request is not request:
+                response.request = request.to_httpx()
+        else:
+            response = transport.handle_request(request)
+            response.request = request
         try:
             response.read()
         except BaseException:

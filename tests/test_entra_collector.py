@@ -40,3 +40,30 @@ def test_none_leaves_the_thresholds_alone_and_an_error_restores_them() -> None:
     with pytest.raises(RuntimeError), bulk_allocation((50_000, 20, 100)):
         raise RuntimeError("the cycle broke")
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_what_exists_when_a_cycle_starts_is_frozen_until_the_last_cycle_ends() -> None:
+    assert gc.get_freeze_count() == 0
+    with bulk_allocation((50_000, 20, 100)):
+        frozen = gc.get_freeze_count()
+        assert frozen > 0  # a collection during the cycle walks only what the cycle built
+        built = [[index] for index in range(10_000)]  # built by the cycle: not frozen
+        with bulk_allocation((50_000, 20, 100)):
+            assert gc.get_freeze_count() <= frozen  # the inner cycle froze nothing more
+        assert len(built) == 10_000
+    assert gc.get_freeze_count() == 0
+    with bulk_allocation(None):
+        assert gc.get_freeze_count() == 0
+
+
+def test_objects_the_host_froze_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        built = [[index] for index in range(10_000)]  # after the host's freeze: not frozen
+        with bulk_allocation((50_000, 20, 100)):
+            assert gc.get_freeze_count() <= frozen
+        assert 0 < gc.get_freeze_count() <= frozen
+        assert len(built) == 10_000
+    finally:
+        gc.unfreeze()

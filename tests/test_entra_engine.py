@@ -760,7 +760,7 @@ def test_a_cycle_collects_young_objects_less_often_and_restores_the_thresholds()
     spy = _ThresholdSpy(scenario.recorder)
     scenario.provisioning.transport = spy
     scenario.start()
-    assert spy.seen and set(spy.seen) == {(50_000, 20, 100)}
+    assert spy.seen and set(spy.seen) == {(50_000, 20, 1_000)}
     assert gc.get_threshold() == (700, 10, 10)
 
 

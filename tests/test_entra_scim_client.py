@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from fake_entra.dialects import Dialect
 from fake_entra.scim_client import (
     ORIGIN_EXTENSION,
+    PARSED_BODY_EXTENSION,
     SCIM_MEDIA_TYPE,
     OriginKind,
     RequestOrigin,
@@ -24,6 +25,7 @@ from fake_entra.scim_client import (
     encode_json,
     encode_query,
     eq_filter,
+    parsed_body,
 )
 
 
@@ -277,7 +279,8 @@ def _shape(request: httpx.Request) -> tuple:
         request.headers.raw,
         request.content,
         type(request.stream),
-        request.extensions,
+        # The parse kept for validating transports is checked on its own (below).
+        {k: v for k, v in request.extensions.items() if k != PARSED_BODY_EXTENSION},
     )
 
 
@@ -714,3 +717,40 @@ def test_requests_leave_no_garbage_for_the_cycle_collector() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# --- each body parsed once --------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES)
+def test_a_kept_request_body_is_what_parsing_the_sent_bytes_gives(value: object) -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    ScimClient("https://api.linkedin.com/scim/v2", "t", transport=transport).post("Users", value)
+    request = sent[-1]
+    if value is None:  # json=None: no body, nothing kept
+        assert request.content == b""
+        assert PARSED_BODY_EXTENSION not in request.extensions
+        return
+    parsed = json.loads(request.content)
+    assert parsed_body(request) == parsed or (parsed != parsed)  # NaN is never equal
+    kept = request.extensions.get(PARSED_BODY_EXTENSION)
+    if kept is not None:
+        # Kept only where the parse is the body itself, types included (no float, no tuple).
+        assert kept[0] is value
+        assert repr(kept[0]) == repr(parsed)
+
+
+def test_a_float_body_is_parsed_from_its_bytes_and_a_kept_response_parse_is_read() -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    client = ScimClient("https://api.linkedin.com/scim/v2", "t", transport=transport)
+    client.post("Users", {"n": 1e-05})
+    assert PARSED_BODY_EXTENSION not in sent[-1].extensions
+    client.post("Users", {"userName": "a"})
+    assert sent[-1].extensions[PARSED_BODY_EXTENSION] == ({"userName": "a"},)
+    response = httpx.Response(200, content=b'{"id": "1"}')
+    assert parsed_body(response) == {"id": "1"}
+    response.extensions[PARSED_BODY_EXTENSION] = ({"id": "kept"},)
+    assert parsed_body(response) == {"id": "kept"}

@@ -38,8 +38,14 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         assert restart["reads_by_id"] == linked and restart["requests"] >= linked
         assert cycle["validated_exchanges"] > 0 and cycle["schema_violations"] == []
         assert cycle["peak_rss_mb"] > 0
+        per_user = round(cycle["peak_rss_mb"] * 1024 / cycle["users"], 2)
+        assert cycle["peak_rss_kb_per_user"] == per_user
+        assert cycle["initial_cycle"]["cpu_seconds"] > 0
         assert cycle["initial_cycle"]["gc_seconds"] >= 0
         assert cycle["initial_cycle"]["gc_full_collections"] >= 0
+        during = cycle["initial_cycle"]["gc_full_collections_during_cycle"]
+        assert 0 <= during <= cycle["initial_cycle"]["gc_full_collections"]
+        assert cycle["initial_cycle"]["gc_full_seconds"] >= 0
     assert report["throughput"]["provisim"]["requests"] == 40
     assert report["throughput"]["ratio"] > 0
     # Fake Elevate against a bare Starlette app on the same client and HTTP stack.
@@ -135,3 +141,38 @@ def test_a_worker_that_prints_no_figures_is_a_failed_benchmark(
     monkeypatch.setattr(scenarios.subprocess, "run", run)
     with pytest.raises(RuntimeError, match="benchmark cycles printed no figures"):
         scenarios.run_isolated("cycles", users=5)
+
+
+def test_the_validating_transport_finds_violations_both_ways_on_the_scim_request_path() -> None:
+    """Each body is parsed once (the client's parse of what it wrote, the response's handed on
+    to the engine) and no httpx.Request is built: every violation is still found, with its
+    pointer, in the request and in the response."""
+    from fake_entra.scim_client import PARSED_BODY_EXTENSION, ScimClient
+    from fake_entra.scim_exchange import ScimRequest, ScimResponse
+
+    class BadAnswers(httpx.BaseTransport):
+        def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+            body = b'{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": 7}'
+            response = ScimResponse(
+                201, headers=[(b"content-type", b"application/scim+json")], content=body
+            )
+            response.scim_request = request
+            return response
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            raise AssertionError("the ScimRequest path was not taken")
+
+    checker = scenarios.ValidatingTransport(BadAnswers())
+    client = ScimClient("https://api.linkedin.com/scim/v2", "token", transport=checker)
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada@example.com",
+        "active": "yes",
+    }
+    response = client.post("Users", body)
+    assert checker.exchanges == 1
+    found = "\n".join(checker.violations)
+    assert "request /active" in found  # from the client's own parse of what it sent
+    assert "response /id" in found
+    # The engine reads the validator's parse of the response, not a second one.
+    assert response.extensions[PARSED_BODY_EXTENSION][0]["id"] == 7

@@ -20,7 +20,7 @@ import httpx
 from fake_entra.cycle.job import CycleJob
 from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
 from fake_entra.http_errors import SCIM_PREFIX, classify_http_failure, retry_after_delay
-from fake_entra.scim_client import RequestOrigin, ScimClient, decode_json
+from fake_entra.scim_client import RequestOrigin, ScimClient, parsed_body
 
 
 class CycleAborted(Exception):
@@ -149,8 +149,9 @@ class CycleRequests:
 def response_object(response: httpx.Response) -> dict[str, Any]:
     """The response body as a JSON object; anything else fails the object as incompatible."""
     try:
-        # What response.json() returns or raises, parsed by orjson when that is the same.
-        body = decode_json(response.content)
+        # What response.json() returns or raises, parsed by orjson when that is the same,
+        # or the parse a validating transport kept (each body is parsed once).
+        body = parsed_body(response)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         raise ObjectFailed(
             incompatible(f"HTTP {response.status_code} with a body that is not JSON")
@@ -169,7 +170,7 @@ def incompatible(details: str) -> ErrorInfo:
 
 def _scim_error(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
-        body = decode_json(response.content)
+        body = parsed_body(response)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
         return None, None
     if not isinstance(body, dict):

@@ -17,7 +17,8 @@ import httpx
 
 from fake_elevate.elevate import FakeElevate
 from fake_entra.engine import ProvisioningJob
-from fake_entra.scim_client import decode_json
+from fake_entra.scim_client import PARSED_BODY_EXTENSION, decode_json, parsed_body
+from fake_entra.scim_exchange import ScimRequest, send_scim
 from fake_entra.tenant import Tenant
 from harness.serving import serve_in_thread
 from harness.transport import AsgiTransport
@@ -33,13 +34,17 @@ class _ReadCounter(httpx.BaseTransport):
         self.inner = inner
         self.reads = 0
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET" and request.url.path.rstrip("/").split("/")[-2:-1] in (
-            ["Users"],
-            ["Groups"],
-        ):
+    def _count(self, method: str, path: str) -> None:
+        if method == "GET" and path.rstrip("/").split("/")[-2:-1] in (["Users"], ["Groups"]):
             self.reads += 1
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._count(request.method, request.url.path)
         return self.inner.handle_request(request)
+
+    def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+        self._count(request.method, request.path)
+        return send_scim(self.inner, request)
 
 
 class ValidatingTransport(httpx.BaseTransport):
@@ -56,15 +61,32 @@ class ValidatingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        response.read()
         url = request.url
-        found = validate_exchange(
-            request.method,
-            url.path + (f"?{url.query.decode()}" if url.query else ""),
-            response.status_code,
-            _decode(request.content),
-            _decode(response.content),
+        target = url.path + (f"?{url.query.decode()}" if url.query else "")
+        return self._validate(request.method, target, request, response)
+
+    def handle_scim_request(self, request: ScimRequest) -> httpx.Response:
+        # No httpx.Request on this path (fake_entra.scim_exchange); the target is the same
+        # text (the path is its own decoding there).
+        return self._validate(
+            request.method, request.target, request, send_scim(self.inner, request)
         )
+
+    def _validate(
+        self,
+        method: str,
+        target: str,
+        request: httpx.Request | ScimRequest,
+        response: httpx.Response,
+    ) -> httpx.Response:
+        response.read()
+        # Each body parsed once: the request's as the client wrote it, the response's
+        # handed on to the engine (fake_entra.scim_client.PARSED_BODY_EXTENSION).
+        request_body = parsed_body(request) if request.content else None
+        response_body = _decode(response.content)
+        if response_body is not None:
+            response.extensions[PARSED_BODY_EXTENSION] = (response_body,)
+        found = validate_exchange(method, target, response.status_code, request_body, response_body)
         self.exchanges += 1
         if found and len(self.violations) < 20:
             self.violations.extend(str(v) for v in found)
@@ -90,15 +112,24 @@ class _CollectorTime:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.full_collections = 0
+        #: Full collections while objects were frozen: while the engine's cycle ran
+        #: (fake_entra.collector freezes what exists when a cycle starts, until it ends).
+        self.full_collections_while_frozen = 0
+        #: Seconds in full collections (the rest of ``seconds`` is the younger generations').
+        self.full_seconds = 0.0
         self._started = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
             return
-        self.seconds += time.perf_counter() - self._started
+        took = time.perf_counter() - self._started
+        self.seconds += took
         if info.get("generation") == 2:
             self.full_collections += 1
+            self.full_seconds += took
+            if gc.get_freeze_count():
+                self.full_collections_while_frozen += 1
 
     def __enter__(self) -> _CollectorTime:
         gc.callbacks.append(self._callback)
@@ -169,10 +200,11 @@ def cycles(
         setup_s = time.perf_counter() - started
 
         page.set_provisioning_status("On")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with _CollectorTime() as collector:
             page.save()  # Provisioning Status On: the initial cycle runs now
         initial_s = time.perf_counter() - started
+        initial_cpu_s = time.process_time() - cpu_started
         initial_requests = job.requests_sent
         memberships = sum(
             len(entry.members) for entry in job.connector.values() if entry.object_type == "Group"
@@ -206,6 +238,7 @@ def cycles(
         restart_requests = job.requests_sent - before
         restart_reads = counter.reads - reads_before
 
+    peak = round(peak_rss_mb(), 1)
     return {
         "users": users,
         "groups": groups,
@@ -214,6 +247,9 @@ def cycles(
         "setup_s": round(setup_s, 3),
         "initial_cycle": {
             "seconds": round(initial_s, 3),
+            # CPU time of the process (all threads): on a shared machine it varies far less
+            # than wall time, so compare it between runs.
+            "cpu_seconds": round(initial_cpu_s, 3),
             "requests": initial_requests,
             "objects": objects,
             "users": provisioned_users,
@@ -223,6 +259,11 @@ def cycles(
             "requests_per_second": round(initial_requests / initial_s, 1) if initial_s else None,
             "gc_seconds": round(collector.seconds, 3),
             "gc_full_collections": collector.full_collections,
+            # Of those, the ones during the engine's cycle itself (the rest came after it,
+            # once the collector's thresholds were restored and the frozen objects handed
+            # back, still inside the Save that ran the cycle).
+            "gc_full_collections_during_cycle": collector.full_collections_while_frozen,
+            "gc_full_seconds": round(collector.full_seconds, 3),
         },
         "incremental_1_percent": {
             "changed_users": len(changed),
@@ -237,7 +278,9 @@ def cycles(
         },
         "validated_exchanges": checker.exchanges if checker else 0,
         "schema_violations": checker.violations if checker else [],
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": peak,
+        # Everything the process held at its peak (interpreter, both sides, logs) per user.
+        "peak_rss_kb_per_user": round(peak * 1024 / users, 2) if users else None,
     }
 
 

@@ -16,7 +16,8 @@ def bench(
         typer.Option(
             "--users",
             min=1,
-            help="Directory size (repeatable, e.g. --users 1000 --users 10000). Default 10000.",
+            help="Directory size (repeatable, e.g. --users 1000 --users 10000). Default 10000. "
+            "--users 1000000 is long: over a quarter of an hour and several GB of memory.",
         ),
     ] = None,
     groups: Annotated[
