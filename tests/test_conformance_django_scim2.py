@@ -10,21 +10,15 @@ and the RFC (README, "django-scim2's verdict").
 
 from __future__ import annotations
 
-import json
 import os
-import selectors
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from third_party_support import Run, run_conformance
+from third_party_support import served as serve_subprocess
 
-from harness.cli import app
 from harness.conformance.report import SCHEMA_NAME
 from harness.validation import validate_body
 
@@ -32,94 +26,32 @@ SERVER_DIR = Path(__file__).resolve().parent / "servers" / "django_scim"
 TOKEN = "django-scim2-test-token"
 START_DEADLINE_S = 90  # migrate + first accept on a loaded 2-core machine
 
-runner = CliRunner()
-
-
-@dataclass
-class Run:
-    result: Result
-    report: dict[str, Any]
-
-    def outcomes(self) -> dict[str, str]:
-        return {key(row): row["outcome"] for row in self.report["results"]}
-
-    def row(self, name: str) -> dict[str, Any]:
-        (found,) = [row for row in self.report["results"] if key(row) == name]
-        return found
-
-
-def key(row: dict[str, Any]) -> str:
-    return f"{row['id']} [{row['dialect']}]" if row["dialect"] else str(row["id"])
-
-
-def read_port(process: subprocess.Popen[bytes], log: Path) -> int:
-    """The port from the server's first stdout line, ``listening <port>``, or a clear error
-    (with its stderr) once it exits or the deadline passes."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_DEADLINE_S
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if selector.select(timeout=0.2):
-                line = process.stdout.readline().decode(errors="replace").split()
-                if len(line) == 2 and line[0] == "listening":
-                    return int(line[1])
-                break
-            if process.poll() is not None:
-                break
-    raise RuntimeError(f"the django-scim2 server did not start: {log.read_text()[-2000:]}")
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """django-scim2 served by ``serve.py`` on 127.0.0.1 (a free port), stopped afterwards."""
     home = tmp_path_factory.mktemp("django-scim2")
-    log = home / "stderr.log"
     env = {
         **os.environ,
         "DJANGO_SCIM_DB": str(home / "db.sqlite3"),
         "DJANGO_SCIM_TOKEN": TOKEN,
     }
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, str(SERVER_DIR / "serve.py")],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            env=env,
-        )
-        try:
-            yield f"http://127.0.0.1:{read_port(process, log)}/scim/v2"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serve_subprocess(
+        [sys.executable, str(SERVER_DIR / "serve.py")],
+        name="django-scim2",
+        log=home / "stderr.log",
+        env=env,
+        deadline_s=START_DEADLINE_S,
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def run(served: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """One conformance run, both dialects, for the whole module."""
-    report = tmp_path_factory.mktemp("django-scim2-report") / "report.json"
-    result = runner.invoke(
-        app,
-        [
-            "conformance",
-            "--url",
-            served,
-            "--token",
-            TOKEN,
-            "--dialect",
-            "both",
-            "--rate",
-            "500",
-            "--json",
-            str(report),
-        ],
+    return run_conformance(
+        served, TOKEN, tmp_path_factory.mktemp("django-scim2-report") / "report.json"
     )
-    assert report.exists(), result.output
-    return Run(result, json.loads(report.read_text()))
 
 
 #: Every check that does not pass, with its outcome (each checked by hand; see the README).

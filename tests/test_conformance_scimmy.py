@@ -11,21 +11,16 @@ hand against the running server and the RFC (README, "SCIMMY's verdict"). Skippe
 
 from __future__ import annotations
 
-import json
 import os
-import selectors
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from third_party_support import Run, run_conformance
+from third_party_support import served as serve_subprocess
 
-from harness.cli import app
 from harness.conformance.report import SCHEMA_NAME
 from harness.validation import validate_body
 
@@ -33,43 +28,6 @@ SERVER_DIR = Path(__file__).resolve().parent / "servers" / "scimmy"
 TOKEN = "scimmy-test-token"
 START_DEADLINE_S = 60  # module loading and first accept on a loaded 2-core machine
 NPM_DEADLINE_S = 300
-
-runner = CliRunner()
-
-
-@dataclass
-class Run:
-    result: Result
-    report: dict[str, Any]
-
-    def outcomes(self) -> dict[str, str]:
-        return {key(row): row["outcome"] for row in self.report["results"]}
-
-    def row(self, name: str) -> dict[str, Any]:
-        (found,) = [row for row in self.report["results"] if key(row) == name]
-        return found
-
-
-def key(row: dict[str, Any]) -> str:
-    return f"{row['id']} [{row['dialect']}]" if row["dialect"] else str(row["id"])
-
-
-def read_port(process: subprocess.Popen[bytes], log: Path) -> int:
-    """The port from the server's first stdout line, ``listening <port>``, or a clear error
-    (with its stderr) once it exits or the deadline passes."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_DEADLINE_S
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if selector.select(timeout=0.2):
-                line = process.stdout.readline().decode(errors="replace").split()
-                if len(line) == 2 and line[0] == "listening":
-                    return int(line[1])
-                break
-            if process.poll() is not None:
-                break
-    raise RuntimeError(f"the SCIMMY server did not start: {log.read_text()[-2000:]}")
 
 
 def install_packages() -> None:
@@ -103,45 +61,22 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     if not (SERVER_DIR / "node_modules" / "scimmy-routers").is_dir():
         install_packages()
-    log = tmp_path_factory.mktemp("scimmy") / "stderr.log"
     env = {**os.environ, "SCIMMY_TOKEN": TOKEN, "PORT": "0"}
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [node, "server.js"], cwd=SERVER_DIR, stdout=subprocess.PIPE, stderr=stderr, env=env
-        )
-        try:
-            yield f"http://127.0.0.1:{read_port(process, log)}/scim/v2"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serve_subprocess(
+        [node, "server.js"],
+        name="SCIMMY",
+        log=tmp_path_factory.mktemp("scimmy") / "stderr.log",
+        env=env,
+        cwd=SERVER_DIR,
+        deadline_s=START_DEADLINE_S,
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def run(served: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """One conformance run, both dialects, for the whole module."""
-    report = tmp_path_factory.mktemp("scimmy-report") / "report.json"
-    result = runner.invoke(
-        app,
-        [
-            "conformance",
-            "--url",
-            served,
-            "--token",
-            TOKEN,
-            "--dialect",
-            "both",
-            "--rate",
-            "500",
-            "--json",
-            str(report),
-        ],
-    )
-    assert report.exists(), result.output
-    return Run(result, json.loads(report.read_text()))
+    return run_conformance(served, TOKEN, tmp_path_factory.mktemp("scimmy-report") / "report.json")
 
 
 #: Every check that does not pass, with its outcome (each checked by hand; see the README).
