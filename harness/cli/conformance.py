@@ -9,10 +9,18 @@ from typing import Annotated, cast
 
 import typer
 
+from harness.cli.options import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_TIMEOUT,
+    HtmlReport,
+    JunitReport,
+    MaxBody,
+    RequestTimeout,
+)
 from harness.cli.output import fail, out, shown_path
 from harness.redaction import KNOWN
 from harness.terminal import neutralise_value, safe_line
-from harness.transport import DEFAULT_MAX_BODY_BYTES, parse_size, size_text
+from harness.transport import parse_size
 
 
 def conformance(
@@ -56,13 +64,8 @@ def conformance(
             "conformance-report.schema.json).",
         ),
     ] = None,
-    junit_report: Annotated[
-        Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML for CI.")
-    ] = None,
-    html_report: Annotated[
-        Path | None,
-        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
-    ] = None,
+    junit_report: JunitReport = None,
+    html_report: HtmlReport = None,
     keep: Annotated[
         bool,
         typer.Option(
@@ -79,24 +82,8 @@ def conformance(
             "25 per tenant).",
         ),
     ] = 25.0,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            metavar="SECONDS",
-            help="How long each request may take in all: connect, headers and the whole body. "
-            "A request still unanswered then ends as a timeout.",
-        ),
-    ] = 30.0,
-    max_body: Annotated[
-        str,
-        typer.Option(
-            "--max-body",
-            metavar="SIZE",
-            help="The largest response body read (bytes, or 512KiB, 8MiB); a larger one ends "
-            "its request with an error.",
-        ),
-    ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
+    timeout: RequestTimeout = DEFAULT_TIMEOUT,
+    max_body: MaxBody = DEFAULT_MAX_BODY,
 ) -> None:
     """Check a live SCIM endpoint the way Microsoft Entra ID provisioning uses it.
 

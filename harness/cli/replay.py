@@ -8,9 +8,17 @@ from typing import Annotated
 
 import typer
 
+from harness.cli.options import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_TIMEOUT,
+    HtmlReport,
+    JunitReport,
+    MaxBody,
+    RequestTimeout,
+)
 from harness.cli.output import fail, out, shown_path
 from harness.redaction import KNOWN
-from harness.transport import DEFAULT_MAX_BODY_BYTES, parse_size, size_text
+from harness.transport import parse_size
 
 
 def replay(
@@ -59,35 +67,14 @@ def replay(
         Path | None,
         typer.Option("--json", metavar="FILE", help="Write the report as JSON."),
     ] = None,
-    junit_report: Annotated[
-        Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML for CI.")
-    ] = None,
-    html_report: Annotated[
-        Path | None,
-        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
-    ] = None,
+    junit_report: JunitReport = None,
+    html_report: HtmlReport = None,
     rate: Annotated[
         float,
         typer.Option("--rate", metavar="N", help="Never send more than N requests per second."),
     ] = 25.0,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            metavar="SECONDS",
-            help="How long each request may take in all: connect, headers and the whole body. "
-            "A request still unanswered then ends as a timeout.",
-        ),
-    ] = 30.0,
-    max_body: Annotated[
-        str,
-        typer.Option(
-            "--max-body",
-            metavar="SIZE",
-            help="The largest response body read (bytes, or 512KiB, 8MiB); a larger one ends "
-            "its request with an error.",
-        ),
-    ] = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", ""),
+    timeout: RequestTimeout = DEFAULT_TIMEOUT,
+    max_body: MaxBody = DEFAULT_MAX_BODY,
 ) -> None:
     """Replay a captured exchange file against a SCIM endpoint and report the differences.
 
