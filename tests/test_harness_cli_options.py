@@ -32,3 +32,9 @@ def test_conformance_and_replay_take_the_shared_options_in_the_same_words(option
     conformance, replay = options_of("conformance")[option], options_of("replay")[option]
     assert conformance.help == replay.help and conformance.help
     assert conformance.default == replay.default
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--max-body"])
+def test_load_limits_each_request_as_conformance_does(option: str) -> None:
+    load, conformance = options_of("load")[option], options_of("conformance")[option]
+    assert (load.help, load.default) == (conformance.help, conformance.default)

@@ -453,7 +453,7 @@ def test_load_ends_each_request_by_its_deadline_on_an_endless_or_dripping_body(
 def test_load_refuses_a_50_mb_body(tmp_path: Path) -> None:
     with HostileServer(Mode.BIG) as server:
         outcome = _load(server, tmp_path)
-    assert "over the 4000000 bytes limit" in _load_failure(outcome)
+    assert "over the 8 MiB limit" in _load_failure(outcome)
     # One tenant, one Test Connection: a tenant whose test failed stops there (Save needs a
     # passing test) and is not started again as a new tenant at full speed.
     report = json.loads((tmp_path / "report.json").read_text())

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
+from harness.cli.options import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MaxBody, RequestTimeout
 from harness.cli.output import err, fail, out, shown_path
 from harness.redaction import KNOWN
+from harness.transport import parse_size
 
 
 def load(
@@ -68,16 +70,8 @@ def load(
             "to 100 requests/s in all, sampled above).",
         ),
     ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            metavar="S",
-            help="Deadline for each request in all: connect, headers and the whole body.",
-        ),
-    ] = 30.0,
-    max_body: Annotated[
-        int, typer.Option(metavar="BYTES", help="Largest response body read.")
-    ] = 4_000_000,
+    timeout: RequestTimeout = DEFAULT_TIMEOUT,
+    max_body: MaxBody = DEFAULT_MAX_BODY,
     workers: Annotated[
         int,
         typer.Option(min=0, help="Local Locust worker processes (0: one process for all)."),
@@ -173,6 +167,10 @@ def load(
     if csv is not None and not Path(csv).expanduser().resolve().parent.is_dir():
         raise fail(f"--csv: the directory of {csv} does not exist")
     try:
+        body_cap = parse_size(max_body)
+    except ValueError as exc:
+        raise fail(f"--max-body: {exc}") from None
+    try:
         check_target(url, i_own_it=i_own_this_endpoint)
         settings = LoadSettings(
             url=url.strip(),
@@ -185,7 +183,7 @@ def load(
             dialect=dialect,
             validate_every=validate_every or default_validate_every(rate, tenants),
             timeout=timeout,
-            max_body=max_body,
+            max_body=body_cap,
         )
     except LoadAbort as exc:
         raise fail(str(exc)) from None

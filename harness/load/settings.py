@@ -16,6 +16,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from fake_entra.dialects import Dialect
+from harness.transport import DEFAULT_MAX_BODY_BYTES
 
 #: Where every process of a run reads the bearer token (as ``provisim conformance`` does).
 TOKEN_ENV: Final = "PROVISIM_SCIM_TOKEN"
@@ -77,7 +78,7 @@ class LoadSettings:
     #: Seconds to connect and to wait for each response.
     timeout: float = 30.0
     #: Largest response body read, in bytes; a larger one is a failure.
-    max_body: int = 4_000_000
+    max_body: int = DEFAULT_MAX_BODY_BYTES
     #: Share of the tenant's users changed before each incremental cycle.
     change_share: float = 0.1
     #: The longest Retry-After waited out for real, in seconds (longer ones are capped).
