@@ -99,6 +99,47 @@ def test_serve_elevate_answers_the_test_connection_probe() -> None:
         proc.wait(10)
 
 
+def test_serve_elevate_takes_its_token_from_the_environment_and_limits_patch_operations() -> None:
+    token = "env-test-token-0123456789abcdef"
+    command = [sys.executable, "-m", "harness.cli", "serve", "elevate", "--port", "0"]
+    proc = subprocess.Popen(
+        [*command, "--max-patch-operations", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PROVISIM_ELEVATE_TOKEN": token},
+    )
+    try:
+        printed = _banner(proc)
+        match = re.search(r"SCIM base URL \(Tenant URL\): (\S+)", "\n".join(printed))
+        assert match is not None, printed
+        auth = {"Authorization": f"Bearer {token}"}
+        for _ in range(100):
+            try:
+                created = httpx.post(
+                    f"{match.group(1)}/Users",
+                    json={
+                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                        "userName": "ada@example.com",
+                    },
+                    headers=auth,
+                )
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert created.status_code == 201, created.text
+        operation = {"op": "replace", "path": "displayName", "value": "Ada"}
+        patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
+        user = f"{match.group(1)}/Users/{created.json()['id']}"
+        two = httpx.patch(user, json={**patch, "Operations": [operation] * 2}, headers=auth)
+        three = httpx.patch(user, json={**patch, "Operations": [operation] * 3}, headers=auth)
+        assert two.status_code == 200, two.text
+        assert three.status_code == 400 and three.json()["scimType"] == "invalidValue"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def _banner(proc: subprocess.Popen[str]) -> list[str]:
     """The lines a server prints up to "Press Ctrl+C to stop."."""
     printed: list[str] = []

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from fake_elevate.account import DEFAULT_MAX_PATCH_OPERATIONS
 from harness.cli.output import fail, out
 
 serve_app = typer.Typer(
@@ -111,7 +112,10 @@ def serve_elevate(
     token: Annotated[
         str | None,
         typer.Option(
-            help="Use this access token (at least 16 characters) instead of generating one."
+            envvar="PROVISIM_ELEVATE_TOKEN",
+            show_default=False,
+            help="Use this access token (at least 16 characters) instead of generating one. "
+            "Prefer the environment variable: a flag is visible to other users of the machine.",
         ),
     ] = None,
     seats: Annotated[int, typer.Option(min=0, help="Seats in the Elevate licence pool.")] = 100,
@@ -123,8 +127,19 @@ def serve_elevate(
     ] = True,
     admin_key: Annotated[
         str | None,
-        typer.Option(help="Key for the Account Center admin API (generated when not given)."),
+        typer.Option(
+            envvar="PROVISIM_ELEVATE_ADMIN_KEY",
+            show_default=False,
+            help="Key for the Account Center admin API (generated when not given).",
+        ),
     ] = None,
+    max_patch_operations: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="The most operations one PATCH may carry; more is 400 invalidValue.",
+        ),
+    ] = DEFAULT_MAX_PATCH_OPERATIONS,
     fault: Annotated[
         list[str] | None,
         typer.Option(
@@ -159,6 +174,7 @@ def serve_elevate(
     """
     import uvicorn
 
+    from fake_elevate.account import ElevateSettings
     from fake_elevate.account_center import AccountCenterError
     from fake_elevate.elevate import FakeElevate
     from fake_elevate.faults import FAULT_PROFILES, parse_fault_options
@@ -174,7 +190,11 @@ def serve_elevate(
     except ValueError as exc:
         raise fail(f"--fault-option: {exc}") from None
     try:
-        elevate = FakeElevate(admin_key=admin_key or secrets.token_urlsafe(24), db=db)
+        elevate = FakeElevate(
+            admin_key=admin_key or secrets.token_urlsafe(24),
+            db=db,
+            settings=ElevateSettings(max_patch_operations=max_patch_operations),
+        )
     except OSError as exc:
         raise fail(f"--db: {exc}") from None
     existing = elevate.account_center.scim_configurations()
