@@ -19,8 +19,15 @@ from fake_entra.logs import (
     ProvisioningResult,
     ProvisioningStepType,
     export_step,
+    import_step,
+    no_match_step,
 )
-from fake_entra.logs.records import copy_details
+from fake_entra.logs.records import (
+    NO_MODIFIED_PROPERTIES,
+    ModifiedProperties,
+    ModifiedProperty,
+    copy_details,
+)
 
 ENTRY_KEYS = {
     "id",
@@ -183,3 +190,44 @@ def test_records_copy_their_details_and_share_the_empty_ones() -> None:
     given["userPrincipalName"] = "changed@contoso.com"
     assert identity.details == {"userPrincipalName": "ada@contoso.com"}
     assert ProvisionedIdentity.from_json({"id": "2"}).details is NO_DETAILS
+
+
+def test_steps_share_their_wording_and_expand_it_when_read() -> None:
+    ada = export_step(ExportOperation.ADD, "User", "ada@contoso.com", succeeded=True)
+    bob = export_step(ExportOperation.ADD, "User", "bob@contoso.com", succeeded=True)
+    # One shared template per wording; each step holds only its object's name.
+    assert ada.text is bob.text and ada.args == "ada@contoso.com"
+    assert ada.description == "User 'ada@contoso.com' was created in customappsso"
+    # A '%' in a constant or in a name is text, not a placeholder.
+    odd = no_match_step("User", "50%s off", target="100% Corp")
+    assert odd.description == (
+        "User '50%s off' will be created in 100% Corp (User is active and assigned in "
+        "Azure Active Directory, but no matching User was found in 100% Corp)"
+    )
+    assert odd.to_json()["description"] == odd.description
+    # Equality, hash and repr go by the expanded description, as before.
+    plain = dataclasses.replace(ada, text=ada.description, args=None)
+    assert plain == ada and hash(plain) == hash(ada) and repr(plain) == repr(ada)
+    assert "description='User 'ada@contoso.com' was created" in repr(ada).replace('"', "'")
+    assert import_step("User", "a").details is NO_DETAILS
+    details = ada.details
+    assert details == {"ReportableIdentifier": "ada@contoso.com"} and len(details) == 1
+    assert dict(details) == {"ReportableIdentifier": "ada@contoso.com"}
+    assert repr(details) == "{'ReportableIdentifier': 'ada@contoso.com'}"
+    with pytest.raises(KeyError):
+        details["other"]
+
+
+def test_modified_properties_are_kept_flat_and_read_as_properties() -> None:
+    props = (ModifiedProperty("a", None, "1"), ModifiedProperty("b", "2", None))
+    kept = ModifiedProperties.of(props)
+    assert kept.flat == ("a", None, "1", "b", "2", None)  # one tuple, no objects
+    assert kept == props and tuple(kept) == props and len(kept) == 2
+    assert kept[1] == props[1] and kept[-1] == props[1] and kept[:1] == props[:1]
+    assert kept == ModifiedProperties(("a", None, "1", "b", "2", None))
+    assert hash(kept) == hash(ModifiedProperties.of(props)) and repr(kept) == repr(props)
+    assert ModifiedProperties.of(()) is NO_MODIFIED_PROPERTIES
+    with pytest.raises(IndexError):
+        kept[2]
+    with pytest.raises(ValueError, match="triples"):
+        ModifiedProperties(("a", None))

@@ -42,7 +42,8 @@ def without_secrets(
     steps = tuple(
         replace(
             step,
-            description=_masked(step.description, secrets),
+            text=_masked(step.description, secrets),
+            args=None,
             details={key: _masked(value, secrets) for key, value in step.details.items()},
         )
         if _leaks(step.description, secrets)

@@ -23,9 +23,10 @@ from fake_entra.logs.query import filter_entries
 from fake_entra.logs.records import (
     AZURE_ACTIVE_DIRECTORY,
     CUSTOM_APP_SSO,
+    NO_MODIFIED_PROPERTIES,
     IdentityType,
     Initiator,
-    ModifiedProperty,
+    ModifiedProperties,
     ProvisionedIdentity,
     ProvisioningAction,
     ProvisioningObjectSummary,
@@ -84,7 +85,8 @@ class LogEntryBuilder:
         self._action = action
         self._initiated_by = initiated_by
         self._steps: list[ProvisioningStep] = []
-        self._modified: list[ModifiedProperty] = []
+        #: (name, old, new) triples, flat (:class:`ModifiedProperties`).
+        self._modified: list[str | None] = []
         self._committed = False
 
     @property
@@ -136,22 +138,19 @@ class LogEntryBuilder:
 
     def modified(self, name: str, old: object | None, new: object | None) -> Self:
         """Record a changed property; values are strings in Graph, ``None`` stays null."""
-        self._modified.append(
-            ModifiedProperty(
-                name, None if old is None else str(old), None if new is None else str(new)
-            )
+        self._modified += (
+            name,
+            None if old is None else str(old),
+            None if new is None else str(new),
         )
         return self
 
     def created(self, values: Mapping[str, object | None]) -> Self:
         """Record every property of a created object (old value null): ``modified(path,
         None, value)`` for each, in one call, as a create logs a couple of dozen."""
-        self._modified.extend(
-            [
-                ModifiedProperty(name, None, None if new is None else str(new))
-                for name, new in values.items()
-            ]
-        )
+        modified = self._modified
+        for name, new in values.items():
+            modified += (name, None, None if new is None else str(new))
         return self
 
     def target(
@@ -225,7 +224,11 @@ class LogEntryBuilder:
             target_system=log.target_system,
             source_identity=self._source,
             target_identity=self._target or _empty_target(self._source.identity_type),
-            modified_properties=tuple(self._modified),
+            modified_properties=(
+                ModifiedProperties(tuple(self._modified))
+                if self._modified
+                else NO_MODIFIED_PROPERTIES
+            ),
             provisioning_steps=tuple(self._steps),
             status=status,
             error=error,

@@ -17,6 +17,7 @@ from fake_entra.logs.records import (
     AZURE_ACTIVE_DIRECTORY,
     CUSTOM_APP_SSO,
     NO_DETAILS,
+    OneDetail,
     ProvisioningResult,
     ProvisioningStep,
     ProvisioningStepType,
@@ -30,6 +31,15 @@ STEP_ENTRY_SYNCHRONIZATION_ADD = "EntrySynchronizationAdd"
 STEP_ENTRY_SYNCHRONIZATION_SKIP = "EntrySynchronizationSkip"
 STEP_ENTRY_EXPORT_ADD = "EntryExportAdd"
 STEP_ENTRY_EXPORT_UPDATE = "EntryExportUpdate"
+
+
+@lru_cache(maxsize=1024)
+def _template(pattern: str, *constants: str) -> str:
+    """A shared ``%`` template: ``pattern`` (``{}`` for each constant, ``%s`` for each
+    per-object argument) with the constants (object type, source, target, verbs) filled in
+    and their own ``%`` escaped. The few templates a log uses are built once; each step then
+    holds only its object's arguments (see :class:`ProvisioningStep`)."""
+    return pattern.format(*(constant.replace("%", "%%") for constant in constants))
 
 
 def _flag(value: bool) -> str:
@@ -49,8 +59,9 @@ def import_step(
         STEP_ENTRY_IMPORT,
         ProvisioningStepType.IMPORT,
         ProvisioningResult.SUCCESS,
-        f"Retrieved {object_type} '{display_name}' from {source}",
+        _template("Retrieved {} '%s' from {}", object_type, source),
         copy_details(details),
+        display_name,
     )
 
 
@@ -68,8 +79,9 @@ def import_change_step(
         f"EntryImport{change_type}",
         ProvisioningStepType.IMPORT,
         ProvisioningResult.SUCCESS,
-        f"Received {object_type} '{display_name}' change of type ({change_type}) from {source}",
+        _template("Received {} '%s' change of type ({}) from {}", object_type, change_type, source),
         NO_DETAILS,
+        display_name,
     )
 
 
@@ -114,8 +126,9 @@ def matching_step(
         STEP_ENTRY_IMPORT,
         ProvisioningStepType.MATCHING,
         ProvisioningResult.SUCCESS,
-        f"Retrieved {object_type} '{display_name}' from {target}",
+        _template("Retrieved {} '%s' from {}", object_type, target),
         copy_details(details),
+        display_name,
     )
 
 
@@ -130,9 +143,14 @@ def linked_match_step(
         STEP_ENTRY_IMPORT,
         ProvisioningStepType.MATCHING,
         ProvisioningResult.SUCCESS,
-        f"Matched {object_type} '{display_name}' to the {target} object it is linked to "
-        f"(id {target_id}) in the connector data store; not read from {target}",
+        _template(
+            "Matched {0} '%s' to the {1} object it is linked to (id %s) in the connector "
+            "data store; not read from {1}",
+            object_type,
+            target,
+        ),
         NO_DETAILS,
+        (display_name, target_id),
     )
 
 
@@ -144,10 +162,15 @@ def no_match_step(
         STEP_ENTRY_SYNCHRONIZATION_ADD,
         ProvisioningStepType.MATCHING,
         ProvisioningResult.SUCCESS,
-        f"{object_type} '{display_name}' will be created in {target} ({object_type} is active "
-        f"and assigned in {AZURE_ACTIVE_DIRECTORY}, but no matching {object_type} was found in "
-        f"{target})",
+        _template(
+            "{0} '%s' will be created in {1} ({0} is active and assigned in {2}, but no "
+            "matching {0} was found in {1})",
+            object_type,
+            target,
+            AZURE_ACTIVE_DIRECTORY,
+        ),
         NO_DETAILS,
+        display_name,
     )
 
 
@@ -171,7 +194,7 @@ def synchronization_skip_step(
         ProvisioningStepType.EXPORT,
         ProvisioningResult.SKIPPED,
         text,
-        {"SkipReason": definition.code},
+        OneDetail("SkipReason", definition.code),
     )
 
 
@@ -221,15 +244,16 @@ def export_step(
     """ "Group 'X' was created in Contoso" / "Failed to create Group 'X' in Contoso" (Graph
     examples), with ``ReportableIdentifier`` in the details."""
     verb, past = _EXPORT_VERBS[operation]
-    description = (
-        f"{object_type} '{display_name}' was {past} in {target}"
+    template = (
+        _template("{} '%s' was {} in {}", object_type, past, target)
         if succeeded
-        else f"Failed to {verb} {object_type} '{display_name}' in {target}"
+        else _template("Failed to {} {} '%s' in {}", verb, object_type, target)
     )
     return ProvisioningStep(
         _EXPORT_STEP_NAMES[operation],
         ProvisioningStepType.EXPORT,
         ProvisioningResult.SUCCESS if succeeded else ProvisioningResult.FAILURE,
-        description,
-        {"ReportableIdentifier": reportable_identifier or display_name},
+        template,
+        OneDetail("ReportableIdentifier", reportable_identifier or display_name),
+        display_name,
     )
