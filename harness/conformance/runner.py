@@ -227,11 +227,13 @@ def _shown(text: str) -> str:
 # --- the run --------------------------------------------------------------------------------
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
+    """Now, in UTC: when a report says its run started."""
     return datetime.now(UTC)
 
 
-def _version() -> str:
+def tool_version() -> str:
+    """provisim's version, as a report names the tool that wrote it."""
     try:
         return version("provisim")
     except PackageNotFoundError:  # a checkout used without installing
@@ -245,7 +247,7 @@ def run_conformance(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> ReportJson:
     """Run everything against ``settings.url`` and return the report.
 
@@ -324,7 +326,7 @@ def run_conformance(
         requests=len(log),
         peak_per_second=bucket.peak_per_second(),
         cleanup=cleanup,
-        version=_version(),
+        version=tool_version(),
         exchanges=log.all(),
     )
 
@@ -528,4 +530,6 @@ __all__ = [
     "outcome_word",
     "run_conformance",
     "summary_lines",
+    "tool_version",
+    "utc_now",
 ]

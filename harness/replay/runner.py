@@ -34,8 +34,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
+from datetime import datetime
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
@@ -47,6 +46,7 @@ from fake_entra.provisioning import validate_tenant_url
 from harness.conformance.exchanges import Exchange, ExchangeLog, RecordingTransport
 from harness.conformance.probe import retry_after_seconds
 from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND, LeakyBucket, RateLimitedTransport
+from harness.conformance.runner import tool_version, utc_now
 from harness.replay.aliases import IdAliases
 from harness.replay.capture import Capture, RecordedExchange, normalize_base
 from harness.replay.compare import Difference, compare_outcome
@@ -104,17 +104,6 @@ class Progress(Protocol):
     def finished(self, result: ReplayResult) -> None: ...
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _version() -> str:
-    try:
-        return version("provisim")
-    except PackageNotFoundError:  # a checkout used without installing
-        return "0+unknown"
-
-
 def run_replay(
     settings: ReplaySettings,
     capture: Capture,
@@ -123,7 +112,7 @@ def run_replay(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> ReplayReportJson:
     """Replay ``capture`` against ``settings.url``; returns the report. ``transport``
     replaces the network; ``clock`` and ``sleep`` drive the rate limiter and the waits."""
@@ -163,7 +152,7 @@ def run_replay(
         timeout=settings.timeout,
         requests=len(log),
         peak_per_second=bucket.peak_per_second(),
-        version=_version(),
+        version=tool_version(),
         secrets=[settings.token, *capture.secrets],
     )
 
