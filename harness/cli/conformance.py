@@ -15,9 +15,10 @@ from harness.cli.options import (
     HtmlReport,
     JunitReport,
     MaxBody,
+    ReportFiles,
     RequestTimeout,
 )
-from harness.cli.output import fail, out, shown_path
+from harness.cli.output import fail, out
 from harness.redaction import KNOWN
 from harness.terminal import neutralise_value, safe_line
 from harness.transport import parse_size
@@ -143,10 +144,7 @@ def conformance(
         )
     except ConformanceAbort as exc:
         raise fail(str(exc)) from None
-    reports = {"--json": json_report, "--junit": junit_report, "--html": html_report}
-    for option, path in reports.items():
-        if path is not None and not path.expanduser().resolve().parent.is_dir():
-            raise fail(f"{option}: the directory of {path} does not exist")
+    reports = ReportFiles(json_report, junit_report, html_report)
     live = out.is_terminal
     progress = LiveProgress(out) if live else SilentProgress()
     try:
@@ -160,18 +158,7 @@ def conformance(
         # One line each: a server's text in a message can neither start a line nor steer
         # the terminal.
         out.print(safe_line(line), markup=False)
-    try:
-        write_report(
-            report,
-            json_path=json_report and json_report.expanduser(),
-            junit_path=junit_report and junit_report.expanduser(),
-            html_path=html_report and html_report.expanduser(),
-        )
-    except OSError as exc:
-        raise fail(f"cannot write the report: {exc.strerror or exc}") from None
-    written = [shown_path(path) for path in reports.values() if path is not None]
-    if written:
-        out.print(f"Reports: {', '.join(written)}", markup=False)
+    reports.write(report, write_report)
     reason = not_established_reason(report)
     if reason is not None:
         raise fail(reason, exit_code(report))

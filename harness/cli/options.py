@@ -3,12 +3,16 @@ and the limits on each request to an endpoint nobody here controls."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, TypeVar
 
 import typer
 
+from harness.cli.output import fail, out, shown_path
 from harness.transport import DEFAULT_MAX_BODY_BYTES, size_text
+
+R = TypeVar("R")
 
 JunitReport = Annotated[
     Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML for CI.")
@@ -39,3 +43,31 @@ MaxBody = Annotated[
 DEFAULT_MAX_BODY: Final = size_text(DEFAULT_MAX_BODY_BYTES).replace(" ", "")
 #: --timeout's default, in seconds.
 DEFAULT_TIMEOUT: Final = 30.0
+
+
+class ReportFiles:
+    """The report files a command was asked for (``--json``, ``--junit``, ``--html``):
+    checked before the run, so a mistyped directory costs nothing, and written after it."""
+
+    def __init__(self, json: Path | None, junit: Path | None, html: Path | None) -> None:
+        self.paths = {"--json": json, "--junit": junit, "--html": html}
+        for option, path in self.paths.items():
+            if path is not None and not path.expanduser().resolve().parent.is_dir():
+                raise fail(f"{option}: the directory of {path} does not exist")
+
+    def write(self, report: R, writer: Callable[..., None]) -> None:
+        """``writer(report, json_path=…, junit_path=…, html_path=…)``, then one line naming
+        what was written; a file that cannot be written is one readable line, exit 2."""
+        paths = {option: path and path.expanduser() for option, path in self.paths.items()}
+        try:
+            writer(
+                report,
+                json_path=paths["--json"],
+                junit_path=paths["--junit"],
+                html_path=paths["--html"],
+            )
+        except OSError as exc:
+            raise fail(f"cannot write the report: {exc.strerror or exc}") from None
+        written = [shown_path(path) for path in self.paths.values() if path is not None]
+        if written:
+            out.print(f"Reports: {', '.join(written)}", markup=False)

@@ -14,9 +14,10 @@ from harness.cli.options import (
     HtmlReport,
     JunitReport,
     MaxBody,
+    ReportFiles,
     RequestTimeout,
 )
-from harness.cli.output import fail, out, shown_path
+from harness.cli.output import fail, out
 from harness.redaction import KNOWN
 from harness.transport import parse_size
 
@@ -111,10 +112,7 @@ def replay(
         )
     except ReplayAbort as exc:
         raise fail(str(exc)) from None
-    reports = {"--json": json_report, "--junit": junit_report, "--html": html_report}
-    for option, path in reports.items():
-        if path is not None and not path.expanduser().resolve().parent.is_dir():
-            raise fail(f"{option}: the directory of {path} does not exist")
+    reports = ReportFiles(json_report, junit_report, html_report)
     try:
         capture = load_capture(file.expanduser(), recorded_url)
     except CaptureError as exc:
@@ -125,16 +123,5 @@ def replay(
         raise fail(str(exc)) from None
     for line in summary_lines(report):
         out.print(line, markup=False)
-    try:
-        write_report(
-            report,
-            json_path=json_report and json_report.expanduser(),
-            junit_path=junit_report and junit_report.expanduser(),
-            html_path=html_report and html_report.expanduser(),
-        )
-    except OSError as exc:
-        raise fail(f"cannot write the report: {exc.strerror or exc}") from None
-    written = [shown_path(path) for path in reports.values() if path is not None]
-    if written:
-        out.print(f"Reports: {', '.join(written)}", markup=False)
+    reports.write(report, write_report)
     raise typer.Exit(report["verdict"]["exitCode"])

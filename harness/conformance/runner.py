@@ -240,6 +240,47 @@ def tool_version() -> str:
         return "0+unknown"
 
 
+@dataclass(frozen=True)
+class EndpointLink:
+    """How every request to the endpoint travels: at most ``rate`` a second (``bucket``),
+    recorded in ``log``, over ``network`` with the deadline and body cap of each request."""
+
+    log: ExchangeLog
+    bucket: LeakyBucket
+    network: httpx.BaseTransport
+    #: What callers send through: the limiter outside the recorder, so an exchange's time
+    #: is the endpoint's, not the wait.
+    transport: httpx.BaseTransport
+    #: ``network`` was made here (not handed in), so the caller closes it.
+    owns_network: bool
+
+    def close(self) -> None:
+        if self.owns_network:
+            self.network.close()
+
+
+def endpoint_link(
+    *,
+    rate: float,
+    timeout: float,
+    max_body: int,
+    transport: httpx.BaseTransport | None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> EndpointLink:
+    """The link ``conformance`` and ``replay`` reach an endpoint through; ``transport``
+    replaces the network (an in-process ASGI app, say)."""
+    log = ExchangeLog(clock)
+    bucket = LeakyBucket(rate, clock=clock, sleep=sleep)
+    network = (
+        transport
+        if transport is not None
+        else BoundedTransport(httpx.HTTPTransport(), ResponseLimits(timeout, max_body))
+    )
+    shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
+    return EndpointLink(log, bucket, network, shared, owns_network=transport is None)
+
+
 def run_conformance(
     settings: ConformanceSettings,
     *,
@@ -257,17 +298,15 @@ def run_conformance(
     the first call.
     """
     progress = progress or SilentProgress()
-    log = ExchangeLog(clock)
-    bucket = LeakyBucket(settings.rate, clock=clock, sleep=sleep)
-    network = (
-        transport
-        if transport is not None
-        else BoundedTransport(
-            httpx.HTTPTransport(), ResponseLimits(settings.timeout, settings.max_body)
-        )
+    link = endpoint_link(
+        rate=settings.rate,
+        timeout=settings.timeout,
+        max_body=settings.max_body,
+        transport=transport,
+        clock=clock,
+        sleep=sleep,
     )
-    # The limiter outside the recorder: an exchange's time is the endpoint's, not the wait.
-    shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
+    log, bucket, shared = link.log, link.bucket, link.transport
     probe = ScimProbe(
         settings.url,
         settings.token,
@@ -312,8 +351,7 @@ def run_conformance(
     finally:
         progress.close()
         probe.close()
-        if transport is None:
-            network.close()
+        link.close()
     return build_report(
         results=results,
         url=settings.url,
@@ -520,11 +558,13 @@ __all__ = [
     "EXIT_USAGE",
     "ConformanceAbort",
     "ConformanceSettings",
+    "EndpointLink",
     "LiveProgress",
     "Progress",
     "SilentProgress",
     "cause_lines",
     "dialects_for",
+    "endpoint_link",
     "exit_code",
     "not_established_reason",
     "outcome_word",

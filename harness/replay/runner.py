@@ -41,12 +41,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from fake_entra.directory import PortalError
-from fake_entra.http_limits import DEFAULT_MAX_BODY_BYTES, BoundedTransport, ResponseLimits
+from fake_entra.http_limits import DEFAULT_MAX_BODY_BYTES
 from fake_entra.provisioning import validate_tenant_url
-from harness.conformance.exchanges import Exchange, ExchangeLog, RecordingTransport
+from harness.conformance.exchanges import Exchange, ExchangeLog
 from harness.conformance.probe import retry_after_seconds
-from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND, LeakyBucket, RateLimitedTransport
-from harness.conformance.runner import tool_version, utc_now
+from harness.conformance.rate import ENTRA_REQUESTS_PER_SECOND
+from harness.conformance.runner import endpoint_link, tool_version, utc_now
 from harness.replay.aliases import IdAliases
 from harness.replay.capture import Capture, RecordedExchange, normalize_base
 from harness.replay.compare import Difference, compare_outcome
@@ -116,18 +116,16 @@ def run_replay(
 ) -> ReplayReportJson:
     """Replay ``capture`` against ``settings.url``; returns the report. ``transport``
     replaces the network; ``clock`` and ``sleep`` drive the rate limiter and the waits."""
-    log = ExchangeLog(clock)
-    bucket = LeakyBucket(settings.rate, clock=clock, sleep=sleep)
-    network = (
-        transport
-        if transport is not None
-        else BoundedTransport(
-            httpx.HTTPTransport(), ResponseLimits(settings.timeout, settings.max_body)
-        )
+    link = endpoint_link(
+        rate=settings.rate,
+        timeout=settings.timeout,
+        max_body=settings.max_body,
+        transport=transport,
+        clock=clock,
+        sleep=sleep,
     )
-    # The limiter outside the recorder: an exchange's time is the endpoint's, not the wait.
-    shared = RateLimitedTransport(RecordingTransport(network, log), bucket)
-    client = httpx.Client(transport=shared, timeout=settings.timeout)
+    log, bucket = link.log, link.bucket
+    client = httpx.Client(transport=link.transport, timeout=settings.timeout)
     aliases = IdAliases(capture.base_url, settings.base_url)
     replayer = _Replayer(settings, client, log, aliases, sleep)
     started_at = now()
@@ -140,8 +138,7 @@ def run_replay(
                 progress.finished(result)
     finally:
         client.close()
-        if transport is None:
-            network.close()
+        link.close()
     return build_report(
         results=results,
         capture=capture,
