@@ -21,6 +21,7 @@ from harness.bench.scenarios import (
     run_isolated,
 )
 from harness.bench.throughput import compare as compare_throughput
+from harness.bench.verdicts import verdicts
 
 #: Issue targets, shown beside the figures (2 cores).
 TARGETS = {
@@ -84,6 +85,7 @@ def run_benchmarks(
         ]
         progress("provisim conformance against Fake Elevate over loopback HTTP")
         report["commands"].append(conformance_wall_time(str(Path("reports") / "bench")))
+    report["verdicts"] = verdicts(report, TARGETS)
     return report
 
 

@@ -154,8 +154,14 @@ def machine() -> dict[str, Any]:
                     break
     except OSError:
         pass
+    try:
+        load: list[float] | None = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
     return {
         "cpu": cpu,
+        # When the run started: a target "on an idle machine" is read against it.
+        "load_average": load,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
@@ -205,6 +211,9 @@ def cycles(
             page.save()  # Provisioning Status On: the initial cycle runs now
         initial_s = time.perf_counter() - started
         initial_cpu_s = time.process_time() - cpu_started
+        # The high-water mark so far: directory, store, connector and logs of the initial
+        # cycle (what follows, the incremental cycles and the Restart, adds their logs).
+        peak_after_initial = peak_rss_mb()
         initial_requests = job.requests_sent
         memberships = sum(
             len(entry.members) for entry in job.connector.values() if entry.object_type == "Group"
@@ -250,6 +259,10 @@ def cycles(
             # CPU time of the process (all threads): on a shared machine it varies far less
             # than wall time, so compare it between runs.
             "cpu_seconds": round(initial_cpu_s, 3),
+            # Per user, to compare sizes: linear cost keeps it flat from 10k to 1M.
+            "cpu_us_per_user": round(initial_cpu_s / users * 1e6, 1) if users else None,
+            "peak_rss_mb": round(peak_after_initial, 1),
+            "peak_rss_kb_per_user": round(peak_after_initial * 1024 / users, 2) if users else None,
             "requests": initial_requests,
             "objects": objects,
             "users": provisioned_users,

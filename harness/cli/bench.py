@@ -64,8 +64,10 @@ def bench(
 ) -> None:
     """Benchmark the simulator: cycles at tenant scale, peak RSS, and server throughput.
 
-    Prints JSON with the figures (per cycle: seconds, requests, objects, time in the
-    garbage collector), the targets and a description of the machine.
+    Prints JSON with the figures (per cycle: seconds, CPU time a user, requests, objects,
+    time in the garbage collector, peak RSS), the targets, a description of the machine
+    (with its load average) and a verdict per target: met, not met, or not measured.
+    Verdicts never change the exit code.
     """
     from harness.bench import run_benchmarks, write_report
 
