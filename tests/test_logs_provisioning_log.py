@@ -12,6 +12,7 @@ from fake_entra.clock import VirtualClock
 from fake_entra.logs import (
     ProvisioningAction,
     ProvisioningLog,
+    ProvisioningObjectSummary,
     ProvisioningResult,
     synchronization_skip_step,
 )
@@ -195,6 +196,43 @@ def test_retention_applies_as_the_clock_moves(log: ProvisioningLog, clock: Virtu
     assert '"A"' not in log.to_json()
     clock.advance(days=20)
     assert len(log) == 0 and log.to_csv() == log.to_csv([])
+
+
+def test_a_cycle_longer_than_the_retention_keeps_exactly_the_unexpired_entries(
+    clock: VirtualClock,
+) -> None:
+    # S5's pace puts a 1,000,000-user initial cycle at weeks of virtual time, so entries
+    # expire while the cycle still writes: each read shows exactly those written within
+    # the retention period (checked against the definition after every write).
+    log = new_log(clock)
+    log.retention = timedelta(minutes=4)
+    written: list[ProvisioningObjectSummary] = []
+    for index in range(120):
+        written.append(create_user(log, clock, f"U{index}"))  # two seconds each
+        clock.advance(seconds=3)
+        cutoff = clock.now() - log.retention
+        assert list(log) == [e for e in written if e.activity_date_time >= cutoff]
+    assert 0 < len(log) < len(written)
+
+
+def test_retention_drops_an_expired_entry_written_after_a_newer_one(
+    clock: VirtualClock,
+) -> None:
+    # An entry's activityDateTime is when it began: one begun first and committed after
+    # another is written out of order, and still expires on time.
+    log = new_log(clock)
+    log.retention = timedelta(days=1)
+    first = create_user(log, clock, "First")
+    slow = log.begin(cycle_id="cycle-1", source_identity=user("Slow"), action="create")
+    clock.advance(hours=12)
+    middle = create_user(log, clock, "Middle")
+    late = slow.target("scim-slow", "slow@contoso.com").succeed()
+    assert list(log) == [first, middle, late]
+    clock.advance(hours=13)  # first and late (begun 25 h ago) expired, middle not
+    assert list(log) == [middle]
+    clock.advance(hours=12)
+    third = create_user(log, clock, "Third")
+    assert list(log) == [third]
 
 
 def test_default_retention_is_thirty_days(log: ProvisioningLog, clock: VirtualClock) -> None:
