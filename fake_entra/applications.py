@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ from fake_entra.directory import (
     DirectoryUser,
     ObjectType,
     PortalError,
+    random_uuid4,
 )
 from fake_entra.frozen import slot_init
 from fake_entra.mappings import ConnectorTemplate, template_mappings
@@ -292,8 +292,9 @@ class EnterpriseApplication:
         )
         self.single_sign_on: SamlSingleSignOn | None = None
         # Assignments by principal, in assignment order: O(1) for "what does this
-        # user or group hold" however many users the directory has.
-        self._assignments: dict[str, list[AppRoleAssignment]] = {}
+        # user or group hold" however many users the directory has. Tuples: most
+        # principals hold one role, and a one-item tuple is the smallest container.
+        self._assignments: dict[str, tuple[AppRoleAssignment, ...]] = {}
         user_mapping, group_mapping = template_mappings(template.connector_template)
         self.provisioning = ProvisioningConfiguration(
             self,
@@ -342,7 +343,7 @@ class EnterpriseApplication:
             principal_type, name = ObjectType.USER, principal.display_name
         else:
             principal_type, name = ObjectType.GROUP, principal.display_name
-        held = self._assignments.setdefault(principal_id, [])
+        held = self._assignments.get(principal_id, ())
         if any(a.app_role.id == app_role.id for a in held):
             raise PortalError(
                 f"{name} is already assigned to {self.display_name} with the role "
@@ -358,7 +359,7 @@ class EnterpriseApplication:
             self.display_name,
             self._now(),
         )
-        held.append(assignment)
+        self._assignments[principal_id] = (*held, assignment)
         self._directory.journal.append(
             principal_id, principal_type, ChangeKind.ASSIGNED, self.object_id
         )
@@ -379,7 +380,7 @@ class EnterpriseApplication:
                 raise PortalError(
                     f'{held[0].principal_display_name} is not assigned with the role "{role}".'
                 )
-        remaining = [a for a in held if a not in removed]
+        remaining = tuple(a for a in held if a not in removed)
         if remaining:
             self._assignments[principal_id] = remaining
         else:
@@ -394,7 +395,7 @@ class EnterpriseApplication:
 
     def assignments_of(self, principal_id: str) -> tuple[AppRoleAssignment, ...]:
         """The principal's own (direct) assignments."""
-        return tuple(self._assignments.get(principal_id, ()))
+        return self._assignments.get(principal_id, ())
 
     def user_assignments(self, user_id: str) -> tuple[AppRoleAssignment, ...]:
         """Direct assignments plus those of the groups the user is a *direct* member of.
@@ -402,8 +403,12 @@ class EnterpriseApplication:
         §2 "Scope": only direct members of assigned groups are in scope; nested
         group membership gives nothing.
         """
-        found = list(self._assignments.get(user_id, ()))
-        for group_id in sorted(self._directory.member_of(user_id)):
+        direct = self._assignments.get(user_id, ())
+        groups = self._directory.member_of(user_id)
+        if not groups:
+            return direct
+        found = list(direct)
+        for group_id in sorted(groups):
             found.extend(self._assignments.get(group_id, ()))
         return tuple(found)
 
@@ -540,7 +545,7 @@ class EnterpriseApplication:
     # -- internals -------------------------------------------------------
 
     def _new_id(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return random_uuid4(self._rng)
 
     def _principal(self, principal_id: str) -> DirectoryUser | DirectoryGroup:
         user = self._directory.find_user(principal_id)
