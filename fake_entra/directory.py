@@ -349,11 +349,11 @@ class Directory:
         self._groups: dict[str, DirectoryGroup] = {}
         # Reverse indexes, kept only for objects that have an entry, so that
         # "which groups is this user directly in" and "who reports to this
-        # manager" stay O(1) without a set per user. Tuples: a user is in few
-        # groups and a manager has few reports, and a one-item tuple is a fifth
-        # of an empty set's size.
-        self._member_of: dict[str, tuple[str, ...]] = {}
-        self._reports: dict[str, tuple[str, ...]] = {}
+        # manager" stay O(1) without a set per user. A user is in few groups and
+        # a manager has few reports: up to _SMALL_LINKS of them are a tuple (one
+        # item is a fifth of an empty set's size), more a set (see _link).
+        self._member_of: dict[str, _Links] = {}
+        self._reports: dict[str, _Links] = {}
         self._purge_timers: dict[str, TimerHandle] = {}
 
     # -- domains ---------------------------------------------------------
@@ -701,17 +701,36 @@ def _upn_key(user_principal_name: str) -> str:
     return user_principal_name if lowered == user_principal_name else lowered
 
 
-def _link(index: dict[str, tuple[str, ...]], key: str, value: str) -> None:
+#: The ids one object links to in a reverse index: a tuple while there are few (the
+#: smallest container), a set beyond _SMALL_LINKS (so that a manager of thousands
+#: still gains and loses a report in O(1)).
+_Links = tuple[str, ...] | set[str]
+_SMALL_LINKS = 64
+
+
+def _link(index: dict[str, _Links], key: str, value: str) -> None:
     """Add ``value`` to ``key``'s entry of a reverse index (callers never add it twice)."""
-    index[key] = (*index.get(key, ()), value)
+    held = index.get(key)
+    if held is None:
+        index[key] = (value,)
+    elif isinstance(held, set):
+        held.add(value)
+    elif len(held) < _SMALL_LINKS:
+        index[key] = (*held, value)
+    else:
+        index[key] = {*held, value}
 
 
-def _unlink(index: dict[str, tuple[str, ...]], key: str, value: str) -> None:
+def _unlink(index: dict[str, _Links], key: str, value: str) -> None:
     """Remove ``value`` from ``key``'s entry; an entry left empty goes."""
     held = index.get(key)
     if held is None or value not in held:
         return
-    rest = tuple(item for item in held if item != value)
+    if isinstance(held, set):
+        held.discard(value)
+        rest: _Links = held
+    else:
+        rest = tuple(item for item in held if item != value)
     if rest:
         index[key] = rest
     else:

@@ -410,3 +410,30 @@ def test_reverse_indexes_follow_links_both_ways(directory: Directory) -> None:
     assert directory.member_of(alice.object_id) == frozenset()
     assert directory.direct_reports(boss.object_id) == frozenset()
     assert directory.direct_reports(alice.object_id) == {bob.object_id}
+
+
+def test_reverse_indexes_hold_many_links(directory: Directory) -> None:
+    """A manager of many reports and a user in many groups: past a few links the index
+    changes form; what it answers does not."""
+    boss, alice = add(directory, "boss"), add(directory, "alice")
+    reports = [add(directory, f"user{n}") for n in range(70)]
+    groups = [directory.add_group(f"Group {n}") for n in range(66)]
+    for report in reports:
+        directory.set_manager(report.object_id, boss.object_id)
+    for group in groups:
+        directory.add_member(group.object_id, alice.object_id)
+    assert directory.direct_reports(boss.object_id) == {r.object_id for r in reports}
+    assert directory.member_of(alice.object_id) == {g.object_id for g in groups}
+    for report in reports[:69]:
+        directory.set_manager(report.object_id, None)
+    directory.delete_group(groups[0].object_id)
+    assert directory.direct_reports(boss.object_id) == {reports[69].object_id}
+    assert directory.member_of(alice.object_id) == {g.object_id for g in groups[1:]}
+    directory.delete_user(boss.object_id)
+    directory.permanently_delete_user(boss.object_id)
+    assert reports[69].manager_id is None
+    assert directory.direct_reports(boss.object_id) == frozenset()
+    directory.delete_user(alice.object_id)
+    directory.permanently_delete_user(alice.object_id)
+    assert all(alice.object_id not in g.members for g in groups[1:])
+    assert directory.member_of(alice.object_id) == frozenset()
