@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ from fake_entra.directory import (
     DirectoryUser,
     ObjectType,
     PortalError,
+    random_uuid4,
 )
 from fake_entra.frozen import slot_init
 from fake_entra.mappings import ConnectorTemplate, template_mappings
@@ -292,8 +292,10 @@ class EnterpriseApplication:
         )
         self.single_sign_on: SamlSingleSignOn | None = None
         # Assignments by principal, in assignment order: O(1) for "what does this
-        # user or group hold" however many users the directory has.
-        self._assignments: dict[str, list[AppRoleAssignment]] = {}
+        # user or group hold" however many users the directory has. Most principals
+        # hold one role: that assignment is the entry itself, more are a tuple
+        # (read through _held and _first).
+        self._assignments: dict[str, _Held] = {}
         user_mapping, group_mapping = template_mappings(template.connector_template)
         self.provisioning = ProvisioningConfiguration(
             self,
@@ -342,7 +344,7 @@ class EnterpriseApplication:
             principal_type, name = ObjectType.USER, principal.display_name
         else:
             principal_type, name = ObjectType.GROUP, principal.display_name
-        held = self._assignments.setdefault(principal_id, [])
+        held = self._held(principal_id)
         if any(a.app_role.id == app_role.id for a in held):
             raise PortalError(
                 f"{name} is already assigned to {self.display_name} with the role "
@@ -358,7 +360,7 @@ class EnterpriseApplication:
             self.display_name,
             self._now(),
         )
-        held.append(assignment)
+        self._assignments[principal_id] = (*held, assignment) if held else assignment
         self._directory.journal.append(
             principal_id, principal_type, ChangeKind.ASSIGNED, self.object_id
         )
@@ -367,7 +369,7 @@ class EnterpriseApplication:
     def unassign(self, principal_id: str, role: str | None = None) -> None:
         """ "Remove assignment": one role, or every role the principal holds."""
         self._authorize(f"Remove assignments from {self.display_name}")
-        held = self._assignments.get(principal_id)
+        held = self._held(principal_id)
         if not held:
             raise PortalError(f"{principal_id} is not assigned to {self.display_name}.")
         if role is None:
@@ -379,9 +381,9 @@ class EnterpriseApplication:
                 raise PortalError(
                     f'{held[0].principal_display_name} is not assigned with the role "{role}".'
                 )
-        remaining = [a for a in held if a not in removed]
+        remaining = tuple(a for a in held if a not in removed)
         if remaining:
-            self._assignments[principal_id] = remaining
+            self._assignments[principal_id] = remaining if len(remaining) > 1 else remaining[0]
         else:
             del self._assignments[principal_id]
         self._directory.journal.append(
@@ -390,11 +392,11 @@ class EnterpriseApplication:
 
     def assignments(self) -> list[AppRoleAssignment]:
         """Every assignment, in the order they were made per principal."""
-        return [a for held in self._assignments.values() for a in held]
+        return [a for principal_id in self._assignments for a in self._held(principal_id)]
 
     def assignments_of(self, principal_id: str) -> tuple[AppRoleAssignment, ...]:
         """The principal's own (direct) assignments."""
-        return tuple(self._assignments.get(principal_id, ()))
+        return self._held(principal_id)
 
     def user_assignments(self, user_id: str) -> tuple[AppRoleAssignment, ...]:
         """Direct assignments plus those of the groups the user is a *direct* member of.
@@ -402,9 +404,13 @@ class EnterpriseApplication:
         §2 "Scope": only direct members of assigned groups are in scope; nested
         group membership gives nothing.
         """
-        found = list(self._assignments.get(user_id, ()))
-        for group_id in sorted(self._directory.member_of(user_id)):
-            found.extend(self._assignments.get(group_id, ()))
+        direct = self._held(user_id)
+        groups = self._directory.member_of(user_id)
+        if not groups:
+            return direct
+        found = list(direct)
+        for group_id in sorted(groups):
+            found.extend(self._held(group_id))
         return tuple(found)
 
     def effective_assignments(self) -> dict[str, tuple[AppRoleAssignment, ...]]:
@@ -431,7 +437,7 @@ class EnterpriseApplication:
             yield from self._directory.groups()
             return
         for principal_id, held in self._assignments.items():
-            if held[0].principal_type is ObjectType.GROUP:
+            if _first(held).principal_type is ObjectType.GROUP:
                 group = self._directory.find_group(principal_id)
                 if group is not None:
                     yield group
@@ -540,7 +546,12 @@ class EnterpriseApplication:
     # -- internals -------------------------------------------------------
 
     def _new_id(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return random_uuid4(self._rng)
+
+    def _held(self, principal_id: str) -> tuple[AppRoleAssignment, ...]:
+        """The principal's assignments, in assignment order (none if it holds none)."""
+        held = self._assignments.get(principal_id, ())
+        return (held,) if isinstance(held, AppRoleAssignment) else held
 
     def _principal(self, principal_id: str) -> DirectoryUser | DirectoryGroup:
         user = self._directory.find_user(principal_id)
@@ -555,7 +566,7 @@ class EnterpriseApplication:
         """Directly assigned users, then direct user members of assigned groups, once each."""
         seen: set[str] = set()
         for principal_id, held in self._assignments.items():
-            if held[0].principal_type is ObjectType.USER:
+            if _first(held).principal_type is ObjectType.USER:
                 if principal_id not in seen:
                     seen.add(principal_id)
                     yield principal_id
@@ -596,6 +607,14 @@ class EnterpriseApplication:
         # A purged user or a deleted group loses its assignments, as in Entra.
         if record.kind is ChangeKind.HARD_DELETED:
             self._assignments.pop(record.object_id, None)
+
+
+#: What an application holds for one principal: its one assignment, or a tuple of two or more.
+_Held = AppRoleAssignment | tuple[AppRoleAssignment, ...]
+
+
+def _first(held: _Held) -> AppRoleAssignment:
+    return held if isinstance(held, AppRoleAssignment) else held[0]
 
 
 class EnterpriseApplications:

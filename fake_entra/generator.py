@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import random
 import unicodedata
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faker import Faker
 
-from fake_entra.directory import Directory
+from fake_entra.directory import Directory, random_uuid4
 
 #: Departments of a mid-size company; Faker has no department provider.
 DEPARTMENTS: tuple[str, ...] = (
@@ -115,7 +114,7 @@ def build_directory(
 
     user_ids: list[str] = []
     for index in range(users):
-        object_id = _object_id(rng)
+        object_id = random_uuid4(rng)
         given, given_ascii = rng.choice(pools.first_names)
         surname, surname_ascii = rng.choice(pools.last_names)
         nickname = _unique_nickname(directory, domain, f"{given_ascii}.{surname_ascii}")
@@ -154,7 +153,7 @@ def build_directory(
     group_ids: list[str] = []
     names = _group_names(rng, pools, groups)
     for name in names:
-        object_id = _object_id(rng)
+        object_id = random_uuid4(rng)
         members: list[str] = []
         if user_ids:
             size = rng.randint(1, min(max_group_size, len(user_ids)))
@@ -165,10 +164,6 @@ def build_directory(
         group_ids.append(object_id)
 
     return GeneratedDirectory(seed, tuple(user_ids), tuple(group_ids))
-
-
-def _object_id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 def _build_pools(locale: str, seed: int, users: int) -> _Pools:

@@ -119,6 +119,42 @@ def test_assign_and_unassign_users_and_groups(tenant: Tenant, app: EnterpriseApp
     ]
 
 
+def test_assignments_keep_their_order_however_many_roles_a_principal_holds(
+    tenant: Tenant, app: EnterpriseApplication
+) -> None:
+    alice, bob = user(tenant, "alice"), user(tenant, "bob")
+    group = tenant.directory.add_group("Sales", members=[alice.object_id])
+    app.assign(alice.object_id, "Default Access")
+    app.assign(group.object_id, "User")
+    app.assign(bob.object_id, "User")
+    app.assign(group.object_id, "Default Access")
+    app.assign(alice.object_id, "User")
+    roles = [(a.principal_display_name, a.app_role.display_name) for a in app.assignments()]
+    assert roles == [
+        ("Alice", "Default Access"),
+        ("Alice", "User"),
+        ("Sales", "User"),
+        ("Sales", "Default Access"),
+        ("Bob", "User"),
+    ]
+    assert [a.app_role.display_name for a in app.user_assignments(alice.object_id)] == [
+        "Default Access",
+        "User",
+        "User",
+        "Default Access",
+    ]
+    app.unassign(group.object_id, "User")
+    app.unassign(alice.object_id, "Default Access")
+    assert [(a.principal_display_name, a.app_role.display_name) for a in app.assignments()] == [
+        ("Alice", "User"),
+        ("Sales", "Default Access"),
+        ("Bob", "User"),
+    ]
+    assert app.user_assignments(bob.object_id) == app.assignments_of(bob.object_id)
+    assert [g.object_id for g in app.groups_to_evaluate()] == [group.object_id]
+    assert [u.object_id for u in app.users_to_evaluate()] == [alice.object_id, bob.object_id]
+
+
 def test_assignment_refusals(tenant: Tenant, app: EnterpriseApplication) -> None:
     alice = user(tenant, "alice")
     with pytest.raises(PortalError, match="No user or group"):

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,11 +10,13 @@ from fake_entra.clock import VirtualClock
 from fake_entra.directory import (
     SOFT_DELETE_RETENTION,
     USER_SOURCE_ATTRIBUTES,
+    ChangeJournal,
     ChangeKind,
     ChangeRecord,
     Directory,
     ObjectType,
     PortalError,
+    random_uuid4,
 )
 
 
@@ -329,3 +332,108 @@ def test_journal_answers_what_changed_since_a_watermark(directory: Directory, cl
     assert directory.journal.since(directory.journal.watermark) == []
     with pytest.raises(ValueError, match="outside"):
         directory.journal.since(directory.journal.watermark + 1)
+
+
+def test_journal_reads_back_every_record_as_appended(directory: Directory, clock) -> None:
+    """The journal keeps its records in columns; what it reads back, from any watermark,
+    is what its listeners were given: sequence, ids, type, kind and the time of each."""
+    seen: list[ChangeRecord] = []
+    directory.journal.subscribe(seen.append)
+    alice = add(directory, "alice")
+    bob = add(directory, "bob")
+    clock.advance(minutes=1)
+    group = directory.add_group("Team", members=[alice.object_id])
+    directory.add_member(group.object_id, bob.object_id)
+    clock.advance(minutes=2)
+    clock.advance(minutes=3)
+    directory.remove_member(group.object_id, alice.object_id)
+    directory.update_user(bob.object_id, job_title="Boss")
+    clock.advance(days=1)
+    directory.delete_user(alice.object_id)
+    assert len(seen) == directory.journal.watermark == len(directory.journal) == 8
+    assert len({record.at for record in seen}) == 4
+    for mark in range(len(seen) + 1):
+        assert directory.journal.since(mark) == seen[mark:]
+    assert seen[2].related_id is None and seen[3].related_id == alice.object_id
+    assert [type(r.object_type) for r in seen] == [ObjectType] * 8
+    assert [type(r.kind) for r in seen] == [ChangeKind] * 8
+
+
+def test_journal_keeps_each_time_it_was_given() -> None:
+    """Two equal instants in different time zones are different times to a reader."""
+    times = iter(
+        [
+            datetime(2026, 1, 1, 12, tzinfo=UTC),
+            datetime(2026, 1, 1, 13, tzinfo=UTC).astimezone(),
+            datetime(2026, 1, 1, 13, tzinfo=UTC),
+        ]
+    )
+    journal = ChangeJournal(lambda: next(times))
+    for name in "abc":
+        journal.append(name, ObjectType.USER, ChangeKind.CREATED)
+    assert [(r.at, r.at.tzinfo) for r in journal.since(0)] == [
+        (datetime(2026, 1, 1, 12, tzinfo=UTC), UTC),
+        (
+            datetime(2026, 1, 1, 13, tzinfo=UTC),
+            datetime(2026, 1, 1, 13, tzinfo=UTC).astimezone().tzinfo,
+        ),
+        (datetime(2026, 1, 1, 13, tzinfo=UTC), UTC),
+    ]
+
+
+def test_random_uuid4_is_the_text_of_a_version_4_uuid_of_the_same_bits() -> None:
+    for seed in range(200):
+        expected = str(uuid.UUID(int=random.Random(seed).getrandbits(128), version=4))
+        assert random_uuid4(random.Random(seed)) == expected
+    for bits in (0, (1 << 128) - 1):
+        rng = random.Random()
+        rng.getrandbits = lambda _k, bits=bits: bits  # type: ignore[method-assign]
+        assert random_uuid4(rng) == str(uuid.UUID(int=bits, version=4))
+
+
+def test_reverse_indexes_follow_links_both_ways(directory: Directory) -> None:
+    boss, alice, bob = add(directory, "boss"), add(directory, "alice"), add(directory, "bob")
+    one, two = directory.add_group("One"), directory.add_group("Two")
+    for group in (one, two):
+        directory.add_member(group.object_id, alice.object_id)
+    directory.add_member(one.object_id, bob.object_id)
+    directory.set_manager(alice.object_id, boss.object_id)
+    directory.set_manager(bob.object_id, boss.object_id)
+    assert directory.member_of(alice.object_id) == {one.object_id, two.object_id}
+    assert directory.direct_reports(boss.object_id) == {alice.object_id, bob.object_id}
+    directory.remove_member(one.object_id, alice.object_id)
+    directory.set_manager(alice.object_id, None)
+    assert directory.member_of(alice.object_id) == {two.object_id}
+    assert directory.direct_reports(boss.object_id) == {bob.object_id}
+    directory.remove_member(two.object_id, alice.object_id)
+    directory.set_manager(bob.object_id, alice.object_id)
+    assert directory.member_of(alice.object_id) == frozenset()
+    assert directory.direct_reports(boss.object_id) == frozenset()
+    assert directory.direct_reports(alice.object_id) == {bob.object_id}
+
+
+def test_reverse_indexes_hold_many_links(directory: Directory) -> None:
+    """A manager of many reports and a user in many groups: past a few links the index
+    changes form; what it answers does not."""
+    boss, alice = add(directory, "boss"), add(directory, "alice")
+    reports = [add(directory, f"user{n}") for n in range(70)]
+    groups = [directory.add_group(f"Group {n}") for n in range(66)]
+    for report in reports:
+        directory.set_manager(report.object_id, boss.object_id)
+    for group in groups:
+        directory.add_member(group.object_id, alice.object_id)
+    assert directory.direct_reports(boss.object_id) == {r.object_id for r in reports}
+    assert directory.member_of(alice.object_id) == {g.object_id for g in groups}
+    for report in reports[:69]:
+        directory.set_manager(report.object_id, None)
+    directory.delete_group(groups[0].object_id)
+    assert directory.direct_reports(boss.object_id) == {reports[69].object_id}
+    assert directory.member_of(alice.object_id) == {g.object_id for g in groups[1:]}
+    directory.delete_user(boss.object_id)
+    directory.permanently_delete_user(boss.object_id)
+    assert reports[69].manager_id is None
+    assert directory.direct_reports(boss.object_id) == frozenset()
+    directory.delete_user(alice.object_id)
+    directory.permanently_delete_user(alice.object_id)
+    assert all(alice.object_id not in g.members for g in groups[1:])
+    assert directory.member_of(alice.object_id) == frozenset()
