@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .account_center import AccountCenter, ScimConfiguration
 from .scim.errors import invalid_value, not_found, uniqueness
-from .scim.filter import parse_filter
+from .scim.filter import parse_filter, plain_equality
 from .scim.patch import PatchResult, apply_patch
 from .scim.resource import normalize_resource, sort_resources
 from .scim.schema import RESOURCE_TYPES, ResourceType
@@ -133,13 +133,29 @@ class ScimStore:
     ) -> Page:
         """Filter, sort and page (RFC 7644 §3.4.2). Inactive users are returned too."""
         resource_type = RESOURCE_TYPES[type_name]
-        flt = parse_filter(filter_text, resource_type) if filter_text else None
+        # `attr eq "value"` on a plain string attribute (Entra's filter before every create)
+        # is matched directly, as the parsed filter would (fast_path.plain_equality).
+        plain = plain_equality(filter_text, resource_type) if filter_text else None
+        flt = parse_filter(filter_text, resource_type) if filter_text and not plain else None
         # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0.
         start_index = max(start_index, 1)
         count = MAX_RESULTS if count is None else max(min(count, MAX_RESULTS), 0)
         with self.lock:
-            candidates = self._candidates(type_name, flt.equality_hint() if flt else None)
-            matched = [r for r in candidates if flt is None or flt.matches(r)]
+            if plain is not None:
+                name, value, case_exact = plain
+                candidates = self._candidates(type_name, (name, value))
+                if case_exact:
+                    matched = [r for r in candidates if r.get(name) == value]
+                else:
+                    folded = fold(value)
+                    matched = [
+                        r
+                        for r in candidates
+                        if type(found := r.get(name)) is str and fold(found) == folded
+                    ]
+            else:
+                candidates = self._candidates(type_name, flt.equality_hint() if flt else None)
+                matched = [r for r in candidates if flt is None or flt.matches(r)]
             total = len(matched)
             if sort_by:
                 matched = sort_resources(matched, resource_type, sort_by, descending)

@@ -50,6 +50,7 @@ from .grammar import (
     parse_filter,
     parse_path_syntax,
 )
+from .fast_path import plain_equality
 from .names import ResourceTypeKey
 
 __all__ = [
@@ -70,4 +71,5 @@ __all__ = [
     "is_present",
     "parse_filter",
     "parse_path_syntax",
+    "plain_equality",
 ]
