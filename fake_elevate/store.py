@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .account_center import AccountCenter, ScimConfiguration
@@ -41,6 +41,26 @@ class Page:
 
 def _iso(when: datetime) -> str:
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_SECOND = timedelta(seconds=1)
+#: The text of the last whole UTC second _iso_utc wrote: (epoch second, "YYYY-MM-DDTHH:MM:SS").
+_last_second: tuple[int, str] = (0, "")
+
+
+def _iso_utc(when: datetime) -> str:
+    """``_iso(when)``, for the wall clock's datetimes (tzinfo UTC) without formatting the
+    date each time: the text up to the second changes once a second."""
+    global _last_second
+    if when.tzinfo is not UTC:
+        return _iso(when)
+    second = (when - _EPOCH) // _ONE_SECOND  # exact: timedelta arithmetic in integers
+    cached, prefix = _last_second
+    if cached != second or not prefix:
+        prefix = _iso(when)[:19]
+        _last_second = (second, prefix)
+    return f"{prefix}.{when.microsecond // 1000:03d}Z"
 
 
 class ScimStore:
@@ -335,7 +355,7 @@ class ScimStore:
         """The clock's instant as meta.created/lastModified write it (RFC 7643 §3.1)."""
         when = self._now()
         if when is not self._stamped_at:
-            self._stamp = _iso(when)
+            self._stamp = _iso_utc(when)
             self._stamped_at = when
         return self._stamp
 
