@@ -60,7 +60,7 @@ def _pack(resource: dict[str, Any]) -> Stored:
 
 def _unpack(stored: Stored) -> dict[str, Any]:
     """A private copy of a stored resource, for the caller to read or change."""
-    if type(stored) is bytes:
+    if isinstance(stored, bytes):
         value: dict[str, Any] = orjson.loads(stored)
         return value
     return copy.deepcopy(stored)
@@ -224,11 +224,11 @@ class ScimStore:
             elif flt is None and not sort_by:
                 # Every resource, in order: only the page is read back.
                 table = self._resources[type_name]
-                window = list(table.values())[start_index - 1 : start_index - 1 + count]
+                page = list(table.values())[start_index - 1 : start_index - 1 + count]
                 return Page(
                     len(table),
                     start_index,
-                    [self._render(type_name, _unpack(r)) for r in window],
+                    [self._render(type_name, _unpack(r)) for r in page],
                 )
             else:
                 candidates = self._candidates(type_name, flt.equality_hint() if flt else None)

@@ -42,15 +42,14 @@ tests/test_scim_filter*.py):
 
 from .ast import And, AttrRef, Compare, Node, Not, Or, Present, ValuePath
 from .evaluate import Filter, is_present
+from .fast_path import MAX_FILTER_LENGTH, plain_equality
 from .grammar import (
     COMPARE_OPERATORS,
-    MAX_FILTER_LENGTH,
     MAX_NESTING,
     PathSyntax,
     parse_filter,
     parse_path_syntax,
 )
-from .fast_path import plain_equality
 from .names import ResourceTypeKey
 
 __all__ = [
