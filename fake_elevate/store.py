@@ -70,10 +70,13 @@ def _count_values(resource: dict[str, Any]) -> int:
     """How many values the resource's multi-valued attributes (core and extension) hold."""
     values = 0
     for value in resource.values():
-        if type(value) is list:
+        kind = type(value)
+        if kind is list:
             values += len(value)
-        elif type(value) is dict:
-            values += sum(len(v) for v in value.values() if type(v) is list)
+        elif kind is dict:
+            for sub_value in value.values():
+                if type(sub_value) is list:
+                    values += len(sub_value)
     return values
 
 
