@@ -177,6 +177,8 @@ class AccountCenter:
         # the old tuple or the new one, and re-checks the generation after comparing.
         self._known: tuple[tuple[bytes, ScimConfiguration, int], ...] = ()
         self._pools: dict[tuple[str, str], LicensePool] = {}
+        # One key tuple per pool, shared by the records of its licence holders.
+        self._pool_keys: dict[tuple[str, str], tuple[str, str]] = {}
         self._users: dict[str, LicensedUser] = {}
         self._seq = 0
         if persistence is not None:
@@ -474,7 +476,8 @@ class AccountCenter:
                 user_id, user_name, config.id if config else None, active, "Unlicensed"
             )
             self._users[user_id] = record
-        record.user_name = user_name
+        if record.user_name != user_name:  # else keep the string it holds (memory)
+            record.user_name = user_name
         was_active = record.active
         record.active = active
         if not active:
@@ -509,7 +512,8 @@ class AccountCenter:
             record.state = "NoLicenseAvailable"
             return
         pool.holders.add(record.user_id)
-        record.pool = pool.key
+        key = pool.key
+        record.pool = self._pool_keys.setdefault(key, key)
         record.state = "Licensed"
 
     def _release(self, record: LicensedUser) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,16 @@ __all__ = ["DEFAULT_MAX_PAYLOAD_SIZE", "ElevateSettings", "FakeElevate"]
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+#: uuid.UUID(int=n, version=4): variant bits 10, version nibble 4 (RFC 4122 §4.1.1, §4.4).
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def _uuid4_hex(bits: int) -> str:
+    """``uuid.UUID(int=bits, version=4).hex`` without building the UUID object."""
+    return "%032x" % ((bits & _UUID4_CLEAR) | _UUID4_SET)
 
 
 class FakeElevate:
@@ -51,7 +60,7 @@ class FakeElevate:
         new_id: Callable[[], str] | None = None
         if rng is not None:
             id_rng = random.Random(rng.getrandbits(64))
-            new_id = lambda: uuid.UUID(int=id_rng.getrandbits(128), version=4).hex  # noqa: E731
+            new_id = lambda: _uuid4_hex(id_rng.getrandbits(128))  # noqa: E731
         self.store = ScimStore(
             now, self.account_center, new_id=new_id, persistence=self.persistence
         )

@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from .account_center import AccountCenter, ScimConfiguration
 from .scim.errors import invalid_value, not_found, uniqueness
-from .scim.filter import parse_filter
+from .scim.filter import parse_filter, plain_equality
 from .scim.patch import PatchResult, apply_patch
 from .scim.resource import normalize_resource, sort_resources
 from .scim.schema import RESOURCE_TYPES, ResourceType
@@ -32,6 +34,52 @@ if TYPE_CHECKING:
 MAX_RESULTS = 1000
 
 
+#: A stored resource: its JSON as orjson writes it, one bytes object instead of a tree of
+#: dicts, lists and strings (about a third of the memory, and nothing for the garbage
+#: collector to traverse), read back with orjson.loads into the same dict, key order
+#: included. A value orjson cannot write back as it was (an integer beyond 64 bits, or a
+#: NaN or lone surrogate an older ``--db`` file may hold) keeps the resource as a private
+#: deep copy of its dict instead.
+Stored = bytes | dict[str, Any]
+
+#: Resources with more values than this in their multi-valued attributes have their count
+#: remembered (ScimStore.is_compact); the others are known to hold at most this many.
+_FEW_VALUES = 8
+
+
+def _pack(resource: dict[str, Any]) -> Stored:
+    try:
+        raw = orjson.dumps(resource)
+    except (TypeError, orjson.JSONEncodeError):
+        return copy.deepcopy(resource)
+    if b"null" in raw:  # orjson writes NaN and the infinities as null: keep such values
+        return copy.deepcopy(resource)
+    # A copy of exactly its size: orjson's own bytes object keeps its larger write buffer.
+    return memoryview(raw).tobytes()
+
+
+def _unpack(stored: Stored) -> dict[str, Any]:
+    """A private copy of a stored resource, for the caller to read or change."""
+    if isinstance(stored, bytes):
+        value: dict[str, Any] = orjson.loads(stored)
+        return value
+    return copy.deepcopy(stored)
+
+
+def _count_values(resource: dict[str, Any]) -> int:
+    """How many values the resource's multi-valued attributes (core and extension) hold."""
+    values = 0
+    for value in resource.values():
+        kind = type(value)
+        if kind is list:
+            values += len(value)
+        elif kind is dict:
+            for sub_value in value.values():
+                if type(sub_value) is list:
+                    values += len(sub_value)
+    return values
+
+
 @dataclass(frozen=True)
 class Page:
     total: int
@@ -41,6 +89,26 @@ class Page:
 
 def _iso(when: datetime) -> str:
     return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_SECOND = timedelta(seconds=1)
+#: The text of the last whole UTC second _iso_utc wrote: (epoch second, "YYYY-MM-DDTHH:MM:SS").
+_last_second: tuple[int, str] = (0, "")
+
+
+def _iso_utc(when: datetime) -> str:
+    """``_iso(when)``, for the wall clock's datetimes (tzinfo UTC) without formatting the
+    date each time: the text up to the second changes once a second."""
+    global _last_second
+    if when.tzinfo is not UTC:
+        return _iso(when)
+    second = (when - _EPOCH) // _ONE_SECOND  # exact: timedelta arithmetic in integers
+    cached, prefix = _last_second
+    if cached != second or not prefix:
+        prefix = _iso(when)[:19]
+        _last_second = (second, prefix)
+    return f"{prefix}.{when.microsecond // 1000:03d}Z"
 
 
 class ScimStore:
@@ -58,13 +126,17 @@ class ScimStore:
         self._account_center = account_center
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
         self.lock = threading.RLock()
-        self._resources: dict[str, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
+        self._resources: dict[str, dict[str, Stored]] = {"User": {}, "Group": {}}
+        # Read without unpacking: each group's displayName (a user's groups show it) and
+        # the value counts of resources with more than _FEW_VALUES (is_compact).
+        self._group_names: dict[str, Any] = {}
+        self._many_values: dict[str, dict[str, int]] = {"User": {}, "Group": {}}
         # Unique, case-insensitive keys: userName (caseExact=false, RFC 7643 §4.1)
         # and Group displayName (Entra needs it unique, entra §1), NFC-normalised and
         # case-folded (fake_elevate.scim.text.fold): one identity, one resource.
         # Both indexes hold the stored strings themselves where they can (a folded key that
         # equals the name is the name; one id per externalId is that id, a set only when
-        # several resources share it), so a resource costs its dict and little beside.
+        # several resources share it), so a resource costs its stored form and little beside.
         self._unique: dict[str, dict[str, str]] = {"User": {}, "Group": {}}
         self._external: dict[str, dict[str, str | set[str]]] = {"User": {}, "Group": {}}
         self._groups_of: dict[str, set[str]] = {}
@@ -100,25 +172,24 @@ class ScimStore:
 
     def get(self, type_name: str, resource_id: str) -> dict[str, Any]:
         with self.lock:
-            resource = self._resources[type_name].get(resource_id)
-            if resource is None:
+            stored = self._resources[type_name].get(resource_id)
+            if stored is None:
                 raise not_found(f"{type_name} {resource_id!r} not found")
-            return self._render(type_name, resource)
+            return self._render(type_name, _unpack(stored))
 
     def is_compact(self, type_name: str, resource_id: str, limit: int) -> bool:
         """Whether the resource holds at most ``limit`` values in all its multi-valued
         attributes (core and extension), or does not exist: a change to it is then
-        bounded work. Reads only the lengths of its lists."""
+        bounded work. Reads the count remembered when it was written."""
         with self.lock:
-            resource = self._resources[type_name].get(resource_id)
-            if resource is None:
+            stored = self._resources[type_name].get(resource_id)
+            if stored is None:
                 return True
-            values = 0
-            for value in resource.values():
-                if type(value) is list:
-                    values += len(value)
-                elif type(value) is dict:
-                    values += sum(len(v) for v in value.values() if type(v) is list)
+            values = self._many_values[type_name].get(resource_id)
+            if values is None:
+                if limit >= _FEW_VALUES:
+                    return True
+                values = _count_values(_unpack(stored))
             return values <= limit
 
     def search(
@@ -133,13 +204,38 @@ class ScimStore:
     ) -> Page:
         """Filter, sort and page (RFC 7644 §3.4.2). Inactive users are returned too."""
         resource_type = RESOURCE_TYPES[type_name]
-        flt = parse_filter(filter_text, resource_type) if filter_text else None
+        # `attr eq "value"` on a plain string attribute (Entra's filter before every create)
+        # is matched directly, as the parsed filter would (fast_path.plain_equality).
+        plain = plain_equality(filter_text, resource_type) if filter_text else None
+        flt = parse_filter(filter_text, resource_type) if filter_text and not plain else None
         # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0.
         start_index = max(start_index, 1)
         count = MAX_RESULTS if count is None else max(min(count, MAX_RESULTS), 0)
         with self.lock:
-            candidates = self._candidates(type_name, flt.equality_hint() if flt else None)
-            matched = [r for r in candidates if flt is None or flt.matches(r)]
+            if plain is not None:
+                name, value, case_exact = plain
+                candidates = self._candidates(type_name, (name, value))
+                if case_exact:
+                    matched = [r for r in candidates if r.get(name) == value]
+                else:
+                    folded = fold(value)
+                    matched = [
+                        r
+                        for r in candidates
+                        if type(found := r.get(name)) is str and fold(found) == folded
+                    ]
+            elif flt is None and not sort_by:
+                # Every resource, in order: only the page is read back.
+                table = self._resources[type_name]
+                page = list(table.values())[start_index - 1 : start_index - 1 + count]
+                return Page(
+                    len(table),
+                    start_index,
+                    [self._render(type_name, _unpack(r)) for r in page],
+                )
+            else:
+                candidates = self._candidates(type_name, flt.equality_hint() if flt else None)
+                matched = [r for r in candidates if flt is None or flt.matches(r)]
             total = len(matched)
             if sort_by:
                 matched = sort_resources(matched, resource_type, sort_by, descending)
@@ -147,35 +243,37 @@ class ScimStore:
             return Page(total, start_index, [self._render(type_name, r) for r in window])
 
     def _candidates(self, type_name: str, hint: tuple[str, Any] | None) -> list[dict[str, Any]]:
+        """The resources (unpacked) a filter with this equality hint can match."""
         table = self._resources[type_name]
         if hint is not None and isinstance(hint[1], str):
             key, value = hint
             unique_key = "userName" if type_name == "User" else "displayName"
             if key == "id":
                 found = table.get(value)
-                return [found] if found else []
+                return [_unpack(found)] if found else []
             if key == unique_key:
                 found_id = self._unique[type_name].get(fold(value))
-                return [table[found_id]] if found_id else []
+                return [_unpack(table[found_id])] if found_id else []
             if key == "externalId":
                 ids = self._external[type_name].get(value)
                 if ids is None:
                     return []
-                return [table[ids]] if isinstance(ids, str) else [table[i] for i in ids]
-        return list(table.values())
+                if isinstance(ids, str):
+                    return [_unpack(table[ids])]
+                return [_unpack(table[i]) for i in ids]
+        return [_unpack(stored) for stored in table.values()]
 
     def _render(self, type_name: str, resource: dict[str, Any]) -> dict[str, Any]:
-        out = dict(resource)
-        out["meta"] = dict(resource["meta"])
+        """A resource as read: ``resource`` (a private copy, changed here) with a user's groups."""
         if type_name == "User":
             group_ids = self._groups_of.get(resource["id"])
             if group_ids:
-                groups = self._resources["Group"]
-                out["groups"] = [
-                    {"value": gid, "display": groups[gid].get("displayName"), "type": "direct"}
+                names = self._group_names
+                resource["groups"] = [
+                    {"value": gid, "display": names[gid], "type": "direct"}
                     for gid in sorted(group_ids)
                 ]
-        return out
+        return resource
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -245,10 +343,13 @@ class ScimStore:
         resource_type = RESOURCE_TYPES[type_name]
         for _attempt in range(2):
             with self.lock:
-                current = self._existing(type_name, resource_id)
+                stored = self._resources[type_name].get(resource_id)
+                if stored is None:
+                    raise not_found(f"{type_name} {resource_id!r} not found")
+            current = _unpack(stored)
             result = apply_patch(current, body, resource_type, max_operations=max_operations)
             with self.lock, self._transaction():
-                if self._resources[type_name].get(resource_id) is current:
+                if self._resources[type_name].get(resource_id) is stored:
                     return self._commit_patch(type_name, current, result, config)
         with self.lock, self._transaction():
             current = self._existing(type_name, resource_id)
@@ -286,7 +387,7 @@ class ScimStore:
             self._commit(type_name, current, None)
             groups = self._resources["Group"]
             for gid in sorted(self._groups_of.pop(resource_id, ())):
-                group = groups[gid]
+                group = _unpack(groups[gid])
                 updated = dict(group)
                 members = [m for m in group.get("members", ()) if m.get("value") != resource_id]
                 if members:
@@ -295,7 +396,7 @@ class ScimStore:
                     updated.pop("members", None)
                 updated["meta"] = dict(group["meta"])
                 self._touch(updated, changed=True)
-                groups[gid] = updated
+                self._store("Group", updated)
                 if self._persistence is not None:
                     self._persistence.put_resource("Group", updated)
             if type_name == "User" and self._account_center is not None:
@@ -304,10 +405,23 @@ class ScimStore:
     # --- helpers -------------------------------------------------------------------------------
 
     def _existing(self, type_name: str, resource_id: str) -> dict[str, Any]:
+        """The stored resource ``resource_id``, unpacked; 404 if there is none."""
         current = self._resources[type_name].get(resource_id)
         if current is None:
             raise not_found(f"{type_name} {resource_id!r} not found")
-        return current
+        return _unpack(current)
+
+    def _store(self, type_name: str, resource: dict[str, Any]) -> None:
+        """Keep ``resource`` in its stored form, with what is read of it without unpacking."""
+        resource_id = resource["id"]
+        self._resources[type_name][resource_id] = _pack(resource)
+        values = _count_values(resource)
+        if values > _FEW_VALUES:
+            self._many_values[type_name][resource_id] = values
+        else:
+            self._many_values[type_name].pop(resource_id, None)
+        if type_name == "Group":
+            self._group_names[resource_id] = resource.get("displayName")
 
     @staticmethod
     def _schemas_for(resource_type: ResourceType, data: dict[str, Any]) -> list[str]:
@@ -319,7 +433,7 @@ class ScimStore:
         """The clock's instant as meta.created/lastModified write it (RFC 7643 §3.1)."""
         when = self._now()
         if when is not self._stamped_at:
-            self._stamp = _iso(when)
+            self._stamp = _iso_utc(when)
             self._stamped_at = when
         return self._stamp
 
@@ -377,12 +491,24 @@ class ScimStore:
         unique_key = "userName" if type_name == "User" else "displayName"
         unique = self._unique[type_name]
         external = self._external[type_name]
+        name = str(new.get(unique_key, "")) if new is not None else ""
+        folded = fold(name)
+        new_ext = new.get("externalId") if new is not None else None
+        # An index entry that a change leaves as it was is not rewritten: it keeps the
+        # strings it holds (a PATCH's own copies would be kept besides the stored ones).
+        same_name = same_ext = False
         if old is not None:
-            unique.pop(fold(str(old.get(unique_key, ""))), None)
+            old_folded = fold(str(old.get(unique_key, "")))
+            same_name = new is not None and old_folded == folded
+            if not same_name:
+                unique.pop(old_folded, None)
             ext = old.get("externalId")
             if ext is not None:
                 ids = external.get(ext)
-                if ids == old["id"]:
+                same_ext = new is not None and ext == new_ext and ids == old["id"]
+                if same_ext:
+                    pass
+                elif ids == old["id"]:
                     del external[ext]
                 elif isinstance(ids, set):
                     ids.discard(old["id"])
@@ -400,20 +526,21 @@ class ScimStore:
                         groups.discard(old["id"])
             if new is None:
                 del self._resources[type_name][old["id"]]
+                self._many_values[type_name].pop(old["id"], None)
+                if type_name == "Group":
+                    del self._group_names[old["id"]]
         if new is not None:
-            self._resources[type_name][new["id"]] = new
-            name = str(new.get(unique_key, ""))
-            folded = fold(name)
-            unique[name if folded == name else folded] = new["id"]
-            ext = new.get("externalId")
-            if ext is not None:
-                ids = external.get(ext)
+            self._store(type_name, new)
+            if not same_name:
+                unique[name if folded == name else folded] = new["id"]
+            if new_ext is not None and not same_ext:
+                ids = external.get(new_ext)
                 if ids is None or ids == new["id"]:
-                    external[ext] = new["id"]
+                    external[new_ext] = new["id"]
                 elif isinstance(ids, set):
                     ids.add(new["id"])
                 else:
-                    external[ext] = {ids, new["id"]}
+                    external[new_ext] = {ids, new["id"]}
             if type_name == "Group":
                 for member in new.get("members", ()):
                     self._groups_of.setdefault(member["value"], set()).add(new["id"])
@@ -435,7 +562,7 @@ class ScimStore:
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """A deep copy of everything stored, for tests and persistence."""
         with self.lock:
-            return {t: copy.deepcopy(list(r.values())) for t, r in self._resources.items()}
+            return {t: [_unpack(s) for s in r.values()] for t, r in self._resources.items()}
 
 
 def _content(resource: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,10 @@ starts and ends; the index must always say what the groups' ``members`` say.
 
 from __future__ import annotations
 
+import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_elevate.account_center import AccountCenter
+from fake_elevate.persistence import SqliteState
 from fake_elevate.scim.errors import ScimError
 from fake_elevate.scim.schema import GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from fake_elevate.store import ScimStore
@@ -254,3 +257,77 @@ def test_a_user_is_found_by_a_name_that_folds_to_itself_and_by_one_that_does_not
     assert [r["id"] for r in store.search("User", 'userName eq "ada@x"').resources] == [lower]
     with pytest.raises(ScimError):
         store.create("User", {"schemas": [USER_SCHEMA], "userName": "BOB@x"})
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 1, 5, 9, 0, 59, 999999, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 1, 5, 10, 0, 0, 1000, tzinfo=timezone(timedelta(hours=1))),
+        datetime(2026, 1, 5, 9, 0, 0),  # naive
+    ],
+)
+def test_meta_timestamps_are_the_clocks_instant_in_milliseconds(when: datetime) -> None:
+    # The wall clock's text is built once a second and completed with the milliseconds:
+    # it must read as isoformat does (truncated, "Z" for UTC), whatever the clock returns.
+    clock = Clock()
+    store = new_store(clock)
+    for step in (timedelta(0), timedelta(microseconds=1), timedelta(milliseconds=999)):
+        clock.when = when + step if when.year < 9999 else when
+        clock.fresh = True
+        created = store.create("User", {"schemas": [USER_SCHEMA], "userName": f"{step}@x.com"})
+        expected = clock.when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        assert created["meta"]["created"] == expected
+
+
+def test_large_multi_valued_attributes_are_counted_for_the_light_patch() -> None:
+    # is_compact reads a remembered count (resources with more than a few values) rather
+    # than the stored resource: it must say what counting the values says (the one-element
+    # "schemas" list included).
+    store = new_store()
+    emails = [{"value": f"a{i}@x.com"} for i in range(12)]
+    many = store.create("User", {"schemas": [USER_SCHEMA], "userName": "m", "emails": emails})
+    few = store.create("User", {"schemas": [USER_SCHEMA], "userName": "f", "emails": emails[:3]})
+    assert [store.is_compact("User", many["id"], limit) for limit in (12, 13, 64)] == [
+        False,
+        True,
+        True,
+    ]
+    assert [store.is_compact("User", few["id"], limit) for limit in (3, 4, 64)] == [
+        False,
+        True,
+        True,
+    ]
+    store.patch("User", many["id"], patch("replace", "emails", emails[:2]))
+    assert store.is_compact("User", many["id"], 3)
+    store.patch("User", few["id"], patch("add", "emails", emails[3:]))
+    assert not store.is_compact("User", few["id"], 12)
+    store.delete("User", many["id"])
+    assert store.is_compact("User", many["id"], 0)  # gone: nothing to change
+
+
+def test_values_json_cannot_write_back_exactly_are_kept_as_they_are(tmp_path: Path) -> None:
+    # Resources are stored as orjson bytes; an integer beyond 64 bits, a NaN or a lone
+    # surrogate (which an older --db file may hold) would not read back the same, so such
+    # a resource keeps its value as it is.
+    db = SqliteState(tmp_path / "state.db")
+    odd = {
+        "schemas": [USER_SCHEMA],
+        "id": "u1",
+        "userName": "odd@x.com",
+        "title": "\ud800",
+        "urn:x:big": {"n": 2**70, "nan": math.nan, "inf": -math.inf},
+        "meta": {"resourceType": "User", "version": 'W/"1"'},
+    }
+    db.put_resource("User", odd)
+    store = ScimStore(Clock().now, persistence=db)
+    for read in (store.get("User", "u1"), store.snapshot()["User"][0]):
+        assert read["title"] == "\ud800"
+        assert read["urn:x:big"]["n"] == 2**70
+        assert math.isnan(read["urn:x:big"]["nan"])
+        assert read["urn:x:big"]["inf"] == -math.inf
+        read["urn:x:big"]["n"] = 0  # a reader's copy: the store is not changed
+    assert store.get("User", "u1")["urn:x:big"]["n"] == 2**70
+    db.close()

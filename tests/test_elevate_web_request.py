@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.requests import Request
 
 from fake_elevate.web.request import ScimRequest
@@ -81,3 +83,18 @@ def test_query_parameters_are_read_as_starlette_reads_them(query: bytes) -> None
     for name in ("filter", "count", "attributes", "excludedAttributes", "sortBy", "missing"):
         assert ours.query(name) == theirs.get(name)
         assert ours.has_query(name) == (name in theirs)
+
+
+#: The characters a query string is made of, escapes and separators included.
+query_text = st.text(alphabet="ab=&+%2E3cF;é \x00", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(query=query_text)
+def test_any_query_string_is_read_as_starlette_reads_it(query: str) -> None:
+    raw = query.encode("latin-1")
+    request_scope = scope(query_string=raw)
+    ours = ScimRequest(request_scope, b"", body_too_large=False)
+    theirs = Request(request_scope).query_params
+    for name in {*theirs.keys(), "a", "b", "a b", "", "missing"}:
+        assert ours.query(name) == theirs.get(name)

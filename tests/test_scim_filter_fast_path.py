@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from scim_filter_support import BJENSEN, ENTERPRISE_USER, users
 
 from fake_elevate.scim.errors import ScimError
-from fake_elevate.scim.filter import Filter, ResourceTypeKey, parse_filter
+from fake_elevate.scim.filter import Filter, ResourceTypeKey, parse_filter, plain_equality
 from fake_elevate.scim.filter.fast_path import parse_simple_equality
 from fake_elevate.scim.filter.grammar import _parse_filter_cached
 from fake_elevate.scim.schema import ENTERPRISE_USER_SCHEMA, GROUP_TYPE, USER_TYPE, ResourceType
+from fake_elevate.scim.text import fold
 
 # parse_filter reads the exact shape word, eq, string (one space apart, no escapes) without
 # the tokenizer; it must build the filter the full parser builds, and leave everything else
@@ -125,3 +126,46 @@ def test_fast_path_takes_the_shape_entra_sends(text: str) -> None:
 )
 def test_fast_path_declines_the_rest(text: str) -> None:
     assert parse_simple_equality(text, USER_TYPE) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=fast_path_texts, group=st.booleans(), resource=users)
+def test_plain_equality_matches_what_the_parsed_filter_matches(
+    text: str, group: bool, resource: dict[str, Any]
+) -> None:
+    """The store answers a plain `attr eq "value"` without building the filter
+    (ScimStore.search): the name, value and case rule must give the parsed filter's
+    matches and equality hint."""
+    resource_type = GROUP_TYPE if group else USER_TYPE
+    plain = plain_equality(text, resource_type)
+    if plain is None:
+        return
+    name, value, case_exact = plain
+    parsed = parse_filter(text, resource_type)
+    assert parsed.equality_hint() == (name, value)
+    for candidate in (resource, BJENSEN, ENTERPRISE_USER, {"displayName": text}, {name: value}):
+        found = candidate.get(name)
+        direct = found == value if case_exact else type(found) is str and fold(found) == fold(value)
+        assert direct is parsed.matches(candidate)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('userName eq "alice@contoso.com"', ("userName", "alice@contoso.com", False)),
+        ('USERNAME Eq "Alice@Contoso.com"', ("userName", "Alice@Contoso.com", False)),
+        ('externalId eq ""', ("externalId", "", True)),
+        ('id eq "abc"', ("id", "abc", True)),
+        ('emails eq "a@x"', None),  # multi-valued
+        ('name.givenName eq "a"', None),  # a sub-attribute
+        (f'{ENTERPRISE_USER_SCHEMA}:employeeNumber eq "1"', None),  # an extension's
+        ('active eq "True"', None),  # not a string attribute
+        ('favouriteColour eq "blue"', None),  # unknown: the parser decides
+        ('userName eq "a\\"b"', None),  # an escape
+        ('userName eq "' + "x" * 2000 + '"', None),  # too long: the parser words the error
+    ],
+)
+def test_plain_equality_takes_only_plain_string_attributes(
+    text: str, expected: tuple[str, str, bool] | None
+) -> None:
+    assert plain_equality(text, USER_TYPE) == expected

@@ -67,8 +67,35 @@ class ScimReply:
 Handler = Callable[..., ScimReply]
 
 
+_SCIM_CONTENT_TYPE = (b"content-type", SCIM_MEDIA_TYPE.encode("latin-1"))
+
+
 def scim_reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> ScimReply:
+    if headers is None and status >= 200 and status not in (204, 304):
+        # The common case, without the general constructor's steps: the same header pairs.
+        encoded = encode_json(body)
+        reply = ScimReply.__new__(ScimReply)
+        reply.status = status
+        reply.body = encoded
+        reply.headers = [(b"content-length", b"%d" % len(encoded)), _SCIM_CONTENT_TYPE]
+        return reply
     return ScimReply(status, encode_json(body), headers, SCIM_MEDIA_TYPE)
+
+
+def entity_reply(body: Any, status: int, etag: str, location: str | None = None) -> ScimReply:
+    """A SCIM resource with its ``ETag`` (and ``Location``, for a create): the headers
+    ``scim_reply(body, status, {"Location": ..., "ETag": ...})`` gives, in that order."""
+    encoded = encode_json(body)
+    reply = ScimReply.__new__(ScimReply)
+    reply.status = status
+    reply.body = encoded
+    pairs = [(b"etag", etag.encode("latin-1"))]
+    if location is not None:
+        pairs.insert(0, (b"location", location.encode("latin-1")))
+    pairs.append((b"content-length", b"%d" % len(encoded)))
+    pairs.append(_SCIM_CONTENT_TYPE)
+    reply.headers = pairs
+    return reply
 
 
 def error_reply(exc: ScimError) -> ScimReply:

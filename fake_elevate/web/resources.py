@@ -25,7 +25,7 @@ from ..scim.schema import (
 )
 from ..store import MAX_RESULTS, ScimStore
 from .json_body import decode_body
-from .reply import Handler, ScimReply, Unauthorized, scim_reply
+from .reply import Handler, ScimReply, Unauthorized, entity_reply, scim_reply
 from .request import LightCheck, ScimRequest
 
 _ACCEPTED_MEDIA_TYPES = ("application/scim+json", "application/json")
@@ -242,19 +242,18 @@ class ResourceHandlers:
             created = account.store.create(name, body, config)
             wanted, dropped = projection(request, resource_type)
             rendered = render(request, prefix, resource_type, created, wanted, dropped)
-            return scim_reply(
-                rendered,
-                201,
-                {"Location": rendered["meta"]["location"], "ETag": created["meta"]["version"]},
+            return entity_reply(
+                rendered, 201, created["meta"]["version"], rendered["meta"]["location"]
             )
 
         def get_resource(request: ScimRequest, resource_id: str) -> ScimReply:
             authenticate(request)
             found = account.store.get(name, resource_id)
             wanted, dropped = projection(request, resource_type)
-            return scim_reply(
+            return entity_reply(
                 render(request, prefix, resource_type, found, wanted, dropped),
-                headers={"ETag": found["meta"]["version"]},
+                200,
+                found["meta"]["version"],
             )
 
         def replace_resource(request: ScimRequest, resource_id: str) -> ScimReply:
@@ -262,9 +261,10 @@ class ResourceHandlers:
             body = read_json(request)
             replaced = account.store.replace(name, resource_id, body, config)
             wanted, dropped = projection(request, resource_type)
-            return scim_reply(
+            return entity_reply(
                 render(request, prefix, resource_type, replaced, wanted, dropped),
-                headers={"ETag": replaced["meta"]["version"]},
+                200,
+                replaced["meta"]["version"],
             )
 
         def patch_resource(request: ScimRequest, resource_id: str) -> ScimReply:
@@ -278,9 +278,10 @@ class ResourceHandlers:
             # users get 200 with the resource, as RFC 7644 §3.5.2 allows.
             if name == "Group" and not (wanted or dropped):
                 return ScimReply(204, headers={"ETag": patched["meta"]["version"]})
-            return scim_reply(
+            return entity_reply(
                 render(request, prefix, resource_type, patched, wanted, dropped),
-                headers={"ETag": patched["meta"]["version"]},
+                200,
+                patched["meta"]["version"],
             )
 
         def delete_resource(request: ScimRequest, resource_id: str) -> ScimReply:

@@ -42,9 +42,9 @@ tests/test_scim_filter*.py):
 
 from .ast import And, AttrRef, Compare, Node, Not, Or, Present, ValuePath
 from .evaluate import Filter, is_present
+from .fast_path import MAX_FILTER_LENGTH, plain_equality
 from .grammar import (
     COMPARE_OPERATORS,
-    MAX_FILTER_LENGTH,
     MAX_NESTING,
     PathSyntax,
     parse_filter,
@@ -70,4 +70,5 @@ __all__ = [
     "is_present",
     "parse_filter",
     "parse_path_syntax",
+    "plain_equality",
 ]

@@ -24,6 +24,8 @@ from .names import ResourceTypeKey, resolve_word
 # cache it (it costs little more than a cache lookup). Anything else, and any error, is
 # left to the full parser, so error details are its own. tests/test_scim_filter_fast_path.py
 # checks both give equal filters, hints and matches over generated texts.
+#: The longest filter or PATCH path accepted (400 invalidFilter beyond; see grammar.py).
+MAX_FILTER_LENGTH = 2000
 _SIMPLE_EQUALITY = re.compile(r'([A-Za-z$][A-Za-z0-9$_.:-]*) ([eE][qQ]) "([^"\\\x00-\x1f]*)"\Z')
 _RESOLVED_WORDS: dict[tuple[ResourceTypeKey, str], AttrRef] = {}
 
@@ -46,3 +48,52 @@ def parse_simple_equality(text: str, resource_type: ResourceType) -> Filter | No
     except ScimError:
         return None
     return Filter(node, text)
+
+
+_STRING_TYPES = frozenset({"string", "reference", "binary"})
+#: (resource type, word) -> (canonical name, caseExact) of a top-level, single-valued string
+#: attribute, or None for any other word.
+_PLAIN_WORDS: dict[tuple[ResourceTypeKey, str], tuple[str, bool] | None] = {}
+
+
+def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bool] | None:
+    """``(name, value, case_exact)`` when ``text`` is ``attr eq "value"`` as
+    :func:`parse_simple_equality` reads it, on a top-level single-valued string attribute
+    ``name``; else None (the caller parses the filter).
+
+    The :class:`Filter` the parser builds for such a text matches exactly the resources
+    whose ``name`` is the string ``value`` (compared folded unless ``case_exact``) and
+    hints ``(name, value)`` (evaluate.py's inlined path): the store uses that directly,
+    without building the filter.
+    """
+    if len(text) > MAX_FILTER_LENGTH:
+        return None
+    match = _SIMPLE_EQUALITY.match(text)
+    if match is None:
+        return None
+    word, _, value = match.groups()
+    key = (ResourceTypeKey(resource_type), word)
+    if key in _PLAIN_WORDS:
+        plain = _PLAIN_WORDS[key]
+    else:
+        plain = None
+        try:
+            attr = resolve_word(word, 0, resource_type, invalid_filter, path_mode=False)
+        except ScimError:
+            attr = None
+        if (
+            attr is not None
+            and attr.container is None
+            and attr.sub is None
+            and attr.element_of is None
+            and attr.leaf is not None
+            and attr.leaf.type in _STRING_TYPES
+            and not (attr.attribute is not None and attr.attribute.multi_valued)
+        ):
+            plain = (attr.name, attr.leaf.case_exact)
+        if len(_PLAIN_WORDS) >= 256:
+            _PLAIN_WORDS.clear()  # words come from clients: bound what odd ones cost
+        _PLAIN_WORDS[key] = plain
+    if plain is None:
+        return None
+    return plain[0], value, plain[1]

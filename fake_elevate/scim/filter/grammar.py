@@ -35,10 +35,9 @@ from ..schema import ResourceType
 from .ast import And, AttrRef, Node, Not, Or, Present, ValuePath
 from .compare import make_compare
 from .evaluate import Filter
-from .fast_path import parse_simple_equality
+from .fast_path import MAX_FILTER_LENGTH, parse_simple_equality
 from .names import ErrorFactory, ResourceTypeKey, resolve_in_element, resolve_word
 
-MAX_FILTER_LENGTH = 2000
 MAX_NESTING = 50
 
 COMPARE_OPERATORS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le"})
