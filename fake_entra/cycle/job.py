@@ -12,7 +12,8 @@ that runs it.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,9 +23,12 @@ from fake_entra.dialects import DialectSettings
 from fake_entra.directory import Directory
 from fake_entra.error_codes import ErrorInfo
 from fake_entra.http_errors import ConnectorErrorCodes
-from fake_entra.logs import ProvisioningLog
+from fake_entra.logs import ProvisionedIdentity, ProvisioningLog
 from fake_entra.provisioning import ProvisioningConfiguration
 from fake_entra.status import SynchronizationStatus
+
+#: The members of an entry that has none (read-only, shared).
+NO_MEMBERS: AbstractSet[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -41,7 +45,20 @@ class ConnectorEntry:
     #: §2 "Deprovisioning": after an unassign-disable the user is no longer managed, so a
     #: later soft or hard delete sends nothing.
     managed: bool = True
-    members: set[str] = field(default_factory=set)
+    #: A group's members in the target (their target ids). Users, and groups with no
+    #: members yet, share :data:`NO_MEMBERS` (an empty set is 216 bytes, once per user of
+    #: a million); :meth:`member_set` makes the entry its own set when it needs one.
+    members: AbstractSet[str] = NO_MEMBERS
+    #: The source identity the object's log entries last showed: the next entry for the
+    #: object shares it while it still reads the same (a Restart logs every object again).
+    source_identity: ProvisionedIdentity | None = None
+
+    def member_set(self) -> set[str]:
+        """The entry's own, changeable set of members."""
+        members = self.members
+        if not isinstance(members, set):
+            members = self.members = set(members)
+        return members
 
 
 @dataclass(slots=True)
