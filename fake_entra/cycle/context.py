@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from fake_entra.cycle.counters import CycleCounters
-from fake_entra.cycle.job import ConnectorEntry, CycleJob
+from fake_entra.cycle.job import ConnectorEntry, CycleJob, ExportedValues
 from fake_entra.cycle.on_demand import ON_DEMAND_INITIATOR
 from fake_entra.cycle.requests import CycleRequests
 from fake_entra.dialects import Dialect
@@ -128,10 +128,11 @@ class CycleContext:
         exported: dict[str, Any],
         identity: ProvisionedIdentity | None = None,
     ) -> ConnectorEntry:
-        """Cache the target id of a created or matched object (§1). The entry takes
-        ``exported`` as its own (callers pass a dict built for it, and keep no other use
-        of it that changes it): no copy per object of a million."""
-        entry = ConnectorEntry(source_id, object_type, target_id, display_name, exported)
+        """Cache the target id of a created or matched object (§1), and what it holds
+        (compact: :class:`ExportedValues`)."""
+        entry = ConnectorEntry(
+            source_id, object_type, target_id, display_name, ExportedValues(exported)
+        )
         entry.source_identity = identity
         self.job.link(entry)
         return entry
@@ -157,8 +158,8 @@ class CycleContext:
     def _source_identity(
         self, source_id: str, display_name: str, object_type: str, upn: str
     ) -> ProvisionedIdentity:
-        """The entry's source identity: the one the object's last entry showed when it
-        reads the same (identities are read-only), else a new one."""
+        """The entry's source identity: the one the connector entry keeps for the object
+        when it reads the same (identities are read-only), else a new one."""
         linked = self.job.connector.get(source_id)
         held = None if linked is None else linked.source_identity
         if (
@@ -180,7 +181,9 @@ class CycleContext:
             object_type,
             OneDetail("UserPrincipalName", upn) if object_type == "User" else NO_DETAILS,
         )
-        if linked is not None:
+        if linked is not None and held is None:
+            # The first kept: a user's manager update names it by its UPN, its other
+            # entries by its display name; replacing would make them take turns.
             linked.source_identity = identity
         return identity
 

@@ -9,7 +9,7 @@ Managers are set once every user of the cycle exists (entra-provisioning-service
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from fake_entra.applications import ScopeEvaluation
@@ -257,7 +257,7 @@ def rematch(
     )
 
 
-def _hold(exported: dict[str, Any], path: str, value: Any) -> None:
+def _hold(exported: MutableMapping[str, Any], path: str, value: Any) -> None:
     """``exported[path] = value``, but a value the store already holds stays the object
     it is: a Restart reads every linked object back, and only drifted values need the
     fresh copy parsed from the response (the connector store of 1M users would otherwise
@@ -291,12 +291,13 @@ def update(
 ) -> None:
     """PATCH the attributes whose values differ from what was last exported; nothing to
     send is a RedundantExport skip."""
-    changes = [
-        AttributeChange(path, entry.exported.get(path), value)
-        for path, value in desired.items()
-        if normalize(value, target_type_of(path, types, value))
-        != normalize(entry.exported.get(path), target_type_of(path, types, value))
-    ]
+    exported = entry.exported
+    changes = []
+    for path, value in desired.items():
+        held = exported.get(path)
+        kind = target_type_of(path, types, value)
+        if normalize(value, kind) != normalize(held, kind):
+            changes.append(AttributeChange(path, held, value))
     if changes and not ctx.mapping(object_type).allows(TargetObjectAction.UPDATE):
         ctx.skip(log, "OutOfScope", "The Update target object action is off.")
         return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Self
+from typing import Self, cast
 
 from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
 from fake_entra.logs.export import csv_download, json_download
@@ -224,11 +224,7 @@ class LogEntryBuilder:
             target_system=log.target_system,
             source_identity=self._source,
             target_identity=self._target or _empty_target(self._source.identity_type),
-            modified_properties=(
-                ModifiedProperties(tuple(self._modified))
-                if self._modified
-                else NO_MODIFIED_PROPERTIES
-            ),
+            modified_properties=_modified_properties(self._modified),
             provisioning_steps=tuple(self._steps),
             status=status,
             error=error,
@@ -239,6 +235,29 @@ class LogEntryBuilder:
 
 
 _ONE_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _modified_properties(flat: list[str | None]) -> ModifiedProperties:
+    """The compact form of (name, old, new) triples: a create's (every old value null)
+    as the names, shared with every entry that has the same ones, and the new values."""
+    if not flat:
+        return NO_MODIFIED_PROPERTIES
+    count = len(flat) // 3
+    if flat[1::3].count(None) != count:
+        return ModifiedProperties(tuple(flat))
+    names = cast(tuple[str, ...], tuple(flat[0::3]))
+    shared = _NAME_LAYOUTS.get(names)
+    if shared is None:
+        shared = names
+        if len(_NAME_LAYOUTS) < _MAX_NAME_LAYOUTS:
+            _NAME_LAYOUTS[names] = names
+    return ModifiedProperties.created(shared, tuple(flat[2::3]))
+
+
+#: The names of created objects' properties, each tuple held once: the objects of a
+#: mapping all log the same names. Bounded, for a job whose names keep changing.
+_NAME_LAYOUTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_NAME_LAYOUTS = 1024
 
 
 def _action(action: ProvisioningAction | str) -> ProvisioningAction:
