@@ -321,12 +321,18 @@ class ModifiedProperties(Sequence[ModifiedProperty]):
 
     __slots__ = ("_names", "_values")
 
-    def __init__(self, flat: tuple[str | None, ...] = ()) -> None:
-        if len(flat) % 3:
+    def __init__(
+        self, flat: tuple[str | None, ...] = (), *, names: tuple[str, ...] | None = None
+    ) -> None:
+        """``flat``: the (name, old, new) triples; with ``names``, the new values of those
+        names, whose old values are null (:meth:`created`)."""
+        if names is None and len(flat) % 3:
             raise ValueError("modified properties come as (name, old, new) triples")
+        if names is not None and len(names) != len(flat):
+            raise ValueError("a new value for each name")
         #: None: ``_values`` is the flat triples; else the names, whose old values are null
         #: and whose new values ``_values`` holds.
-        self._names: tuple[str, ...] | None = None
+        self._names = names
         self._values = flat
 
     @classmethod
@@ -341,14 +347,9 @@ class ModifiedProperties(Sequence[ModifiedProperty]):
         cls, names: tuple[str, ...], new_values: tuple[str | None, ...]
     ) -> ModifiedProperties:
         """Properties whose old values are all null, ``names[i]`` set to ``new_values[i]``."""
-        if len(names) != len(new_values):
-            raise ValueError("a new value for each name")
-        if not names:
+        if not names and not new_values:
             return NO_MODIFIED_PROPERTIES
-        properties = cls()
-        properties._names = names
-        properties._values = new_values
-        return properties
+        return cls(new_values, names=names)
 
     @property
     def flat(self) -> tuple[str | None, ...]:
