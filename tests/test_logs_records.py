@@ -260,3 +260,16 @@ def test_created_objects_share_one_tuple_of_names() -> None:
     assert [prop.display_name for prop in first] == ["userName", "active"]
     assert [prop.new_value for prop in second] == ["bob@contoso.com", "True"]
     assert first._names is second._names  # the names are held once
+
+
+def test_changes_logged_around_a_create_keep_their_order() -> None:
+    log = new_log(VirtualClock())
+    builder = log.begin(cycle_id="c", source_identity=ProvisionedIdentity("ada", "ada"))
+    builder.created({"userName": "ada@contoso.com", "title": None})
+    builder.modified("manager", "m-1", 7)
+    builder.created({"active": False})
+    entry = builder.succeed()
+    assert entry.modified_properties.flat == (
+        "userName", None, "ada@contoso.com", "title", None, None,
+        "manager", "m-1", "7", "active", None, "False",
+    )  # fmt: skip

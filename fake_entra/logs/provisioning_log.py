@@ -54,6 +54,7 @@ class LogEntryBuilder:
         "_action",
         "_change_id",
         "_committed",
+        "_created",
         "_cycle_id",
         "_initiated_by",
         "_log",
@@ -87,6 +88,8 @@ class LogEntryBuilder:
         self._steps: list[ProvisioningStep] = []
         #: (name, old, new) triples, flat (:class:`ModifiedProperties`).
         self._modified: list[str | None] = []
+        #: A create's properties while they are all there is: names and new values.
+        self._created: tuple[tuple[str, ...], tuple[str | None, ...]] | None = None
         self._committed = False
 
     @property
@@ -138,6 +141,8 @@ class LogEntryBuilder:
 
     def modified(self, name: str, old: object | None, new: object | None) -> Self:
         """Record a changed property; values are strings in Graph, ``None`` stays null."""
+        if self._created is not None:
+            self._flatten_created()
         self._modified += (
             name,
             None if old is None else str(old),
@@ -148,10 +153,28 @@ class LogEntryBuilder:
     def created(self, values: Mapping[str, object | None]) -> Self:
         """Record every property of a created object (old value null): ``modified(path,
         None, value)`` for each, in one call, as a create logs a couple of dozen."""
+        if not self._modified and self._created is None:
+            self._created = (
+                tuple(values),
+                tuple([None if new is None else str(new) for new in values.values()]),
+            )
+            return self
+        if self._created is not None:
+            self._flatten_created()
         modified = self._modified
         for name, new in values.items():
             modified += (name, None, None if new is None else str(new))
         return self
+
+    def _flatten_created(self) -> None:
+        created = self._created
+        if created is None:
+            return
+        names, values = created
+        self._created = None
+        modified = self._modified
+        for name, new in zip(names, values, strict=True):
+            modified += (name, None, new)
 
     def target(
         self,
@@ -224,7 +247,11 @@ class LogEntryBuilder:
             target_system=log.target_system,
             source_identity=self._source,
             target_identity=self._target or _empty_target(self._source.identity_type),
-            modified_properties=_modified_properties(self._modified),
+            modified_properties=(
+                _created_properties(*self._created)
+                if self._created is not None
+                else _modified_properties(self._modified)
+            ),
             provisioning_steps=tuple(self._steps),
             status=status,
             error=error,
@@ -245,13 +272,18 @@ def _modified_properties(flat: list[str | None]) -> ModifiedProperties:
     count = len(flat) // 3
     if flat[1::3].count(None) != count:
         return ModifiedProperties(tuple(flat))
-    names = cast(tuple[str, ...], tuple(flat[0::3]))
+    return _created_properties(cast(tuple[str, ...], tuple(flat[0::3])), tuple(flat[2::3]))
+
+
+def _created_properties(
+    names: tuple[str, ...], values: tuple[str | None, ...]
+) -> ModifiedProperties:
     shared = _NAME_LAYOUTS.get(names)
     if shared is None:
         shared = names
         if len(_NAME_LAYOUTS) < _MAX_NAME_LAYOUTS:
             _NAME_LAYOUTS[names] = names
-    return ModifiedProperties.created(shared, tuple(flat[2::3]))
+    return ModifiedProperties.created(shared, values)
 
 
 #: The names of created objects' properties, each tuple held once: the objects of a
