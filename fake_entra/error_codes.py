@@ -28,6 +28,7 @@ import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypedDict
 
 #: Where a reason names the system on the other end and the caller did not say which.
@@ -76,6 +77,49 @@ _FORMATTER = string.Formatter()
 
 
 def _render(template: str, fields: Mapping[str, object]) -> str:
+    """``template`` with ``fields`` filled in. The text depends only on the fields the
+    template names, so it is rendered once for each combination of their values (the few
+    hundred most recent): a skip of 100k+ objects logs "No action is needed." 100k+ times,
+    and an entry's reason and its step's description (same template, same fields) are then
+    one string, not two."""
+    names = _field_names(template)
+    if names is None:
+        return _render_now(template, fields)
+    return _render_cached(
+        template, tuple(str(fields[name]) if name in fields else None for name in names)
+    )
+
+
+@lru_cache(maxsize=256)
+def _field_names(template: str) -> tuple[str, ...] | None:
+    """The names of the fields ``template`` reads, or None when that cannot be told
+    simply (positional or nested fields): such a template is rendered every time."""
+    names: list[str] = []
+    for _literal, field_name, format_spec, _conversion in _FORMATTER.parse(template):
+        if field_name is None:
+            continue
+        root = _FIELD_ROOT.match(field_name)
+        name = root.group(0) if root else ""
+        if not name.isidentifier() or "{" in (format_spec or ""):
+            return None
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+_FIELD_ROOT = re.compile(r"[^.\[]*")
+
+
+@lru_cache(maxsize=512)
+def _render_cached(template: str, values: tuple[str | None, ...]) -> str:
+    names = _field_names(template) or ()
+    return _render_now(
+        template,
+        {name: value for name, value in zip(names, values, strict=True) if value is not None},
+    )
+
+
+def _render_now(template: str, fields: Mapping[str, object]) -> str:
     values = _Fields({key: str(value) for key, value in fields.items()})
     # Collapse the double space a missing field leaves behind ("... the user  was ...").
     text = " ".join(_FORMATTER.vformat(template, (), values).split())

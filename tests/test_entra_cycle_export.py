@@ -370,3 +370,27 @@ def test_with_read_linked_objects_off_a_restart_trusts_the_connector_data_store(
     scenario.job.restart()
     assert scenario.recorder.since(mark) == []
     assert scenario.target(lee.object_id)["title"] == "Changed"
+
+
+def test_a_restart_in_sync_keeps_what_the_connector_holds(team: Scenario) -> None:
+    # A Restart reads every linked object back: values that did not drift stay the
+    # objects the connector data store already held (no second copy per object), and
+    # each object's entries share its source identity.
+    job = team.start()
+    held = {source_id: dict(entry.exported.items()) for source_id, entry in job.connector.items()}
+    first = {id(entry.source_identity) for entry in job.log}
+    mark = team.recorder.mark()
+    job.restart()
+    assert {exchange.method for exchange in team.recorder.since(mark)} == {"GET"}
+    for source_id, entry in job.connector.items():
+        # (A user without a manager now also holds the manager it was read with: null.)
+        assert list(entry.exported)[: len(held[source_id])] == list(held[source_id])
+        for path, value in held[source_id].items():
+            now = entry.exported[path]
+            if type(now) is type(value) and now == value:
+                assert now is value, (source_id, path)
+            else:  # held as created ("True"), read back in its own type (true)
+                assert (path, now) == ("active", True) and value == "True"
+    restarted = [entry for entry in job.log if entry.cycle_id != next(iter(job.log)).cycle_id]
+    assert restarted
+    assert all(id(entry.source_identity) in first for entry in restarted)

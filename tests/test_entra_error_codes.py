@@ -191,3 +191,17 @@ def test_require_checks_the_kind() -> None:
         CATALOGUE.require("Timeout", ErrorKind.QUARANTINE)
     with pytest.raises(ValueError, match="is not a failure code"):
         CATALOGUE.require("TooManyDeletes", ErrorKind.FAILURE)
+
+
+def test_texts_rendered_from_the_same_fields_are_one_string() -> None:
+    # A Restart in sync skips 100k+ objects: "No action is needed." is held once.
+    redundant = CATALOGUE["RedundantExport"]
+    ada = redundant.info(object_type="User", display_name="'ada'")
+    bob = redundant.info(object_type="User", display_name="'bob'")
+    assert ada.recommended_action is bob.recommended_action
+    again = redundant.info(object_type="User", display_name="'ada'")
+    assert again.reason is ada.reason and again == ada
+    assert bob.reason.endswith("No change to the User 'bob' currently needs to be made.")
+    # Fields a template does not name change nothing; missing ones take their defaults.
+    http = CATALOGUE["SystemForCrossDomainIdentityManagementServiceIncompatible"]
+    assert http.info(status=500).reason == http.info(status=500, unused="x").reason

@@ -231,3 +231,45 @@ def test_modified_properties_are_kept_flat_and_read_as_properties() -> None:
         kept[2]
     with pytest.raises(ValueError, match="triples"):
         ModifiedProperties(("a", None))
+
+
+def test_created_properties_keep_shared_names_and_read_as_the_flat_ones() -> None:
+    names = ("userName", "active", "title")
+    created = ModifiedProperties.created(names, ("a@contoso.com", "True", None))
+    flat = ModifiedProperties(("userName", None, "a@contoso.com", "active", None, "True"))
+    flat = ModifiedProperties((*flat.flat, "title", None, None))
+    assert created == flat and flat == created and hash(created) == hash(flat)
+    assert created.flat == flat.flat and repr(created) == repr(flat)
+    assert tuple(created) == tuple(flat) and len(created) == 3
+    assert created[0] == flat[0] and created[-1] == flat[-1] and created[1:] == flat[1:]
+    assert ModifiedProperties.created((), ()) is NO_MODIFIED_PROPERTIES
+    with pytest.raises(IndexError):
+        created[3]
+    with pytest.raises(ValueError, match="new value for each"):
+        ModifiedProperties.created(names, ("a",))
+
+
+def test_created_objects_share_one_tuple_of_names() -> None:
+    log = new_log(VirtualClock())
+    entries = []
+    for name in ("ada", "bob"):
+        builder = log.begin(cycle_id="c", source_identity=ProvisionedIdentity(name, name))
+        builder.created({"userName": f"{name}@contoso.com", "active": True})
+        entries.append(builder.succeed())
+    first, second = (entry.modified_properties for entry in entries)
+    assert [prop.display_name for prop in first] == ["userName", "active"]
+    assert [prop.new_value for prop in second] == ["bob@contoso.com", "True"]
+    assert first._names is second._names  # the names are held once
+
+
+def test_changes_logged_around_a_create_keep_their_order() -> None:
+    log = new_log(VirtualClock())
+    builder = log.begin(cycle_id="c", source_identity=ProvisionedIdentity("ada", "ada"))
+    builder.created({"userName": "ada@contoso.com", "title": None})
+    builder.modified("manager", "m-1", 7)
+    builder.created({"active": False})
+    entry = builder.succeed()
+    assert entry.modified_properties.flat == (
+        "userName", None, "ada@contoso.com", "title", None, None,
+        "manager", "m-1", "7", "active", None, "False",
+    )  # fmt: skip

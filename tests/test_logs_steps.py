@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from fake_entra.error_codes import CATALOGUE
 from fake_entra.logs import (
     ExportOperation,
     ProvisioningResult,
@@ -84,3 +87,42 @@ def test_export_operations_name_their_steps() -> None:
     assert names[ExportOperation.DISABLE].name == "EntryExportUpdate"
     assert names[ExportOperation.DISABLE].description == "User 'u' was disabled in customappsso"
     assert names[ExportOperation.DELETE].description == "User 'u' was deleted in customappsso"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ada@contoso.com",
+        "Sales EMEA",
+        "50% of {display_name}",
+        "two  spaces",
+        " leading",
+        "trailing ",
+        "tab\there",
+        "end. lower case",
+        "End. Upper case",
+        "mark \ue000",
+        "",
+    ],
+)
+def test_a_skip_step_reads_as_the_catalogue_renders_its_reason(name: str) -> None:
+    for object_type in ("User", "Group"):
+        step = synchronization_skip_step(object_type, name)
+        expected = (
+            CATALOGUE["RedundantExport"]
+            .info(object_type=object_type, display_name=f"'{name}'")
+            .reason
+        )
+        assert step.description == expected
+        assert step.to_json()["description"] == expected
+
+
+def test_a_skip_step_holds_a_shared_template_and_the_name() -> None:
+    # The reason of 100k+ skips (a Restart in sync) is not copied per object.
+    first = synchronization_skip_step("User", "ada@contoso.com")
+    second = synchronization_skip_step("User", "bob@contoso.com")
+    assert first.args == "ada@contoso.com" and first.text is second.text
+    assert first.details is second.details
+    assert first.description.endswith(
+        "No change to the User 'ada@contoso.com' currently needs to be made."
+    )

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from fake_entra.cycle.counters import CycleCounters
-from fake_entra.cycle.job import ConnectorEntry, CycleJob
+from fake_entra.cycle.job import ConnectorEntry, CycleJob, ExportedValues
 from fake_entra.cycle.on_demand import ON_DEMAND_INITIATOR
 from fake_entra.cycle.requests import CycleRequests
 from fake_entra.dialects import Dialect
@@ -24,9 +24,11 @@ from fake_entra.error_codes import ErrorInfo
 from fake_entra.expressions import EvaluationContext
 from fake_entra.http_errors import escrowed
 from fake_entra.logs import (
+    NO_DETAILS,
     PROVISIONING_SERVICE,
     ExportOperation,
     LogEntryBuilder,
+    OneDetail,
     ProvisionedIdentity,
     ProvisioningAction,
     ProvisioningObjectSummary,
@@ -124,9 +126,14 @@ class CycleContext:
         target_id: str,
         display_name: str,
         exported: dict[str, Any],
+        identity: ProvisionedIdentity | None = None,
     ) -> ConnectorEntry:
-        """Cache the target id of a created or matched object (§1)."""
-        entry = ConnectorEntry(source_id, object_type, target_id, display_name, dict(exported))
+        """Cache the target id of a created or matched object (§1), and what it holds
+        (compact: :class:`ExportedValues`)."""
+        entry = ConnectorEntry(
+            source_id, object_type, target_id, display_name, ExportedValues(exported)
+        )
+        entry.source_identity = identity
         self.job.link(entry)
         return entry
 
@@ -137,12 +144,7 @@ class CycleContext:
     ) -> LogEntryBuilder:
         builder = self.job.log.begin(
             cycle_id=self.cycle_id,
-            source_identity=ProvisionedIdentity(
-                source_id,
-                display_name,
-                object_type,
-                {"UserPrincipalName": upn} if object_type == "User" else {},
-            ),
+            source_identity=self._source_identity(source_id, display_name, object_type, upn),
             initiated_by=ON_DEMAND_INITIATOR if self.on_demand else PROVISIONING_SERVICE,
             initiator_type="user" if self.on_demand else "system",
         )
@@ -152,6 +154,38 @@ class CycleContext:
             # happens while the cycle runs.
             self.job.clock.advance(self.pace)
         return builder
+
+    def _source_identity(
+        self, source_id: str, display_name: str, object_type: str, upn: str
+    ) -> ProvisionedIdentity:
+        """The entry's source identity: the one the connector entry keeps for the object
+        when it reads the same (identities are read-only), else a new one."""
+        linked = self.job.connector.get(source_id)
+        held = None if linked is None else linked.source_identity
+        if (
+            held is not None
+            and held.id == source_id
+            and held.display_name == display_name
+            and held.identity_type == object_type
+        ):
+            details = held.details
+            if (
+                len(details) == 1 and details.get("UserPrincipalName") == upn
+                if object_type == "User"
+                else not details
+            ):
+                return held
+        identity = ProvisionedIdentity(
+            source_id,
+            display_name,
+            object_type,
+            OneDetail("UserPrincipalName", upn) if object_type == "User" else NO_DETAILS,
+        )
+        if linked is not None and held is None:
+            # The first kept: a user's manager update names it by its UPN, its other
+            # entries by its display name; replacing would make them take turns.
+            linked.source_identity = identity
+        return identity
 
     def write(self, entry: ProvisioningObjectSummary) -> None:
         self.log_entries += 1

@@ -9,7 +9,7 @@ Managers are set once every user of the cycle exists (entra-provisioning-service
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from fake_entra.applications import ScopeEvaluation
@@ -93,7 +93,14 @@ def export_user(
         current = {path: read_value(resource, path) for path in desired}
         if MANAGER_PATH not in desired and read_value(resource, MANAGER_PATH) is not None:
             current[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
-        entry = ctx.link(user.object_id, "User", target_id, user.user_principal_name, current)
+        entry = ctx.link(
+            user.object_id,
+            "User",
+            target_id,
+            user.user_principal_name,
+            current,
+            log.source_identity,
+        )
         entry.disabled = normalize(current.get("active"), "boolean") is False
         note_group_changes(ctx, user.object_id)
     else:
@@ -156,7 +163,9 @@ def export_group(
         log.target(target_id, group.display_name)
         log.step(matching_step(group.display_name, object_type="Group", target=ctx.target_name))
         current = {path: read_value(resource, path) for path in desired}
-        entry = ctx.link(group.object_id, "Group", target_id, group.display_name, current)
+        entry = ctx.link(
+            group.object_id, "Group", target_id, group.display_name, current, log.source_identity
+        )
         ctx.touched_groups.add(group.object_id)
     else:
         log.target(entry.target_id, entry.display_name)
@@ -191,7 +200,7 @@ def create(
     target_id = str(response_object(response).get("id") or "")
     if not target_id:
         raise ObjectFailed(incompatible(f"POST /{object_type}s answered without an id"))
-    ctx.link(object_id, object_type, target_id, name, desired)
+    ctx.link(object_id, object_type, target_id, name, desired, log.source_identity)
     log.target(target_id, name)
     log.step(
         export_step(
@@ -233,9 +242,11 @@ def rematch(
         params = {"excludedAttributes": excluded} if excluded else None
         response = ctx.scim.send("GET", f"{object_type}s/{entry.target_id}", params=params)
         resource = response_object(response)
-        entry.exported.update({path: read_value(resource, path) for path in desired})
+        exported = entry.exported
+        for path in desired:
+            _hold(exported, path, read_value(resource, path))
         if object_type == "User" and MANAGER_PATH not in desired:
-            entry.exported[MANAGER_PATH] = read_value(resource, MANAGER_PATH)
+            _hold(exported, MANAGER_PATH, read_value(resource, MANAGER_PATH))
         log.step(matching_step(display_name, object_type=object_type, target=ctx.target_name))
         return
     # No read: the step must not say "Retrieved ... from <target>".
@@ -244,6 +255,28 @@ def rematch(
             display_name, object_type=object_type, target=ctx.target_name, target_id=entry.target_id
         )
     )
+
+
+def _hold(exported: MutableMapping[str, Any], path: str, value: Any) -> None:
+    """``exported[path] = value``, but a value the store already holds stays the object
+    it is: a Restart reads every linked object back, and only drifted values need the
+    fresh copy parsed from the response (the connector store of 1M users would otherwise
+    hold a second copy of every value)."""
+    if path not in exported or not _same(exported[path], value):
+        exported[path] = value
+
+
+def _same(held: Any, read: Any) -> bool:
+    """Equal and alike in every way the engine can tell: same types (``True`` is not
+    ``1``), same keys in the same order, so the held value reads, prints and logs exactly
+    as the read one would."""
+    if type(held) is not type(read):
+        return False
+    if isinstance(held, dict):
+        return list(held) == list(read) and all(_same(held[k], read[k]) for k in held)
+    if isinstance(held, list):
+        return len(held) == len(read) and all(map(_same, held, read))
+    return bool(held == read)
 
 
 def update(
@@ -258,12 +291,13 @@ def update(
 ) -> None:
     """PATCH the attributes whose values differ from what was last exported; nothing to
     send is a RedundantExport skip."""
-    changes = [
-        AttributeChange(path, entry.exported.get(path), value)
-        for path, value in desired.items()
-        if normalize(value, target_type_of(path, types, value))
-        != normalize(entry.exported.get(path), target_type_of(path, types, value))
-    ]
+    exported = entry.exported
+    changes = []
+    for path, value in desired.items():
+        held = exported.get(path)
+        kind = target_type_of(path, types, value)
+        if normalize(value, kind) != normalize(held, kind):
+            changes.append(AttributeChange(path, held, value))
     if changes and not ctx.mapping(object_type).allows(TargetObjectAction.UPDATE):
         ctx.skip(log, "OutOfScope", "The Update target object action is off.")
         return

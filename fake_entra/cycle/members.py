@@ -56,11 +56,11 @@ def sync_members(ctx: CycleContext, group_id: str) -> None:
                 ids = member_ids(op)
                 name = op["op"].lower()
                 if name == "add":
-                    entry.members.update(ids)
+                    entry.member_set().update(ids)
                 elif name == "replace":  # setting member_patch "replace": the whole list
                     entry.members = set(ids)
                 else:
-                    entry.members.difference_update(ids)
+                    entry.member_set().difference_update(ids)
     except ObjectFailed as failed:
         ctx.fail(group_id, "Group", failed.error, log, ProvisioningAction.UPDATE, reference=True)
         return

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Self
+from typing import Self, cast
 
 from fake_entra.error_codes import CATALOGUE, ErrorInfo, ErrorKind
 from fake_entra.logs.export import csv_download, json_download
@@ -56,6 +56,7 @@ class LogEntryBuilder:
         "_action",
         "_change_id",
         "_committed",
+        "_created",
         "_cycle_id",
         "_initiated_by",
         "_log",
@@ -89,6 +90,8 @@ class LogEntryBuilder:
         self._steps: list[ProvisioningStep] = []
         #: (name, old, new) triples, flat (:class:`ModifiedProperties`).
         self._modified: list[str | None] = []
+        #: A create's properties while they are all there is: names and new values.
+        self._created: tuple[tuple[str, ...], tuple[str | None, ...]] | None = None
         self._committed = False
 
     @property
@@ -140,6 +143,8 @@ class LogEntryBuilder:
 
     def modified(self, name: str, old: object | None, new: object | None) -> Self:
         """Record a changed property; values are strings in Graph, ``None`` stays null."""
+        if self._created is not None:
+            self._flatten_created()
         self._modified += (
             name,
             None if old is None else str(old),
@@ -150,10 +155,28 @@ class LogEntryBuilder:
     def created(self, values: Mapping[str, object | None]) -> Self:
         """Record every property of a created object (old value null): ``modified(path,
         None, value)`` for each, in one call, as a create logs a couple of dozen."""
+        if not self._modified and self._created is None:
+            self._created = (
+                tuple(values),
+                tuple([None if new is None else str(new) for new in values.values()]),
+            )
+            return self
+        if self._created is not None:
+            self._flatten_created()
         modified = self._modified
         for name, new in values.items():
             modified += (name, None, None if new is None else str(new))
         return self
+
+    def _flatten_created(self) -> None:
+        created = self._created
+        if created is None:
+            return
+        names, values = created
+        self._created = None
+        modified = self._modified
+        for name, new in zip(names, values, strict=True):
+            modified += (name, None, new)
 
     def target(
         self,
@@ -227,9 +250,9 @@ class LogEntryBuilder:
             source_identity=self._source,
             target_identity=self._target or _empty_target(self._source.identity_type),
             modified_properties=(
-                ModifiedProperties(tuple(self._modified))
-                if self._modified
-                else NO_MODIFIED_PROPERTIES
+                _created_properties(*self._created)
+                if self._created is not None
+                else _modified_properties(self._modified)
             ),
             provisioning_steps=tuple(self._steps),
             status=status,
@@ -241,6 +264,34 @@ class LogEntryBuilder:
 
 
 _ONE_MILLISECOND = timedelta(milliseconds=1)
+
+
+def _modified_properties(flat: list[str | None]) -> ModifiedProperties:
+    """The compact form of (name, old, new) triples: a create's (every old value null)
+    as the names, shared with every entry that has the same ones, and the new values."""
+    if not flat:
+        return NO_MODIFIED_PROPERTIES
+    count = len(flat) // 3
+    if flat[1::3].count(None) != count:
+        return ModifiedProperties(tuple(flat))
+    return _created_properties(cast(tuple[str, ...], tuple(flat[0::3])), tuple(flat[2::3]))
+
+
+def _created_properties(
+    names: tuple[str, ...], values: tuple[str | None, ...]
+) -> ModifiedProperties:
+    shared = _NAME_LAYOUTS.get(names)
+    if shared is None:
+        shared = names
+        if len(_NAME_LAYOUTS) < _MAX_NAME_LAYOUTS:
+            _NAME_LAYOUTS[names] = names
+    return ModifiedProperties.created(shared, values)
+
+
+#: The names of created objects' properties, each tuple held once: the objects of a
+#: mapping all log the same names. Bounded, for a job whose names keep changing.
+_NAME_LAYOUTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_NAME_LAYOUTS = 1024
 
 
 def _action(action: ProvisioningAction | str) -> ProvisioningAction:

@@ -312,17 +312,28 @@ class ModifiedProperty:
 
 
 class ModifiedProperties(Sequence[ModifiedProperty]):
-    """An entry's changed properties, kept as one flat tuple (name, old, new, name, ...)
-    and read as :class:`ModifiedProperty` objects: a create logs a couple of dozen, and a
-    56-byte object for each, in 100k+ entries, was the log's largest part. It compares and
-    prints as the tuple of properties it stands for."""
+    """An entry's changed properties, read as :class:`ModifiedProperty` objects but kept
+    compact: a create logs a couple of dozen, and a 56-byte object for each, in 100k+
+    entries, was the log's largest part. They are kept as one flat tuple (name, old, new,
+    name, ...), or, when every old value is null (a create), as the names (one tuple that
+    entries with the same names share, :meth:`created`) and a tuple of the new values.
+    It compares, hashes and prints as the tuple of properties it stands for."""
 
-    __slots__ = ("_flat",)
+    __slots__ = ("_names", "_values")
 
-    def __init__(self, flat: tuple[str | None, ...] = ()) -> None:
-        if len(flat) % 3:
+    def __init__(
+        self, flat: tuple[str | None, ...] = (), *, names: tuple[str, ...] | None = None
+    ) -> None:
+        """``flat``: the (name, old, new) triples; with ``names``, the new values of those
+        names, whose old values are null (:meth:`created`)."""
+        if names is None and len(flat) % 3:
             raise ValueError("modified properties come as (name, old, new) triples")
-        self._flat = flat
+        if names is not None and len(names) != len(flat):
+            raise ValueError("a new value for each name")
+        #: None: ``_values`` is the flat triples; else the names, whose old values are null
+        #: and whose new values ``_values`` holds.
+        self._names = names
+        self._values = flat
 
     @classmethod
     def of(cls, properties: Iterable[ModifiedProperty]) -> ModifiedProperties:
@@ -331,13 +342,28 @@ class ModifiedProperties(Sequence[ModifiedProperty]):
             flat += (prop.display_name, prop.old_value, prop.new_value)
         return cls(tuple(flat)) if flat else NO_MODIFIED_PROPERTIES
 
+    @classmethod
+    def created(
+        cls, names: tuple[str, ...], new_values: tuple[str | None, ...]
+    ) -> ModifiedProperties:
+        """Properties whose old values are all null, ``names[i]`` set to ``new_values[i]``."""
+        if not names and not new_values:
+            return NO_MODIFIED_PROPERTIES
+        return cls(new_values, names=names)
+
     @property
     def flat(self) -> tuple[str | None, ...]:
         """The (name, old, new) triples, one after another."""
-        return self._flat
+        names = self._names
+        if names is None:
+            return self._values
+        flat: list[str | None] = []
+        for name, new in zip(names, self._values, strict=True):
+            flat += (name, None, new)
+        return tuple(flat)
 
     def __len__(self) -> int:
-        return len(self._flat) // 3
+        return len(self._values) if self._names is not None else len(self._values) // 3
 
     @overload
     def __getitem__(self, index: int) -> ModifiedProperty: ...
@@ -348,24 +374,33 @@ class ModifiedProperties(Sequence[ModifiedProperty]):
     def __getitem__(self, index: int | slice) -> ModifiedProperty | tuple[ModifiedProperty, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
-        start = range(0, len(self._flat), 3)[index]
-        flat = self._flat
+        position = range(len(self))[index]
+        names = self._names
+        if names is not None:
+            return ModifiedProperty(names[position], None, self._values[position])
+        flat = self._values
+        start = 3 * position
         return ModifiedProperty(cast(str, flat[start]), flat[start + 1], flat[start + 2])
 
     def __iter__(self) -> Iterator[ModifiedProperty]:
-        flat = self._flat
+        names = self._names
+        if names is not None:
+            for name, new in zip(names, self._values, strict=True):
+                yield ModifiedProperty(name, None, new)
+            return
+        flat = self._values
         for start in range(0, len(flat), 3):
             yield ModifiedProperty(cast(str, flat[start]), flat[start + 1], flat[start + 2])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ModifiedProperties):
-            return self._flat == other.flat
+            return self.flat == other.flat
         if isinstance(other, tuple):
             return tuple(self) == other
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._flat)
+        return hash(self.flat)
 
     def __repr__(self) -> str:
         return repr(tuple(self))

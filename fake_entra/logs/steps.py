@@ -8,6 +8,7 @@ object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
@@ -185,17 +186,55 @@ def synchronization_skip_step(
     catalogue's reason for ``skip_reason`` (RedundantExport: "The state of the user in both
     the source and target systems already match. ...")."""
     definition = CATALOGUE.require(skip_reason, ErrorKind.SKIP)
-    text = (
-        description
-        or definition.info(object_type=object_type, display_name=f"'{display_name}'").reason
-    )
+    if description:
+        text, args = description, None
+    else:
+        template = _skip_template(definition.code, object_type)
+        if template is not None and _fills_template(display_name):
+            text, args = template, display_name
+        else:
+            text = definition.info(object_type=object_type, display_name=f"'{display_name}'").reason
+            args = None
     return ProvisioningStep(
         STEP_ENTRY_SYNCHRONIZATION_SKIP,
         ProvisioningStepType.EXPORT,
         ProvisioningResult.SKIPPED,
         text,
-        OneDetail("SkipReason", definition.code),
+        _skip_reason_detail(definition.code),
+        args,
     )
+
+
+#: Stands for the object's name while a skip reason is rendered into a shared template.
+_NAME_MARK = "\ue000"
+#: What the catalogue's rendering would change in a name (error_codes._render): runs of
+#: whitespace collapse, a lowercase letter after ". " is capitalised.
+_RENDER_CHANGES = re.compile(r"\s\s|[^\S ]|^\s|\s$|[.!?] [a-z]")
+
+
+@lru_cache(maxsize=64)
+def _skip_template(code: str, object_type: str) -> str | None:
+    """The catalogue's reason for a skip of ``object_type`` as a shared ``%`` template
+    with ``%s`` for the object's name (expanded when read, :class:`ProvisioningStep`),
+    or None when it cannot be one (the reason does not name the object exactly once)."""
+    rendered = CATALOGUE[code].info(object_type=object_type, display_name=f"'{_NAME_MARK}'").reason
+    if rendered.count(_NAME_MARK) != 1:
+        return None
+    return rendered.replace("%", "%%").replace(_NAME_MARK, "%s")
+
+
+def _fills_template(name: str) -> bool:
+    """Whether ``name`` reads the same in the template as rendered in place (no
+    whitespace the rendering would collapse, no sentence start it would capitalise, no
+    mark of its own): then the step holds the shared template and the name, not a copy
+    of the whole reason per object."""
+    return _NAME_MARK not in name and _RENDER_CHANGES.search(name) is None
+
+
+@lru_cache(maxsize=64)
+def _skip_reason_detail(code: str) -> OneDetail:
+    # Read-only, so every skip step of a code shares one.
+    return OneDetail("SkipReason", code)
 
 
 class ExportOperation(StrEnum):
