@@ -17,7 +17,7 @@ def bench(
             "--users",
             min=1,
             help="Directory size (repeatable, e.g. --users 1000 --users 10000). Default 10000. "
-            "--users 1000000 is long: over a quarter of an hour and several GB of memory.",
+            "--users 1000000 is long: about a quarter of an hour and 5-6 GB of memory.",
         ),
     ] = None,
     groups: Annotated[
