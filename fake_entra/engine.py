@@ -127,7 +127,8 @@ class EngineSettings:
     #: far: about a seventh of a 10,000-user initial cycle, and at 100,000 users enough to
     #: make the cycle slower per object than at 10,000. Thresholds already higher are
     #: kept; the previous ones come back when the cycle ends. What exists when the cycle
-    #: starts is frozen (gc.freeze) until it ends (fake_entra.collector).
+    #: starts, and what survives each collection during it, is frozen (gc.freeze) until
+    #: it ends, so each object is walked once (fake_entra.collector).
     collector_thresholds_during_cycles: tuple[int, int, int] | None = (50_000, 20, 1_000)
 
     def threshold(self, value: int) -> int:

@@ -7,6 +7,7 @@ That a cycle runs inside it is tested in test_entra_engine.py; here, overlapping
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -54,6 +55,30 @@ def test_what_exists_when_a_cycle_starts_is_frozen_until_the_last_cycle_ends() -
     assert gc.get_freeze_count() == 0
     with bulk_allocation(None):
         assert gc.get_freeze_count() == 0
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.itself = self  # a reference cycle: only the cyclic collector frees it
+
+
+def test_what_survives_a_collection_during_a_cycle_is_frozen_until_the_cycle_ends() -> None:
+    with bulk_allocation((50_000, 20, 100)):
+        frozen = gc.get_freeze_count()
+        built = [[index] for index in range(1_000)]
+        node = _Node()
+        gone = weakref.ref(node)
+        gc.collect(0)
+        # The survivors were frozen: no later collection during the cycle walks them again.
+        assert gc.get_freeze_count() >= frozen + 1_000
+        del node
+        gc.collect()
+        assert gone() is not None  # garbage that outlived a collection waits for the end
+        assert len(built) == 1_000
+    assert gc.get_freeze_count() == 0
+    assert not any("_freeze_survivors" in repr(callback) for callback in gc.callbacks)
+    gc.collect()
+    assert gone() is None
 
 
 def test_objects_the_host_froze_stay_frozen() -> None:
