@@ -92,7 +92,20 @@ class ScimFastPath:
         if scope["type"] == "http":
             handler, kwargs, key = self._route(scope["method"], scope["path"])
             if handler is not None:
-                body, too_large = await _read_body(receive, self._limit)
+                message = await receive()
+                body = message.get("body", b"")
+                if (
+                    message["type"] == "http.request"
+                    and not message.get("more_body", False)
+                    and type(body) is bytes
+                ):
+                    # The whole body in one message (nearly every request): _read_body's
+                    # reading of it, without its loop.
+                    too_large = len(body) > self._limit
+                    if too_large:
+                        body = b""
+                else:
+                    body, too_large = await _read_body(receive, self._limit, message)
                 request = ScimRequest(scope, body, body_too_large=too_large)
                 reply = self._answer_light(handler, request, kwargs, key)
                 if reply is None:
@@ -215,12 +228,15 @@ async def _answer_off_the_loop(
     return await loop.run_in_executor(None, _answer, handler, request, kwargs)
 
 
-async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
-    """The request body from ASGI ``http.request`` messages; stops reading past ``limit``."""
+async def _read_body(receive: Any, limit: int, first: Any = None) -> tuple[bytes, bool]:
+    """The request body from ASGI ``http.request`` messages, starting with ``first`` (the
+    one already received) if given; stops reading past ``limit``."""
     chunks: list[bytes] = []
     size = 0
+    message = first
     while True:
-        message = await receive()
+        if message is None:
+            message = await receive()
         if message["type"] != "http.request":
             break  # http.disconnect: whatever arrived is all there is
         chunk = message.get("body", b"")
@@ -230,6 +246,7 @@ async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+        message = None
     return b"".join(chunks), False
 
 
