@@ -14,8 +14,8 @@ import hmac
 import random
 import secrets
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -389,6 +389,13 @@ class AccountCenter:
         """
         return self._persistence.transaction() if self._persistence is not None else nullcontext()
 
+    def _writing(self) -> AbstractContextManager[Any]:
+        """``transaction()`` then ``_lock``, as every write enters them; in memory, the lock
+        alone (there is no transaction to enter)."""
+        if self._persistence is None:
+            return self._lock
+        return _transaction_then_lock(self._persistence, self._lock)
+
     def _save_config(self, config: ScimConfiguration) -> None:
         if self._persistence is not None:
             with self._persistence.transaction():
@@ -459,7 +466,7 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
-        with self.transaction(), self._lock:
+        with self._writing():
             self._apply_licence_rules(user_id, user_name, active, config, self._users.get(user_id))
             self._save_user(self._users[user_id])
 
@@ -524,6 +531,12 @@ class AccountCenter:
 
 
 # --- persistence (provisim serve elevate --db) ---------------------------------------------------
+
+
+@contextmanager
+def _transaction_then_lock(persistence: SqliteState, lock: threading.RLock) -> Iterator[None]:
+    with persistence.transaction(), lock:
+        yield
 
 
 def _config_record(config: ScimConfiguration) -> dict[str, Any]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -80,11 +79,16 @@ def _count_values(resource: dict[str, Any]) -> int:
     return values
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     total: int
     start_index: int
     resources: list[dict[str, Any]]
+
+
+@contextmanager
+def _locked_transaction(lock: threading.RLock, persistence: SqliteState) -> Iterator[None]:
+    with lock, persistence.transaction():
+        yield
 
 
 def _iso(when: datetime) -> str:
@@ -160,9 +164,12 @@ class ScimStore:
         """Whether every write is committed to SQLite (``--db``) before it is acknowledged."""
         return self._persistence is not None
 
-    def _transaction(self) -> AbstractContextManager[None]:
-        # One durable transaction per request: the resource and its licence together.
-        return self._persistence.transaction() if self._persistence is not None else nullcontext()
+    def _writing(self) -> AbstractContextManager[Any]:
+        """The lock, and one durable transaction per request (the resource and its licence
+        together) when persisting; in memory, the lock alone (no transaction to enter)."""
+        if self._persistence is None:
+            return self.lock
+        return _locked_transaction(self.lock, self._persistence)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -282,7 +289,7 @@ class ScimStore:
     ) -> dict[str, Any]:
         resource_type = RESOURCE_TYPES[type_name]
         data = normalize_resource(body, resource_type)
-        with self.lock, self._transaction():
+        with self._writing():
             self._check_unique(type_name, data, None)
             self._check_members(data)
             resource_id = self._new_id()
@@ -309,7 +316,7 @@ class ScimStore:
     ) -> dict[str, Any]:
         resource_type = RESOURCE_TYPES[type_name]
         data = normalize_resource(body, resource_type)
-        with self.lock, self._transaction():
+        with self._writing():
             current = self._existing(type_name, resource_id)
             self._check_unique(type_name, data, resource_id)
             self._check_members(data)
@@ -348,10 +355,10 @@ class ScimStore:
                     raise not_found(f"{type_name} {resource_id!r} not found")
             current = _unpack(stored)
             result = apply_patch(current, body, resource_type, max_operations=max_operations)
-            with self.lock, self._transaction():
+            with self._writing():
                 if self._resources[type_name].get(resource_id) is stored:
                     return self._commit_patch(type_name, current, result, config)
-        with self.lock, self._transaction():
+        with self._writing():
             current = self._existing(type_name, resource_id)
             result = apply_patch(current, body, resource_type, max_operations=max_operations)
             return self._commit_patch(type_name, current, result, config)
@@ -382,7 +389,7 @@ class ScimStore:
 
     def delete(self, type_name: str, resource_id: str) -> None:
         """Delete a resource and drop it from every group that lists it as a member."""
-        with self.lock, self._transaction():
+        with self._writing():
             current = self._existing(type_name, resource_id)
             self._commit(type_name, current, None)
             groups = self._resources["Group"]
@@ -426,7 +433,9 @@ class ScimStore:
     @staticmethod
     def _schemas_for(resource_type: ResourceType, data: dict[str, Any]) -> list[str]:
         schemas = [resource_type.schema.id]
-        schemas.extend(ext.id for ext in resource_type.extensions if ext.id in data)
+        for ext in resource_type.extensions:
+            if ext.id in data:
+                schemas.append(ext.id)
         return schemas
 
     def _timestamp(self) -> str:
@@ -455,6 +464,8 @@ class ScimStore:
             raise uniqueness(f"{key} {value!r} is already taken by another {type_name}")
 
     def _check_members(self, data: dict[str, Any]) -> None:
+        if "members" not in data:
+            return
         seen: set[str] = set()
         deduped: list[dict[str, Any]] = []
         for member in data.get("members", ()):
@@ -477,8 +488,7 @@ class ScimStore:
             # before, which a PATCH carries over): keep it rather than copy every member
             # of a large group on each change.
             deduped.append(member)
-        if "members" in data:
-            data["members"] = deduped
+        data["members"] = deduped
 
     def _commit(
         self,

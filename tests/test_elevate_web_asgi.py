@@ -7,6 +7,7 @@ else (discovery, the admin API, unknown paths and methods) falls through to Fast
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import threading
 from pathlib import Path
@@ -85,6 +86,17 @@ def test_everything_else_falls_through_to_fastapi(
 ) -> None:
     assert not app.handles_without_suspending(scope(method, path))
     assert app.answer_in_process(scope(method, path), b"") is None
+
+
+def test_the_route_lookup_answers_as_trying_each_base_path(app: ScimFastPath) -> None:
+    # _route looks the path (or, for an id, its collection) up in dicts built from
+    # _find_route's answers; both must agree on every path, ids and odd ones included.
+    segments = ["", "scim", "v2", "Users", "Groups", ".search", "some-id", "users", "Schemas"]
+    paths = ["/".join(("", *parts)) for parts in itertools.product(segments, repeat=3)]
+    paths += ["/".join(("", *parts)) for parts in itertools.product(segments, repeat=4)]
+    for path in paths:
+        for method in ("GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"):
+            assert app._route(method, path) == app._find_route(method, path), (method, path)
 
 
 def test_the_longest_base_path_wins(app: ScimFastPath) -> None:

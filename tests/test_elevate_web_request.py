@@ -8,13 +8,14 @@ or the base URL, they fail here rather than on the wire.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from fake_elevate.web.request import ScimRequest
+from fake_elevate.web.request import ScimRequest, _unquote
 
 
 def scope(**overrides: Any) -> dict[str, Any]:
@@ -98,3 +99,33 @@ def test_any_query_string_is_read_as_starlette_reads_it(query: str) -> None:
     theirs = Request(request_scope).query_params
     for name in {*theirs.keys(), "a", "b", "a b", "", "missing"}:
         assert ours.query(name) == theirs.get(name)
+
+
+#: Percent escapes whole, cut short or not hex, backslash escapes, non-ASCII and controls.
+escaped_text = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "%",
+            "%2",
+            "%2E",
+            "%C3",
+            "%A9",
+            "%e2%82",
+            "%ac",
+            "%zz",
+            "\\",
+            "\\x41",
+            "é",
+            " ",
+            "\x00",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=escaped_text)
+def test_unquoting_is_urllibs(text: str) -> None:
+    assert _unquote(text) == unquote(text)

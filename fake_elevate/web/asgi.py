@@ -26,6 +26,10 @@ class _Lock(Protocol):
     def release(self) -> None: ...
 
 
+#: A route lookup's handler and route key (ScimFastPath._route).
+_Found = tuple[Handler | None, tuple[str, str, str] | None]
+
+
 class ScimFastPath:
     """The ASGI app: resource requests go straight to their handlers, the rest to FastAPI.
 
@@ -69,12 +73,39 @@ class ScimFastPath:
         # Longest first, so "/scim/v2/Users" is not read as "/scim" + "/v2/Users".
         self._prefixes = sorted(base_paths, key=len, reverse=True)
         self._endpoints = {path.split("/")[1] for _, _, path in routes}
+        # What _find_route answers for each route's own path (collection routes) and, for
+        # item routes, for any id under the collection's path (it depends on the id only
+        # through resource_id): looked up in one dict, without trying each prefix.
+        self._collection_routes: dict[tuple[str, str], _Found] = {}
+        self._item_routes: dict[tuple[str, str], _Found] = {}
+        for prefix, method, route_path in routes:
+            path = prefix + route_path
+            if route_path.endswith("/{resource_id}"):
+                collection = path.rpartition("/")[0]
+                handler, _, key = self._find_route(method, collection + "/id")
+                self._item_routes[(method, collection)] = (handler, key)
+            else:
+                handler, _, key = self._find_route(method, path)
+                self._collection_routes[(method, path)] = (handler, key)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             handler, kwargs, key = self._route(scope["method"], scope["path"])
             if handler is not None:
-                body, too_large = await _read_body(receive, self._limit)
+                message = await receive()
+                body = message.get("body", b"")
+                if (
+                    message["type"] == "http.request"
+                    and not message.get("more_body", False)
+                    and type(body) is bytes
+                ):
+                    # The whole body in one message (nearly every request): _read_body's
+                    # reading of it, without its loop.
+                    too_large = len(body) > self._limit
+                    if too_large:
+                        body = b""
+                else:
+                    body, too_large = await _read_body(receive, self._limit, message)
                 request = ScimRequest(scope, body, body_too_large=too_large)
                 reply = self._answer_light(handler, request, kwargs, key)
                 if reply is None:
@@ -139,6 +170,18 @@ class ScimFastPath:
         self, method: str, path: str
     ) -> tuple[Handler | None, dict[str, str], tuple[str, str, str] | None]:
         """The handler of ``method path``, its path parameters and its route key."""
+        found = self._collection_routes.get((method, path))
+        if found is not None:
+            return found[0], {}, found[1]
+        collection, _, resource_id = path.rpartition("/")
+        found = self._item_routes.get((method, collection))
+        if found is not None and resource_id and resource_id != ".search":
+            return found[0], {"resource_id": resource_id}, found[1]
+        return self._find_route(method, path)
+
+    def _find_route(
+        self, method: str, path: str
+    ) -> tuple[Handler | None, dict[str, str], tuple[str, str, str] | None]:
         for prefix in self._prefixes:
             if not path.startswith(prefix + "/"):
                 continue
@@ -185,12 +228,15 @@ async def _answer_off_the_loop(
     return await loop.run_in_executor(None, _answer, handler, request, kwargs)
 
 
-async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
-    """The request body from ASGI ``http.request`` messages; stops reading past ``limit``."""
+async def _read_body(receive: Any, limit: int, first: Any = None) -> tuple[bytes, bool]:
+    """The request body from ASGI ``http.request`` messages, starting with ``first`` (the
+    one already received) if given; stops reading past ``limit``."""
     chunks: list[bytes] = []
     size = 0
+    message = first
     while True:
-        message = await receive()
+        if message is None:
+            message = await receive()
         if message["type"] != "http.request":
             break  # http.disconnect: whatever arrived is all there is
         chunk = message.get("body", b"")
@@ -200,6 +246,7 @@ async def _read_body(receive: Any, limit: int) -> tuple[bytes, bool]:
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+        message = None
     return b"".join(chunks), False
 
 

@@ -89,14 +89,15 @@ def light_filter(type_name: str) -> LightCheck:
     def light(request: ScimRequest, _params: dict[str, str]) -> bool:
         if len(request.scope.get("query_string", b"")) > LIGHT_QUERY_LIMIT:
             return False
-        flt = request.query("filter")
-        if flt is None or request.query("sortBy") is not None:
+        query = request.query_params()
+        flt = query.get("filter")
+        if flt is None or query.get("sortBy") is not None:
             return False
         match = _EQUALITY.fullmatch(flt)
         if match is None or match.group(1).lower() not in indexed:
             return False
         if type_name == "Group":
-            excluded = (request.query("excludedAttributes") or "").lower()
+            excluded = (query.get("excludedAttributes") or "").lower()
             return "members" in excluded.replace(" ", "").split(",")
         return True
 
@@ -118,10 +119,11 @@ class ResourceHandlers:
         if not header:
             raise Unauthorized("missing bearer token")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
         try:
-            return self.account.account_center.authenticate(token.strip())
+            return self.account.account_center.authenticate(token)
         except TokenRefused as refused:
             raise Unauthorized(refused.reason) from None
 
@@ -218,17 +220,18 @@ class ResourceHandlers:
 
         def list_resources(request: ScimRequest) -> ScimReply:
             authenticate(request)
+            query = request.query_params()
             return search(
                 request,
                 prefix,
                 [resource_type],
-                filter_text=request.query("filter"),
-                start_index=int_param(request, "startIndex"),
-                count=int_param(request, "count"),
-                sort_by=request.query("sortBy"),
-                sort_order=request.query("sortOrder"),
-                attributes=request.query("attributes"),
-                excluded=request.query("excludedAttributes"),
+                filter_text=query.get("filter"),
+                start_index=int_param(query, "startIndex"),
+                count=int_param(query, "count"),
+                sort_by=query.get("sortBy"),
+                sort_order=query.get("sortOrder"),
+                attributes=query.get("attributes"),
+                excluded=query.get("excludedAttributes"),
             )
 
         def search_resources(request: ScimRequest) -> ScimReply:
@@ -325,8 +328,8 @@ class ResourceHandlers:
 # --- reading parameters and rendering resources ------------------------------------------------
 
 
-def int_param(request: ScimRequest, name: str) -> int | None:
-    raw = request.query(name)
+def int_param(query: dict[str, str], name: str) -> int | None:
+    raw = query.get(name)
     if raw is None or raw == "":
         return None
     try:
@@ -367,9 +370,10 @@ def read_search_request(body: Any) -> dict[str, Any]:
 
 def projection(request: ScimRequest, resource_type: ResourceType) -> tuple[Any, Any]:
     """The ``attributes`` and ``excludedAttributes`` of the query (RFC 7644 §3.9)."""
+    query = request.query_params()
     return (
-        parse_attribute_list(request.query("attributes"), resource_type),
-        parse_attribute_list(request.query("excludedAttributes"), resource_type),
+        parse_attribute_list(query.get("attributes"), resource_type),
+        parse_attribute_list(query.get("excludedAttributes"), resource_type),
     )
 
 

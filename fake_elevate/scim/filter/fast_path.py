@@ -51,9 +51,20 @@ def parse_simple_equality(text: str, resource_type: ResourceType) -> Filter | No
 
 
 _STRING_TYPES = frozenset({"string", "reference", "binary"})
-#: (resource type, word) -> (canonical name, caseExact) of a top-level, single-valued string
-#: attribute, or None for any other word.
-_PLAIN_WORDS: dict[tuple[ResourceTypeKey, str], tuple[str, bool] | None] = {}
+#: Per resource type (by id, checked by identity), word -> (canonical name, caseExact) of a
+#: top-level, single-valued string attribute, or None for any other word.
+_PLAIN_WORDS: dict[int, tuple[ResourceType, dict[str, tuple[str, bool] | None]]] = {}
+
+
+def _plain_words(resource_type: ResourceType) -> dict[str, tuple[str, bool] | None]:
+    found = _PLAIN_WORDS.get(id(resource_type))
+    if found is not None and found[0] is resource_type:
+        return found[1]
+    if len(_PLAIN_WORDS) >= 64:
+        _PLAIN_WORDS.clear()
+    words: dict[str, tuple[str, bool] | None] = {}
+    _PLAIN_WORDS[id(resource_type)] = (resource_type, words)
+    return words
 
 
 def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bool] | None:
@@ -72,9 +83,9 @@ def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bo
     if match is None:
         return None
     word, _, value = match.groups()
-    key = (ResourceTypeKey(resource_type), word)
-    if key in _PLAIN_WORDS:
-        plain = _PLAIN_WORDS[key]
+    words = _plain_words(resource_type)
+    if word in words:
+        plain = words[word]
     else:
         plain = None
         try:
@@ -91,9 +102,9 @@ def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bo
             and not (attr.attribute is not None and attr.attribute.multi_valued)
         ):
             plain = (attr.name, attr.leaf.case_exact)
-        if len(_PLAIN_WORDS) >= 256:
-            _PLAIN_WORDS.clear()  # words come from clients: bound what odd ones cost
-        _PLAIN_WORDS[key] = plain
+        if len(words) >= 256:
+            words.clear()  # words come from clients: bound what odd ones cost
+        words[word] = plain
     if plain is None:
         return None
     return plain[0], value, plain[1]
