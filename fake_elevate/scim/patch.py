@@ -139,13 +139,16 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
         raise invalid_syntax(
             "The PATCH body must be a JSON object with 'schemas' and 'Operations' (RFC 7644 §3.5.2)"
         )
-    fields = _lower_keys(body)
-    schemas = fields.get("schemas")
-    if not isinstance(schemas, list) or not any(
-        isinstance(s, str) and s.lower() == _PATCH_OP_SCHEMA for s in schemas
+    if body.keys() <= _ENVELOPE_NAMES:
+        schemas, operations = body.get("schemas"), body.get("Operations")
+    else:
+        fields = _lower_keys(body)
+        schemas, operations = fields.get("schemas"), fields.get("operations")
+    if not isinstance(schemas, list) or not (
+        PATCH_OP_SCHEMA in schemas
+        or any(isinstance(s, str) and s.lower() == _PATCH_OP_SCHEMA for s in schemas)
     ):
         raise invalid_syntax(f"'schemas' must contain {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2)")
-    operations = fields.get("operations")
     if not isinstance(operations, list) or not operations:
         raise invalid_syntax(
             "'Operations' must be an array of one or more operations (RFC 7644 §3.5.2)"
@@ -159,9 +162,10 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
     for index, item in enumerate(operations):
         if not isinstance(item, dict):
             raise invalid_syntax(f"Operations[{index}] must be an object with an 'op' member")
-        members = _lower_keys(item)
+        members = item if item.keys() <= _OPERATION_NAMES else _lower_keys(item)
         op = members.get("op")
-        if not isinstance(op, str) or op.lower() not in _OPS:
+        lowered = op.lower() if isinstance(op, str) else None
+        if lowered not in _OPS:
             raise invalid_syntax(
                 f"Operations[{index}].op must be add, remove or replace (in any case), not {op!r}"
             )
@@ -170,8 +174,15 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
             raise invalid_path(f"Operations[{index}].path must be a string")
         if isinstance(path, str) and not path.strip():
             path = None
-        out.append(_Operation(index, op.lower(), path, "value" in members, members.get("value")))
+        out.append(_Operation(index, lowered, path, "value" in members, members.get("value")))
     return out
+
+
+#: The member names of the envelope and of an operation as the RFC (and Entra) spell them:
+#: an object named only with these is read as it is, without its lower-cased copy, which
+#: holds the same members under the names read below.
+_ENVELOPE_NAMES = frozenset({"schemas", "Operations"})
+_OPERATION_NAMES = frozenset({"op", "path", "value"})
 
 
 def _lower_keys(obj: dict[Any, Any]) -> dict[str, Any]:

@@ -507,18 +507,23 @@ def project(
 
     ``returned: always`` attributes (id) and ``schemas`` are always present;
     ``returned: never`` ones (password) never are. With ``attributes`` only
-    those (plus always) are returned; otherwise ``excluded`` are dropped.
+    those (plus always) are returned; otherwise ``excluded`` are dropped. Without
+    either, a resource with nothing to leave out is returned itself, not a copy.
     """
     out: dict[str, Any] = {}
     if not attributes and not excluded:
         # Nearly every response: no projection asked for, only password to leave out.
-        is_extension = _extension_keys(resource_type)
+        is_extension, plain = _extension_keys(resource_type)
+        if resource.keys() <= plain:
+            # No password and no extension (whose empty object would be left out): the
+            # loop below would copy every member as it is.
+            return resource
         for key, value in resource.items():
             if key == "password":
                 continue
             extension = is_extension.get(key)
             if extension is None:
-                extension = _remember_extension_key(is_extension, resource_type, key)
+                extension = _remember_extension_key(is_extension, plain, resource_type, key)
             if extension:
                 kept = {name: sub_value for name, sub_value in value.items()}
                 if kept:
@@ -568,26 +573,34 @@ def project(
 
 
 # Whether a resource key names an extension, per resource type: project() asked
-# ResourceType.extension (a case-insensitive scan) for every key of every response.
-_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool]]] = {}
+# ResourceType.extension (a case-insensitive scan) for every key of every response. Beside
+# it, the keys met that name no extension, password aside: a resource with no other key
+# is its own representation.
+_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool], set[str]]] = {}
 
 
-def _extension_keys(resource_type: ResourceType) -> dict[str, bool]:
+def _extension_keys(resource_type: ResourceType) -> tuple[dict[str, bool], set[str]]:
     cached = _EXTENSION_KEYS.get(id(resource_type))
     if cached is not None and cached[0] is resource_type:
-        return cached[1]
+        return cached[1], cached[2]
     if len(_EXTENSION_KEYS) >= 64:
         _EXTENSION_KEYS.clear()
     keys: dict[str, bool] = {}
-    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys)
-    return keys
+    plain: set[str] = set()
+    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys, plain)
+    return keys, plain
 
 
-def _remember_extension_key(keys: dict[str, bool], resource_type: ResourceType, key: str) -> bool:
+def _remember_extension_key(
+    keys: dict[str, bool], plain: set[str], resource_type: ResourceType, key: str
+) -> bool:
     extension = resource_type.extension(key) is not None
     if len(keys) >= _MAX_REMEMBERED_KEYS:
         keys.clear()  # stored keys are canonical, but bound what odd ones cost
+        plain.clear()
     keys[key] = extension
+    if not extension and key != "password":
+        plain.add(key)
     return extension
 
 
