@@ -466,8 +466,12 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
+        if self._persistence is None:  # in memory: the lock alone, nothing to save
+            with self._lock:
+                self._apply_licence_rules(user_id, user_name, active, config)
+            return
         with self._writing():
-            self._apply_licence_rules(user_id, user_name, active, config, self._users.get(user_id))
+            self._apply_licence_rules(user_id, user_name, active, config)
             self._save_user(self._users[user_id])
 
     def _apply_licence_rules(
@@ -476,8 +480,8 @@ class AccountCenter:
         user_name: str,
         active: bool,
         config: ScimConfiguration | None,
-        record: LicensedUser | None,
     ) -> None:
+        record = self._users.get(user_id)
         if record is None:
             record = LicensedUser(
                 user_id, user_name, config.id if config else None, active, "Unlicensed"
@@ -514,12 +518,13 @@ class AccountCenter:
                 self._persistence.delete_record("licensed_user", user_id)
 
     def _assign(self, record: LicensedUser, config: ScimConfiguration) -> None:
-        pool = self._pools.get((config.application_instance, config.license_type))
-        if pool is None or pool.available == 0:
+        # Pools are kept under their own key (pool.key); none left is pool.available == 0.
+        key = (config.application_instance, config.license_type)
+        pool = self._pools.get(key)
+        if pool is None or len(pool.holders) >= pool.seats:
             record.state = "NoLicenseAvailable"
             return
         pool.holders.add(record.user_id)
-        key = pool.key
         record.pool = self._pool_keys.setdefault(key, key)
         record.state = "Licensed"
 

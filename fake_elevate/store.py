@@ -221,11 +221,11 @@ class ScimStore:
         with self.lock:
             if plain is not None:
                 name, value, case_exact = plain
-                candidates = self._candidates(type_name, (name, value))
-                if case_exact:
+                folded = None if case_exact else fold(value)
+                candidates = self._candidates(type_name, (name, value), folded)
+                if folded is None:
                     matched = [r for r in candidates if r.get(name) == value]
                 else:
-                    folded = fold(value)
                     matched = [
                         r
                         for r in candidates
@@ -249,8 +249,11 @@ class ScimStore:
             window = matched[start_index - 1 : start_index - 1 + count]
             return Page(total, start_index, [self._render(type_name, r) for r in window])
 
-    def _candidates(self, type_name: str, hint: tuple[str, Any] | None) -> list[dict[str, Any]]:
-        """The resources (unpacked) a filter with this equality hint can match."""
+    def _candidates(
+        self, type_name: str, hint: tuple[str, Any] | None, folded: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The resources (unpacked) a filter with this equality hint can match; ``folded``,
+        if given, is the hint's value folded (fake_elevate.scim.text.fold)."""
         table = self._resources[type_name]
         if hint is not None and isinstance(hint[1], str):
             key, value = hint
@@ -259,7 +262,7 @@ class ScimStore:
                 found = table.get(value)
                 return [_unpack(found)] if found else []
             if key == unique_key:
-                found_id = self._unique[type_name].get(fold(value))
+                found_id = self._unique[type_name].get(fold(value) if folded is None else folded)
                 return [_unpack(table[found_id])] if found_id else []
             if key == "externalId":
                 ids = self._external[type_name].get(value)
@@ -451,8 +454,7 @@ class ScimStore:
             return
         meta = resource["meta"]
         meta["lastModified"] = self._timestamp()
-        version = int(meta.get("version", 'W/"0"')[3:-1]) + 1
-        meta["version"] = f'W/"{version}"'
+        meta["version"] = _next_version(meta.get("version", 'W/"0"'))
 
     def _check_unique(self, type_name: str, data: dict[str, Any], own_id: str | None) -> None:
         key = "userName" if type_name == "User" else "displayName"
@@ -508,7 +510,8 @@ class ScimStore:
         # strings it holds (a PATCH's own copies would be kept besides the stored ones).
         same_name = same_ext = False
         if old is not None:
-            old_folded = fold(str(old.get(unique_key, "")))
+            old_name = str(old.get(unique_key, ""))
+            old_folded = folded if old_name == name else fold(old_name)
             same_name = new is not None and old_folded == folded
             if not same_name:
                 unique.pop(old_folded, None)
@@ -573,6 +576,24 @@ class ScimStore:
         """A deep copy of everything stored, for tests and persistence."""
         with self.lock:
             return {t: [_unpack(s) for s in r.values()] for t, r in self._resources.items()}
+
+
+#: meta.version -> the version that follows it: a resource's versions are few and shared.
+_NEXT_VERSIONS: dict[str, str] = {}
+
+
+def _next_version(version: Any) -> str:
+    """The weak ETag after ``version`` (``W/"1"`` -> ``W/"2"``)."""
+    if type(version) is str:
+        found = _NEXT_VERSIONS.get(version)
+        if found is not None:
+            return found
+    following = f'W/"{int(version[3:-1]) + 1}"'
+    if type(version) is str:
+        if len(_NEXT_VERSIONS) >= 1024:
+            _NEXT_VERSIONS.clear()
+        _NEXT_VERSIONS[version] = following
+    return following
 
 
 def _content(resource: dict[str, Any]) -> dict[str, Any]:

@@ -61,11 +61,13 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         raise invalid_syntax("The request body must be a JSON object")
     plan = _type_plan(resource_type)
     schemas = body.get("schemas", body.get("Schemas"))
-    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
-        raise invalid_syntax("'schemas' is required and must be an array of schema URNs")
+    if not isinstance(schemas, list):
+        raise invalid_syntax(_SCHEMAS_REQUIRED)
     core, known = plan.core_schema, plan.known_schemas
     has_core, all_known = False, True
     for urn in schemas:
+        if not isinstance(urn, str):
+            raise invalid_syntax(_SCHEMAS_REQUIRED)
         lowered = urn.lower()
         has_core = has_core or lowered == core
         all_known = all_known and lowered in known
@@ -91,8 +93,9 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
                 coerced = meaning.coerce(value)
             except _Declined:
                 coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
-            # Compared with shared empty values: `== []` would build a list every time.
-            if coerced is None or coerced in _EMPTY_VALUES:
+            # An empty list or object is dropped, as `coerced in ([], {})` would (the coerced
+            # values are JSON's own types), without comparing every value with both.
+            if coerced is None or (not coerced and type(coerced) in _EMPTY_TYPES):
                 continue
             if meaning.extension is not None:
                 holder = out.get(meaning.extension)
@@ -201,9 +204,10 @@ def _coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
 # handled by exactly one piece of code. tests/test_scim_resource.py checks the two agree.
 
 
-# Never mutated: compared against, so that no comparison builds an empty list or dict.
+# Never mutated: compared against, so that no comparison builds an empty dict.
 _EMPTY_OBJECT: Final[dict[str, Any]] = {}
-_EMPTY_VALUES: Final[tuple[list[Any], dict[str, Any]]] = ([], _EMPTY_OBJECT)
+_EMPTY_TYPES: Final = (list, dict)
+_SCHEMAS_REQUIRED: Final = "'schemas' is required and must be an array of schema URNs"
 
 
 class _Declined(Exception):

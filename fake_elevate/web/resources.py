@@ -15,6 +15,7 @@ from typing import Any
 from ..account import ElevateAccount
 from ..account_center import ScimConfiguration, TokenRefused
 from ..scim.errors import ScimError, invalid_syntax, invalid_value
+from ..scim.filter.fast_path import simple_equality
 from ..scim.resource import parse_attribute_list, project
 from ..scim.schema import (
     LIST_RESPONSE_SCHEMA,
@@ -93,9 +94,17 @@ def light_filter(type_name: str) -> LightCheck:
         flt = query.get("filter")
         if flt is None or query.get("sortBy") is not None:
             return False
-        match = _EQUALITY.fullmatch(flt)
-        if match is None or match.group(1).lower() not in indexed:
-            return False
+        parts = simple_equality(flt)
+        if parts is not None:
+            # _EQUALITY below matches such a text exactly when its word is all letters and
+            # its operator is "eq"; the split is remembered for the store's search.
+            word, operator, _ = parts
+            if operator != "eq" or not word.isalpha() or word.lower() not in indexed:
+                return False
+        else:
+            match = _EQUALITY.fullmatch(flt)
+            if match is None or match.group(1).lower() not in indexed:
+                return False
         if type_name == "Group":
             excluded = (query.get("excludedAttributes") or "").lower()
             return "members" in excluded.replace(" ", "").split(",")
