@@ -97,8 +97,10 @@ def _iso(when: datetime) -> str:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_SECOND = timedelta(seconds=1)
-#: The text of the last whole UTC second _iso_utc wrote: (epoch second, "YYYY-MM-DDTHH:MM:SS").
-_last_second: tuple[int, str] = (0, "")
+#: The last whole UTC second _iso_utc wrote, [start, end), and its "YYYY-MM-DDTHH:MM:SS".
+_last_second: tuple[datetime, datetime, str] = (_EPOCH, _EPOCH, "")
+#: ".000Z" to ".999Z": what follows the second, by millisecond.
+_MILLISECONDS = tuple(f".{millisecond:03d}Z" for millisecond in range(1000))
 
 
 def _iso_utc(when: datetime) -> str:
@@ -107,12 +109,16 @@ def _iso_utc(when: datetime) -> str:
     global _last_second
     if when.tzinfo is not UTC:
         return _iso(when)
-    second = (when - _EPOCH) // _ONE_SECOND  # exact: timedelta arithmetic in integers
-    cached, prefix = _last_second
-    if cached != second or not prefix:
+    start, end, prefix = _last_second
+    if not start <= when < end:
         prefix = _iso(when)[:19]
-        _last_second = (second, prefix)
-    return f"{prefix}.{when.microsecond // 1000:03d}Z"
+        start = when.replace(microsecond=0)
+        try:
+            end = start + _ONE_SECOND
+        except OverflowError:  # the last second of year 9999: an empty window, never kept
+            end = start
+        _last_second = (start, end, prefix)
+    return prefix + _MILLISECONDS[when.microsecond // 1000]
 
 
 class ScimStore:
@@ -222,15 +228,15 @@ class ScimStore:
             if plain is not None:
                 name, value, case_exact = plain
                 folded = None if case_exact else fold(value)
-                candidates = self._candidates(type_name, (name, value), folded)
-                if folded is None:
-                    matched = [r for r in candidates if r.get(name) == value]
-                else:
-                    matched = [
-                        r
-                        for r in candidates
-                        if type(found := r.get(name)) is str and fold(found) == folded
-                    ]
+                matched = []  # of the few candidates (loops: no comprehension frames)
+                for candidate in self._candidates(type_name, (name, value), folded):
+                    found = candidate.get(name)
+                    if (
+                        found == value
+                        if folded is None
+                        else type(found) is str and fold(found) == folded
+                    ):
+                        matched.append(candidate)
             elif flt is None and not sort_by:
                 # Every resource, in order: only the page is read back.
                 table = self._resources[type_name]
@@ -246,8 +252,10 @@ class ScimStore:
             total = len(matched)
             if sort_by:
                 matched = sort_resources(matched, resource_type, sort_by, descending)
-            window = matched[start_index - 1 : start_index - 1 + count]
-            return Page(total, start_index, [self._render(type_name, r) for r in window])
+            rendered = []
+            for resource in matched[start_index - 1 : start_index - 1 + count]:
+                rendered.append(self._render(type_name, resource))
+            return Page(total, start_index, rendered)
 
     def _candidates(
         self, type_name: str, hint: tuple[str, Any] | None, folded: str | None = None

@@ -262,11 +262,10 @@ class _Document:
     def result(self) -> PatchResult:
         for key in list(self._values):
             self._write_back(key)
-        modified = [
-            key
-            for key, (urn, name) in self.touched.items()
-            if _read(self.original, urn, name) != _read(self.data, urn, name)
-        ]
+        modified = []  # a loop, not a comprehension: no frame of its own
+        for key, (urn, name) in self.touched.items():
+            if _read(self.original, urn, name) != _read(self.data, urn, name):
+                modified.append(key)
         if not modified:
             return PatchResult(dict(self.original), False, [])
         return PatchResult(self.data, True, modified)

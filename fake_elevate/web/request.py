@@ -51,14 +51,11 @@ class ScimRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of the header ``name`` (lower case), or None."""
-        value = self._header_map().get(name.encode("latin-1"))
-        return None if value is None else value.decode("latin-1")
-
-    def _header_map(self) -> dict[bytes, bytes]:
         headers = self._headers
         if headers is None:
             headers = self._headers = _header_map(self.scope["headers"])
-        return headers
+        value = headers.get(name.encode("latin-1"))
+        return None if value is None else value.decode("latin-1")
 
     def query(self, name: str) -> str | None:
         return self.query_params().get(name)
@@ -84,10 +81,13 @@ class ScimRequest:
         scope = self.scope
         root_path = scope.get("app_root_path", scope.get("root_path", ""))
         server = scope.get("server")
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = _header_map(scope["headers"])
         # The Host header's raw bytes stand for its text (decoded as latin-1, one to one).
         key = (
             scope.get("scheme", "http"),
-            self._header_map().get(b"host"),
+            headers.get(b"host"),
             server if type(server) is tuple else tuple(server) if server else None,
             root_path,
         )
@@ -115,7 +115,10 @@ def _header_map(pairs: Any) -> dict[bytes, bytes]:
     """
     if type(pairs) is not list:
         pairs = list(pairs)
-    return {key.lower(): value for key, value in reversed(pairs)}
+    headers = {}  # a loop, not a comprehension: no frame of its own
+    for key, value in reversed(pairs):
+        headers[key.lower()] = value
+    return headers
 
 
 def _parse_query(text: str) -> dict[str, str]:

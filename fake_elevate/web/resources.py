@@ -24,7 +24,7 @@ from ..scim.schema import (
     SEARCH_REQUEST_SCHEMA,
     ResourceType,
 )
-from ..store import MAX_RESULTS, ScimStore
+from ..store import MAX_RESULTS, Page, ScimStore
 from .json_body import decode_body
 from .reply import Handler, ScimReply, Unauthorized, entity_reply, scim_reply
 from .request import LightCheck, ScimRequest
@@ -184,10 +184,7 @@ class ResourceHandlers:
             )
             wanted = parse_attribute_list(attributes, resource_type)
             dropped = parse_attribute_list(excluded, resource_type)
-            items = [
-                render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources
-            ]
-            return scim_reply(list_response(items, page.total, page.start_index))
+            return page_reply(request, prefix, resource_type, page, wanted, dropped)
         # RFC 7644 §3.4.3: a search at the root spans every resource type. A filter
         # or attribute that one type does not know simply matches none of it.
         collected: list[dict[str, Any]] = []
@@ -230,6 +227,12 @@ class ResourceHandlers:
         def list_resources(request: ScimRequest) -> ScimReply:
             authenticate(request)
             query = request.query_params()
+            filter_text = query.get("filter")
+            if filter_text is not None and len(query) == 1:
+                # Entra's GET before every create: a filter alone, every other parameter
+                # at its default (as search() reads them), without reading each.
+                page = account.store.search(name, filter_text, count=settings.default_page_size)
+                return page_reply(request, prefix, resource_type, page)
             return search(
                 request,
                 prefix,
@@ -380,6 +383,8 @@ def read_search_request(body: Any) -> dict[str, Any]:
 def projection(request: ScimRequest, resource_type: ResourceType) -> tuple[Any, Any]:
     """The ``attributes`` and ``excludedAttributes`` of the query (RFC 7644 §3.9)."""
     query = request.query_params()
+    if not query:
+        return [], []
     return (
         parse_attribute_list(query.get("attributes"), resource_type),
         parse_attribute_list(query.get("excludedAttributes"), resource_type),
@@ -398,6 +403,21 @@ def render(
         f"{request.base_url}{prefix}{resource_type.endpoint}/{resource['id']}"
     )
     return project(resource, resource_type, attributes, excluded)
+
+
+def page_reply(
+    request: ScimRequest,
+    prefix: str,
+    resource_type: ResourceType,
+    page: Page,
+    attributes: list[tuple[str, str | None]] | None = None,
+    excluded: list[tuple[str, str | None]] | None = None,
+) -> ScimReply:
+    """The ListResponse of one page of ``resource_type``s, each rendered as asked."""
+    items = []
+    for resource in page.resources:
+        items.append(render(request, prefix, resource_type, resource, attributes, excluded))
+    return scim_reply(list_response(items, page.total, page.start_index))
 
 
 def list_response(resources: list[dict[str, Any]], total: int, start_index: int) -> dict[str, Any]:
