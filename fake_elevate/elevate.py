@@ -25,9 +25,15 @@ _UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
-def _uuid4_hex(bits: int) -> str:
-    """``uuid.UUID(int=bits, version=4).hex`` without building the UUID object."""
-    return "%032x" % ((bits & _UUID4_CLEAR) | _UUID4_SET)
+def _seeded_ids(id_rng: random.Random) -> Callable[[], str]:
+    """New ids, each ``uuid.UUID(int=id_rng.getrandbits(128), version=4).hex`` without
+    building the UUID object."""
+    bits = id_rng.getrandbits
+
+    def new_id() -> str:
+        return "%032x" % ((bits(128) & _UUID4_CLEAR) | _UUID4_SET)
+
+    return new_id
 
 
 class FakeElevate:
@@ -59,8 +65,7 @@ class FakeElevate:
         )
         new_id: Callable[[], str] | None = None
         if rng is not None:
-            id_rng = random.Random(rng.getrandbits(64))
-            new_id = lambda: _uuid4_hex(id_rng.getrandbits(128))  # noqa: E731
+            new_id = _seeded_ids(random.Random(rng.getrandbits(64)))
         self.store = ScimStore(
             now, self.account_center, new_id=new_id, persistence=self.persistence
         )

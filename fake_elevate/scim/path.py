@@ -45,15 +45,14 @@ class AttrPath:
     definition: Attribute = field(repr=False)
     sub_definition: Attribute | None = field(repr=False)
     text: str
+    #: The attribute's canonical name as reported in ``modified``: ``userName``,
+    #: ``emails``, or the URN-qualified name of an extension attribute
+    #: (``urn:...:enterprise:2.0:User:manager``). Derived from the fields above, once.
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The attribute's canonical name as reported in ``modified``.
-
-        ``userName``, ``emails``, or the URN-qualified name of an extension
-        attribute (``urn:...:enterprise:2.0:User:manager``).
-        """
-        return f"{self.schema_urn}:{self.attribute}" if self.schema_urn else self.attribute
+    def __post_init__(self) -> None:
+        key = f"{self.schema_urn}:{self.attribute}" if self.schema_urn else self.attribute
+        object.__setattr__(self, "key", key)
 
 
 #: Per resource type (by id, checked by identity), the paths parsed so far: looked up by
