@@ -66,7 +66,6 @@ Rules (each tested in tests/test_scim_patch.py):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
@@ -81,20 +80,19 @@ _OPS = frozenset({"add", "remove", "replace"})
 _PATCH_OP_SCHEMA = PATCH_OP_SCHEMA.lower()
 
 
-@dataclass
-class PatchResult:
+class PatchResult(NamedTuple):
     """The patched resource, whether anything changed, and the attributes that did.
 
     ``modified`` holds canonical attribute names (``userName``, ``emails``, or
     ``urn:...:enterprise:2.0:User:manager``) in the order first touched. When
     ``changed`` is False the store can skip bumping meta.lastModified/version
     (RFC 7644 §3.5.2.1: a value already present "SHALL NOT change the modify
-    timestamp").
+    timestamp"). A named tuple: one is built for every PATCH.
     """
 
     resource: dict[str, Any]
     changed: bool
-    modified: list[str] = field(default_factory=list)
+    modified: list[str]
 
 
 class _Operation(NamedTuple):
@@ -351,9 +349,12 @@ def _write(document: _Document, path: AttrPath, op: str, value: Any) -> None:
         _write_complex(document, path, value)
     else:
         new = coerce_value(attr, value, path.text)
-        current = document.get(path)
-        if attr.mutability == "immutable" and current is not None and current != new:
-            raise mutability(f"{path.text!r} is immutable once set (RFC 7643 §2.2)")
+        # Read only to check an immutable one (a single value is never held as Values, so
+        # reading it writes nothing back).
+        if attr.mutability == "immutable":
+            current = document.get(path)
+            if current is not None and current != new:
+                raise mutability(f"{path.text!r} is immutable once set (RFC 7643 §2.2)")
         document.set(path, new)
 
 

@@ -89,10 +89,16 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         if type(meaning) is _AttributeKey:  # the common case, first
             if meaning.read_only:
                 continue
-            try:
-                coerced = meaning.coerce(value)
-            except _Declined:
-                coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
+            kept = meaning.kept
+            if (kept is str and type(value) is str and value.isprintable()) or (
+                kept is bool and type(value) is bool
+            ):
+                coerced: Any = value  # what meaning.coerce returns, without the call
+            else:
+                try:
+                    coerced = meaning.coerce(value)
+                except _Declined:
+                    coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
             # An empty list or object is dropped, as `coerced in ([], {})` would (the coerced
             # values are JSON's own types), without comparing every value with both.
             if coerced is None or (not coerced and type(coerced) in _EMPTY_TYPES):
@@ -290,13 +296,18 @@ def _compile_single(attr: Attribute) -> _Coerce:
 
 
 def _compile_complex(attr: Attribute) -> _Coerce:
-    # sub-attribute name (as defined, and lower-cased) -> (canonical name, coerce), or
-    # None for readOnly ones. attr.sub() returns the first case-insensitive match.
-    subs: dict[str, tuple[str, _Coerce] | None] = {}
+    # sub-attribute name (as defined, and lower-cased) -> (canonical name, coerce, the type
+    # it keeps as it is), or None for readOnly ones. attr.sub() returns the first
+    # case-insensitive match.
+    subs: dict[str, tuple[str, _Coerce, type | None] | None] = {}
     for sub in attr.sub_attributes:
         if sub.name.lower() in subs:
             continue
-        entry = None if sub.mutability == "readOnly" else (sub.name, _compile_single(sub))
+        entry = (
+            None
+            if sub.mutability == "readOnly"
+            else (sub.name, _compile_single(sub), _kept_type(sub))
+        )
         subs[sub.name.lower()] = entry
     for sub in attr.sub_attributes:
         subs.setdefault(sub.name, subs[sub.name.lower()])
@@ -319,12 +330,27 @@ def _compile_complex(attr: Attribute) -> _Coerce:
                     raise _Declined
             if entry is None:
                 continue
+            kept = entry[2]
+            if type(sub_value) is kept and (kept is bool or sub_value.isprintable()):
+                out[entry[0]] = sub_value  # what entry[1] returns, without the call
+                continue
             coerced = entry[1](sub_value)
             if coerced is not None:
                 out[entry[0]] = coerced
         return out
 
     return complex_value
+
+
+def _kept_type(attr: Attribute) -> type | None:
+    """The type whose values ``_compile_single(attr)`` returns as they are, given that a
+    string is printable: bool for a boolean, str for a string (or reference, binary);
+    None for the other types, which are always coerced by the call."""
+    if attr.type == "boolean":
+        return bool
+    if attr.type in ("complex", "integer", "decimal", "dateTime"):
+        return None
+    return str
 
 
 def _compile_whole(attr: Attribute) -> _Coerce:
@@ -368,6 +394,7 @@ class _AttributeKey:
     extension: str | None
     read_only: bool
     coerce: _Coerce  # coerce_attribute's fast path
+    kept: type | None  # the type coerce returns as it is (see _kept_type); None if multi-valued
 
 
 _KeyMeaning = Schema | _AttributeKey | object
@@ -422,6 +449,7 @@ def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
         resolved.schema.id if resolved.extension else None,
         attr.mutability == "readOnly",
         _plan(attr).whole,
+        None if attr.multi_valued else _kept_type(attr),
     )
 
 

@@ -138,7 +138,11 @@ class ResourceHandlers:
 
     def read_json(self, request: ScimRequest) -> Any:
         content_type = request.header("content-type") or ""
-        media_type = content_type.split(";", 1)[0].strip().lower()
+        # Nearly always sent as one of them exactly (no parameter, lower case): accepted
+        # as the media type it is, without splitting it off.
+        media_type = content_type
+        if media_type not in _ACCEPTED_MEDIA_TYPES:
+            media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in _ACCEPTED_MEDIA_TYPES:
             raise ScimError(
                 415,
