@@ -466,46 +466,31 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
-        if self._persistence is None:  # in memory: the lock alone, nothing to save
-            with self._lock:
-                self._apply_licence_rules(user_id, user_name, active, config)
-            return
-        with self._writing():
-            self._apply_licence_rules(user_id, user_name, active, config)
-            self._save_user(self._users[user_id])
-
-    def _apply_licence_rules(
-        self,
-        user_id: str,
-        user_name: str,
-        active: bool,
-        config: ScimConfiguration | None,
-    ) -> None:
-        record = self._users.get(user_id)
-        if record is None:
-            record = LicensedUser(
-                user_id, user_name, config.id if config else None, active, "Unlicensed"
-            )
-            self._users[user_id] = record
-        if record.user_name != user_name:  # else keep the string it holds (memory)
-            record.user_name = user_name
-        was_active = record.active
-        record.active = active
-        if not active:
-            if record.pool is not None:
-                self._release(record)
-                record.state = "Revoked"
-            return
-        if record.pool is not None:
-            return
-        if was_active and record.state == "Licensed":
-            return
-        if config is None or not config.auto_assign_licenses:
-            if record.state != "NoLicenseAvailable":
-                record.state = "Unlicensed"
-            return
-        record.configuration_id = config.id
-        self._assign(record, config)
+        # In memory, the lock alone; persisting, the transaction too, and the record saved.
+        with self._lock if self._persistence is None else self._writing():
+            record = self._users.get(user_id)
+            if record is None:
+                record = LicensedUser(
+                    user_id, user_name, config.id if config else None, active, "Unlicensed"
+                )
+                self._users[user_id] = record
+            if record.user_name != user_name:  # else keep the string it holds (memory)
+                record.user_name = user_name
+            was_active = record.active
+            record.active = active
+            if not active:
+                if record.pool is not None:
+                    self._release(record)
+                    record.state = "Revoked"
+            elif record.pool is None and not (was_active and record.state == "Licensed"):
+                if config is None or not config.auto_assign_licenses:
+                    if record.state != "NoLicenseAvailable":
+                        record.state = "Unlicensed"
+                else:
+                    record.configuration_id = config.id
+                    self._assign(record, config)
+            if self._persistence is not None:
+                self._save_user(record)
 
     def user_deleted(self, user_id: str) -> None:
         with self.transaction(), self._lock:

@@ -452,17 +452,25 @@ class ScimStore:
     def _timestamp(self) -> str:
         """The clock's instant as meta.created/lastModified write it (RFC 7643 §3.1)."""
         when = self._now()
-        if when is not self._stamped_at:
-            self._stamp = _iso_utc(when)
-            self._stamped_at = when
-        return self._stamp
+        if when is self._stamped_at:
+            return self._stamp
+        start, end, prefix = _last_second
+        if when.tzinfo is UTC and start <= when < end:  # _iso_utc's own first step
+            stamp = prefix + _MILLISECONDS[when.microsecond // 1000]
+        else:
+            stamp = _iso_utc(when)
+        self._stamp = stamp
+        self._stamped_at = when
+        return stamp
 
     def _touch(self, resource: dict[str, Any], *, changed: bool) -> None:
         if not changed:
             return
         meta = resource["meta"]
         meta["lastModified"] = self._timestamp()
-        meta["version"] = _next_version(meta.get("version", 'W/"0"'))
+        version = meta.get("version", 'W/"0"')
+        following = _NEXT_VERSIONS.get(version) if type(version) is str else None
+        meta["version"] = _next_version(version) if following is None else following
 
     def _check_unique(self, type_name: str, data: dict[str, Any], own_id: str | None) -> None:
         key = "userName" if type_name == "User" else "displayName"
@@ -591,11 +599,8 @@ _NEXT_VERSIONS: dict[str, str] = {}
 
 
 def _next_version(version: Any) -> str:
-    """The weak ETag after ``version`` (``W/"1"`` -> ``W/"2"``)."""
-    if type(version) is str:
-        found = _NEXT_VERSIONS.get(version)
-        if found is not None:
-            return found
+    """The weak ETag after ``version`` (``W/"1"`` -> ``W/"2"``), remembered in
+    _NEXT_VERSIONS (which _touch reads first)."""
     following = f'W/"{int(version[3:-1]) + 1}"'
     if type(version) is str:
         if len(_NEXT_VERSIONS) >= 1024:
