@@ -79,6 +79,32 @@ def _count_values(resource: dict[str, Any]) -> int:
     return values
 
 
+_CONTAINERS = (list, dict)
+
+
+def _same_value_count(old: dict[str, Any], new: dict[str, Any], modified: list[str]) -> bool:
+    """Whether ``new``, ``old`` patched (PatchResult.modified) then given its schemas and
+    meta by ScimStore._commit_patch, holds as many values as ``old`` (_count_values).
+
+    Only the modified attributes, schemas and meta can differ (a patch shares the values
+    it leaves alone, and writes equal ones where it changes nothing): true when every
+    modified attribute is a core one whose value, before and after, is neither an array
+    nor an object, schemas is as long as before, and meta's lastModified and version, the
+    two it rewrites as strings, held no array.
+    """
+    for key in modified:
+        if ":" in key or type(old.get(key)) in _CONTAINERS or type(new.get(key)) in _CONTAINERS:
+            return False  # an extension attribute (URN-qualified), an array or an object
+    old_schemas, old_meta = old.get("schemas"), old.get("meta")
+    return (
+        type(old_schemas) is list
+        and len(old_schemas) == len(new["schemas"])
+        and type(old_meta) is dict
+        and type(old_meta.get("lastModified")) is not list
+        and type(old_meta.get("version")) is not list
+    )
+
+
 class Page(NamedTuple):
     total: int
     start_index: int
@@ -394,7 +420,8 @@ class ScimStore:
         resource["schemas"] = self._schemas_for(RESOURCE_TYPES[type_name], resource)
         resource["meta"] = dict(current["meta"])
         self._touch(resource, changed=True)
-        self._commit(type_name, current, resource)
+        recount = not _same_value_count(current, resource, result.modified)
+        self._commit(type_name, current, resource, recount=recount)
         self._after_user_write(type_name, resource, config)
         return self._render(type_name, resource)
 
@@ -429,15 +456,17 @@ class ScimStore:
             raise not_found(f"{type_name} {resource_id!r} not found")
         return _unpack(current)
 
-    def _store(self, type_name: str, resource: dict[str, Any]) -> None:
-        """Keep ``resource`` in its stored form, with what is read of it without unpacking."""
+    def _store(self, type_name: str, resource: dict[str, Any], *, recount: bool = True) -> None:
+        """Keep ``resource`` in its stored form, with what is read of it without unpacking;
+        without ``recount``, it holds as many values as its stored version did."""
         resource_id = resource["id"]
         self._resources[type_name][resource_id] = _pack(resource)
-        values = _count_values(resource)
-        if values > _FEW_VALUES:
-            self._many_values[type_name][resource_id] = values
-        else:
-            self._many_values[type_name].pop(resource_id, None)
+        if recount:
+            values = _count_values(resource)
+            if values > _FEW_VALUES:
+                self._many_values[type_name][resource_id] = values
+            else:
+                self._many_values[type_name].pop(resource_id, None)
         if type_name == "Group":
             self._group_names[resource_id] = resource.get("displayName")
 
@@ -515,6 +544,7 @@ class ScimStore:
         new: dict[str, Any] | None,
         *,
         persist: bool = True,
+        recount: bool = True,
     ) -> None:
         unique_key = "userName" if type_name == "User" else "displayName"
         unique = self._unique[type_name]
@@ -559,7 +589,7 @@ class ScimStore:
                 if type_name == "Group":
                     del self._group_names[old["id"]]
         if new is not None:
-            self._store(type_name, new)
+            self._store(type_name, new, recount=recount)
             if not same_name:
                 unique[name if folded == name else folded] = new["id"]
             if new_ext is not None and not same_ext:

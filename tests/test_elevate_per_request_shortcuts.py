@@ -5,6 +5,7 @@ skipped for printable strings and booleans, and the PATCH envelope read as sent.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -28,7 +29,14 @@ from fake_elevate.scim.schema import (
     USER_SCHEMA,
     USER_TYPE,
 )
-from fake_elevate.store import _NEXT_VERSIONS, ScimStore, _iso, _iso_utc, _next_version
+from fake_elevate.store import (
+    _NEXT_VERSIONS,
+    ScimStore,
+    _count_values,
+    _iso,
+    _iso_utc,
+    _next_version,
+)
 from fake_elevate.web import resources
 from fake_elevate.web.request import ScimRequest
 
@@ -293,3 +301,45 @@ def test_group_filters_need_members_excluded_to_be_light() -> None:
         if excluded is not None:
             request._query["excludedAttributes"] = excluded
         assert check(request, {}) is light
+
+
+# --- the value counts a PATCH leaves as they were -----------------------------------------
+
+patch_operations = st.sampled_from(
+    [
+        {"op": "replace", "path": "displayName", "value": "R"},
+        {"op": "replace", "path": "active", "value": "False"},
+        {"op": "remove", "path": "displayName"},
+        {"op": "add", "path": "emails", "value": [{"value": "n@x", "type": "home"}]},
+        {"op": "add", "path": "emails", "value": [{"value": f"m{i}@x"} for i in range(9)]},
+        {"op": "remove", "path": 'emails[type eq "home"]'},
+        {"op": "replace", "path": "emails", "value": []},
+        {"op": "replace", "path": "name.givenName", "value": "G"},
+        {"op": "replace", "path": f"{ENTERPRISE_USER_SCHEMA}:employeeNumber", "value": "7"},
+        {"op": "remove", "path": ENTERPRISE_USER_SCHEMA},
+        {"op": "replace", "value": {"nickName": "n", "title": "t"}},
+        {"op": "replace", "value": {"phoneNumbers": [{"value": "1"}] * 2, "title": "u"}},
+    ]
+)
+
+
+@given(st.integers(min_value=0, max_value=12), st.lists(patch_operations, max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_patches_keep_the_value_counts_of_what_they_store(
+    emails: int, operations: list[dict[str, Any]]
+) -> None:
+    store = ScimStore(lambda: datetime(2026, 12, 7, tzinfo=UTC))
+    body = {
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        "userName": "counted",
+        "emails": [{"value": f"e{i}@x"} for i in range(emails)],
+        ENTERPRISE_USER_SCHEMA: {"department": "D"},
+    }
+    user_id = store.create("User", body)["id"]
+    for operation in operations:
+        with contextlib.suppress(ScimError):  # a refused PATCH stores nothing
+            store.patch("User", user_id, {"schemas": [PATCH_OP_SCHEMA], "Operations": [operation]})
+        (stored,) = store.snapshot()["User"]
+        count = _count_values(stored)
+        assert store._many_values["User"].get(user_id) == (count if count > 8 else None)
+        assert store.is_compact("User", user_id, 8) == (count <= 8)
