@@ -107,7 +107,17 @@ class ScimFastPath:
                 else:
                     body, too_large = await _read_body(receive, self._limit, message)
                 request = ScimRequest(scope, body, body_too_large=too_large)
-                reply = self._answer_light(handler, request, kwargs, light)
+                # A light request is answered here and now when the store is free, its check
+                # made under the lock (what it reads of the store cannot change meanwhile);
+                # any other goes to a worker thread.
+                reply = None
+                lock = self._inline_lock
+                if lock is not None and light is not None and lock.acquire(blocking=False):
+                    try:
+                        if light(request, kwargs):
+                            reply = _answer(handler, request, kwargs)
+                    finally:
+                        lock.release()
                 if reply is None:
                     reply = await _answer_off_the_loop(handler, request, kwargs)
                 await send(
@@ -144,27 +154,6 @@ class ScimFastPath:
         return (
             scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
         )
-
-    def _answer_light(
-        self,
-        handler: Handler,
-        request: ScimRequest,
-        kwargs: dict[str, str],
-        light: LightCheck | None,
-    ) -> ScimReply | None:
-        """The reply, answered here and now, to a light request (``light``, the route's
-        check) when the store is free; else None (the caller hands the request to a worker
-        thread)."""
-        lock = self._inline_lock
-        if lock is None or light is None or not lock.acquire(blocking=False):
-            return None
-        try:
-            # Checked under the lock: what it reads of the store cannot change meanwhile.
-            if not light(request, kwargs):
-                return None
-            return _answer(handler, request, kwargs)
-        finally:
-            lock.release()
 
     def _route(
         self, method: str, path: str

@@ -100,7 +100,10 @@ def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bo
     if parts is None:
         return None
     word, _, value = parts
-    words = _plain_words(resource_type)
+    found = _PLAIN_WORDS.get(id(resource_type))
+    words = (
+        found[1] if found is not None and found[0] is resource_type else _plain_words(resource_type)
+    )
     if word in words:
         plain = words[word]
     else:
