@@ -247,9 +247,14 @@ class ScimStore:
         # is matched directly, as the parsed filter would (fast_path.plain_equality).
         plain = plain_equality(filter_text, resource_type) if filter_text else None
         flt = parse_filter(filter_text, resource_type) if filter_text and not plain else None
-        # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0.
-        start_index = max(start_index, 1)
-        count = MAX_RESULTS if count is None else max(min(count, MAX_RESULTS), 0)
+        # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0 (compared,
+        # not through max() and min(): two calls less on every search).
+        if start_index < 1:
+            start_index = 1
+        if count is None or count > MAX_RESULTS:
+            count = MAX_RESULTS
+        elif count < 0:
+            count = 0
         with self.lock:
             if plain is not None:
                 name, value, case_exact = plain
