@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from .store import ScimStore
 __all__ = ["DEFAULT_MAX_PAYLOAD_SIZE", "ElevateSettings", "FakeElevate"]
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
+#: The wall clock, ``datetime.now(UTC)``: a partial, so reading it runs no Python frame
+#: (every write stamps meta, every request checks its token's expiry).
+_wall_clock: Callable[[], datetime] = partial(datetime.now, UTC)
 
 
 #: uuid.UUID(int=n, version=4): variant bits 10, version nibble 4 (RFC 4122 §4.1.1, §4.4).
@@ -25,9 +27,15 @@ _UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
-def _uuid4_hex(bits: int) -> str:
-    """``uuid.UUID(int=bits, version=4).hex`` without building the UUID object."""
-    return "%032x" % ((bits & _UUID4_CLEAR) | _UUID4_SET)
+def _seeded_ids(id_rng: random.Random) -> Callable[[], str]:
+    """New ids, each ``uuid.UUID(int=id_rng.getrandbits(128), version=4).hex`` without
+    building the UUID object."""
+    bits = id_rng.getrandbits
+
+    def new_id() -> str:
+        return "%032x" % ((bits(128) & _UUID4_CLEAR) | _UUID4_SET)
+
+    return new_id
 
 
 class FakeElevate:
@@ -59,8 +67,7 @@ class FakeElevate:
         )
         new_id: Callable[[], str] | None = None
         if rng is not None:
-            id_rng = random.Random(rng.getrandbits(64))
-            new_id = lambda: _uuid4_hex(id_rng.getrandbits(128))  # noqa: E731
+            new_id = _seeded_ids(random.Random(rng.getrandbits(64)))
         self.store = ScimStore(
             now, self.account_center, new_id=new_id, persistence=self.persistence
         )

@@ -79,6 +79,32 @@ def _count_values(resource: dict[str, Any]) -> int:
     return values
 
 
+_CONTAINERS = (list, dict)
+
+
+def _same_value_count(old: dict[str, Any], new: dict[str, Any], modified: list[str]) -> bool:
+    """Whether ``new``, ``old`` patched (PatchResult.modified) then given its schemas and
+    meta by ScimStore._commit_patch, holds as many values as ``old`` (_count_values).
+
+    Only the modified attributes, schemas and meta can differ (a patch shares the values
+    it leaves alone, and writes equal ones where it changes nothing): true when every
+    modified attribute is a core one whose value, before and after, is neither an array
+    nor an object, schemas is as long as before, and meta's lastModified and version, the
+    two it rewrites as strings, held no array.
+    """
+    for key in modified:
+        if ":" in key or type(old.get(key)) in _CONTAINERS or type(new.get(key)) in _CONTAINERS:
+            return False  # an extension attribute (URN-qualified), an array or an object
+    old_schemas, old_meta = old.get("schemas"), old.get("meta")
+    return (
+        type(old_schemas) is list
+        and len(old_schemas) == len(new["schemas"])
+        and type(old_meta) is dict
+        and type(old_meta.get("lastModified")) is not list
+        and type(old_meta.get("version")) is not list
+    )
+
+
 class Page(NamedTuple):
     total: int
     start_index: int
@@ -97,8 +123,10 @@ def _iso(when: datetime) -> str:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_SECOND = timedelta(seconds=1)
-#: The text of the last whole UTC second _iso_utc wrote: (epoch second, "YYYY-MM-DDTHH:MM:SS").
-_last_second: tuple[int, str] = (0, "")
+#: The last whole UTC second _iso_utc wrote, [start, end), and its "YYYY-MM-DDTHH:MM:SS".
+_last_second: tuple[datetime, datetime, str] = (_EPOCH, _EPOCH, "")
+#: ".000Z" to ".999Z": what follows the second, by millisecond.
+_MILLISECONDS = tuple(f".{millisecond:03d}Z" for millisecond in range(1000))
 
 
 def _iso_utc(when: datetime) -> str:
@@ -107,12 +135,16 @@ def _iso_utc(when: datetime) -> str:
     global _last_second
     if when.tzinfo is not UTC:
         return _iso(when)
-    second = (when - _EPOCH) // _ONE_SECOND  # exact: timedelta arithmetic in integers
-    cached, prefix = _last_second
-    if cached != second or not prefix:
+    start, end, prefix = _last_second
+    if not start <= when < end:
         prefix = _iso(when)[:19]
-        _last_second = (second, prefix)
-    return f"{prefix}.{when.microsecond // 1000:03d}Z"
+        start = when.replace(microsecond=0)
+        try:
+            end = start + _ONE_SECOND
+        except OverflowError:  # the last second of year 9999: an empty window, never kept
+            end = start
+        _last_second = (start, end, prefix)
+    return prefix + _MILLISECONDS[when.microsecond // 1000]
 
 
 class ScimStore:
@@ -215,22 +247,27 @@ class ScimStore:
         # is matched directly, as the parsed filter would (fast_path.plain_equality).
         plain = plain_equality(filter_text, resource_type) if filter_text else None
         flt = parse_filter(filter_text, resource_type) if filter_text and not plain else None
-        # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0.
-        start_index = max(start_index, 1)
-        count = MAX_RESULTS if count is None else max(min(count, MAX_RESULTS), 0)
+        # RFC 7644 §3.4.2.4: startIndex < 1 is read as 1, a negative count as 0 (compared,
+        # not through max() and min(): two calls less on every search).
+        if start_index < 1:
+            start_index = 1
+        if count is None or count > MAX_RESULTS:
+            count = MAX_RESULTS
+        elif count < 0:
+            count = 0
         with self.lock:
             if plain is not None:
                 name, value, case_exact = plain
-                candidates = self._candidates(type_name, (name, value))
-                if case_exact:
-                    matched = [r for r in candidates if r.get(name) == value]
-                else:
-                    folded = fold(value)
-                    matched = [
-                        r
-                        for r in candidates
-                        if type(found := r.get(name)) is str and fold(found) == folded
-                    ]
+                folded = None if case_exact else fold(value)
+                matched = []  # of the few candidates (loops: no comprehension frames)
+                for candidate in self._candidates(type_name, (name, value), folded):
+                    found = candidate.get(name)
+                    if (
+                        found == value
+                        if folded is None
+                        else type(found) is str and fold(found) == folded
+                    ):
+                        matched.append(candidate)
             elif flt is None and not sort_by:
                 # Every resource, in order: only the page is read back.
                 table = self._resources[type_name]
@@ -246,11 +283,16 @@ class ScimStore:
             total = len(matched)
             if sort_by:
                 matched = sort_resources(matched, resource_type, sort_by, descending)
-            window = matched[start_index - 1 : start_index - 1 + count]
-            return Page(total, start_index, [self._render(type_name, r) for r in window])
+            rendered = []
+            for resource in matched[start_index - 1 : start_index - 1 + count]:
+                rendered.append(self._render(type_name, resource))
+            return Page(total, start_index, rendered)
 
-    def _candidates(self, type_name: str, hint: tuple[str, Any] | None) -> list[dict[str, Any]]:
-        """The resources (unpacked) a filter with this equality hint can match."""
+    def _candidates(
+        self, type_name: str, hint: tuple[str, Any] | None, folded: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The resources (unpacked) a filter with this equality hint can match; ``folded``,
+        if given, is the hint's value folded (fake_elevate.scim.text.fold)."""
         table = self._resources[type_name]
         if hint is not None and isinstance(hint[1], str):
             key, value = hint
@@ -259,7 +301,7 @@ class ScimStore:
                 found = table.get(value)
                 return [_unpack(found)] if found else []
             if key == unique_key:
-                found_id = self._unique[type_name].get(fold(value))
+                found_id = self._unique[type_name].get(fold(value) if folded is None else folded)
                 return [_unpack(table[found_id])] if found_id else []
             if key == "externalId":
                 ids = self._external[type_name].get(value)
@@ -383,7 +425,8 @@ class ScimStore:
         resource["schemas"] = self._schemas_for(RESOURCE_TYPES[type_name], resource)
         resource["meta"] = dict(current["meta"])
         self._touch(resource, changed=True)
-        self._commit(type_name, current, resource)
+        recount = not _same_value_count(current, resource, result.modified)
+        self._commit(type_name, current, resource, recount=recount)
         self._after_user_write(type_name, resource, config)
         return self._render(type_name, resource)
 
@@ -418,15 +461,17 @@ class ScimStore:
             raise not_found(f"{type_name} {resource_id!r} not found")
         return _unpack(current)
 
-    def _store(self, type_name: str, resource: dict[str, Any]) -> None:
-        """Keep ``resource`` in its stored form, with what is read of it without unpacking."""
+    def _store(self, type_name: str, resource: dict[str, Any], *, recount: bool = True) -> None:
+        """Keep ``resource`` in its stored form, with what is read of it without unpacking;
+        without ``recount``, it holds as many values as its stored version did."""
         resource_id = resource["id"]
         self._resources[type_name][resource_id] = _pack(resource)
-        values = _count_values(resource)
-        if values > _FEW_VALUES:
-            self._many_values[type_name][resource_id] = values
-        else:
-            self._many_values[type_name].pop(resource_id, None)
+        if recount:
+            values = _count_values(resource)
+            if values > _FEW_VALUES:
+                self._many_values[type_name][resource_id] = values
+            else:
+                self._many_values[type_name].pop(resource_id, None)
         if type_name == "Group":
             self._group_names[resource_id] = resource.get("displayName")
 
@@ -441,18 +486,25 @@ class ScimStore:
     def _timestamp(self) -> str:
         """The clock's instant as meta.created/lastModified write it (RFC 7643 §3.1)."""
         when = self._now()
-        if when is not self._stamped_at:
-            self._stamp = _iso_utc(when)
-            self._stamped_at = when
-        return self._stamp
+        if when is self._stamped_at:
+            return self._stamp
+        start, end, prefix = _last_second
+        if when.tzinfo is UTC and start <= when < end:  # _iso_utc's own first step
+            stamp = prefix + _MILLISECONDS[when.microsecond // 1000]
+        else:
+            stamp = _iso_utc(when)
+        self._stamp = stamp
+        self._stamped_at = when
+        return stamp
 
     def _touch(self, resource: dict[str, Any], *, changed: bool) -> None:
         if not changed:
             return
         meta = resource["meta"]
         meta["lastModified"] = self._timestamp()
-        version = int(meta.get("version", 'W/"0"')[3:-1]) + 1
-        meta["version"] = f'W/"{version}"'
+        version = meta.get("version", 'W/"0"')
+        following = _NEXT_VERSIONS.get(version) if type(version) is str else None
+        meta["version"] = _next_version(version) if following is None else following
 
     def _check_unique(self, type_name: str, data: dict[str, Any], own_id: str | None) -> None:
         key = "userName" if type_name == "User" else "displayName"
@@ -497,6 +549,7 @@ class ScimStore:
         new: dict[str, Any] | None,
         *,
         persist: bool = True,
+        recount: bool = True,
     ) -> None:
         unique_key = "userName" if type_name == "User" else "displayName"
         unique = self._unique[type_name]
@@ -508,7 +561,8 @@ class ScimStore:
         # strings it holds (a PATCH's own copies would be kept besides the stored ones).
         same_name = same_ext = False
         if old is not None:
-            old_folded = fold(str(old.get(unique_key, "")))
+            old_name = str(old.get(unique_key, ""))
+            old_folded = folded if old_name == name else fold(old_name)
             same_name = new is not None and old_folded == folded
             if not same_name:
                 unique.pop(old_folded, None)
@@ -540,7 +594,7 @@ class ScimStore:
                 if type_name == "Group":
                     del self._group_names[old["id"]]
         if new is not None:
-            self._store(type_name, new)
+            self._store(type_name, new, recount=recount)
             if not same_name:
                 unique[name if folded == name else folded] = new["id"]
             if new_ext is not None and not same_ext:
@@ -573,6 +627,21 @@ class ScimStore:
         """A deep copy of everything stored, for tests and persistence."""
         with self.lock:
             return {t: [_unpack(s) for s in r.values()] for t, r in self._resources.items()}
+
+
+#: meta.version -> the version that follows it: a resource's versions are few and shared.
+_NEXT_VERSIONS: dict[str, str] = {}
+
+
+def _next_version(version: Any) -> str:
+    """The weak ETag after ``version`` (``W/"1"`` -> ``W/"2"``), remembered in
+    _NEXT_VERSIONS (which _touch reads first)."""
+    following = f'W/"{int(version[3:-1]) + 1}"'
+    if type(version) is str:
+        if len(_NEXT_VERSIONS) >= 1024:
+            _NEXT_VERSIONS.clear()
+        _NEXT_VERSIONS[version] = following
+    return following
 
 
 def _content(resource: dict[str, Any]) -> dict[str, Any]:

@@ -66,7 +66,6 @@ Rules (each tested in tests/test_scim_patch.py):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
@@ -81,20 +80,19 @@ _OPS = frozenset({"add", "remove", "replace"})
 _PATCH_OP_SCHEMA = PATCH_OP_SCHEMA.lower()
 
 
-@dataclass
-class PatchResult:
+class PatchResult(NamedTuple):
     """The patched resource, whether anything changed, and the attributes that did.
 
     ``modified`` holds canonical attribute names (``userName``, ``emails``, or
     ``urn:...:enterprise:2.0:User:manager``) in the order first touched. When
     ``changed`` is False the store can skip bumping meta.lastModified/version
     (RFC 7644 §3.5.2.1: a value already present "SHALL NOT change the modify
-    timestamp").
+    timestamp"). A named tuple: one is built for every PATCH.
     """
 
     resource: dict[str, Any]
     changed: bool
-    modified: list[str] = field(default_factory=list)
+    modified: list[str]
 
 
 class _Operation(NamedTuple):
@@ -139,13 +137,16 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
         raise invalid_syntax(
             "The PATCH body must be a JSON object with 'schemas' and 'Operations' (RFC 7644 §3.5.2)"
         )
-    fields = _lower_keys(body)
-    schemas = fields.get("schemas")
-    if not isinstance(schemas, list) or not any(
-        isinstance(s, str) and s.lower() == _PATCH_OP_SCHEMA for s in schemas
+    if body.keys() <= _ENVELOPE_NAMES:
+        schemas, operations = body.get("schemas"), body.get("Operations")
+    else:
+        fields = _lower_keys(body)
+        schemas, operations = fields.get("schemas"), fields.get("operations")
+    if not isinstance(schemas, list) or not (
+        PATCH_OP_SCHEMA in schemas
+        or any(isinstance(s, str) and s.lower() == _PATCH_OP_SCHEMA for s in schemas)
     ):
         raise invalid_syntax(f"'schemas' must contain {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2)")
-    operations = fields.get("operations")
     if not isinstance(operations, list) or not operations:
         raise invalid_syntax(
             "'Operations' must be an array of one or more operations (RFC 7644 §3.5.2)"
@@ -159,9 +160,10 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
     for index, item in enumerate(operations):
         if not isinstance(item, dict):
             raise invalid_syntax(f"Operations[{index}] must be an object with an 'op' member")
-        members = _lower_keys(item)
+        members = item if item.keys() <= _OPERATION_NAMES else _lower_keys(item)
         op = members.get("op")
-        if not isinstance(op, str) or op.lower() not in _OPS:
+        lowered = op.lower() if isinstance(op, str) else None
+        if lowered not in _OPS:
             raise invalid_syntax(
                 f"Operations[{index}].op must be add, remove or replace (in any case), not {op!r}"
             )
@@ -170,8 +172,15 @@ def _read_operations(body: Any, max_operations: int | None = None) -> list[_Oper
             raise invalid_path(f"Operations[{index}].path must be a string")
         if isinstance(path, str) and not path.strip():
             path = None
-        out.append(_Operation(index, op.lower(), path, "value" in members, members.get("value")))
+        out.append(_Operation(index, lowered, path, "value" in members, members.get("value")))
     return out
+
+
+#: The member names of the envelope and of an operation as the RFC (and Entra) spell them:
+#: an object named only with these is read as it is, without its lower-cased copy, which
+#: holds the same members under the names read below.
+_ENVELOPE_NAMES = frozenset({"schemas", "Operations"})
+_OPERATION_NAMES = frozenset({"op", "path", "value"})
 
 
 def _lower_keys(obj: dict[Any, Any]) -> dict[str, Any]:
@@ -251,11 +260,10 @@ class _Document:
     def result(self) -> PatchResult:
         for key in list(self._values):
             self._write_back(key)
-        modified = [
-            key
-            for key, (urn, name) in self.touched.items()
-            if _read(self.original, urn, name) != _read(self.data, urn, name)
-        ]
+        modified = []  # a loop, not a comprehension: no frame of its own
+        for key, (urn, name) in self.touched.items():
+            if _read(self.original, urn, name) != _read(self.data, urn, name):
+                modified.append(key)
         if not modified:
             return PatchResult(dict(self.original), False, [])
         return PatchResult(self.data, True, modified)
@@ -341,9 +349,12 @@ def _write(document: _Document, path: AttrPath, op: str, value: Any) -> None:
         _write_complex(document, path, value)
     else:
         new = coerce_value(attr, value, path.text)
-        current = document.get(path)
-        if attr.mutability == "immutable" and current is not None and current != new:
-            raise mutability(f"{path.text!r} is immutable once set (RFC 7643 §2.2)")
+        # Read only to check an immutable one (a single value is never held as Values, so
+        # reading it writes nothing back).
+        if attr.mutability == "immutable":
+            current = document.get(path)
+            if current is not None and current != new:
+                raise mutability(f"{path.text!r} is immutable once set (RFC 7643 §2.2)")
         document.set(path, new)
 
 

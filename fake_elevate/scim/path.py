@@ -21,10 +21,9 @@ there is nothing to modify.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .errors import invalid_path
-from .filter import Filter, ResourceTypeKey, parse_path_syntax
+from .filter import Filter, parse_path_syntax
 from .schema import Attribute, ResourceType
 
 
@@ -46,27 +45,43 @@ class AttrPath:
     definition: Attribute = field(repr=False)
     sub_definition: Attribute | None = field(repr=False)
     text: str
+    #: The attribute's canonical name as reported in ``modified``: ``userName``,
+    #: ``emails``, or the URN-qualified name of an extension attribute
+    #: (``urn:...:enterprise:2.0:User:manager``). Derived from the fields above, once.
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The attribute's canonical name as reported in ``modified``.
+    def __post_init__(self) -> None:
+        key = f"{self.schema_urn}:{self.attribute}" if self.schema_urn else self.attribute
+        object.__setattr__(self, "key", key)
 
-        ``userName``, ``emails``, or the URN-qualified name of an extension
-        attribute (``urn:...:enterprise:2.0:User:manager``).
-        """
-        return f"{self.schema_urn}:{self.attribute}" if self.schema_urn else self.attribute
+
+#: Per resource type (by id, checked by identity), the paths parsed so far: looked up by
+#: their text alone, without building a key (parsing is a pure function of both).
+_PATHS: dict[int, tuple[ResourceType, dict[str, AttrPath]]] = {}
+_MAX_PATHS = 4096
 
 
 def parse_path(text: str, resource_type: ResourceType) -> AttrPath:
     """Parse and resolve a PATCH ``path``; 400 invalidPath on any error."""
     if not isinstance(text, str):
         raise invalid_path("The path must be a string")
-    return _parse_path_cached(text, ResourceTypeKey(resource_type))
+    cached = _PATHS.get(id(resource_type))
+    if cached is None or cached[0] is not resource_type:
+        if len(_PATHS) >= 64:
+            _PATHS.clear()
+        cached = _PATHS[id(resource_type)] = (resource_type, {})
+    paths = cached[1]
+    path = paths.get(text)
+    if path is None:
+        path = _parse_path(text, resource_type)
+        if len(paths) >= _MAX_PATHS:
+            paths.clear()  # paths come from clients: bound what odd ones cost
+        paths[text] = path
+    return path
 
 
-@lru_cache(maxsize=4096)
-def _parse_path_cached(text: str, key: ResourceTypeKey) -> AttrPath:
-    syntax = parse_path_syntax(text, key.resource_type, invalid_path)
+def _parse_path(text: str, resource_type: ResourceType) -> AttrPath:
+    syntax = parse_path_syntax(text, resource_type, invalid_path)
     attr = syntax.attr
     definition = attr.attribute
     if definition is None:  # parse_path_syntax resolves strictly; kept for the type checker

@@ -61,11 +61,13 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         raise invalid_syntax("The request body must be a JSON object")
     plan = _type_plan(resource_type)
     schemas = body.get("schemas", body.get("Schemas"))
-    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
-        raise invalid_syntax("'schemas' is required and must be an array of schema URNs")
+    if not isinstance(schemas, list):
+        raise invalid_syntax(_SCHEMAS_REQUIRED)
     core, known = plan.core_schema, plan.known_schemas
     has_core, all_known = False, True
     for urn in schemas:
+        if not isinstance(urn, str):
+            raise invalid_syntax(_SCHEMAS_REQUIRED)
         lowered = urn.lower()
         has_core = has_core or lowered == core
         all_known = all_known and lowered in known
@@ -87,12 +89,19 @@ def normalize_resource(body: Any, resource_type: ResourceType) -> dict[str, Any]
         if type(meaning) is _AttributeKey:  # the common case, first
             if meaning.read_only:
                 continue
-            try:
-                coerced = meaning.coerce(value)
-            except _Declined:
-                coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
-            # Compared with shared empty values: `== []` would build a list every time.
-            if coerced is None or coerced in _EMPTY_VALUES:
+            kept = meaning.kept
+            if (kept is str and type(value) is str and value.isprintable()) or (
+                kept is bool and type(value) is bool
+            ):
+                coerced: Any = value  # what meaning.coerce returns, without the call
+            else:
+                try:
+                    coerced = meaning.coerce(value)
+                except _Declined:
+                    coerced = _coerce_attribute(meaning.attribute, value, meaning.attribute.name)
+            # An empty list or object is dropped, as `coerced in ([], {})` would (the coerced
+            # values are JSON's own types), without comparing every value with both.
+            if coerced is None or (not coerced and type(coerced) in _EMPTY_TYPES):
                 continue
             if meaning.extension is not None:
                 holder = out.get(meaning.extension)
@@ -201,9 +210,10 @@ def _coerce_attribute(attr: Attribute, value: Any, where: str) -> Any:
 # handled by exactly one piece of code. tests/test_scim_resource.py checks the two agree.
 
 
-# Never mutated: compared against, so that no comparison builds an empty list or dict.
+# Never mutated: compared against, so that no comparison builds an empty dict.
 _EMPTY_OBJECT: Final[dict[str, Any]] = {}
-_EMPTY_VALUES: Final[tuple[list[Any], dict[str, Any]]] = ([], _EMPTY_OBJECT)
+_EMPTY_TYPES: Final = (list, dict)
+_SCHEMAS_REQUIRED: Final = "'schemas' is required and must be an array of schema URNs"
 
 
 class _Declined(Exception):
@@ -286,13 +296,18 @@ def _compile_single(attr: Attribute) -> _Coerce:
 
 
 def _compile_complex(attr: Attribute) -> _Coerce:
-    # sub-attribute name (as defined, and lower-cased) -> (canonical name, coerce), or
-    # None for readOnly ones. attr.sub() returns the first case-insensitive match.
-    subs: dict[str, tuple[str, _Coerce] | None] = {}
+    # sub-attribute name (as defined, and lower-cased) -> (canonical name, coerce, the type
+    # it keeps as it is), or None for readOnly ones. attr.sub() returns the first
+    # case-insensitive match.
+    subs: dict[str, tuple[str, _Coerce, type | None] | None] = {}
     for sub in attr.sub_attributes:
         if sub.name.lower() in subs:
             continue
-        entry = None if sub.mutability == "readOnly" else (sub.name, _compile_single(sub))
+        entry = (
+            None
+            if sub.mutability == "readOnly"
+            else (sub.name, _compile_single(sub), _kept_type(sub))
+        )
         subs[sub.name.lower()] = entry
     for sub in attr.sub_attributes:
         subs.setdefault(sub.name, subs[sub.name.lower()])
@@ -315,12 +330,27 @@ def _compile_complex(attr: Attribute) -> _Coerce:
                     raise _Declined
             if entry is None:
                 continue
+            kept = entry[2]
+            if type(sub_value) is kept and (kept is bool or sub_value.isprintable()):
+                out[entry[0]] = sub_value  # what entry[1] returns, without the call
+                continue
             coerced = entry[1](sub_value)
             if coerced is not None:
                 out[entry[0]] = coerced
         return out
 
     return complex_value
+
+
+def _kept_type(attr: Attribute) -> type | None:
+    """The type whose values ``_compile_single(attr)`` returns as they are, given that a
+    string is printable: bool for a boolean, str for a string (or reference, binary);
+    None for the other types, which are always coerced by the call."""
+    if attr.type == "boolean":
+        return bool
+    if attr.type in ("complex", "integer", "decimal", "dateTime"):
+        return None
+    return str
 
 
 def _compile_whole(attr: Attribute) -> _Coerce:
@@ -364,6 +394,7 @@ class _AttributeKey:
     extension: str | None
     read_only: bool
     coerce: _Coerce  # coerce_attribute's fast path
+    kept: type | None  # the type coerce returns as it is (see _kept_type); None if multi-valued
 
 
 _KeyMeaning = Schema | _AttributeKey | object
@@ -418,6 +449,7 @@ def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
         resolved.schema.id if resolved.extension else None,
         attr.mutability == "readOnly",
         _plan(attr).whole,
+        None if attr.multi_valued else _kept_type(attr),
     )
 
 
@@ -507,18 +539,23 @@ def project(
 
     ``returned: always`` attributes (id) and ``schemas`` are always present;
     ``returned: never`` ones (password) never are. With ``attributes`` only
-    those (plus always) are returned; otherwise ``excluded`` are dropped.
+    those (plus always) are returned; otherwise ``excluded`` are dropped. Without
+    either, a resource with nothing to leave out is returned itself, not a copy.
     """
     out: dict[str, Any] = {}
     if not attributes and not excluded:
         # Nearly every response: no projection asked for, only password to leave out.
-        is_extension = _extension_keys(resource_type)
+        is_extension, plain = _extension_keys(resource_type)
+        if resource.keys() <= plain:
+            # No password and no extension (whose empty object would be left out): the
+            # loop below would copy every member as it is.
+            return resource
         for key, value in resource.items():
             if key == "password":
                 continue
             extension = is_extension.get(key)
             if extension is None:
-                extension = _remember_extension_key(is_extension, resource_type, key)
+                extension = _remember_extension_key(is_extension, plain, resource_type, key)
             if extension:
                 kept = {name: sub_value for name, sub_value in value.items()}
                 if kept:
@@ -568,26 +605,34 @@ def project(
 
 
 # Whether a resource key names an extension, per resource type: project() asked
-# ResourceType.extension (a case-insensitive scan) for every key of every response.
-_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool]]] = {}
+# ResourceType.extension (a case-insensitive scan) for every key of every response. Beside
+# it, the keys met that name no extension, password aside: a resource with no other key
+# is its own representation.
+_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool], set[str]]] = {}
 
 
-def _extension_keys(resource_type: ResourceType) -> dict[str, bool]:
+def _extension_keys(resource_type: ResourceType) -> tuple[dict[str, bool], set[str]]:
     cached = _EXTENSION_KEYS.get(id(resource_type))
     if cached is not None and cached[0] is resource_type:
-        return cached[1]
+        return cached[1], cached[2]
     if len(_EXTENSION_KEYS) >= 64:
         _EXTENSION_KEYS.clear()
     keys: dict[str, bool] = {}
-    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys)
-    return keys
+    plain: set[str] = set()
+    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys, plain)
+    return keys, plain
 
 
-def _remember_extension_key(keys: dict[str, bool], resource_type: ResourceType, key: str) -> bool:
+def _remember_extension_key(
+    keys: dict[str, bool], plain: set[str], resource_type: ResourceType, key: str
+) -> bool:
     extension = resource_type.extension(key) is not None
     if len(keys) >= _MAX_REMEMBERED_KEYS:
         keys.clear()  # stored keys are canonical, but bound what odd ones cost
+        plain.clear()
     keys[key] = extension
+    if not extension and key != "password":
+        plain.add(key)
     return extension
 
 

@@ -26,8 +26,8 @@ class _Lock(Protocol):
     def release(self) -> None: ...
 
 
-#: A route lookup's handler and route key (ScimFastPath._route).
-_Found = tuple[Handler | None, tuple[str, str, str] | None]
+#: A route lookup's handler and light check (ScimFastPath._route).
+_Found = tuple[Handler | None, LightCheck | None]
 
 
 class ScimFastPath:
@@ -82,15 +82,15 @@ class ScimFastPath:
             path = prefix + route_path
             if route_path.endswith("/{resource_id}"):
                 collection = path.rpartition("/")[0]
-                handler, _, key = self._find_route(method, collection + "/id")
-                self._item_routes[(method, collection)] = (handler, key)
+                handler, _, check = self._find_route(method, collection + "/id")
+                self._item_routes[(method, collection)] = (handler, check)
             else:
-                handler, _, key = self._find_route(method, path)
-                self._collection_routes[(method, path)] = (handler, key)
+                handler, _, check = self._find_route(method, path)
+                self._collection_routes[(method, path)] = (handler, check)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            handler, kwargs, key = self._route(scope["method"], scope["path"])
+            handler, kwargs, light = self._route(scope["method"], scope["path"])
             if handler is not None:
                 message = await receive()
                 body = message.get("body", b"")
@@ -107,7 +107,17 @@ class ScimFastPath:
                 else:
                     body, too_large = await _read_body(receive, self._limit, message)
                 request = ScimRequest(scope, body, body_too_large=too_large)
-                reply = self._answer_light(handler, request, kwargs, key)
+                # A light request is answered here and now when the store is free, its check
+                # made under the lock (what it reads of the store cannot change meanwhile);
+                # any other goes to a worker thread.
+                reply = None
+                lock = self._inline_lock
+                if lock is not None and light is not None and lock.acquire(blocking=False):
+                    try:
+                        if light(request, kwargs):
+                            reply = _answer(handler, request, kwargs)
+                    finally:
+                        lock.release()
                 if reply is None:
                     reply = await _answer_off_the_loop(handler, request, kwargs)
                 await send(
@@ -145,31 +155,10 @@ class ScimFastPath:
             scope["type"] == "http" and self._route(scope["method"], scope["path"])[0] is not None
         )
 
-    def _answer_light(
-        self,
-        handler: Handler,
-        request: ScimRequest,
-        kwargs: dict[str, str],
-        key: tuple[str, str, str] | None,
-    ) -> ScimReply | None:
-        """The reply, answered here and now, to a light request when the store is free;
-        else None (the caller hands the request to a worker thread)."""
-        lock = self._inline_lock
-        light = self._light.get(key) if key is not None else None
-        if lock is None or light is None or not lock.acquire(blocking=False):
-            return None
-        try:
-            # Checked under the lock: what it reads of the store cannot change meanwhile.
-            if not light(request, kwargs):
-                return None
-            return _answer(handler, request, kwargs)
-        finally:
-            lock.release()
-
     def _route(
         self, method: str, path: str
-    ) -> tuple[Handler | None, dict[str, str], tuple[str, str, str] | None]:
-        """The handler of ``method path``, its path parameters and its route key."""
+    ) -> tuple[Handler | None, dict[str, str], LightCheck | None]:
+        """The handler of ``method path``, its path parameters and its light check."""
         found = self._collection_routes.get((method, path))
         if found is not None:
             return found[0], {}, found[1]
@@ -181,7 +170,7 @@ class ScimFastPath:
 
     def _find_route(
         self, method: str, path: str
-    ) -> tuple[Handler | None, dict[str, str], tuple[str, str, str] | None]:
+    ) -> tuple[Handler | None, dict[str, str], LightCheck | None]:
         for prefix in self._prefixes:
             if not path.startswith(prefix + "/"):
                 continue
@@ -190,13 +179,13 @@ class ScimFastPath:
                 return None, {}, None
             if len(parts) == 1:
                 key = (prefix, method, "/" + parts[0])
-                return self._routes.get(key), {}, key
+                return self._routes.get(key), {}, self._light.get(key)
             if len(parts) == 2 and parts[1]:
                 if parts[1] == ".search":
                     key = (prefix, method, f"/{parts[0]}/.search")
-                    return self._routes.get(key), {}, key
+                    return self._routes.get(key), {}, self._light.get(key)
                 key = (prefix, method, f"/{parts[0]}/{{resource_id}}")
-                return self._routes.get(key), {"resource_id": parts[1]}, key
+                return self._routes.get(key), {"resource_id": parts[1]}, self._light.get(key)
             return None, {}, None
         return None, {}, None
 

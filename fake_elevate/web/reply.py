@@ -89,12 +89,13 @@ def entity_reply(body: Any, status: int, etag: str, location: str | None = None)
     reply = ScimReply.__new__(ScimReply)
     reply.status = status
     reply.body = encoded
-    pairs = [(b"etag", etag.encode("latin-1"))]
-    if location is not None:
-        pairs.insert(0, (b"location", location.encode("latin-1")))
-    pairs.append((b"content-length", b"%d" % len(encoded)))
-    pairs.append(_SCIM_CONTENT_TYPE)
-    reply.headers = pairs
+    tag = (b"etag", etag.encode("latin-1"))
+    length = (b"content-length", b"%d" % len(encoded))
+    reply.headers = (
+        [tag, length, _SCIM_CONTENT_TYPE]
+        if location is None
+        else [(b"location", location.encode("latin-1")), tag, length, _SCIM_CONTENT_TYPE]
+    )
     return reply
 
 

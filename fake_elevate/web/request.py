@@ -81,10 +81,14 @@ class ScimRequest:
         scope = self.scope
         root_path = scope.get("app_root_path", scope.get("root_path", ""))
         server = scope.get("server")
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = _header_map(scope["headers"])
+        # The Host header's raw bytes stand for its text (decoded as latin-1, one to one).
         key = (
             scope.get("scheme", "http"),
-            self.header("host"),
-            tuple(server) if server else None,
+            headers.get(b"host"),
+            server if type(server) is tuple else tuple(server) if server else None,
             root_path,
         )
         base = self._base_urls.get(key)
@@ -111,7 +115,10 @@ def _header_map(pairs: Any) -> dict[bytes, bytes]:
     """
     if type(pairs) is not list:
         pairs = list(pairs)
-    return {key.lower(): value for key, value in reversed(pairs)}
+    headers = {}  # a loop, not a comprehension: no frame of its own
+    for key, value in reversed(pairs):
+        headers[key.lower()] = value
+    return headers
 
 
 def _parse_query(text: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from ..account import ElevateAccount
 from ..account_center import ScimConfiguration, TokenRefused
 from ..scim.errors import ScimError, invalid_syntax, invalid_value
+from ..scim.filter.fast_path import simple_equality
 from ..scim.resource import parse_attribute_list, project
 from ..scim.schema import (
     LIST_RESPONSE_SCHEMA,
@@ -23,7 +24,7 @@ from ..scim.schema import (
     SEARCH_REQUEST_SCHEMA,
     ResourceType,
 )
-from ..store import MAX_RESULTS, ScimStore
+from ..store import MAX_RESULTS, Page, ScimStore
 from .json_body import decode_body
 from .reply import Handler, ScimReply, Unauthorized, entity_reply, scim_reply
 from .request import LightCheck, ScimRequest
@@ -93,9 +94,17 @@ def light_filter(type_name: str) -> LightCheck:
         flt = query.get("filter")
         if flt is None or query.get("sortBy") is not None:
             return False
-        match = _EQUALITY.fullmatch(flt)
-        if match is None or match.group(1).lower() not in indexed:
-            return False
+        parts = simple_equality(flt)
+        if parts is not None:
+            # _EQUALITY below matches such a text exactly when its word is all letters and
+            # its operator is "eq"; the split is remembered for the store's search.
+            word, operator, _ = parts
+            if operator != "eq" or not word.isalpha() or word.lower() not in indexed:
+                return False
+        else:
+            match = _EQUALITY.fullmatch(flt)
+            if match is None or match.group(1).lower() not in indexed:
+                return False
         if type_name == "Group":
             excluded = (query.get("excludedAttributes") or "").lower()
             return "members" in excluded.replace(" ", "").split(",")
@@ -129,7 +138,11 @@ class ResourceHandlers:
 
     def read_json(self, request: ScimRequest) -> Any:
         content_type = request.header("content-type") or ""
-        media_type = content_type.split(";", 1)[0].strip().lower()
+        # Nearly always sent as one of them exactly (no parameter, lower case): accepted
+        # as the media type it is, without splitting it off.
+        media_type = content_type
+        if media_type not in _ACCEPTED_MEDIA_TYPES:
+            media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in _ACCEPTED_MEDIA_TYPES:
             raise ScimError(
                 415,
@@ -175,10 +188,7 @@ class ResourceHandlers:
             )
             wanted = parse_attribute_list(attributes, resource_type)
             dropped = parse_attribute_list(excluded, resource_type)
-            items = [
-                render(request, prefix, resource_type, r, wanted, dropped) for r in page.resources
-            ]
-            return scim_reply(list_response(items, page.total, page.start_index))
+            return page_reply(request, prefix, resource_type, page, wanted, dropped)
         # RFC 7644 §3.4.3: a search at the root spans every resource type. A filter
         # or attribute that one type does not know simply matches none of it.
         collected: list[dict[str, Any]] = []
@@ -221,6 +231,12 @@ class ResourceHandlers:
         def list_resources(request: ScimRequest) -> ScimReply:
             authenticate(request)
             query = request.query_params()
+            filter_text = query.get("filter")
+            if filter_text is not None and len(query) == 1:
+                # Entra's GET before every create: a filter alone, every other parameter
+                # at its default (as search() reads them), without reading each.
+                page = account.store.search(name, filter_text, count=settings.default_page_size)
+                return page_reply(request, prefix, resource_type, page)
             return search(
                 request,
                 prefix,
@@ -371,6 +387,8 @@ def read_search_request(body: Any) -> dict[str, Any]:
 def projection(request: ScimRequest, resource_type: ResourceType) -> tuple[Any, Any]:
     """The ``attributes`` and ``excludedAttributes`` of the query (RFC 7644 §3.9)."""
     query = request.query_params()
+    if not query:
+        return [], []
     return (
         parse_attribute_list(query.get("attributes"), resource_type),
         parse_attribute_list(query.get("excludedAttributes"), resource_type),
@@ -389,6 +407,21 @@ def render(
         f"{request.base_url}{prefix}{resource_type.endpoint}/{resource['id']}"
     )
     return project(resource, resource_type, attributes, excluded)
+
+
+def page_reply(
+    request: ScimRequest,
+    prefix: str,
+    resource_type: ResourceType,
+    page: Page,
+    attributes: list[tuple[str, str | None]] | None = None,
+    excluded: list[tuple[str, str | None]] | None = None,
+) -> ScimReply:
+    """The ListResponse of one page of ``resource_type``s, each rendered as asked."""
+    items = []
+    for resource in page.resources:
+        items.append(render(request, prefix, resource_type, resource, attributes, excluded))
+    return scim_reply(list_response(items, page.total, page.start_index))
 
 
 def list_response(resources: list[dict[str, Any]], total: int, start_index: int) -> dict[str, Any]:

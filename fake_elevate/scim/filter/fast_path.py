@@ -28,6 +28,23 @@ from .names import ResourceTypeKey, resolve_word
 MAX_FILTER_LENGTH = 2000
 _SIMPLE_EQUALITY = re.compile(r'([A-Za-z$][A-Za-z0-9$_.:-]*) ([eE][qQ]) "([^"\\\x00-\x1f]*)"\Z')
 _RESOLVED_WORDS: dict[tuple[ResourceTypeKey, str], AttrRef] = {}
+#: The last text simple_equality split, and its parts: a filtered GET splits its filter to
+#: tell whether it is light (fake_elevate.web.resources.light_filter), then the store splits
+#: it again to search. Replaced whole, so a reader sees a text with its own parts.
+_last_split: tuple[str, tuple[str, str, str] | None] = ("", None)
+
+
+def simple_equality(text: str) -> tuple[str, str, str] | None:
+    """``(word, operator, value)`` when ``text`` is exactly ``word eq "value"`` (one space
+    apart, ``eq`` in any case, a value without escapes or control characters), else None."""
+    global _last_split
+    last_text, parts = _last_split
+    if text == last_text:
+        return parts
+    match = _SIMPLE_EQUALITY.match(text)
+    parts = None if match is None else (match[1], match[2], match[3])
+    _last_split = (text, parts)
+    return parts
 
 
 def parse_simple_equality(text: str, resource_type: ResourceType) -> Filter | None:
@@ -79,11 +96,14 @@ def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bo
     """
     if len(text) > MAX_FILTER_LENGTH:
         return None
-    match = _SIMPLE_EQUALITY.match(text)
-    if match is None:
+    parts = simple_equality(text)
+    if parts is None:
         return None
-    word, _, value = match.groups()
-    words = _plain_words(resource_type)
+    word, _, value = parts
+    found = _PLAIN_WORDS.get(id(resource_type))
+    words = (
+        found[1] if found is not None and found[0] is resource_type else _plain_words(resource_type)
+    )
     if word in words:
         plain = words[word]
     else:
