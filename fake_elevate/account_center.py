@@ -467,7 +467,7 @@ class AccountCenter:
         again. With auto-assign off only user data syncs.
         """
         # In memory, the lock alone; persisting, the transaction too, and the record saved.
-        with self._lock if self._persistence is None else self._writing():
+        with self._writing():
             record = self._users.get(user_id)
             if record is None:
                 record = LicensedUser(
