@@ -466,31 +466,36 @@ class AccountCenter:
         licence. Deactivation frees the seat; reactivation runs auto-assignment
         again. With auto-assign off only user data syncs.
         """
-        # In memory, the lock alone; persisting, the transaction too, and the record saved.
         with self._writing():
-            record = self._users.get(user_id)
-            if record is None:
-                record = LicensedUser(
-                    user_id, user_name, config.id if config else None, active, "Unlicensed"
-                )
-                self._users[user_id] = record
-            if record.user_name != user_name:  # else keep the string it holds (memory)
-                record.user_name = user_name
-            was_active = record.active
-            record.active = active
-            if not active:
-                if record.pool is not None:
-                    self._release(record)
-                    record.state = "Revoked"
-            elif record.pool is None and not (was_active and record.state == "Licensed"):
-                if config is None or not config.auto_assign_licenses:
-                    if record.state != "NoLicenseAvailable":
-                        record.state = "Unlicensed"
-                else:
-                    record.configuration_id = config.id
-                    self._assign(record, config)
-            if self._persistence is not None:
-                self._save_user(record)
+            self._save_user(self._apply_licence_rules(user_id, user_name, active, config))
+
+    def _apply_licence_rules(
+        self, user_id: str, user_name: str, active: bool, config: ScimConfiguration | None
+    ) -> LicensedUser:
+        record = self._users.get(user_id)
+        if record is None:
+            record = LicensedUser(
+                user_id, user_name, config.id if config else None, active, "Unlicensed"
+            )
+            self._users[user_id] = record
+        if record.user_name != user_name:  # else keep the string it holds (memory)
+            record.user_name = user_name
+        was_active = record.active
+        record.active = active
+        if not active:
+            if record.pool is not None:
+                self._release(record)
+                record.state = "Revoked"
+            return record
+        if record.pool is not None or (was_active and record.state == "Licensed"):
+            return record
+        if config is None or not config.auto_assign_licenses:
+            if record.state != "NoLicenseAvailable":
+                record.state = "Unlicensed"
+            return record
+        record.configuration_id = config.id
+        self._assign(record, config)
+        return record
 
     def user_deleted(self, user_id: str) -> None:
         with self.transaction(), self._lock:
@@ -503,13 +508,12 @@ class AccountCenter:
                 self._persistence.delete_record("licensed_user", user_id)
 
     def _assign(self, record: LicensedUser, config: ScimConfiguration) -> None:
-        # Pools are kept under their own key (pool.key); none left is pool.available == 0.
-        key = (config.application_instance, config.license_type)
-        pool = self._pools.get(key)
-        if pool is None or len(pool.holders) >= pool.seats:
+        pool = self._pools.get((config.application_instance, config.license_type))
+        if pool is None or pool.available == 0:
             record.state = "NoLicenseAvailable"
             return
         pool.holders.add(record.user_id)
+        key = pool.key
         record.pool = self._pool_keys.setdefault(key, key)
         record.state = "Licensed"
 

@@ -488,11 +488,7 @@ class ScimStore:
         when = self._now()
         if when is self._stamped_at:
             return self._stamp
-        start, end, prefix = _last_second
-        if when.tzinfo is UTC and start <= when < end:  # _iso_utc's own first step
-            stamp = prefix + _MILLISECONDS[when.microsecond // 1000]
-        else:
-            stamp = _iso_utc(when)
+        stamp = _iso_utc(when)
         self._stamp = stamp
         self._stamped_at = when
         return stamp
@@ -502,9 +498,8 @@ class ScimStore:
             return
         meta = resource["meta"]
         meta["lastModified"] = self._timestamp()
-        version = meta.get("version", 'W/"0"')
-        following = _NEXT_VERSIONS.get(version) if type(version) is str else None
-        meta["version"] = _next_version(version) if following is None else following
+        version = int(meta.get("version", 'W/"0"')[3:-1]) + 1
+        meta["version"] = f'W/"{version}"'
 
     def _check_unique(self, type_name: str, data: dict[str, Any], own_id: str | None) -> None:
         key = "userName" if type_name == "User" else "displayName"
@@ -627,21 +622,6 @@ class ScimStore:
         """A deep copy of everything stored, for tests and persistence."""
         with self.lock:
             return {t: [_unpack(s) for s in r.values()] for t, r in self._resources.items()}
-
-
-#: meta.version -> the version that follows it: a resource's versions are few and shared.
-_NEXT_VERSIONS: dict[str, str] = {}
-
-
-def _next_version(version: Any) -> str:
-    """The weak ETag after ``version`` (``W/"1"`` -> ``W/"2"``), remembered in
-    _NEXT_VERSIONS (which _touch reads first)."""
-    following = f'W/"{int(version[3:-1]) + 1}"'
-    if type(version) is str:
-        if len(_NEXT_VERSIONS) >= 1024:
-            _NEXT_VERSIONS.clear()
-        _NEXT_VERSIONS[version] = following
-    return following
 
 
 def _content(resource: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Shortcuts on Fake Elevate's per-request path (issue 23), each checked equal to what it
 replaces: the light filter check over the remembered split (simple_equality), the stamp of
-the current second, the next version, a projection returning its resource, the coercions
+the current second, a projection returning its resource, the coercions
 skipped for printable strings and booleans, and the PATCH envelope read as sent."""
 
 from __future__ import annotations
@@ -29,14 +29,7 @@ from fake_elevate.scim.schema import (
     USER_SCHEMA,
     USER_TYPE,
 )
-from fake_elevate.store import (
-    _NEXT_VERSIONS,
-    ScimStore,
-    _count_values,
-    _iso,
-    _iso_utc,
-    _next_version,
-)
+from fake_elevate.store import ScimStore, _count_values, _iso, _iso_utc
 from fake_elevate.web import resources
 from fake_elevate.web.request import ScimRequest
 
@@ -144,21 +137,10 @@ def test_the_stamp_of_an_edge_instant_is_its_iso_text(when: datetime) -> None:
 
 
 @pytest.mark.parametrize("version", ['W/"0"', 'W/"1"', 'W/"41"', 'W/"999"', 'W/" 7"'])
-def test_the_next_version_follows_and_is_remembered(version: str) -> None:
-    _NEXT_VERSIONS.clear()
-    expected = f'W/"{int(version[3:-1]) + 1}"'
-    assert _next_version(version) == expected
-    assert _NEXT_VERSIONS[version] == expected
+def test_a_change_bumps_the_version(version: str) -> None:
     meta = {"version": version}
     ScimStore(lambda: datetime(2026, 1, 1, tzinfo=UTC))._touch({"meta": meta}, changed=True)
-    assert meta["version"] == expected
-
-
-def test_a_version_that_is_no_number_fails_as_before() -> None:
-    with pytest.raises(ValueError):
-        _next_version('W/"x"')
-    with pytest.raises(TypeError):
-        _next_version(None)
+    assert meta["version"] == f'W/"{int(version[3:-1]) + 1}"'
 
 
 # --- projection and normalisation ---------------------------------------------------------

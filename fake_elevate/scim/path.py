@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .errors import invalid_path
 from .filter import Filter, parse_path_syntax
-from .schema import Attribute, ResourceType
+from .schema import Attribute, ResourceType, per_resource_type
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,15 @@ _PATHS: dict[int, tuple[ResourceType, dict[str, AttrPath]]] = {}
 _MAX_PATHS = 4096
 
 
+def _no_paths(_resource_type: ResourceType) -> dict[str, AttrPath]:
+    return {}
+
+
 def parse_path(text: str, resource_type: ResourceType) -> AttrPath:
     """Parse and resolve a PATCH ``path``; 400 invalidPath on any error."""
     if not isinstance(text, str):
         raise invalid_path("The path must be a string")
-    cached = _PATHS.get(id(resource_type))
-    if cached is None or cached[0] is not resource_type:
-        if len(_PATHS) >= 64:
-            _PATHS.clear()
-        cached = _PATHS[id(resource_type)] = (resource_type, {})
-    paths = cached[1]
+    paths = per_resource_type(_PATHS, resource_type, _no_paths)
     path = paths.get(text)
     if path is None:
         path = _parse_path(text, resource_type)

@@ -18,6 +18,7 @@ from .schema import (
     Attribute,
     ResourceType,
     Schema,
+    per_resource_type,
     resolve,
 )
 from .text import text_problem
@@ -410,24 +411,21 @@ class _TypePlan:
     keys: dict[str, _KeyMeaning]
 
 
-# Keyed by id(); the entry holds the resource type itself, so the id stays its own.
+# Per resource type (schema.per_resource_type).
 _TYPE_PLANS: dict[int, tuple[ResourceType, _TypePlan]] = {}
 
 
 def _type_plan(resource_type: ResourceType) -> _TypePlan:
-    cached = _TYPE_PLANS.get(id(resource_type))
-    if cached is not None and cached[0] is resource_type:
-        return cached[1]
-    if len(_TYPE_PLANS) >= 64:
-        _TYPE_PLANS.clear()
-    plan = _TypePlan(
+    return per_resource_type(_TYPE_PLANS, resource_type, _new_type_plan)
+
+
+def _new_type_plan(resource_type: ResourceType) -> _TypePlan:
+    return _TypePlan(
         core_schema=resource_type.schema.id.lower(),
         known_schemas=frozenset(s.lower() for s in resource_type.schema_ids) | IGNORED_SCHEMA_URNS,
         required=tuple(a.name for a in resource_type.schema.attributes if a.required),
         keys={},
     )
-    _TYPE_PLANS[id(resource_type)] = (resource_type, plan)
-    return plan
 
 
 def _key_meaning(resource_type: ResourceType, key: str) -> _KeyMeaning:
@@ -608,19 +606,15 @@ def project(
 # ResourceType.extension (a case-insensitive scan) for every key of every response. Beside
 # it, the keys met that name no extension, password aside: a resource with no other key
 # is its own representation.
-_EXTENSION_KEYS: dict[int, tuple[ResourceType, dict[str, bool], set[str]]] = {}
+_EXTENSION_KEYS: dict[int, tuple[ResourceType, tuple[dict[str, bool], set[str]]]] = {}
 
 
 def _extension_keys(resource_type: ResourceType) -> tuple[dict[str, bool], set[str]]:
-    cached = _EXTENSION_KEYS.get(id(resource_type))
-    if cached is not None and cached[0] is resource_type:
-        return cached[1], cached[2]
-    if len(_EXTENSION_KEYS) >= 64:
-        _EXTENSION_KEYS.clear()
-    keys: dict[str, bool] = {}
-    plain: set[str] = set()
-    _EXTENSION_KEYS[id(resource_type)] = (resource_type, keys, plain)
-    return keys, plain
+    return per_resource_type(_EXTENSION_KEYS, resource_type, _no_extension_keys)
+
+
+def _no_extension_keys(_resource_type: ResourceType) -> tuple[dict[str, bool], set[str]]:
+    return {}, set()
 
 
 def _remember_extension_key(

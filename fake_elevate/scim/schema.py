@@ -10,9 +10,9 @@ implements.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 #: RFC 7644 §8.1: the media type of SCIM requests and responses.
 SCIM_MEDIA_TYPE = "application/scim+json"
@@ -492,3 +492,27 @@ def all_attributes(resource_type: ResourceType) -> Iterable[ResolvedAttribute]:
     for schema in resource_type.schemas_in_order():
         for attr in schema.attributes:
             yield ResolvedAttribute(schema, attr, schema is not resource_type.schema)
+
+
+_T = TypeVar("_T")
+
+
+def per_resource_type(
+    cache: dict[int, tuple[ResourceType, _T]],
+    resource_type: ResourceType,
+    make: Callable[[ResourceType], _T],
+) -> _T:
+    """What ``cache`` holds for ``resource_type``, made by ``make(resource_type)`` the first time.
+
+    Keyed by ``id()`` (resource types are not hashable by value, and hashing one per call
+    would cost more than the lookup); each entry holds the resource type itself, so its id
+    stays its own, and a cache past 64 types starts again (types built by tests come and go).
+    """
+    cached = cache.get(id(resource_type))
+    if cached is not None and cached[0] is resource_type:
+        return cached[1]
+    if len(cache) >= 64:
+        cache.clear()
+    value = make(resource_type)
+    cache[id(resource_type)] = (resource_type, value)
+    return value

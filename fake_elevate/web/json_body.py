@@ -57,14 +57,7 @@ def decode_body(raw: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
         else:
-            # Whether an object may name a member twice (see Repeated names, below).
-            try:
-                written = orjson.dumps(value)
-            except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
-                repeats = True
-            else:
-                repeats = written.count(b":") != raw.count(b":") or b"\\u003" in raw
-            if repeats:
+            if _may_repeat_names(raw, value):
                 _decode_stdlib(raw)  # raises on the name it repeats
             return value
     return _decode_stdlib(raw)
@@ -113,12 +106,19 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-# Repeated names (decode_body): whether an object in the body ``raw``, read by orjson as
-# ``value``, may name a member twice. orjson keeps the last of repeated names without a
-# word. Every member of every object is written with one colon outside strings, and orjson
-# writes a colon inside a string as itself; so with no repeated name, ``value`` written
-# back by orjson holds as many colons as the body. A repeated name drops a member, its
-# colon and the colons of its strings, so the written-back value holds fewer. Only a colon
-# the body escapes (``\u003a``) can hide the difference: such bodies are checked by the
-# standard library's reading, and so are values nested deeper than orjson writes. Writing
-# back costs about a microsecond for a typical body.
+def _may_repeat_names(raw: bytes, value: Any) -> bool:
+    """Whether an object in the body ``raw`` (read as ``value``) may name a member twice.
+
+    orjson keeps the last of repeated names without a word. Every member of every
+    object is written with one colon outside strings, and orjson writes a colon inside
+    a string as itself; so with no repeated name, ``value`` written back by orjson holds
+    as many colons as the body. A repeated name drops a member, its colon and the colons
+    of its strings, so the written-back value holds fewer. Only a colon the body escapes
+    (``\\u003a``) can hide the difference: such bodies are checked by the standard
+    library's reading. Writing back costs about a microsecond for a typical body.
+    """
+    try:
+        written = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
+        return True
+    return written.count(b":") != raw.count(b":") or b"\\u003" in raw

@@ -51,11 +51,14 @@ class ScimRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of the header ``name`` (lower case), or None."""
+        value = self._raw_headers().get(name.encode("latin-1"))
+        return None if value is None else value.decode("latin-1")
+
+    def _raw_headers(self) -> dict[bytes, bytes]:
         headers = self._headers
         if headers is None:
             headers = self._headers = _header_map(self.scope["headers"])
-        value = headers.get(name.encode("latin-1"))
-        return None if value is None else value.decode("latin-1")
+        return headers
 
     def query(self, name: str) -> str | None:
         return self.query_params().get(name)
@@ -81,13 +84,10 @@ class ScimRequest:
         scope = self.scope
         root_path = scope.get("app_root_path", scope.get("root_path", ""))
         server = scope.get("server")
-        headers = self._headers
-        if headers is None:
-            headers = self._headers = _header_map(scope["headers"])
         # The Host header's raw bytes stand for its text (decoded as latin-1, one to one).
         key = (
             scope.get("scheme", "http"),
-            headers.get(b"host"),
+            self._raw_headers().get(b"host"),
             server if type(server) is tuple else tuple(server) if server else None,
             root_path,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ScimError, invalid_filter
-from ..schema import ResourceType
+from ..schema import ResourceType, per_resource_type
 from .ast import AttrRef
 from .compare import make_compare
 from .evaluate import Filter
@@ -73,15 +73,8 @@ _STRING_TYPES = frozenset({"string", "reference", "binary"})
 _PLAIN_WORDS: dict[int, tuple[ResourceType, dict[str, tuple[str, bool] | None]]] = {}
 
 
-def _plain_words(resource_type: ResourceType) -> dict[str, tuple[str, bool] | None]:
-    found = _PLAIN_WORDS.get(id(resource_type))
-    if found is not None and found[0] is resource_type:
-        return found[1]
-    if len(_PLAIN_WORDS) >= 64:
-        _PLAIN_WORDS.clear()
-    words: dict[str, tuple[str, bool] | None] = {}
-    _PLAIN_WORDS[id(resource_type)] = (resource_type, words)
-    return words
+def _no_words(_resource_type: ResourceType) -> dict[str, tuple[str, bool] | None]:
+    return {}
 
 
 def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bool] | None:
@@ -100,10 +93,7 @@ def plain_equality(text: str, resource_type: ResourceType) -> tuple[str, str, bo
     if parts is None:
         return None
     word, _, value = parts
-    found = _PLAIN_WORDS.get(id(resource_type))
-    words = (
-        found[1] if found is not None and found[0] is resource_type else _plain_words(resource_type)
-    )
+    words = per_resource_type(_PLAIN_WORDS, resource_type, _no_words)
     if word in words:
         plain = words[word]
     else:
