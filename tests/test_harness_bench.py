@@ -62,6 +62,9 @@ def test_tiny_benchmark_produces_every_figure() -> None:
         initial = cycle["initial_cycle"]
         assert 0 < initial["peak_rss_mb"] <= cycle["peak_rss_mb"]
         assert initial["cpu_us_per_user"] > 0 and initial["peak_rss_kb_per_user"] > 0
+        # The kernel's share of the cycle's CPU time, and the page faults behind most of it.
+        assert 0 <= initial["system_cpu_seconds"] <= initial["cpu_seconds"]
+        assert initial["minor_page_faults"] >= 0
     assert {v["status"] for v in report["verdicts"]} <= {"met", "not met", "not measured"}
     json.dumps(report)
 
