@@ -51,8 +51,9 @@ def bench(
         int,
         typer.Option(
             min=10,
-            help="Entra-mix iterations (4 requests each) per server. At 2000 the ratio to the "
-            "bare Starlette app repeats within about 0.01; at 500 it swings by about 0.1.",
+            help="Entra-mix iterations (4 requests each) per server. The ratio to the bare "
+            "Starlette app still varies by a few hundredths between runs at 2000 (by about "
+            "0.1 at 500): compare several runs.",
         ),
     ] = 2000,
     load: Annotated[
