@@ -52,6 +52,18 @@ def test_tiny_benchmark_produces_every_figure() -> None:
     throughput_report = report["throughput"]
     assert throughput_report["bare_starlette"]["requests"] == 40
     assert throughput_report["ratio_to_bare_starlette"] > 0
+    # Ten iterations in five alternating rounds of two: a rate and a ratio for each round.
+    for server in ("provisim", "bare_starlette"):
+        by_round = throughput_report[server]["requests_per_second_by_round"]
+        assert len(by_round) == 5 and all(rate > 0 for rate in by_round)
+    assert throughput_report["ratio_to_bare_starlette_by_round"] == [
+        round(mine / theirs, 2)
+        for mine, theirs in zip(
+            throughput_report["provisim"]["requests_per_second_by_round"],
+            throughput_report["bare_starlette"]["requests_per_second_by_round"],
+            strict=True,
+        )
+    ]
     assert throughput_report["same_http_stack"] is True
     for server in ("provisim", "bare_starlette", "scim2_server"):
         stack = throughput_report[server]["http_stack"]

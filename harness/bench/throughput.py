@@ -153,6 +153,8 @@ def _alternating(
     elapsed = dict.fromkeys(servers, 0.0)
     cpu: dict[str, float | None] = dict.fromkeys(servers, 0.0)
     done = dict.fromkeys(servers, 0)
+    #: Each round's rate, per server (requests a second), in round order.
+    round_rates: dict[str, list[float]] = {server: [] for server in servers}
     clients: dict[str, httpx.Client] = {}
     try:
         for server in servers:
@@ -172,7 +174,9 @@ def _alternating(
                 began = time.perf_counter()
                 for i in range(done[server], done[server] + share):
                     _iteration(client, i, "bench")
-                elapsed[server] += time.perf_counter() - began
+                took = time.perf_counter() - began
+                elapsed[server] += took
+                round_rates[server].append(share * 4 / took)
                 cpu_after = _cpu_seconds(pid)
                 spent = cpu[server]
                 cpu[server] = (
@@ -199,6 +203,7 @@ def _alternating(
             "requests": requests,
             "seconds": round(elapsed[server], 3),
             "requests_per_second": round(requests / elapsed[server], 1),
+            "requests_per_second_by_round": [round(rate, 1) for rate in round_rates[server]],
             "server_cpu_us_per_request": (
                 None if spent is None else round(spent / requests * 1e6, 1)
             ),
@@ -219,6 +224,16 @@ def compare(iterations: int = 500, *, scim2_server: bool = True) -> dict[str, An
         "ratio_to_bare_starlette": round(
             ours["requests_per_second"] / bare["requests_per_second"], 2
         ),
+        # Round by round (each server measured right after the other): their spread shows
+        # how far one run's ratio can be trusted on this machine.
+        "ratio_to_bare_starlette_by_round": [
+            round(mine / theirs, 2)
+            for mine, theirs in zip(
+                ours["requests_per_second_by_round"],
+                bare["requests_per_second_by_round"],
+                strict=True,
+            )
+        ],
         "target_ratio_to_bare_starlette": TARGET_RATIO_TO_BARE_STARLETTE,
         "same_http_stack": ours["http_stack"] == bare["http_stack"],
     }
